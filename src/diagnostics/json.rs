@@ -1,0 +1,70 @@
+//! `--message-format json`: one JSON object per diagnostic (CLI.md "Diagnostics as JSON").
+
+use serde::Serialize;
+
+use super::{Diagnostic, Label};
+use crate::source::SourceMap;
+
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    offset: u32,
+    length: usize,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    severity: &'static str,
+    code: &'static str,
+    message: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    offset: u32,
+    length: usize,
+    labels: Vec<JsonLabel<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    env: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config: Option<&'a str>,
+}
+
+fn label<'a>(sources: &'a SourceMap, label: &'a Label) -> JsonLabel<'a> {
+    let file = sources.get(label.span.file);
+    let (line, column) = file.line_col(label.span.start);
+    JsonLabel {
+        message: label.message.as_deref(),
+        file: &file.name,
+        line,
+        column,
+        offset: label.span.start,
+        length: label.span.len(),
+    }
+}
+
+/// Renders one diagnostic as a single-line JSON object (no trailing newline).
+pub fn render(sources: &SourceMap, diag: &Diagnostic) -> String {
+    let primary = label(sources, &diag.primary);
+    let obj = JsonDiagnostic {
+        severity: diag.severity.as_str(),
+        code: diag.code.as_str(),
+        message: &diag.message,
+        file: primary.file,
+        line: primary.line,
+        column: primary.column,
+        offset: primary.offset,
+        length: primary.length,
+        labels: diag.labels.iter().map(|l| label(sources, l)).collect(),
+        help: diag.help.as_deref(),
+        env: diag.env.as_deref(),
+        config: diag.config.as_deref(),
+    };
+    // Invariant: the struct holds only strings and numbers, which always serialize.
+    serde_json::to_string(&obj).expect("diagnostic serializes")
+}
