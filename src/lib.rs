@@ -6,3 +6,13 @@
 pub mod source;
 pub mod diagnostics;
 pub mod ast;
+pub mod syntax;
+pub mod stdlib;
+pub mod loader;
+pub mod suggest;
+pub mod types;
+pub mod resolve;
+pub mod merge;
+pub mod eval;
+pub mod compile;
+pub mod cli;

@@ -1,0 +1,234 @@
+//! The pipeline as one call: load → resolve → layer → evaluate → cross-env checks.
+//!
+//! Configs × environments are evaluated in parallel (rayon); results are
+//! collected in (config, environment) order and diagnostics sorted, so the
+//! output does not depend on the number of threads.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::eval::{self, LayerCache, MarkKind, Marked, Outcome, Value};
+use crate::loader::{self, FileSystem, Project};
+use crate::resolve::{ConfigId, Program};
+
+/// One emitted (config, environment).
+#[derive(Debug)]
+pub struct ArtifactValue {
+    pub config: String,
+    /// `None` for a build without environments.
+    pub env: Option<String>,
+    pub value: Value,
+    pub runtime: Option<Value>,
+    pub invariant_paths: Vec<String>,
+    pub runtime_paths: Vec<String>,
+}
+
+/// What a compilation produced.
+#[derive(Debug)]
+pub struct Compilation {
+    pub project: Project,
+    /// Declared environment names in order (empty without environments).
+    pub envs: Vec<String>,
+    /// Every emitted (config, env), in config then environment order; empty when there are errors.
+    pub artifacts: Vec<ArtifactValue>,
+    /// All diagnostics, sorted.
+    pub diags: Vec<Diagnostic>,
+}
+
+impl Compilation {
+    /// Whether any error was reported.
+    pub fn has_errors(&self) -> bool {
+        self.diags.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Compiles the `.mcfg` files below `paths` (root: `root` or their common folder).
+pub fn compile_paths(fs: &dyn FileSystem, paths: &[PathBuf], root: Option<&Path>) -> Result<Compilation, String> {
+    let inputs = loader::collect_inputs(fs, paths)?;
+    let root = root.map_or_else(|| loader::common_root(fs, paths), loader::normalize);
+    let mut diags = Diagnostics::new();
+    let project = loader::load(&mut diags, fs, &inputs, &root);
+    Ok(compile_project(project, diags))
+}
+
+/// Compiles an already loaded project.
+pub fn compile_project(project: Project, mut diags: Diagnostics) -> Compilation {
+    let (artifacts, envs) = {
+        let prog = Program::build(&mut diags, &project);
+        let envs = prog.envs.iter().map(|e| e.name.to_string()).collect();
+        (evaluate_all(&mut diags, &prog), envs)
+    };
+    let diags = diags.into_sorted();
+    let artifacts = if diags.iter().any(Diagnostic::is_error) { Vec::new() } else { artifacts };
+    Compilation { project, envs, artifacts, diags }
+}
+
+fn evaluate_all(diags: &mut Diagnostics, prog: &Program<'_>) -> Vec<ArtifactValue> {
+    let mut cache_diags = Vec::new();
+    let cache = LayerCache::build(prog, &mut cache_diags);
+    diags.extend(cache_diags);
+    let slots = prog.env_slots();
+    let mut tasks: Vec<(ConfigId, Option<usize>)> = Vec::new();
+    for (i, c) in prog.configs.iter().enumerate() {
+        if c.broken {
+            continue;
+        }
+        let cid = ConfigId(i as u32);
+        if c.is_emitted() {
+            tasks.extend(slots.iter().map(|&e| (cid, e)));
+        } else if !c.has_children {
+            // An abstract config nobody extends is still layered for its static errors.
+            for &env in &slots {
+                let mut d = Vec::new();
+                cache.layers_for(prog, cid, env, &mut d);
+                diags.extend(d);
+            }
+        }
+    }
+    let outcomes: Vec<Outcome> = tasks.par_iter().map(|&(cid, env)| eval::evaluate(prog, &cache, cid, env)).collect();
+    let mut per_config: Vec<(ConfigId, Vec<(Option<usize>, Outcome)>)> = Vec::new();
+    for ((cid, env), out) in tasks.into_iter().zip(outcomes) {
+        match per_config.last_mut() {
+            Some((c, list)) if *c == cid => list.push((env, out)),
+            _ => per_config.push((cid, vec![(env, out)])),
+        }
+    }
+    let mut artifacts = Vec::new();
+    for (cid, mut list) in per_config {
+        let mut local: Vec<Diagnostic> = Vec::new();
+        for (_, out) in &mut list {
+            local.append(&mut out.diags);
+        }
+        cross_env(prog, cid, &list, &mut local);
+        diags.extend(collapse_envs(local, slots.len()));
+        for (env, out) in list {
+            let Some(value) = out.value else { continue };
+            let invariant_paths = out.marked.iter().filter(|m| m.kind == MarkKind::Invariant).map(|m| m.path.clone()).collect();
+            artifacts.push(ArtifactValue {
+                config: prog.configs[cid.0 as usize].name.to_string(),
+                env: prog.env_name(env).map(str::to_owned),
+                value,
+                runtime: out.runtime,
+                invariant_paths,
+                runtime_paths: out.runtime_paths,
+            });
+        }
+    }
+    artifacts
+}
+
+/// A diagnostic reported identically in every environment becomes one without `env`.
+fn collapse_envs(diags: Vec<Diagnostic>, n_envs: usize) -> Vec<Diagnostic> {
+    if n_envs <= 1 {
+        return diags;
+    }
+    let mut groups: indexmap::IndexMap<Diagnostic, usize> = indexmap::IndexMap::new();
+    let mut out = Vec::new();
+    for d in diags {
+        if d.env.is_none() {
+            out.push(d);
+            continue;
+        }
+        let key = Diagnostic { env: None, ..d.clone() };
+        *groups.entry(key).or_insert(0) += 1;
+        out.push(d);
+    }
+    out.retain(|d| d.env.is_none() || groups.get(&Diagnostic { env: None, ..d.clone() }).is_some_and(|&n| n < n_envs));
+    out.extend(groups.into_iter().filter(|(_, n)| *n >= n_envs).map(|(d, _)| d));
+    out
+}
+
+/// `@invariant` and `@distinct` across the environments of one config.
+fn cross_env(prog: &Program<'_>, cid: ConfigId, list: &[(Option<usize>, Outcome)], diags: &mut Vec<Diagnostic>) {
+    if list.len() < 2 {
+        return;
+    }
+    let config = &prog.configs[cid.0 as usize];
+    let name = |e: Option<usize>| prog.env_name(e).unwrap_or("").to_owned();
+    let Some((_, first)) = list.first() else { return };
+    for (mi, m0) in first.marked.iter().enumerate() {
+        let per_env: Vec<(Option<usize>, &Marked)> =
+            list.iter().filter_map(|(e, o)| o.marked.get(mi).map(|m| (*e, m))).collect();
+        match m0.kind {
+            MarkKind::Invariant => invariant(prog, config.name.as_ref(), &per_env, &name, diags),
+            MarkKind::Distinct => distinct(config.name.as_ref(), &per_env, &name, diags),
+        }
+    }
+}
+
+fn invariant(
+    _prog: &Program<'_>,
+    config: &str,
+    per_env: &[(Option<usize>, &Marked)],
+    name: &dyn Fn(Option<usize>) -> String,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(&(ref_env, reference)) = per_env.first() else { return };
+    for &(env, m) in &per_env[1..] {
+        for ((path, v, span), (_, rv, rspan)) in m.leaves.iter().zip(&reference.leaves) {
+            let (Some(v), Some(rv)) = (v, rv) else { continue };
+            if eval::value_equal(v, rv) {
+                continue;
+            }
+            let Some(span) = span.or(m.span) else { continue };
+            let mut d = Diagnostic::error(
+                Code::Invariant,
+                span,
+                format!(
+                    "`{path}` is @invariant but differs between environments: `{}` has {}, `{}` has {}",
+                    name(ref_env),
+                    rv.short(),
+                    name(env),
+                    v.short()
+                ),
+            )
+            .with_primary_message(format!("`{}` gets {} here", name(env), v.short()));
+            if let Some(rs) = rspan.filter(|rs| *rs != span) {
+                d = d.with_label(rs, format!("`{}` gets {} here", name(ref_env), rv.short()));
+            }
+            d = d
+                .with_label(m.marker, "declared @invariant here")
+                .with_help(format!("set `{path}` outside `env` blocks so every environment gets the same value"))
+                .with_config(config)
+                .with_env(Some(&name(env)));
+            diags.push(d);
+        }
+    }
+}
+
+fn distinct(
+    config: &str,
+    per_env: &[(Option<usize>, &Marked)],
+    name: &dyn Fn(Option<usize>) -> String,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (j, &(env_j, mj)) in per_env.iter().enumerate() {
+        let Some(vj) = &mj.value else { continue };
+        let Some(&(env_i, mi)) = per_env[..j].iter().find(|(_, mi)| mi.value.as_ref().is_some_and(|vi| eval::value_equal(vi, vj))) else {
+            continue;
+        };
+        let Some(span) = mj.span.or(mi.span) else { continue };
+        let mut d = Diagnostic::error(
+            Code::Distinct,
+            span,
+            format!(
+                "`{}` is @distinct but `{}` and `{}` both get {}",
+                mj.path,
+                name(env_i),
+                name(env_j),
+                vj.short()
+            ),
+        )
+        .with_primary_message(format!("`{}` gets this value", name(env_j)));
+        let other = mi.span.unwrap_or(span);
+        d = d.with_label(other, format!("`{}` gets the same value here", name(env_i)));
+        d = d
+            .with_label(mj.marker, "declared @distinct here")
+            .with_help(format!("give `{}` its own value in `env {}`", mj.path, name(env_j)))
+            .with_config(config)
+            .with_env(Some(&name(env_j)));
+        diags.push(d);
+    }
+}

@@ -1,0 +1,328 @@
+//! Evaluating one (config, environment) to the end: every leaf, node-level
+//! refinements and schema `check`s, missing fields, the artifact value, the
+//! runtime tier and the values of `@invariant` / `@distinct` fields.
+
+use indexmap::IndexMap;
+
+use crate::ast::Name;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::merge::{NodeId, Op, Slot, ROOT};
+use crate::resolve::{ConfigId, Program};
+use crate::source::Span;
+use crate::types::{ObjId, Ty};
+
+use super::coerce::pred_failure;
+use super::expr::{self, Scope};
+use super::{ConfigEval, Ctx, LayerCache, State, Value};
+
+/// Which cross-environment rule a field carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkKind {
+    Invariant,
+    Distinct,
+}
+
+/// The value of an `@invariant` or `@distinct` field in one environment.
+#[derive(Debug, Clone)]
+pub struct Marked {
+    pub kind: MarkKind,
+    pub path: String,
+    pub marker: Span,
+    /// The whole field's value (`None` when it failed to evaluate).
+    pub value: Option<Value>,
+    /// The assignment that holds (latest applied below the field).
+    pub span: Option<Span>,
+    /// Every leaf below the field: path, value, holding assignment.
+    pub leaves: Vec<(String, Option<Value>, Option<Span>)>,
+}
+
+/// Everything one (config, environment) evaluation produced.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// The artifact value; `None` when any error was found.
+    pub value: Option<Value>,
+    /// The `@runtime` fields with their nesting, when the config has any.
+    pub runtime: Option<Value>,
+    pub runtime_paths: Vec<String>,
+    pub invariant_paths: Vec<String>,
+    pub marked: Vec<Marked>,
+    pub diags: Vec<Diagnostic>,
+}
+
+fn dotted(keys: &[Name]) -> String {
+    keys.iter().map(|k| &**k).collect::<Vec<_>>().join(".")
+}
+
+/// Evaluates config `cid` in `env` completely.
+pub fn evaluate<'a>(prog: &Program<'a>, cache: &LayerCache<'a>, cid: ConfigId, env: Option<usize>) -> Outcome {
+    let cx = Ctx::new(prog, cache, env);
+    let ce = cx.config(cid);
+    let mut ok = true;
+    let order = tree_order(&ce);
+    for &id in &order {
+        if let Slot::Leaf(steps) = &ce.layers.node(id).slot {
+            if steps.is_empty() && is_required(prog, &ce, id) {
+                report_missing(&cx, &ce, id);
+                ok = false;
+                continue;
+            }
+            ok &= cx.force(&ce, id, Span::default()).is_ok();
+        }
+    }
+    if ok {
+        ok &= node_checks(&cx, &ce, &order);
+    }
+    let marked = marked_fields(&cx, &ce, &order);
+    let (runtime_paths, invariant_paths) = tier_paths(&ce, &order);
+    let mut out = Outcome { marked, runtime_paths, invariant_paths, ..Outcome::default() };
+    if ok && !cx.diags.borrow().iter().any(Diagnostic::is_error) {
+        let mut states = ce.states.borrow_mut();
+        let value = assemble(&ce, ROOT, &mut states);
+        out.runtime = runtime_value(&ce, &value, &out.runtime_paths);
+        out.value = Some(value);
+    }
+    out.diags = cx.diags.take();
+    out
+}
+
+fn tree_order(ce: &ConfigEval<'_>) -> Vec<NodeId> {
+    let mut out = Vec::with_capacity(ce.layers.nodes.len());
+    let mut stack = vec![ROOT];
+    while let Some(n) = stack.pop() {
+        out.push(n);
+        if let Slot::Obj(children) = &ce.layers.node(n).slot {
+            stack.extend(children.values().rev().copied());
+        }
+    }
+    out
+}
+
+fn is_required(prog: &Program<'_>, ce: &ConfigEval<'_>, id: NodeId) -> bool {
+    ce.layers.node(id).ty.is_some_and(|t| {
+        let t = prog.ty(t);
+        !t.optional && !matches!(t.ty, Ty::Any | Ty::Error)
+    })
+}
+
+fn report_missing(cx: &Ctx<'_, '_>, ce: &ConfigEval<'_>, id: NodeId) {
+    let prog = cx.prog;
+    let config = &prog.configs[ce.cid.0 as usize];
+    let path = dotted(&ce.layers.path_of(id));
+    let mut d = Diagnostic::error(
+        Code::MissingField,
+        config.decl.name.span,
+        format!("config `{}` does not set required field `{path}`", config.name),
+    )
+    .with_help(format!("add `{path} = …` to the config, or give the field a default in the schema"));
+    if let Some((o, i)) = ce.layers.node(id).field {
+        if let Some((_, f)) = prog.obj(o).fields.get_index(i as usize) {
+            let ty = prog.ty_name(f.ty);
+            d = d.with_label(f.name_span, format!("`{path}: {ty}` is declared here without a default"));
+        }
+    }
+    cx.report(ce.cid, d);
+}
+
+/// Node-level refinements (map `len`, …) and schema `check`s; false on any failure.
+fn node_checks<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, order: &[NodeId]) -> bool {
+    let prog = cx.prog;
+    let mut ok = true;
+    for &id in order {
+        let node = ce.layers.node(id);
+        if !matches!(node.slot, Slot::Obj(_)) {
+            continue;
+        }
+        let obj: Option<ObjId> = if id == ROOT {
+            prog.configs[ce.cid.0 as usize].schema
+        } else {
+            node.ty.and_then(|t| match prog.ty(t).ty {
+                Ty::Object(o) => Some(o),
+                _ => None,
+            })
+        };
+        if let Some(t) = node.ty.filter(|t| !prog.ty(*t).preds.is_empty()) {
+            ok &= node_preds(cx, ce, id, t);
+        }
+        let Some(obj) = obj else { continue };
+        for check in &prog.obj(obj).checks {
+            let scope = Scope::Node { ce, node: id };
+            let (res, reads) = cx.recording(|| expr::eval(cx, &scope, check.cond));
+            match res {
+                Ok(Value::Bool(true)) => {}
+                Ok(Value::Bool(false)) => {
+                    ok = false;
+                    report_check(cx, ce, id, check, &reads);
+                }
+                Ok(other) => {
+                    ok = false;
+                    let d = Diagnostic::error(Code::TypeMismatch, check.cond.span, format!("a `check` must be a bool, found {}", other.type_name()));
+                    cx.report(ce.cid, d);
+                }
+                Err(_) => ok = false,
+            }
+        }
+    }
+    ok
+}
+
+fn node_preds<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, id: NodeId, t: crate::types::TyId) -> bool {
+    let Ok(v) = cx.force(ce, id, Span::default()) else { return false };
+    let mut ok = true;
+    let path = dotted(&ce.layers.path_of(id));
+    for pred in &cx.prog.ty(t).preds {
+        let Some(why) = pred_failure(&pred.kind, &v) else { continue };
+        ok = false;
+        let span = holding_span(ce, &ce.layers.leaves_below(id)).unwrap_or(cx.prog.configs[ce.cid.0 as usize].decl.name.span);
+        let d = Diagnostic::error(Code::Constraint, span, format!("`{path}` = {} {why}", v.short()))
+            .with_label(pred.span, "constraint declared here")
+            .with_help(format!("`{path}` must satisfy `{}`", pred.kind));
+        cx.report(ce.cid, d);
+    }
+    ok
+}
+
+/// The latest user assignment among `leaves` (schema defaults excluded).
+fn holding_span(ce: &ConfigEval<'_>, leaves: &[NodeId]) -> Option<Span> {
+    leaves
+        .iter()
+        .flat_map(|&l| ce.layers.effective_steps(l).iter())
+        .filter(|s| s.op != Op::Default)
+        .max_by_key(|s| s.seq)
+        .map(|s| s.expr.span)
+}
+
+fn report_check<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, id: NodeId, check: &crate::types::Check<'a>, reads: &[(ConfigId, NodeId)]) {
+    let prog = cx.prog;
+    let own: Vec<NodeId> = reads.iter().filter(|(c, _)| *c == ce.cid).map(|(_, n)| *n).collect();
+    let config = &prog.configs[ce.cid.0 as usize];
+    let primary = holding_span(ce, &own).unwrap_or(config.decl.name.span);
+    let text = prog.project.sources.slice(check.cond.span);
+    let msg = match check.message {
+        Some(m) => format!("check failed: {m}"),
+        None => format!("check failed: `{text}`"),
+    };
+    let mut d = Diagnostic::error(Code::CheckFailed, primary, msg).with_label(check.span, "check declared here");
+    if primary != config.decl.name.span {
+        d = d.with_label(config.decl.name.span, format!("in config `{}`", config.name));
+    }
+    let mut shown: Vec<String> = Vec::new();
+    let mut seen = indexmap::IndexSet::new();
+    for &n in &own {
+        let node = ce.layers.node(n);
+        // Show the outermost field read below the checked object, once.
+        let mut top = n;
+        while ce.layers.node(top).parent != id && top != ROOT && ce.layers.node(top).parent != ROOT {
+            top = ce.layers.node(top).parent;
+        }
+        if !seen.insert(top) || shown.len() >= 4 || matches!(node.slot, Slot::Obj(_)) && top != n {
+            continue;
+        }
+        if let Ok(v) = cx.force(ce, top, check.span) {
+            shown.push(format!("`{}` = {}", dotted(&ce.layers.path_of(top)), v.short()));
+        }
+    }
+    let mut help = format!("the rule is `{text}`");
+    if !shown.is_empty() {
+        help.push_str(&format!("; here {}", shown.join(", ")));
+    }
+    cx.report(ce.cid, d.with_help(help));
+}
+
+fn field_of<'p, 'a>(prog: &'p Program<'a>, ce: &ConfigEval<'a>, id: NodeId) -> Option<&'p crate::types::Field<'a>> {
+    let (o, i) = ce.layers.node(id).field?;
+    prog.obj(o).fields.get_index(i as usize).map(|(_, f)| f)
+}
+
+fn marked_fields<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, order: &[NodeId]) -> Vec<Marked> {
+    let mut out = Vec::new();
+    for &id in order {
+        let Some(f) = field_of(cx.prog, ce, id) else { continue };
+        let kinds = [(MarkKind::Invariant, f.markers.invariant), (MarkKind::Distinct, f.markers.distinct)];
+        for (kind, marker) in kinds {
+            let Some(marker) = marker else { continue };
+            let leaves_ids = ce.layers.leaves_below(id);
+            let leaves = leaves_ids
+                .iter()
+                .map(|&l| {
+                    let v = cx.force(ce, l, Span::default()).ok();
+                    (dotted(&ce.layers.path_of(l)), v, holding_span(ce, &[l]).or_else(|| any_span(ce, l)))
+                })
+                .collect();
+            out.push(Marked {
+                kind,
+                path: dotted(&ce.layers.path_of(id)),
+                marker,
+                value: cx.force(ce, id, Span::default()).ok(),
+                span: holding_span(ce, &leaves_ids).or_else(|| leaves_ids.first().and_then(|&l| any_span(ce, l))),
+                leaves,
+            });
+        }
+    }
+    out
+}
+
+fn any_span(ce: &ConfigEval<'_>, id: NodeId) -> Option<Span> {
+    ce.layers.effective_steps(id).last().map(|s| s.expr.span)
+}
+
+/// Top-most `@runtime` paths and `@invariant` paths, in tree order.
+fn tier_paths(ce: &ConfigEval<'_>, order: &[NodeId]) -> (Vec<String>, Vec<String>) {
+    let mut runtime = Vec::new();
+    for &id in order {
+        let n = ce.layers.node(id);
+        if id != ROOT && n.runtime && !ce.layers.node(n.parent).runtime {
+            runtime.push(dotted(&ce.layers.path_of(id)));
+        }
+    }
+    (runtime, Vec::new())
+}
+
+fn assemble(ce: &ConfigEval<'_>, id: NodeId, states: &mut [State]) -> Value {
+    match &ce.layers.node(id).slot {
+        Slot::Leaf(_) => match std::mem::replace(&mut states[id as usize], State::Pending) {
+            State::Done(v) => v,
+            _ => Value::Null,
+        },
+        Slot::Obj(children) => {
+            let mut out = IndexMap::with_capacity(children.len());
+            for (k, &c) in children {
+                out.insert(k.clone(), assemble(ce, c, states));
+            }
+            Value::Object(out)
+        }
+    }
+}
+
+fn runtime_value(ce: &ConfigEval<'_>, value: &Value, paths: &[String]) -> Option<Value> {
+    if paths.is_empty() {
+        return None;
+    }
+    let mut out: IndexMap<Name, Value> = IndexMap::new();
+    for &id in &tree_order(ce) {
+        let n = ce.layers.node(id);
+        if id == ROOT || !n.runtime || ce.layers.node(n.parent).runtime {
+            continue;
+        }
+        let keys = ce.layers.path_of(id);
+        let mut src = value;
+        for k in &keys {
+            src = match src {
+                Value::Object(m) => m.get(k)?,
+                _ => return None,
+            };
+        }
+        insert_at(&mut out, &keys, src.clone());
+    }
+    Some(Value::Object(out))
+}
+
+fn insert_at(obj: &mut IndexMap<Name, Value>, keys: &[Name], v: Value) {
+    let Some((last, init)) = keys.split_last() else { return };
+    let mut cur = obj;
+    for k in init {
+        let slot = cur.entry(k.clone()).or_insert_with(|| Value::Object(IndexMap::new()));
+        let Value::Object(m) = slot else { return };
+        cur = m;
+    }
+    cur.insert(last.clone(), v);
+}

@@ -1,0 +1,359 @@
+//! Late-bound evaluation of layered configs (LANGUAGE.md §5 "Expressions").
+//!
+//! A leaf's value is its last `Set` (or `Default`) plus the `Append`s after
+//! it, evaluated only once every layer for the environment is applied, so an
+//! expression sees the environment's overrides. Evaluation is demand-driven
+//! and memoized per (config, environment); a leaf met again while it is being
+//! evaluated is a reference cycle. Lookup rules: `self` is the config root,
+//! `env` the environment's name (`null` without environments), a bare name is
+//! looked up in the enclosing object, then outward to the root, then among the
+//! declarations and import aliases of the file the expression is written in
+//! (other configs are read in the same environment).
+//!
+//! Every leaf is type-checked and coerced against its declared type as soon
+//! as it is evaluated (`coerce`), so diagnostics point at the step that set it.
+
+mod builtins;
+pub mod cache;
+mod coerce;
+mod expr;
+mod finish;
+pub mod value;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use indexmap::IndexMap;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::merge::{Layers, NodeId, Op, Slot};
+use crate::resolve::{ConfigId, Program};
+use crate::source::Span;
+
+pub use cache::LayerCache;
+pub use finish::{evaluate, Marked, MarkKind, Outcome};
+pub use value::Value;
+
+/// Deepest chain of references followed while evaluating one value.
+pub const MAX_EVAL_DEPTH: usize = 10_000;
+/// Most expression evaluations for one (config, environment).
+pub const MAX_STEPS: u64 = 50_000_000;
+/// Longest string a computation may build.
+pub const MAX_STRING_BYTES: usize = 32 << 20;
+/// Longest list a computation may build.
+pub const MAX_LIST_LEN: usize = 1 << 20;
+
+/// Evaluation failed here; the reason is already reported (a poison value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fail;
+
+/// Result of evaluation steps.
+pub type EvalResult<T = Value> = Result<T, Fail>;
+
+#[derive(Debug, Clone)]
+enum State {
+    Pending,
+    Busy,
+    Done(Value),
+    Failed,
+}
+
+/// One config's layers and memoized leaf values in one environment.
+#[derive(Debug)]
+pub struct ConfigEval<'a> {
+    pub cid: ConfigId,
+    pub layers: Layers<'a>,
+    states: RefCell<Vec<State>>,
+}
+
+impl<'a> ConfigEval<'a> {
+    fn new(cid: ConfigId, layers: Layers<'a>) -> ConfigEval<'a> {
+        let n = layers.nodes.len();
+        ConfigEval { cid, layers, states: RefCell::new(vec![State::Pending; n]) }
+    }
+}
+
+/// The evaluation context of one environment on one thread.
+#[derive(Debug)]
+pub struct Ctx<'p, 'a> {
+    pub prog: &'p Program<'a>,
+    pub env: Option<usize>,
+    cache: &'p LayerCache<'a>,
+    evals: RefCell<IndexMap<ConfigId, Rc<ConfigEval<'a>>>>,
+    stack: RefCell<Vec<(ConfigId, NodeId)>>,
+    reads: RefCell<Option<Vec<(ConfigId, NodeId)>>>,
+    steps: Cell<u64>,
+    limit_hit: Cell<bool>,
+    pub diags: RefCell<Vec<Diagnostic>>,
+}
+
+impl<'p, 'a> Ctx<'p, 'a> {
+    /// A context for `env`.
+    pub fn new(prog: &'p Program<'a>, cache: &'p LayerCache<'a>, env: Option<usize>) -> Ctx<'p, 'a> {
+        Ctx {
+            prog,
+            env,
+            cache,
+            evals: RefCell::new(IndexMap::new()),
+            stack: RefCell::new(Vec::new()),
+            reads: RefCell::new(None),
+            steps: Cell::new(0),
+            limit_hit: Cell::new(false),
+            diags: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The environment's name.
+    pub fn env_name(&self) -> Option<&'p str> {
+        self.prog.env_name(self.env)
+    }
+
+    /// The evaluator of config `cid` in this environment (created on first use).
+    pub fn config(&self, cid: ConfigId) -> Rc<ConfigEval<'a>> {
+        if let Some(ce) = self.evals.borrow().get(&cid) {
+            return Rc::clone(ce);
+        }
+        let mut diags = Vec::new();
+        let layers = self.cache.layers_for(self.prog, cid, self.env, &mut diags);
+        self.diags.borrow_mut().extend(diags);
+        let ce = Rc::new(ConfigEval::new(cid, layers));
+        self.evals.borrow_mut().insert(cid, Rc::clone(&ce));
+        ce
+    }
+
+    /// Reports a diagnostic, filling in this context's env and `config`.
+    pub fn report(&self, cid: ConfigId, diag: Diagnostic) {
+        let name = &self.prog.configs[cid.0 as usize].name;
+        let diag = diag.with_config(&**name).with_env(self.env_name());
+        self.diags.borrow_mut().push(diag);
+    }
+
+    /// Counts one evaluation step; fails once the budget is spent.
+    fn tick(&self, cid: ConfigId, span: Span) -> EvalResult<()> {
+        let n = self.steps.get() + 1;
+        self.steps.set(n);
+        if n <= MAX_STEPS {
+            return Ok(());
+        }
+        if !self.limit_hit.replace(true) {
+            self.report(
+                cid,
+                Diagnostic::error(Code::Limit, span, format!("evaluation took more than {MAX_STEPS} steps"))
+                    .with_help("the limit keeps every build bounded; simplify the expressions involved"),
+            );
+        }
+        Err(Fail)
+    }
+
+    /// The value of node `id` of `ce` (objects are assembled from their leaves),
+    /// read by the expression at `at`.
+    pub fn force(&self, ce: &ConfigEval<'a>, id: NodeId, at: Span) -> EvalResult {
+        self.check_tier(ce, id, at);
+        self.force_node(ce, id, at)
+    }
+
+    fn force_node(&self, ce: &ConfigEval<'a>, id: NodeId, at: Span) -> EvalResult {
+        if let Some(reads) = self.reads.borrow_mut().as_mut() {
+            reads.push((ce.cid, id));
+        }
+        match &ce.layers.node(id).slot {
+            Slot::Obj(children) => {
+                let mut out = IndexMap::with_capacity(children.len());
+                let mut failed = false;
+                for (k, &child) in children {
+                    match self.force_node(ce, child, at) {
+                        Ok(v) => {
+                            out.insert(k.clone(), v);
+                        }
+                        Err(Fail) => failed = true,
+                    }
+                }
+                if failed {
+                    Err(Fail)
+                } else {
+                    Ok(Value::Object(out))
+                }
+            }
+            Slot::Leaf(_) => self.force_leaf(ce, id, at),
+        }
+    }
+
+    fn force_leaf(&self, ce: &ConfigEval<'a>, id: NodeId, at: Span) -> EvalResult {
+        let peek = match &ce.states.borrow()[id as usize] {
+            State::Done(v) => Some(Ok(v.clone())),
+            State::Failed => Some(Err(Fail)),
+            State::Busy | State::Pending => None,
+        };
+        if let Some(res) = peek {
+            return res;
+        }
+        if matches!(ce.states.borrow()[id as usize], State::Busy) {
+            drop_and_report_cycle(self, ce, id, at);
+            return Err(Fail);
+        }
+        if self.stack.borrow().len() >= MAX_EVAL_DEPTH {
+            self.report(
+                ce.cid,
+                Diagnostic::error(Code::Limit, at, format!("references nest deeper than {MAX_EVAL_DEPTH} levels"))
+                    .with_help("shorten the chain of fields computed from other fields"),
+            );
+            return Err(Fail);
+        }
+        ce.states.borrow_mut()[id as usize] = State::Busy;
+        self.stack.borrow_mut().push((ce.cid, id));
+        let res = self.compute_leaf(ce, id);
+        self.stack.borrow_mut().pop();
+        let mut states = ce.states.borrow_mut();
+        // A cycle may have marked this leaf failed while it was busy.
+        if matches!(states[id as usize], State::Failed) {
+            return Err(Fail);
+        }
+        states[id as usize] = match &res {
+            Ok(v) => State::Done(v.clone()),
+            Err(Fail) => State::Failed,
+        };
+        res
+    }
+
+    fn compute_leaf(&self, ce: &ConfigEval<'a>, id: NodeId) -> EvalResult {
+        let layers = &ce.layers;
+        let node = layers.node(id);
+        let steps = layers.effective_steps(id);
+        let Some(first) = steps.first() else {
+            // Unset: optional fields and structural leaves are null; a missing
+            // required field is reported by `finish`.
+            return if node.ty.is_some_and(|t| !self.prog.ty(t).optional) { Err(Fail) } else { Ok(Value::Null) };
+        };
+        let scope = expr::Scope::Node { ce, node: node.parent };
+        let mut value = if first.op == Op::Append { Value::List(Vec::new()) } else { Value::Null };
+        for step in steps {
+            let v = expr::eval(self, &scope, step.expr)?;
+            value = match step.op {
+                Op::Append => self.append(ce, id, value, v, step.expr.span)?,
+                Op::Set | Op::Default => v,
+            };
+        }
+        match node.ty {
+            Some(ty) => coerce::coerce_leaf(self, ce, id, value, ty),
+            None => Ok(value),
+        }
+    }
+
+    fn append(&self, ce: &ConfigEval<'a>, id: NodeId, base: Value, more: Value, span: Span) -> EvalResult {
+        match (base, more) {
+            (Value::List(mut a), Value::List(b)) => {
+                if a.len() + b.len() > MAX_LIST_LEN {
+                    return Err(self.fail(ce.cid, Diagnostic::error(Code::Limit, span, format!("list longer than {MAX_LIST_LEN} items"))));
+                }
+                a.extend(b);
+                Ok(Value::List(a))
+            }
+            (Value::Null, Value::List(b)) => Ok(Value::List(b)),
+            (a, b) => {
+                let path = ce.layers.path_of(id).iter().map(|k| &**k).collect::<Vec<_>>().join(".");
+                let what = if matches!(a, Value::List(_)) { b.type_name() } else { a.type_name() };
+                Err(self.fail(
+                    ce.cid,
+                    Diagnostic::error(Code::TypeMismatch, span, format!("`+=` appends a list to a list, but `{path}` gets a {what}"))
+                        .with_help("`+=` works on lists; use `=` to replace the value"),
+                ))
+            }
+        }
+    }
+
+    /// Reports `diag` and returns the poison marker.
+    pub fn fail(&self, cid: ConfigId, diag: Diagnostic) -> Fail {
+        self.report(cid, diag);
+        Fail
+    }
+
+    /// `mcfg::tier`: a build-time leaf being computed reads a runtime node.
+    fn check_tier(&self, ce: &ConfigEval<'a>, id: NodeId, at: Span) {
+        let node = ce.layers.node(id);
+        if !node.runtime {
+            return;
+        }
+        let Some(&(reader_cid, reader)) = self.stack.borrow().last() else { return };
+        let reader_ce = if reader_cid == ce.cid { None } else { Some(self.config(reader_cid)) };
+        let reader_layers = reader_ce.as_ref().map_or(&ce.layers, |r| &r.layers);
+        if reader_layers.node(reader).runtime {
+            return;
+        }
+        let path = |l: &Layers<'_>, n| l.path_of(n).iter().map(|k| &**k).collect::<Vec<_>>().join(".");
+        let mut d = Diagnostic::error(
+            Code::Tier,
+            at,
+            format!("build-time `{}` is computed from runtime `{}`", path(reader_layers, reader), path(&ce.layers, id)),
+        )
+        .with_help("its value would go stale when the runtime value changes; mark it `@runtime` too, or do not read the runtime field");
+        if let Some((o, i)) = node.field.or_else(|| runtime_field(self.prog, &ce.layers, id)) {
+            if let Some((_, f)) = self.prog.obj(o).fields.get_index(i as usize) {
+                d = d.with_label(f.markers.runtime.unwrap_or(f.name_span), "runtime field declared here");
+            }
+        }
+        self.report(reader_cid, d);
+    }
+
+    /// Evaluates `f` while recording every node it reads.
+    pub fn recording<T>(&self, f: impl FnOnce() -> T) -> (T, Vec<(ConfigId, NodeId)>) {
+        let saved = self.reads.replace(Some(Vec::new()));
+        let out = f();
+        let reads = self.reads.replace(saved).unwrap_or_default();
+        (out, reads)
+    }
+}
+
+/// The nearest ancestor field that carries `@runtime`.
+fn runtime_field(prog: &Program<'_>, layers: &Layers<'_>, mut id: NodeId) -> Option<(crate::types::ObjId, u32)> {
+    loop {
+        let n = layers.node(id);
+        if let Some((o, i)) = n.field {
+            if prog.obj(o).fields.get_index(i as usize).is_some_and(|(_, f)| f.markers.runtime.is_some()) {
+                return Some((o, i));
+            }
+        }
+        if id == crate::merge::ROOT {
+            return None;
+        }
+        id = n.parent;
+    }
+}
+
+fn drop_and_report_cycle(cx: &Ctx<'_, '_>, ce: &ConfigEval<'_>, id: NodeId, at: Span) {
+    let stack = cx.stack.borrow().clone();
+    let Some(pos) = stack.iter().position(|&(c, n)| c == ce.cid && n == id) else { return };
+    let members = &stack[pos..];
+    let mut names = Vec::new();
+    let mut labels = Vec::new();
+    for &(cid, n) in members {
+        let other = if cid == ce.cid { None } else { Some(cx.config(cid)) };
+        let layers = other.as_ref().map_or(&ce.layers, |o| &o.layers);
+        let mut path = layers.path_of(n).iter().map(|k| &**k).collect::<Vec<_>>().join(".");
+        if cid != ce.cid {
+            path = format!("{}.{path}", cx.prog.configs[cid.0 as usize].name);
+        }
+        if let Some(step) = layers.effective_steps(n).first() {
+            labels.push((step.expr.span, format!("`{path}` is computed here")));
+        }
+        names.push(path);
+    }
+    for &(cid, n) in members {
+        if cid == ce.cid {
+            ce.states.borrow_mut()[n as usize] = State::Failed;
+        }
+    }
+    names.push(names[0].clone());
+    let mut d = Diagnostic::error(Code::Cycle, at, format!("reference cycle: {}", names.join(" → ")))
+        .with_help("break the cycle by setting one of these fields to a value");
+    for (span, msg) in labels {
+        if span != at {
+            d = d.with_label(span, msg);
+        }
+    }
+    cx.report(ce.cid, d);
+}
+
+/// Deep equality of values (`1 == 1.0`).
+pub fn value_equal(a: &Value, b: &Value) -> bool {
+    expr::equal(a, b)
+}

@@ -1,0 +1,502 @@
+//! The only code that reads source files.
+//!
+//! Loads the `.mcfg` files named on the command line (a folder means every
+//! `.mcfg` file below it, in sorted order), parses them in parallel, follows
+//! imports (relative to the importing file, confined to the project root;
+//! `std/...` from the embedded standard library) and reports import cycles.
+//! Everything else sees sources only through the [`SourceMap`].
+
+use std::io::{self, Read};
+use std::path::{Component, Path, PathBuf};
+
+use indexmap::IndexMap;
+use rayon::prelude::*;
+
+use crate::ast::{self, Decl, Name};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+use crate::{stdlib, syntax};
+
+/// The largest source file the loader reads.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// What a path is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    File,
+    Dir,
+}
+
+/// Where source files come from: the disk, memory (tests, git revisions) or an overlay (LSP).
+pub trait FileSystem: Sync {
+    /// The bytes of a regular file, at most [`MAX_FILE_BYTES`].
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// Whether `path` is a file, a folder, or nothing.
+    fn kind(&self, path: &Path) -> Option<Kind>;
+    /// The entries of a folder (full paths).
+    fn list_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>>;
+}
+
+/// The real filesystem.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RealFs;
+
+impl FileSystem for RealFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        let meta = std::fs::metadata(path)?;
+        if meta.is_dir() {
+            return Err(io::Error::other("is a folder, not a file"));
+        }
+        if !meta.is_file() {
+            return Err(io::Error::other("is not a regular file"));
+        }
+        let mut buf = Vec::new();
+        std::fs::File::open(path)?.take(MAX_FILE_BYTES + 1).read_to_end(&mut buf)?;
+        if buf.len() as u64 > MAX_FILE_BYTES {
+            return Err(io::Error::other("is larger than 256 MiB"));
+        }
+        Ok(buf)
+    }
+
+    fn kind(&self, path: &Path) -> Option<Kind> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(if meta.is_dir() { Kind::Dir } else { Kind::File })
+    }
+
+    fn list_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect()
+    }
+}
+
+/// Files held in memory, keyed by normalized path; folders are implied.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryFs {
+    files: IndexMap<PathBuf, Vec<u8>>,
+}
+
+impl MemoryFs {
+    /// An empty in-memory tree.
+    pub fn new() -> MemoryFs {
+        MemoryFs::default()
+    }
+
+    /// Adds or replaces a file.
+    pub fn insert(&mut self, path: impl AsRef<Path>, bytes: impl Into<Vec<u8>>) {
+        self.files.insert(normalize(path.as_ref()), bytes.into());
+    }
+}
+
+impl FileSystem for MemoryFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        let path = normalize(path);
+        if let Some(bytes) = self.files.get(&path) {
+            return Ok(bytes.clone());
+        }
+        if self.kind(&path) == Some(Kind::Dir) {
+            return Err(io::Error::other("is a folder, not a file"));
+        }
+        Err(io::Error::new(io::ErrorKind::NotFound, "no such file"))
+    }
+
+    fn kind(&self, path: &Path) -> Option<Kind> {
+        let path = normalize(path);
+        if self.files.contains_key(&path) {
+            return Some(Kind::File);
+        }
+        let is_dir = path.as_os_str().is_empty()
+            || self.files.keys().any(|p| p.starts_with(&path) && p != &path);
+        is_dir.then_some(Kind::Dir)
+    }
+
+    fn list_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        let path = normalize(path);
+        let mut out: Vec<PathBuf> = Vec::new();
+        for p in self.files.keys() {
+            let Ok(rest) = p.strip_prefix(&path) else { continue };
+            if let Some(first) = rest.components().next() {
+                let child = path.join(first);
+                if !out.contains(&child) {
+                    out.push(child);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Lexical normalization: drops `.` components and folds `..` where possible.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for comp in path.components() {
+        match comp {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let can_pop = matches!(out.components().next_back(), Some(Component::Normal(_)));
+                if can_pop {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// One loaded file.
+#[derive(Debug)]
+pub struct LoadedFile {
+    pub id: FileId,
+    /// Normalized path used for import resolution (`std/ml.mcfg` for std modules).
+    pub path: PathBuf,
+    /// `None` when the file could not be read or parsed (already reported).
+    pub ast: Option<ast::File>,
+    /// Import alias to target file (`None` when the import failed).
+    pub imports: IndexMap<Name, Option<FileId>>,
+    /// Whether this is an embedded standard-library module.
+    pub is_std: bool,
+}
+
+/// Every file of a build.
+#[derive(Debug, Default)]
+pub struct Project {
+    pub sources: SourceMap,
+    pub files: Vec<LoadedFile>,
+    /// The project root that imports may not leave.
+    pub root: PathBuf,
+}
+
+impl Project {
+    /// The loaded file with id `id`.
+    pub fn file(&self, id: FileId) -> &LoadedFile {
+        &self.files[id.0 as usize]
+    }
+}
+
+/// Collects the `.mcfg` files named by `paths` (folders recursively, sorted).
+pub fn collect_inputs(fs: &dyn FileSystem, paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for path in paths {
+        match fs.kind(path) {
+            Some(Kind::File) => out.push(normalize(path)),
+            Some(Kind::Dir) => walk(fs, path, &mut out, 0)?,
+            None => return Err(format!("{}: no such file or folder", path.display())),
+        }
+    }
+    let mut seen = indexmap::IndexSet::new();
+    out.retain(|p| seen.insert(p.clone()));
+    Ok(out)
+}
+
+fn walk(fs: &dyn FileSystem, dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), String> {
+    if depth > 64 {
+        return Err(format!("{}: folders nested deeper than 64 levels", dir.display()));
+    }
+    let mut entries = fs.list_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    entries.sort();
+    for entry in entries {
+        let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') || name == "target" || name == "node_modules" {
+            continue;
+        }
+        match fs.kind(&entry) {
+            Some(Kind::Dir) => walk(fs, &entry, out, depth + 1)?,
+            Some(Kind::File) if name.ends_with(".mcfg") => out.push(normalize(&entry)),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The common folder of the given paths (the default project root).
+pub fn common_root(fs: &dyn FileSystem, paths: &[PathBuf]) -> PathBuf {
+    let folders: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| {
+            let p = normalize(p);
+            match fs.kind(&p) {
+                Some(Kind::Dir) => p,
+                _ => p.parent().map(Path::to_path_buf).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let Some(first) = folders.first() else { return PathBuf::new() };
+    let mut root = first.clone();
+    for f in &folders[1..] {
+        while !f.starts_with(&root) {
+            if !root.pop() {
+                return PathBuf::new();
+            }
+        }
+    }
+    root
+}
+
+fn display_name(path: &Path) -> String {
+    let s = path.to_string_lossy().into_owned();
+    if s.is_empty() {
+        ".".into()
+    } else {
+        s
+    }
+}
+
+struct Pending {
+    path: PathBuf,
+    is_std: bool,
+    text: Result<String, (String, Option<usize>)>,
+}
+
+fn read_source(fs: &dyn FileSystem, path: &Path) -> Result<String, (String, Option<usize>)> {
+    let bytes = fs.read(path).map_err(|e| (e.to_string(), None))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(offset))
+    })
+}
+
+/// Loads and parses `inputs` and everything they import.
+pub fn load(
+    diags: &mut Diagnostics,
+    fs: &dyn FileSystem,
+    inputs: &[PathBuf],
+    root: &Path,
+) -> Project {
+    let mut project = Project { root: normalize(root), ..Project::default() };
+    let pending: Vec<Pending> = inputs
+        .iter()
+        .map(|p| Pending { path: normalize(p), is_std: false, text: read_source(fs, p) })
+        .collect();
+    add_files(diags, &mut project, pending);
+    let mut next = 0;
+    while next < project.files.len() {
+        let id = FileId(next as u32);
+        let wanted = resolve_imports(diags, fs, &mut project, id);
+        add_files(diags, &mut project, wanted);
+        next += 1;
+        link_imports(diags, &mut project, id);
+    }
+    check_cycles(diags, &project);
+    project
+}
+
+fn add_files(diags: &mut Diagnostics, project: &mut Project, pending: Vec<Pending>) {
+    let first = project.files.len();
+    let mut texts = Vec::with_capacity(pending.len());
+    for (i, p) in pending.into_iter().enumerate() {
+        let id = FileId((first + i) as u32);
+        let name = if p.is_std { p.path.to_string_lossy().into_owned() } else { display_name(&p.path) };
+        let (text, problem) = match p.text {
+            Ok(text) => (text, None),
+            Err((msg, Some(offset))) => (msg, Some((offset, "file is not valid UTF-8".to_owned()))),
+            Err((msg, None)) => (String::new(), Some((0, format!("cannot read file: {msg}")))),
+        };
+        project.sources.add(SourceFile::new(name, text));
+        project.files.push(LoadedFile {
+            id,
+            path: p.path,
+            ast: None,
+            imports: IndexMap::new(),
+            is_std: p.is_std,
+        });
+        texts.push(problem);
+    }
+    let sources = &project.sources;
+    let parsed: Vec<Result<ast::File, Diagnostic>> = texts
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, problem)| {
+            let id = FileId((first + i) as u32);
+            match problem {
+                Some((offset, msg)) => {
+                    let len = usize::from(offset < sources.get(id).text.len());
+                    let code = if msg.starts_with("cannot read") { Code::Import } else { Code::Syntax };
+                    Err(Diagnostic::error(code, Span::new(id, offset, offset + len), msg))
+                }
+                None => syntax::parse(id, &sources.get(id).text),
+            }
+        })
+        .collect();
+    for (i, res) in parsed.into_iter().enumerate() {
+        match res {
+            Ok(file) => project.files[first + i].ast = Some(file),
+            Err(d) => diags.push(d),
+        }
+    }
+}
+
+/// Finds the files imported by `id` that are not loaded yet.
+fn resolve_imports(
+    diags: &mut Diagnostics,
+    fs: &dyn FileSystem,
+    project: &mut Project,
+    id: FileId,
+) -> Vec<Pending> {
+    let mut wanted: Vec<Pending> = Vec::new();
+    let file = project.file(id);
+    let Some(ast) = &file.ast else { return wanted };
+    for decl in &ast.decls {
+        let Decl::Import(imp) = decl else { continue };
+        let target = match import_target(project, file, imp) {
+            Ok(t) => t,
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
+        };
+        let known = project.files.iter().any(|f| f.path == target.0)
+            || wanted.iter().any(|w| w.path == target.0);
+        if known {
+            continue;
+        }
+        let text = if target.1 {
+            let name = target.0.to_string_lossy();
+            let name = name.trim_end_matches(".mcfg");
+            stdlib::module(name).map(str::to_owned).ok_or_else(|| ("unknown".to_owned(), None))
+        } else {
+            read_source(fs, &target.0)
+        };
+        if let Err((msg, None)) = &text {
+            diags.push(
+                Diagnostic::error(Code::Import, imp.path_span, format!("cannot import `{}`: {msg}", imp.path))
+                    .with_help("import paths are relative to the importing file"),
+            );
+            continue;
+        }
+        wanted.push(Pending { path: target.0, is_std: target.1, text });
+    }
+    wanted
+}
+
+/// The normalized path an import names, and whether it is a std module.
+fn import_target(project: &Project, file: &LoadedFile, imp: &ast::Import) -> Result<(PathBuf, bool), Diagnostic> {
+    if let Some(name) = imp.path.strip_prefix("std/") {
+        let full = format!("std/{name}");
+        if stdlib::module(&full).is_none() {
+            let known: Vec<&str> = stdlib::MODULES.iter().map(|(n, _)| *n).collect();
+            return Err(Diagnostic::error(
+                Code::Import,
+                imp.path_span,
+                format!("no standard library module `{full}`"),
+            )
+            .with_help(format!("the standard library has: {}", known.join(", "))));
+        }
+        return Ok((PathBuf::from(format!("{full}.mcfg")), true));
+    }
+    if file.is_std {
+        return Err(Diagnostic::error(Code::Import, imp.path_span, "std modules import only std modules"));
+    }
+    let raw = Path::new(&imp.path);
+    let base = file.path.parent().unwrap_or(Path::new(""));
+    let target = normalize(&base.join(raw));
+    let inside = target
+        .strip_prefix(&project.root)
+        .is_ok_and(|rest| !rest.components().any(|c| matches!(c, Component::ParentDir)));
+    if raw.is_absolute() || !inside {
+        return Err(Diagnostic::error(
+            Code::Import,
+            imp.path_span,
+            format!("import `{}` leaves the project root", imp.path),
+        )
+        .with_help(format!(
+            "imports must stay inside `{}`; pass a wider folder or `--root`",
+            display_name(&project.root)
+        )));
+    }
+    Ok((target, false))
+}
+
+fn link_imports(diags: &mut Diagnostics, project: &mut Project, id: FileId) {
+    let mut links: IndexMap<Name, Option<FileId>> = IndexMap::new();
+    let mut spans: IndexMap<Name, Span> = IndexMap::new();
+    {
+        let file = project.file(id);
+        let Some(ast) = &file.ast else { return };
+        for decl in &ast.decls {
+            let Decl::Import(imp) = decl else { continue };
+            if let Some(prev) = spans.get(&imp.alias.name) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::Duplicate,
+                        imp.alias.span,
+                        format!("import alias `{}` is used twice", imp.alias.name),
+                    )
+                    .with_label(*prev, "first used here"),
+                );
+                continue;
+            }
+            spans.insert(imp.alias.name.clone(), imp.alias.span);
+            let target = import_target(project, file, imp).ok().and_then(|(path, _)| {
+                project.files.iter().find(|f| f.path == path).map(|f| f.id)
+            });
+            links.insert(imp.alias.name.clone(), target);
+        }
+    }
+    project.files[id.0 as usize].imports = links;
+}
+
+/// Reports every import cycle once, listing its files.
+fn check_cycles(diags: &mut Diagnostics, project: &Project) {
+    // 0 = unvisited, 1 = on the stack, 2 = done.
+    let mut state = vec![0u8; project.files.len()];
+    for start in 0..project.files.len() {
+        if state[start] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        state[start] = 1;
+        while let Some(&mut (node, ref mut edge)) = stack.last_mut() {
+            let targets: Vec<usize> =
+                project.files[node].imports.values().flatten().map(|f| f.0 as usize).collect();
+            if *edge >= targets.len() {
+                state[node] = 2;
+                stack.pop();
+                continue;
+            }
+            let next = targets[*edge];
+            *edge += 1;
+            match state[next] {
+                0 => {
+                    state[next] = 1;
+                    stack.push((next, 0));
+                }
+                1 => report_cycle(diags, project, &stack, next),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn report_cycle(diags: &mut Diagnostics, project: &Project, stack: &[(usize, usize)], back_to: usize) {
+    let Some(pos) = stack.iter().position(|(n, _)| *n == back_to) else { return };
+    let members: Vec<usize> = stack[pos..].iter().map(|(n, _)| *n).collect();
+    let names: Vec<String> =
+        members.iter().chain([&back_to]).map(|&n| project.sources.get(FileId(n as u32)).name.clone()).collect();
+    let spans: Vec<Span> = members
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &n)| {
+            let to = *members.get(i + 1).unwrap_or(&back_to);
+            import_span(project, n, to)
+        })
+        .collect();
+    let Some((&primary, rest)) = spans.split_first() else { return };
+    let mut diag = Diagnostic::error(Code::Cycle, primary, format!("import cycle: {}", names.join(" → ")))
+        .with_help("move the shared declarations into a file that both can import");
+    for span in rest {
+        diag = diag.with_label(*span, "imported here");
+    }
+    diags.push(diag);
+}
+
+fn import_span(project: &Project, from: usize, to: usize) -> Option<Span> {
+    let file = &project.files[from];
+    let ast = file.ast.as_ref()?;
+    let alias = file.imports.iter().find(|(_, t)| **t == Some(FileId(to as u32)))?.0;
+    ast.decls.iter().find_map(|d| match d {
+        Decl::Import(i) if &i.alias.name == alias => Some(i.path_span),
+        _ => None,
+    })
+}

@@ -1,0 +1,315 @@
+//! Applying config bodies, env blocks and object literals to [`Layers`].
+
+use crate::ast::{AssignOp, Expr, ExprKind, Key, Stmt};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::resolve::{ConfigId, Program};
+use crate::source::Span;
+use crate::suggest;
+use crate::types::Ty;
+
+use super::template::{fill_object, instantiate, is_object_ty};
+use super::{Layers, NodeId, Op, Origin, Slot, Step, ROOT};
+
+/// Applies statements to layers, collecting the diagnostics it finds.
+#[derive(Debug)]
+pub struct Applier<'p, 'a> {
+    pub prog: &'p Program<'a>,
+    /// A config without schema: overrides may not change a value's type.
+    pub structural: bool,
+    pub diags: Vec<Diagnostic>,
+    /// The config being layered (for `config` on diagnostics).
+    pub config: Option<ConfigId>,
+}
+
+/// Applies config `cid`'s own body, then its env blocks for `env`'s chain.
+pub fn apply_config<'a>(ap: &mut Applier<'_, 'a>, layers: &mut Layers<'a>, cid: ConfigId, env: Option<usize>) {
+    let prog = ap.prog;
+    let body = &prog.configs[cid.0 as usize].decl.body;
+    ap.config = Some(cid);
+    let plain = Origin::Config { config: cid, env: None };
+    for stmt in body {
+        if !matches!(stmt, Stmt::Env(_)) {
+            ap.stmt(layers, ROOT, stmt, plain, false);
+        }
+    }
+    let Some(env) = env else { return };
+    for &anc in &prog.env_chains[env] {
+        let name = &prog.envs[anc].name;
+        let origin = Origin::Config { config: cid, env: Some(anc as u16) };
+        for stmt in body {
+            let Stmt::Env(block) = stmt else { continue };
+            if block.envs.iter().any(|e| &e.name == name) {
+                ap.body(layers, ROOT, &block.body, origin, false);
+            }
+        }
+    }
+}
+
+/// A short static kind of a literal expression, for structural type checks.
+fn static_kind(e: &Expr) -> Option<&'static str> {
+    Some(match &e.kind {
+        ExprKind::Bool(_) => "bool",
+        ExprKind::Int(_) => "int",
+        ExprKind::Float(_) => "float",
+        ExprKind::Str(_) | ExprKind::Interp(_) => "string",
+        ExprKind::Duration(_) => "duration",
+        ExprKind::List(_) => "list",
+        ExprKind::Object(_) => "object",
+        ExprKind::Unary(crate::ast::UnaryOp::Neg, inner) => return static_kind(inner),
+        _ => return None,
+    })
+}
+
+impl<'p, 'a> Applier<'p, 'a> {
+    /// An applier for `prog`.
+    pub fn new(prog: &'p Program<'a>, structural: bool) -> Applier<'p, 'a> {
+        Applier { prog, structural, diags: Vec::new(), config: None }
+    }
+
+    fn with_config(&self, d: Diagnostic) -> Diagnostic {
+        match self.config {
+            Some(c) => d.with_config(&*self.prog.configs[c.0 as usize].name),
+            None => d,
+        }
+    }
+
+    /// Applies statements at node `at`.
+    pub fn body(&mut self, layers: &mut Layers<'a>, at: NodeId, stmts: &'a [Stmt], origin: Origin, default: bool) {
+        for stmt in stmts {
+            self.stmt(layers, at, stmt, origin, default);
+        }
+    }
+
+    fn stmt(&mut self, layers: &mut Layers<'a>, at: NodeId, stmt: &'a Stmt, origin: Origin, default: bool) {
+        match stmt {
+            Stmt::Assign(a) => {
+                let Some((last, init)) = a.path.keys.split_last() else { return };
+                let Some(parent) = self.navigate(layers, at, init) else { return };
+                let Some(node) = self.child(layers, parent, last) else { return };
+                self.assign(layers, node, last.span, a.op, &a.value, origin, default);
+            }
+            Stmt::Block(b) => {
+                if let Some(node) = self.navigate(layers, at, &b.path.keys) {
+                    self.body(layers, node, &b.body, origin, default);
+                }
+            }
+            // Env blocks below the top level are rejected by the parser.
+            Stmt::Env(_) => {}
+        }
+    }
+
+    /// Follows `keys` from `at`, making every node on the way an object.
+    fn navigate(&mut self, layers: &mut Layers<'a>, at: NodeId, keys: &'a [Key]) -> Option<NodeId> {
+        let mut cur = at;
+        for key in keys {
+            let next = self.child(layers, cur, key)?;
+            self.make_object(layers, next, key.span)?;
+            cur = next;
+        }
+        Some(cur)
+    }
+
+    /// The child `key` of object node `at`, created when the type allows.
+    fn child(&mut self, layers: &mut Layers<'a>, at: NodeId, key: &'a Key) -> Option<NodeId> {
+        let Slot::Obj(children) = &layers.node(at).slot else { return None };
+        if let Some(&id) = children.get(&key.name) {
+            return Some(id);
+        }
+        let prog = self.prog;
+        let ty = layers.node(at).ty.map(|t| prog.ty(t));
+        match ty.map(|t| &t.ty) {
+            Some(Ty::Object(obj)) => {
+                let o = prog.obj(*obj);
+                let what = match &o.name {
+                    Some(n) => format!("schema `{n}`"),
+                    None => "this object type".to_owned(),
+                };
+                let mut d = Diagnostic::error(
+                    Code::UnknownField,
+                    key.span,
+                    format!("unknown field `{}`: {what} declares no such field", key.name),
+                )
+                .with_label(o.span, format!("{what} declared here"));
+                if let Some(s) = suggest::closest(&key.name, o.fields.keys().map(|k| &**k)) {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                } else {
+                    let names: Vec<&str> = o.fields.keys().map(|k| &**k).take(12).collect();
+                    d = d.with_help(format!("declared fields: {}", names.join(", ")));
+                }
+                let d = self.with_config(d);
+                self.diags.push(d);
+                None
+            }
+            Some(Ty::Map(elem)) => {
+                let elem = *elem;
+                Some(instantiate(self, layers, at, key.name.clone(), Some(elem), None))
+            }
+            _ => Some(instantiate(self, layers, at, key.name.clone(), None, None)),
+        }
+    }
+
+    /// Turns leaf `id` into an object node when its type allows; reports otherwise.
+    fn make_object(&mut self, layers: &mut Layers<'a>, id: NodeId, at: Span) -> Option<()> {
+        let node = layers.node(id);
+        let Slot::Leaf(steps) = &node.slot else { return Some(()) };
+        let last = steps.iter().rev().find(|s| s.op != Op::Append).copied();
+        let prog = self.prog;
+        let declared = node.ty.map(|t| prog.ty(t));
+        let typed_obj = declared.and_then(|t| match t.ty {
+            Ty::Object(o) => Some(o),
+            _ => None,
+        });
+        let convertible = match last.map(|s| &s.expr.kind) {
+            None | Some(ExprKind::Null | ExprKind::Object(_)) => true,
+            Some(_) => false,
+        };
+        if convertible && (typed_obj.is_some() || is_object_ty(prog, node.ty)) {
+            match typed_obj {
+                Some(obj) => fill_object(self, layers, id, obj),
+                None => layers.nodes[id as usize].slot = Slot::Obj(indexmap::IndexMap::new()),
+            }
+            return Some(());
+        }
+        let path = layers.path_of(id).iter().map(|k| &**k).collect::<Vec<_>>().join(".");
+        let mut d = match last {
+            Some(step) if static_kind(step.expr).is_none() => Diagnostic::error(
+                Code::TypeMismatch,
+                at,
+                format!("cannot assign into `{path}`: its value is computed by an expression"),
+            )
+            .with_label(step.expr.span, "computed here")
+            .with_help("set the whole value in one expression, or assign fields instead of an expression"),
+            Some(step) => Diagnostic::error(
+                Code::TypeMismatch,
+                at,
+                format!("`{path}` is a {}, not an object", static_kind(step.expr).unwrap_or("value")),
+            )
+            .with_label(step.expr.span, "set here"),
+            None => Diagnostic::error(
+                Code::TypeMismatch,
+                at,
+                format!("`{path}` is a {}, not an object", node.ty.map_or("value".to_owned(), |t| prog.ty_name(t))),
+            ),
+        };
+        if let Some((o, i)) = node.field {
+            if let Some((_, f)) = prog.obj(o).fields.get_index(i as usize) {
+                d = d.with_label(f.name_span, "declared here");
+            }
+        }
+        let d = self.with_config(d);
+        self.diags.push(d);
+        None
+    }
+
+    #[allow(clippy::too_many_arguments)] // reason: one call site; a struct would only rename these
+    fn assign(
+        &mut self,
+        layers: &mut Layers<'a>,
+        id: NodeId,
+        key_span: Span,
+        op: AssignOp,
+        expr: &'a Expr,
+        origin: Origin,
+        default: bool,
+    ) {
+        if let (AssignOp::Set, ExprKind::Object(stmts)) = (op, &expr.kind) {
+            if self.make_object_for_literal(layers, id, key_span) {
+                self.body(layers, id, stmts, origin, default);
+                return;
+            }
+        }
+        self.deprecated(layers, id, key_span, default);
+        let op = match (op, default) {
+            (_, true) => Op::Default,
+            (AssignOp::Set, false) => Op::Set,
+            (AssignOp::Append, false) => Op::Append,
+        };
+        if let Slot::Obj(_) = layers.node(id).slot {
+            if !self.replace_object(layers, id, key_span, op, expr) {
+                return;
+            }
+        }
+        if op != Op::Append && self.structural {
+            self.check_type_change(layers, id, expr);
+        }
+        let seq = layers.next_seq;
+        layers.next_seq += 1;
+        if let Slot::Leaf(steps) = &mut layers.nodes[id as usize].slot {
+            steps.push(Step { op, expr, origin, seq });
+        }
+    }
+
+    /// Prepares node `id` for an object literal; false when it must stay a leaf.
+    fn make_object_for_literal(&mut self, layers: &mut Layers<'a>, id: NodeId, at: Span) -> bool {
+        let node = layers.node(id);
+        if let Slot::Obj(_) = node.slot {
+            return true;
+        }
+        let prog = self.prog;
+        let objectish = match node.ty.map(|t| &prog.ty(t).ty) {
+            None | Some(Ty::Object(_) | Ty::Map(_)) => true,
+            Some(_) => false,
+        };
+        objectish && self.make_object(layers, id, at).is_some()
+    }
+
+    /// A `Set` of a non-object expression on an object node: replace it by a leaf.
+    fn replace_object(&mut self, layers: &mut Layers<'a>, id: NodeId, at: Span, op: Op, expr: &'a Expr) -> bool {
+        let path = layers.path_of(id).iter().map(|k| &**k).collect::<Vec<_>>().join(".");
+        if op == Op::Append {
+            let d = Diagnostic::error(Code::TypeMismatch, at, format!("`+=` appends to lists, but `{path}` is an object"))
+                .with_help("use `=` or a block to set its fields");
+            let d = self.with_config(d);
+            self.diags.push(d);
+            return false;
+        }
+        let has_children = matches!(&layers.node(id).slot, Slot::Obj(c) if !c.is_empty());
+        let literal = static_kind(expr);
+        if self.structural && has_children && literal.is_some() {
+            let d = Diagnostic::error(
+                Code::TypeMismatch,
+                expr.span,
+                format!("`{path}` changes type from object to {}", literal.unwrap_or("value")),
+            )
+            .with_help("a structural config keeps each value's type; an object stays an object");
+            let d = self.with_config(d);
+            self.diags.push(d);
+            return false;
+        }
+        layers.nodes[id as usize].slot = Slot::Leaf(Vec::new());
+        true
+    }
+
+    fn check_type_change(&mut self, layers: &Layers<'a>, id: NodeId, expr: &'a Expr) {
+        let Slot::Leaf(steps) = &layers.node(id).slot else { return };
+        let Some(prev) = steps.iter().rev().find(|s| s.op != Op::Append) else { return };
+        let (Some(old), Some(new)) = (static_kind(prev.expr), static_kind(expr)) else { return };
+        if old == new {
+            return;
+        }
+        let path = layers.path_of(id).iter().map(|k| &**k).collect::<Vec<_>>().join(".");
+        let d = Diagnostic::error(Code::TypeMismatch, expr.span, format!("`{path}` changes type from {old} to {new}"))
+            .with_primary_message(format!("{new} here"))
+            .with_label(prev.expr.span, format!("{old} set here"))
+            .with_help(format!("a structural config keeps each value's type; write a {old} here or give the config a schema"));
+        let d = self.with_config(d);
+        self.diags.push(d);
+    }
+
+    fn deprecated(&mut self, layers: &Layers<'a>, id: NodeId, at: Span, default: bool) {
+        if default {
+            return;
+        }
+        let Some((o, i)) = layers.node(id).field else { return };
+        let Some((name, field)) = self.prog.obj(o).fields.get_index(i as usize) else { return };
+        let Some((marker, msg)) = &field.markers.deprecated else { return };
+        let mut d = Diagnostic::warning(Code::Deprecated, at, format!("`{name}` is deprecated"))
+            .with_label(*marker, "marked deprecated here");
+        if !msg.is_empty() {
+            d = d.with_help(msg.clone());
+        }
+        let d = self.with_config(d);
+        self.diags.push(d);
+    }
+}
+

@@ -1,0 +1,178 @@
+//! Layering: the resolution order of LANGUAGE.md §5 and provenance.
+//!
+//! For config `C extends P` in environment `E` (ancestors `E1 … E`), the
+//! layers of a path are, in order:
+//!
+//! 1. schema defaults,
+//! 2. the layers of `P` for `E` (recursively),
+//! 3. `C`'s body outside `env` blocks,
+//! 4. `C`'s `env` blocks for `E1`, then …, then `E` (source order within one env).
+//!
+//! [`Layers`] is an arena of nodes: objects merge field by field, leaves keep
+//! the ordered [`Step`]s that assigned them. Nothing is evaluated here —
+//! expressions are late-bound (`eval` reads the last `Set` and the `Append`s
+//! after it) — but every step keeps its expression and [`Origin`], which is the
+//! provenance `explain`, `diff` and every diagnostic use.
+
+mod apply;
+mod template;
+
+use indexmap::IndexMap;
+
+use crate::ast::{Expr, Name};
+use crate::resolve::ConfigId;
+use crate::types::{ObjId, TyId};
+
+pub use apply::{apply_config, Applier};
+pub use template::for_schema;
+
+/// Index of a node in [`Layers::nodes`].
+pub type NodeId = u32;
+
+/// The root object of every config.
+pub const ROOT: NodeId = 0;
+
+/// How a step assigns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// A schema default.
+    Default,
+    /// `=`.
+    Set,
+    /// `+=`.
+    Append,
+}
+
+impl Op {
+    /// The name used in `explain --json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Default => "default",
+            Op::Set => "set",
+            Op::Append => "append",
+        }
+    }
+}
+
+/// Where a step was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A schema's default.
+    Schema(ObjId),
+    /// A config body (`env` is the env block, `None` outside env blocks).
+    Config { config: ConfigId, env: Option<u16> },
+}
+
+/// One assignment applied to a leaf.
+#[derive(Debug, Clone, Copy)]
+pub struct Step<'a> {
+    pub op: Op,
+    pub expr: &'a Expr,
+    pub origin: Origin,
+    /// Order of application across the whole config (later steps win).
+    pub seq: u32,
+}
+
+/// What a node holds.
+#[derive(Debug, Clone)]
+pub enum Slot<'a> {
+    /// An object merged field by field.
+    Obj(IndexMap<Name, NodeId>),
+    /// A value set by its steps.
+    Leaf(Vec<Step<'a>>),
+}
+
+/// One node of the layered tree.
+#[derive(Debug, Clone)]
+pub struct Node<'a> {
+    pub key: Name,
+    pub parent: NodeId,
+    pub slot: Slot<'a>,
+    /// The declared type; `None` in structural configs and below `any`.
+    pub ty: Option<TyId>,
+    /// The schema field this node is, if any.
+    pub field: Option<(ObjId, u32)>,
+    /// Whether the node is `@runtime` (itself or through an ancestor).
+    pub runtime: bool,
+    /// Nesting depth (root is 0).
+    pub depth: u32,
+}
+
+/// The layered tree of one (config, environment).
+#[derive(Debug, Clone)]
+pub struct Layers<'a> {
+    pub nodes: Vec<Node<'a>>,
+    pub next_seq: u32,
+}
+
+impl<'a> Layers<'a> {
+    /// An empty structural root.
+    pub fn structural() -> Layers<'a> {
+        Layers {
+            nodes: vec![Node {
+                key: Name::from(""),
+                parent: ROOT,
+                slot: Slot::Obj(IndexMap::new()),
+                ty: None,
+                field: None,
+                runtime: false,
+                depth: 0,
+            }],
+            next_seq: 0,
+        }
+    }
+
+    /// The node with id `id`.
+    pub fn node(&self, id: NodeId) -> &Node<'a> {
+        &self.nodes[id as usize]
+    }
+
+    /// The dotted path of a node (`serving.batch_size`); keys are not escaped.
+    pub fn path_of(&self, mut id: NodeId) -> Vec<Name> {
+        let mut keys = Vec::new();
+        while id != ROOT {
+            let n = self.node(id);
+            keys.push(n.key.clone());
+            id = n.parent;
+        }
+        keys.reverse();
+        keys
+    }
+
+    /// The node at `path` below `from`, if it exists.
+    pub fn find(&self, from: NodeId, path: &[Name]) -> Option<NodeId> {
+        let mut cur = from;
+        for key in path {
+            match &self.node(cur).slot {
+                Slot::Obj(children) => cur = *children.get(key)?,
+                Slot::Leaf(_) => return None,
+            }
+        }
+        Some(cur)
+    }
+
+    /// The steps of a leaf that determine its value: the last `Set`/`Default`
+    /// and every `Append` after it.
+    pub fn effective_steps(&self, id: NodeId) -> &[Step<'a>] {
+        match &self.node(id).slot {
+            Slot::Leaf(steps) => {
+                let start = steps.iter().rposition(|s| s.op != Op::Append).unwrap_or(0);
+                &steps[start..]
+            }
+            Slot::Obj(_) => &[],
+        }
+    }
+
+    /// Every leaf below `id` (or `id` itself), in tree order.
+    pub fn leaves_below(&self, id: NodeId) -> Vec<NodeId> {
+        let mut out = Vec::new();
+        let mut stack = vec![id];
+        while let Some(n) = stack.pop() {
+            match &self.node(n).slot {
+                Slot::Leaf(_) => out.push(n),
+                Slot::Obj(children) => stack.extend(children.values().rev().copied()),
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,234 @@
+//! Configs: parents, schemas, inheritance chains, and the static checks of
+//! their bodies (environment names, duplicate assignments).
+
+use indexmap::IndexMap;
+
+use crate::ast::{self, ConfigDecl, ExprKind, Name, Stmt};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::source::{FileId, Span};
+use crate::types::ObjId;
+
+use super::envs::unknown_env;
+use super::{Item, Program};
+
+/// Index of a config in `Program::configs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConfigId(pub u32);
+
+/// A config after resolution.
+#[derive(Debug, Clone)]
+pub struct Config<'a> {
+    pub name: Name,
+    pub decl: &'a ConfigDecl,
+    pub file: FileId,
+    pub parent: Option<ConfigId>,
+    pub schema: Option<ObjId>,
+    /// Ancestors then the config itself (root first).
+    pub chain: Vec<ConfigId>,
+    /// Whether another config extends this one.
+    pub has_children: bool,
+    /// Whether the parent or schema failed to resolve (the config is not evaluated).
+    pub broken: bool,
+}
+
+impl Config<'_> {
+    /// Whether the config is emitted (not abstract).
+    pub fn is_emitted(&self) -> bool {
+        !self.decl.is_abstract
+    }
+}
+
+/// Adds `decl` to the program and returns its id.
+pub(super) fn declare<'a>(prog: &mut Program<'a>, decl: &'a ConfigDecl, file: FileId) -> ConfigId {
+    prog.configs.push(Config {
+        name: decl.name.name.clone(),
+        decl,
+        file,
+        parent: None,
+        schema: None,
+        chain: Vec::new(),
+        has_children: false,
+        broken: false,
+    });
+    ConfigId((prog.configs.len() - 1) as u32)
+}
+
+/// Resolves parents and schemas, computes chains, and checks bodies.
+pub(super) fn resolve_configs(diags: &mut Diagnostics, prog: &mut Program<'_>) {
+    check_unique_names(diags, prog);
+    let n = prog.configs.len();
+    // 0 = not visited, 1 = in progress, 2 = done.
+    let mut state = vec![0u8; n];
+    for i in 0..n {
+        resolve_one(diags, prog, ConfigId(i as u32), &mut state);
+    }
+    for i in 0..n {
+        if let Some(p) = prog.configs[i].parent {
+            prog.configs[p.0 as usize].has_children = true;
+        }
+        let c = &prog.configs[i];
+        check_body(diags, prog, &c.decl.body, true);
+    }
+}
+
+fn check_unique_names(diags: &mut Diagnostics, prog: &Program<'_>) {
+    let mut seen: IndexMap<&Name, Span> = IndexMap::new();
+    for c in &prog.configs {
+        if prog.project.file(c.file).is_std {
+            continue;
+        }
+        match seen.get(&c.name) {
+            // Same-file duplicates are reported by the scope.
+            Some(prev) if prev.file != c.file => diags.push(
+                Diagnostic::error(
+                    Code::Duplicate,
+                    c.decl.name.span,
+                    format!("config `{}` is declared in two files", c.name),
+                )
+                .with_label(*prev, "first declared here")
+                .with_help("artifacts are named after configs, so config names must be unique in a build"),
+            ),
+            Some(_) => {}
+            None => {
+                seen.insert(&c.name, c.decl.name.span);
+            }
+        }
+    }
+}
+
+fn resolve_one(diags: &mut Diagnostics, prog: &mut Program<'_>, id: ConfigId, state: &mut [u8]) {
+    let i = id.0 as usize;
+    if state[i] == 2 {
+        return;
+    }
+    state[i] = 1;
+    let decl = prog.configs[i].decl;
+    let file = prog.configs[i].file;
+    let mut parent = None;
+    let mut broken = false;
+    if let Some(pq) = &decl.parent {
+        match prog.lookup(file, pq) {
+            Ok(Item::Config(pid)) if state[pid.0 as usize] == 1 => {
+                diags.push(cycle_error(prog, id, pid, pq.span));
+                broken = true;
+            }
+            Ok(Item::Config(pid)) => {
+                resolve_one(diags, prog, pid, state);
+                broken |= prog.configs[pid.0 as usize].broken;
+                parent = Some(pid);
+            }
+            Ok(_) => {
+                diags.push(Diagnostic::error(Code::TypeMismatch, pq.span, "a config can only extend another config"));
+                broken = true;
+            }
+            Err(d) => {
+                diags.push(d);
+                broken = true;
+            }
+        }
+    }
+    let parent_schema = parent.and_then(|p| prog.configs[p.0 as usize].schema);
+    let mut schema = parent_schema;
+    if let Some(sq) = &decl.schema {
+        match prog.lookup(file, sq) {
+            Ok(Item::Schema(sid)) => {
+                if let Some(ps) = parent_schema.filter(|ps| !prog.obj_extends(sid, *ps)) {
+                    let pname = prog.obj(ps).name.clone().unwrap_or_default();
+                    diags.push(
+                        Diagnostic::error(
+                            Code::TypeMismatch,
+                            sq.span,
+                            format!("schema `{}` does not extend the parent's schema `{pname}`", sq.parts.last().map_or("", |p| &*p.name)),
+                        )
+                        .with_help("a config's schema must be its parent's schema or one that extends it"),
+                    );
+                }
+                schema = Some(sid);
+            }
+            Ok(_) => {
+                diags.push(Diagnostic::error(Code::TypeMismatch, sq.span, "this is not a schema"));
+                broken = true;
+            }
+            Err(d) => {
+                diags.push(d);
+                broken = true;
+            }
+        }
+    }
+    let mut chain = parent.map(|p| prog.configs[p.0 as usize].chain.clone()).unwrap_or_default();
+    chain.push(id);
+    let c = &mut prog.configs[i];
+    c.parent = parent;
+    c.schema = schema;
+    c.chain = chain;
+    c.broken = broken;
+    state[i] = 2;
+}
+
+fn cycle_error(prog: &Program<'_>, id: ConfigId, back: ConfigId, span: Span) -> Diagnostic {
+    let name = &prog.configs[id.0 as usize].name;
+    let other = &prog.configs[back.0 as usize];
+    Diagnostic::error(Code::Cycle, span, format!("inheritance cycle: `{name}` extends `{}`, which extends `{name}`", other.name))
+        .with_label(other.decl.name.span, format!("`{}` is declared here", other.name))
+        .with_help("remove one `extends` from the cycle")
+}
+
+/// Unknown environments and duplicate assignments, once per body.
+fn check_body(diags: &mut Diagnostics, prog: &Program<'_>, body: &[Stmt], top: bool) {
+    let mut seen: IndexMap<Vec<Name>, Span> = IndexMap::new();
+    collect_paths(diags, body, &mut Vec::new(), &mut seen);
+    for stmt in body {
+        let Stmt::Env(block) = stmt else { continue };
+        if !top {
+            continue;
+        }
+        for name in &block.envs {
+            if !prog.envs.iter().any(|e| e.name == name.name) {
+                let mut d = unknown_env(&prog.envs, &name.name, name.span);
+                if prog.envs.is_empty() {
+                    d.message = format!("`env {}` block in a build without environments", name.name);
+                }
+                diags.push(d);
+            }
+        }
+        check_body(diags, prog, &block.body, false);
+    }
+}
+
+fn collect_paths(
+    diags: &mut Diagnostics,
+    body: &[Stmt],
+    prefix: &mut Vec<Name>,
+    seen: &mut IndexMap<Vec<Name>, Span>,
+) {
+    for stmt in body {
+        match stmt {
+            Stmt::Assign(a) => {
+                let depth = prefix.len();
+                prefix.extend(a.path.keys.iter().map(|k| k.name.clone()));
+                if let (ast::AssignOp::Set, ExprKind::Object(inner)) = (a.op, &a.value.kind) {
+                    collect_paths(diags, inner, prefix, seen);
+                } else if a.op == ast::AssignOp::Set {
+                    if let Some(prev) = seen.get(prefix.as_slice()) {
+                        let path = prefix.iter().map(|k| &**k).collect::<Vec<_>>().join(".");
+                        diags.push(
+                            Diagnostic::error(Code::Duplicate, a.path.span, format!("`{path}` is assigned twice in this block"))
+                                .with_label(*prev, "first assigned here")
+                                .with_help("remove one of the assignments, or use `+=` to append to a list"),
+                        );
+                    } else {
+                        seen.insert(prefix.clone(), a.path.span);
+                    }
+                }
+                prefix.truncate(depth);
+            }
+            Stmt::Block(b) => {
+                let depth = prefix.len();
+                prefix.extend(b.path.keys.iter().map(|k| k.name.clone()));
+                collect_paths(diags, &b.body, prefix, seen);
+                prefix.truncate(depth);
+            }
+            Stmt::Env(_) => {}
+        }
+    }
+}

@@ -1,0 +1,418 @@
+//! Lowering of `type`, `schema` and inline object types into the type arenas.
+
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use crate::ast::{self, Decl, ExprKind, PredicateKind, SchemaItem, TypeExpr, TypeKind, UnaryOp};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::source::{FileId, Span};
+use crate::suggest;
+use crate::types::{Check, Field, Lit, Markers, ObjId, ObjTy, Pred, PredKind, Ty, TyId, TyRef};
+
+use super::{Item, Program};
+
+const BUILTINS: &[&str] = &["bool", "int", "float", "string", "duration", "secret", "any"];
+const MARKERS: &[&str] = &["invariant", "distinct", "runtime", "deprecated"];
+
+struct Lowering<'a> {
+    /// Per schema ObjId: its declaration and file.
+    schema_decls: Vec<(&'a ast::SchemaDecl, FileId)>,
+    in_progress: Vec<bool>,
+}
+
+/// Lowers every schema and alias of the program.
+pub(super) fn lower_all<'a>(diags: &mut Diagnostics, prog: &mut Program<'a>) {
+    let project = prog.project;
+    let mut schema_decls = Vec::new();
+    for file in &project.files {
+        let Some(ast) = &file.ast else { continue };
+        for decl in &ast.decls {
+            if let Decl::Schema(s) = decl {
+                schema_decls.push((s, file.id));
+            }
+        }
+    }
+    let n = schema_decls.len();
+    let mut low = Lowering { schema_decls, in_progress: vec![false; n] };
+    for id in 0..n {
+        lower_schema(diags, prog, &mut low, ObjId(id as u32));
+    }
+    for idx in 0..prog.aliases.len() {
+        resolve_alias(diags, prog, &mut low, idx as u32, None);
+    }
+}
+
+fn lower_schema<'a>(diags: &mut Diagnostics, prog: &mut Program<'a>, low: &mut Lowering<'a>, id: ObjId) {
+    let i = id.0 as usize;
+    if prog.objs[i].complete || low.in_progress[i] {
+        return;
+    }
+    low.in_progress[i] = true;
+    let (decl, file) = low.schema_decls[i];
+    let mut obj = ObjTy {
+        name: Some(decl.name.name.clone()),
+        parent: None,
+        fields: IndexMap::new(),
+        checks: Vec::new(),
+        doc: decl.doc.clone(),
+        span: decl.name.span,
+        complete: false,
+    };
+    if let Some(parent) = &decl.parent {
+        match prog.lookup(file, parent) {
+            Ok(Item::Schema(pid)) => {
+                if low.in_progress[pid.0 as usize] {
+                    diags.push(
+                        Diagnostic::error(Code::Cycle, parent.span, format!("schema `{}` extends itself", decl.name.name))
+                            .with_help("remove one `extends` from the cycle"),
+                    );
+                } else {
+                    lower_schema(diags, prog, low, pid);
+                    let p = prog.obj(pid);
+                    obj.fields = p.fields.clone();
+                    obj.checks = p.checks.clone();
+                    obj.parent = Some(pid);
+                }
+            }
+            Ok(_) => diags.push(Diagnostic::error(
+                Code::TypeMismatch,
+                parent.span,
+                format!("`{}` is not a schema", qual(parent)),
+            )),
+            Err(d) => diags.push(d),
+        }
+    }
+    let inherited = obj.fields.len();
+    lower_items(diags, prog, low, file, &decl.items, &mut obj, inherited);
+    obj.complete = true;
+    prog.objs[i] = obj;
+    low.in_progress[i] = false;
+}
+
+fn qual(q: &ast::QualName) -> String {
+    q.parts.iter().map(|p| &*p.name).collect::<Vec<_>>().join(".")
+}
+
+fn lower_items<'a>(
+    diags: &mut Diagnostics,
+    prog: &mut Program<'a>,
+    low: &mut Lowering<'a>,
+    file: FileId,
+    items: &'a [SchemaItem],
+    obj: &mut ObjTy<'a>,
+    inherited: usize,
+) {
+    for item in items {
+        match item {
+            SchemaItem::Check(c) => obj.checks.push(Check {
+                cond: &c.cond,
+                message: c.message.as_deref(),
+                span: c.span,
+            }),
+            SchemaItem::Field(f) => lower_field(diags, prog, low, file, f, obj, inherited),
+        }
+    }
+}
+
+fn lower_field<'a>(
+    diags: &mut Diagnostics,
+    prog: &mut Program<'a>,
+    low: &mut Lowering<'a>,
+    file: FileId,
+    f: &'a ast::FieldDecl,
+    obj: &mut ObjTy<'a>,
+    inherited: usize,
+) {
+    let markers = lower_markers(diags, &f.markers);
+    let existing = obj.fields.get_index_of(&f.name.name);
+    let Some(ty_expr) = &f.ty else {
+        // `name = value`: a new default for an inherited field.
+        match existing.and_then(|i| obj.fields.get_index_mut(i)) {
+            Some((_, field)) => {
+                field.default = f.default.as_ref();
+                merge_markers(&mut field.markers, markers);
+            }
+            None => diags.push(unknown_inherited(obj, f)),
+        }
+        return;
+    };
+    if let Some(i) = existing {
+        let (_, prev) = obj.fields.get_index(i).expect("index from get_index_of");
+        let msg = if i < inherited {
+            format!("`{}` is inherited; a schema that extends another may give it a new default, not a new type", f.name.name)
+        } else {
+            format!("field `{}` is declared twice", f.name.name)
+        };
+        diags.push(
+            Diagnostic::error(Code::Duplicate, f.name.span, msg)
+                .with_label(prev.name_span, "first declared here")
+                .with_help(format!("write `{} = <value>` to change only the default", f.name.name)),
+        );
+        return;
+    }
+    let ty = lower_type(diags, prog, low, file, ty_expr);
+    obj.fields.insert(
+        f.name.name.clone(),
+        Field {
+            name: f.name.name.clone(),
+            ty,
+            default: f.default.as_ref(),
+            markers,
+            doc: f.doc.clone(),
+            span: f.span,
+            name_span: f.name.span,
+        },
+    );
+}
+
+fn merge_markers(into: &mut Markers, extra: Markers) {
+    into.invariant = into.invariant.or(extra.invariant);
+    into.distinct = into.distinct.or(extra.distinct);
+    into.runtime = into.runtime.or(extra.runtime);
+    if extra.deprecated.is_some() {
+        into.deprecated = extra.deprecated;
+    }
+}
+
+fn unknown_inherited(obj: &ObjTy<'_>, f: &ast::FieldDecl) -> Diagnostic {
+    let mut diag = if obj.parent.is_some() {
+        Diagnostic::error(
+            Code::UnknownField,
+            f.name.span,
+            format!("`{}` is not a field of the parent schema", f.name.name),
+        )
+    } else {
+        Diagnostic::error(Code::TypeMismatch, f.name.span, format!("field `{}` has no type", f.name.name))
+            .with_help(format!("declare it as `{}: <type> = <default>`", f.name.name))
+    };
+    if let Some(s) = suggest::closest(&f.name.name, obj.fields.keys().map(|k| &**k)) {
+        diag = diag.with_help(format!("did you mean `{s}`?"));
+    }
+    diag
+}
+
+fn lower_markers(diags: &mut Diagnostics, markers: &[ast::Marker]) -> Markers {
+    let mut out = Markers::default();
+    for m in markers {
+        match &*m.name.name {
+            "invariant" => out.invariant = Some(m.span),
+            "distinct" => out.distinct = Some(m.span),
+            "runtime" => out.runtime = Some(m.span),
+            "deprecated" => {
+                let msg = match m.args.first().map(|a| &a.kind) {
+                    Some(ExprKind::Str(s)) => s.clone(),
+                    _ => String::new(),
+                };
+                out.deprecated = Some((m.span, msg));
+            }
+            other => {
+                let mut d = Diagnostic::error(Code::UnresolvedName, m.name.span, format!("unknown marker `@{other}`"))
+                    .with_help(format!("markers are {}", MARKERS.iter().map(|m| format!("@{m}")).collect::<Vec<_>>().join(", ")));
+                if let Some(s) = suggest::closest(other, MARKERS.iter().copied()) {
+                    d = d.with_help(format!("did you mean `@{s}`?"));
+                }
+                diags.push(d);
+            }
+        }
+    }
+    out
+}
+
+/// Resolves alias `idx` to a type id (the alias's own type, refinements included).
+fn resolve_alias<'a>(
+    diags: &mut Diagnostics,
+    prog: &mut Program<'a>,
+    low: &mut Lowering<'a>,
+    idx: u32,
+    use_span: Option<Span>,
+) -> TyId {
+    let alias = &prog.aliases[idx as usize];
+    if let Some(t) = alias.resolved {
+        return t;
+    }
+    let (decl, file) = (alias.decl, alias.file);
+    if alias.resolving {
+        diags.push(
+            Diagnostic::error(Code::Cycle, use_span.unwrap_or(decl.name.span), format!("type `{}` refers to itself", decl.name.name))
+                .with_label(decl.name.span, "declared here"),
+        );
+        return prog.add_ty(TyRef::plain(Ty::Error, decl.name.span));
+    }
+    prog.aliases[idx as usize].resolving = true;
+    let ty = lower_type(diags, prog, low, file, &decl.ty);
+    prog.aliases[idx as usize].resolving = false;
+    prog.aliases[idx as usize].resolved = Some(ty);
+    ty
+}
+
+/// Lowers a type expression written in `file`.
+fn lower_type<'a>(
+    diags: &mut Diagnostics,
+    prog: &mut Program<'a>,
+    low: &mut Lowering<'a>,
+    file: FileId,
+    te: &'a TypeExpr,
+) -> TyId {
+    let mut base = match &te.kind {
+        TypeKind::Named(q) => named_type(diags, prog, low, file, q),
+        TypeKind::List(e) => TyRef::plain(Ty::List(lower_type(diags, prog, low, file, e)), te.span),
+        TypeKind::Map(e) => TyRef::plain(Ty::Map(lower_type(diags, prog, low, file, e)), te.span),
+        TypeKind::Union(items) => {
+            let lits = items.iter().filter_map(|e| const_lit(e).or_else(|| {
+                diags.push(Diagnostic::error(Code::TypeMismatch, e.span, "a union lists literal strings, numbers or bools"));
+                None
+            }));
+            TyRef::plain(Ty::Union(lits.collect()), te.span)
+        }
+        TypeKind::Object(items) => {
+            let id = ObjId(prog.objs.len() as u32);
+            prog.objs.push(ObjTy {
+                name: None,
+                parent: None,
+                fields: IndexMap::new(),
+                checks: Vec::new(),
+                doc: None,
+                span: te.span,
+                complete: false,
+            });
+            let mut obj = prog.objs[id.0 as usize].clone();
+            lower_items(diags, prog, low, file, items, &mut obj, 0);
+            obj.complete = true;
+            prog.objs[id.0 as usize] = obj;
+            TyRef::plain(Ty::Object(id), te.span)
+        }
+    };
+    base.span = te.span;
+    base.optional |= te.optional;
+    for p in &te.refinements {
+        if let Some(pred) = lower_pred(diags, prog, &base.ty, p) {
+            base.preds.push(pred);
+        }
+    }
+    prog.add_ty(base)
+}
+
+fn named_type<'a>(
+    diags: &mut Diagnostics,
+    prog: &mut Program<'a>,
+    low: &mut Lowering<'a>,
+    file: FileId,
+    q: &'a ast::QualName,
+) -> TyRef {
+    if let [only] = q.parts.as_slice() {
+        let builtin = match &*only.name {
+            "bool" => Some(Ty::Bool),
+            "int" => Some(Ty::Int),
+            "float" => Some(Ty::Float),
+            "string" => Some(Ty::Str),
+            "duration" => Some(Ty::Duration),
+            "secret" => Some(Ty::Secret),
+            "any" => Some(Ty::Any),
+            _ => None,
+        };
+        if let Some(ty) = builtin {
+            return TyRef::plain(ty, q.span);
+        }
+    }
+    match prog.lookup(file, q) {
+        Ok(Item::Schema(id)) => TyRef::plain(Ty::Object(id), q.span),
+        Ok(Item::Alias(idx)) => {
+            let t = resolve_alias(diags, prog, low, idx, Some(q.span));
+            prog.ty(t).clone()
+        }
+        Ok(Item::Config(_) | Item::Module(_)) => {
+            diags.push(Diagnostic::error(Code::TypeMismatch, q.span, format!("`{}` is not a type", qual(q))));
+            TyRef::plain(Ty::Error, q.span)
+        }
+        Err(mut d) => {
+            if q.parts.len() == 1 {
+                if let Some(s) = suggest::closest(&q.parts[0].name, BUILTINS.iter().copied()) {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                }
+            }
+            diags.push(d);
+            TyRef::plain(Ty::Error, q.span)
+        }
+    }
+}
+
+/// The literal value of a constant expression (`1`, `-2.5`, `"a"`, `true`, `30s`).
+pub fn const_lit(e: &ast::Expr) -> Option<Lit> {
+    match &e.kind {
+        ExprKind::Bool(b) => Some(Lit::Bool(*b)),
+        ExprKind::Int(i) => Some(Lit::Int(*i)),
+        ExprKind::Float(f) => Some(Lit::Float(*f)),
+        ExprKind::Str(s) => Some(Lit::Str(Arc::from(s.as_str()))),
+        ExprKind::Duration(d) => Some(Lit::Duration(*d)),
+        ExprKind::Unary(UnaryOp::Neg, inner) => match const_lit(inner)? {
+            Lit::Int(i) => i.checked_neg().map(Lit::Int),
+            Lit::Float(f) => Some(Lit::Float(-f)),
+            Lit::Duration(d) => d.checked_neg().map(Lit::Duration),
+            Lit::Bool(_) | Lit::Str(_) => None,
+        },
+        _ => None,
+    }
+}
+
+fn lower_pred(diags: &mut Diagnostics, prog: &Program<'_>, ty: &Ty, p: &ast::Predicate) -> Option<Pred> {
+    let applies = |diags: &mut Diagnostics, ok: bool, what: &str| -> Option<()> {
+        if ok {
+            return Some(());
+        }
+        let name = match ty {
+            Ty::Object(o) => prog.obj(*o).name.as_deref().unwrap_or("object").to_owned(),
+            other => format!("{other:?}").to_lowercase(),
+        };
+        diags.push(Diagnostic::error(Code::TypeMismatch, p.span, format!("{what} does not apply to `{name}`")));
+        None
+    };
+    let is_any = matches!(ty, Ty::Any | Ty::Error);
+    let kind = match &p.kind {
+        PredicateKind::Compare(op, e) => {
+            let Some(lit) = const_lit(e) else {
+                diags.push(Diagnostic::error(Code::TypeMismatch, e.span, "a refinement compares with a literal"));
+                return None;
+            };
+            let ok = match (ty, &lit) {
+                (Ty::Int | Ty::Float, Lit::Int(_) | Lit::Float(_)) => true,
+                (Ty::Duration, Lit::Duration(_) | Lit::Int(_) | Lit::Float(_)) => true,
+                (Ty::Str, Lit::Str(_)) | (Ty::Bool, Lit::Bool(_)) | (Ty::Union(_), _) => true,
+                _ => is_any,
+            };
+            applies(diags, ok, &format!("`{} {lit}`", op.as_str()))?;
+            PredKind::Compare(*op, lit)
+        }
+        PredicateKind::Len(op, e) => {
+            applies(diags, is_any || matches!(ty, Ty::Str | Ty::List(_) | Ty::Map(_)), "`len`")?;
+            let Some(Lit::Int(n)) = const_lit(e) else {
+                diags.push(Diagnostic::error(Code::TypeMismatch, e.span, "`len` compares with an integer"));
+                return None;
+            };
+            PredKind::Len(*op, n)
+        }
+        PredicateKind::Matches(pattern) => {
+            applies(diags, is_any || matches!(ty, Ty::Str), "`matches`")?;
+            let re = regex::RegexBuilder::new(&format!("^(?:{pattern})$")).size_limit(1 << 22).build();
+            match re {
+                Ok(re) => PredKind::Matches(Arc::from(pattern.as_str()), Arc::new(re)),
+                Err(e) => {
+                    diags.push(
+                        Diagnostic::error(Code::Syntax, p.span, "invalid regular expression")
+                            .with_help(first_line(&e.to_string())),
+                    );
+                    return None;
+                }
+            }
+        }
+        PredicateKind::Unique => {
+            applies(diags, is_any || matches!(ty, Ty::List(_)), "`unique`")?;
+            PredKind::Unique
+        }
+    };
+    Some(Pred { kind, span: p.span })
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or(s).trim().to_owned()
+}
