@@ -1,0 +1,5 @@
+//! The one integration-test binary: case files, CLI behaviour, examples.
+
+mod cases;
+mod cli;
+mod examples;
