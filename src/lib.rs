@@ -3,6 +3,9 @@
 //! The modules are listed in pipeline order: text → AST → resolved program →
 //! merged layers per (config, environment) → values → checks → artifacts.
 
-pub mod source;
-pub mod diagnostics;
 pub mod ast;
+pub mod cli;
+pub mod diagnostics;
+pub mod emit;
+pub mod report;
+pub mod source;
