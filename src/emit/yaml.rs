@@ -365,7 +365,7 @@ flag: false
     #[test]
     fn long_keys_use_the_explicit_form() {
         let key = "k".repeat(200);
-        let value = json!({ key.clone(): {"a": 1}, "b": [key.clone()] });
+        let value = json!({ key.clone(): {"a": 1}, "b": [key] });
         assert_eq!(
             to_string(&value),
             format!("? {key}\n:\n  a: 1\nb:\n  - {key}\n")
