@@ -48,7 +48,8 @@ pub type DirDifference = Problem;
 ///
 /// Errors: an unsafe or repeated relative path (`InvalidInput`), a `dir`
 /// without a final name such as `.` (`InvalidInput`), an existing `dir` that
-/// is not a folder or not an mcfg output folder (`AlreadyExists`), or any
+/// is not a folder (a symbolic link counts as not a folder) or not an mcfg
+/// output folder (`AlreadyExists`), or any
 /// I/O error while writing or renaming. On error `dir` is as it was.
 pub fn write_atomic(dir: &Path, files: &[Artifact]) -> io::Result<()> {
     check_paths(files)?;
@@ -329,6 +330,20 @@ mod tests {
         );
         assert!(!new.exists());
         assert_eq!(leftovers(tmp.path()), Vec::<String>::new());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn linux_exchange_swaps_two_folders() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+        fs::create_dir(&a).unwrap();
+        fs::create_dir(&b).unwrap();
+        fs::write(a.join("from_a"), "").unwrap();
+        fs::write(b.join("from_b"), "").unwrap();
+        exchange(&a, &b).unwrap();
+        assert_eq!(list_files(&a).unwrap(), ["from_b"]);
+        assert_eq!(list_files(&b).unwrap(), ["from_a"]);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! YAML artifacts (`--format yaml`, CLI.md "Build output"): block-style YAML
+//! YAML artifacts (`--format yaml`, CLI.md "Build output", LANGUAGE.md §7): block-style YAML
 //! that a YAML 1.1 reader (PyYAML `safe_load`) and a YAML 1.2 reader (core or
 //! JSON schema) both load to exactly the JSON artifact's value.
 //!
@@ -12,7 +12,9 @@
 //!
 //! # Numbers
 //!
-//! Integers are written exactly (`-9223372036854775808`). Floats use the same
+//! Integers are written exactly (`-9223372036854775808`); integers above
+//! `i64::MAX` are exact too, but readers limited to 64-bit signed integers
+//! (saphyr) do not read them as integers. Floats use the same
 //! shortest round-trip digits as the JSON artifact, but always with a `.` in
 //! the mantissa and a signed exponent (`1.0`, `1.0e+300`, `5.0e-324`),
 //! because YAML 1.1 reads `1e300` as a string and `1` as an integer.
@@ -26,8 +28,9 @@
 //!    space, other than `#` and `:` (so no `: `, ` #`, tabs, line breaks,
 //!    control characters, or any non-ASCII character such as U+0085,
 //!    U+2028/U+2029 or emoji);
-//! 2. its first character is not an ASCII digit, a space, or one of
-//!    `- ? : , [ ] { } # & * ! | > ' " % @ `` ` `` + . = < ~` — this covers
+//! 2. its first character is not an ASCII digit, a space, an indicator
+//!    (`-` `?` `:` `,` `[` `]` `{` `}` `#` `&` `*` `!` `|` `>` `'` `"` `%` `@`
+//!    and the backtick), nor `+` `.` `=` `<` `~` — this covers
 //!    every YAML 1.1/1.2 number form (sign, digit or `.` first: `1_000`,
 //!    `0o17`, `0x1F`, `0b101`, `+1`, `.inf`, `-.Inf`, `.NaN`, `1e3`, `1:20`
 //!    sexagesimal), dates and timestamps (`2001-12-14`, `12:30:00`), the
