@@ -15,4 +15,6 @@ pub mod resolve;
 pub mod merge;
 pub mod eval;
 pub mod compile;
+pub mod emit;
+pub mod report;
 pub mod cli;

@@ -6,6 +6,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)] // reason: the CLI is where output is printed
 
 mod build;
+pub mod output;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

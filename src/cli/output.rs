@@ -1,0 +1,439 @@
+//! Writing the output folder all or nothing (LANGUAGE.md §7, CLI.md "Build
+//! output"), and comparing it with a would-be build for `build --check`.
+//!
+//! # How a build is written
+//!
+//! [`write_atomic`] writes every artifact into a fresh temporary folder beside
+//! the output folder (same parent, so renames stay on one file system), named
+//! `.mcfg-tmp-<dirname>-<pid>`. `manifest.json` is written last, so a folder
+//! with a manifest is a complete build. Every file and folder is fsynced.
+//! Then the temporary folder takes the output folder's place:
+//!
+//! - on Linux with one `renameat2(RENAME_EXCHANGE)`, which swaps the two
+//!   folders atomically: a reader (or a kill) sees either the whole old build
+//!   or the whole new one, never neither;
+//! - elsewhere, or when the file system refuses the exchange, with two
+//!   renames: the old folder to `.mcfg-old-<dirname>-<pid>`, the new one into
+//!   place (a failure of the second rename moves the old one back).
+//!
+//! Then the old build is removed. A failure at any step before the swap
+//! removes the temporary folder and leaves the output folder as it was.
+//!
+//! # The output folder belongs to mcfg
+//!
+//! A successful build **replaces the whole folder**: files that mcfg did not
+//! write (say `keep.txt`) do not survive it, so the folder always holds
+//! exactly what the manifest lists and `mcfg verify` finds no `extra` file.
+//! (A failed build never calls this and so leaves everything, `keep.txt`
+//! included, as it was.) As a guard against `-o src` wiping sources, an
+//! existing folder is replaced only when it is empty or holds a
+//! `manifest.json`; any other folder is refused with an error of kind
+//! `AlreadyExists` and left untouched.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::emit::manifest::MANIFEST_NAME;
+use crate::emit::{is_safe_rel_path, Artifact};
+use crate::report::verify::{list_files, Problem, ProblemKind};
+
+/// One way the output folder differs from what a build would write: kind
+/// (`modified`, `missing`, `extra`) and `/`-separated relative path.
+pub type DirDifference = Problem;
+
+/// Replaces the folder `dir` with exactly `files`, all or nothing (see the
+/// module doc). `files` should include `manifest.json`, which is written last.
+///
+/// Errors: an unsafe or repeated relative path (`InvalidInput`), a `dir`
+/// without a final name such as `.` (`InvalidInput`), an existing `dir` that
+/// is not a folder (a symbolic link counts as not a folder) or not an mcfg
+/// output folder (`AlreadyExists`), or any
+/// I/O error while writing or renaming. On error `dir` is as it was.
+pub fn write_atomic(dir: &Path, files: &[Artifact]) -> io::Result<()> {
+    check_paths(files)?;
+    let (parent, name) = split_dir(dir)?;
+    let existed = check_replaceable(dir)?;
+    let tmp = parent.join(format!(".mcfg-tmp-{name}-{}", std::process::id()));
+    if fs::symlink_metadata(&tmp).is_ok() {
+        // Left by a killed build that had our process id; never a user folder.
+        fs::remove_dir_all(&tmp)?;
+    }
+    fs::create_dir(&tmp)?;
+    if let Err(err) = fill(&tmp, files) {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(err);
+    }
+    if let Err(err) = swap_into_place(&tmp, dir, &parent, &name, existed) {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(err);
+    }
+    // The new build is in place; failing to fsync the parent does not undo it.
+    let _ = sync_dir(&parent);
+    Ok(())
+}
+
+/// How `dir` differs from `files`, sorted by kind then path. A missing `dir`
+/// makes every file `missing`; a file that cannot be read is `modified`.
+pub fn compare_dir(dir: &Path, files: &[Artifact]) -> Vec<DirDifference> {
+    let expected: BTreeMap<&str, &[u8]> = files
+        .iter()
+        .map(|file| (file.rel_path.as_str(), file.bytes.as_slice()))
+        .collect();
+    let present: BTreeSet<String> = list_files(dir).unwrap_or_default().into_iter().collect();
+    let mut out = Vec::new();
+    for (&path, &bytes) in &expected {
+        let kind = if !present.contains(path) {
+            Some(ProblemKind::Missing)
+        } else if fs::read(dir.join(path)).ok().as_deref() != Some(bytes) {
+            Some(ProblemKind::Modified)
+        } else {
+            None
+        };
+        if let Some(kind) = kind {
+            out.push(Problem {
+                kind,
+                path: path.to_owned(),
+            });
+        }
+    }
+    for path in present {
+        if !expected.contains_key(path.as_str()) {
+            out.push(Problem {
+                kind: ProblemKind::Extra,
+                path,
+            });
+        }
+    }
+    out.sort();
+    out
+}
+
+fn check_paths(files: &[Artifact]) -> io::Result<()> {
+    let mut seen = BTreeSet::new();
+    for file in files {
+        if !is_safe_rel_path(&file.rel_path) || !seen.insert(file.rel_path.as_str()) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("bad or repeated artifact path `{}`", file.rel_path),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The parent folder (`.` for a bare name) and the final name of `dir`.
+fn split_dir(dir: &Path) -> io::Result<(PathBuf, String)> {
+    let Some(name) = dir.file_name() else {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("output folder `{}` has no name of its own", dir.display()),
+        ));
+    };
+    let parent = match dir.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok((parent, name.to_string_lossy().into_owned()))
+}
+
+/// Whether `dir` exists; an error when it exists but may not be replaced.
+fn check_replaceable(dir: &Path) -> io::Result<bool> {
+    let meta = match fs::symlink_metadata(dir) {
+        Ok(meta) => meta,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(err) => return Err(err),
+    };
+    let refuse = |why: &str| {
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("refusing to replace `{}`: {why}", dir.display()),
+        ))
+    };
+    if !meta.is_dir() {
+        return refuse("it is not a folder");
+    }
+    let is_empty = fs::read_dir(dir)?.next().is_none();
+    if !is_empty && !dir.join(MANIFEST_NAME).is_file() {
+        return refuse("it is not empty and holds no manifest.json, so mcfg did not write it");
+    }
+    Ok(true)
+}
+
+/// Writes `files` below `root`, `manifest.json` last, fsyncing files and folders.
+fn fill(root: &Path, files: &[Artifact]) -> io::Result<()> {
+    let (manifests, artifacts): (Vec<&Artifact>, Vec<&Artifact>) = files
+        .iter()
+        .partition(|file| file.rel_path == MANIFEST_NAME);
+    let mut folders = BTreeSet::new();
+    for file in artifacts.into_iter().chain(manifests) {
+        let path = root.join(&file.rel_path);
+        if let Some(folder) = path.parent() {
+            fs::create_dir_all(folder)?;
+            folders.insert(folder.to_path_buf());
+        }
+        let mut out = File::create(&path)?;
+        out.write_all(&file.bytes)?;
+        out.sync_all()?;
+    }
+    // Deepest folders first, so each entry is durable before its parent's.
+    for folder in folders.iter().rev() {
+        sync_dir(folder)?;
+    }
+    sync_dir(root)
+}
+
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    // Opening a folder read-only and fsyncing it works on Unix; elsewhere
+    // folders cannot be opened this way and there is nothing to sync.
+    if cfg!(unix) {
+        File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// Moves the finished `tmp` folder to `dir`; on success `tmp` no longer exists.
+fn swap_into_place(
+    tmp: &Path,
+    dir: &Path,
+    parent: &Path,
+    name: &str,
+    existed: bool,
+) -> io::Result<()> {
+    if !existed {
+        return fs::rename(tmp, dir);
+    }
+    if exchange(tmp, dir).is_ok() {
+        // `tmp` now holds the old build; losing it is harmless but untidy.
+        let _ = fs::remove_dir_all(tmp);
+        return Ok(());
+    }
+    swap_by_renames(tmp, dir, parent, name)
+}
+
+/// The portable swap: old build aside, new build in, old build removed.
+fn swap_by_renames(tmp: &Path, dir: &Path, parent: &Path, name: &str) -> io::Result<()> {
+    let old = parent.join(format!(".mcfg-old-{name}-{}", std::process::id()));
+    if fs::symlink_metadata(&old).is_ok() {
+        fs::remove_dir_all(&old)?;
+    }
+    fs::rename(dir, &old)?;
+    if let Err(err) = fs::rename(tmp, dir) {
+        fs::rename(&old, dir)?;
+        return Err(err);
+    }
+    let _ = fs::remove_dir_all(&old);
+    Ok(())
+}
+
+/// Atomically swaps two folders (Linux `renameat2` with `RENAME_EXCHANGE`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(io::Error::from)
+}
+
+/// No atomic exchange here: the caller falls back to two renames.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "no atomic folder exchange",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn art(path: &str, text: &str) -> Artifact {
+        Artifact::new(path, text.as_bytes().to_vec())
+    }
+
+    fn build_files(n: i32) -> Vec<Artifact> {
+        vec![
+            art("manifest.json", &format!("{{\"n\": {n}}}\n")),
+            art("dev/svc.json", &format!("{{\"replicas\": {n}}}\n")),
+            art("prod/svc.json", "{}\n"),
+        ]
+    }
+
+    fn snapshot(dir: &Path) -> Vec<(String, String)> {
+        list_files(dir)
+            .unwrap()
+            .into_iter()
+            .map(|rel| {
+                let text = fs::read_to_string(dir.join(&rel)).unwrap();
+                (rel, text)
+            })
+            .collect()
+    }
+
+    fn leftovers(parent: &Path) -> Vec<String> {
+        fs::read_dir(parent)
+            .unwrap()
+            .map(|it| it.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with(".mcfg-"))
+            .collect()
+    }
+
+    #[test]
+    fn writes_a_new_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        write_atomic(&out, &build_files(1)).unwrap();
+        assert_eq!(
+            snapshot(&out),
+            [
+                ("dev/svc.json".to_owned(), "{\"replicas\": 1}\n".to_owned()),
+                ("manifest.json".to_owned(), "{\"n\": 1}\n".to_owned()),
+                ("prod/svc.json".to_owned(), "{}\n".to_owned()),
+            ]
+        );
+        assert_eq!(leftovers(tmp.path()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn replaces_a_previous_build_entirely() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        write_atomic(&out, &build_files(1)).unwrap();
+        fs::write(out.join("keep.txt"), "not ours").unwrap();
+        let second = vec![
+            art("manifest.json", "{}\n"),
+            art("prod/svc.json", "{\"r\": 2}\n"),
+        ];
+        write_atomic(&out, &second).unwrap();
+        assert_eq!(
+            snapshot(&out),
+            [
+                ("manifest.json".to_owned(), "{}\n".to_owned()),
+                ("prod/svc.json".to_owned(), "{\"r\": 2}\n".to_owned()),
+            ]
+        );
+        assert_eq!(leftovers(tmp.path()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_portable_swap_replaces_too() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        write_atomic(&out, &build_files(1)).unwrap();
+        let new = tmp.path().join("new");
+        fs::create_dir(&new).unwrap();
+        fs::write(new.join("manifest.json"), "{}\n").unwrap();
+        swap_by_renames(&new, &out, tmp.path(), "out").unwrap();
+        assert_eq!(
+            snapshot(&out),
+            [("manifest.json".to_owned(), "{}\n".to_owned())]
+        );
+        assert!(!new.exists());
+        assert_eq!(leftovers(tmp.path()), Vec::<String>::new());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn linux_exchange_swaps_two_folders() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+        fs::create_dir(&a).unwrap();
+        fs::create_dir(&b).unwrap();
+        fs::write(a.join("from_a"), "").unwrap();
+        fs::write(b.join("from_b"), "").unwrap();
+        exchange(&a, &b).unwrap();
+        assert_eq!(list_files(&a).unwrap(), ["from_b"]);
+        assert_eq!(list_files(&b).unwrap(), ["from_a"]);
+    }
+
+    #[test]
+    fn a_failure_while_writing_leaves_the_folder_as_it_was() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        write_atomic(&out, &build_files(1)).unwrap();
+        let before = snapshot(&out);
+        // `a` is a file, so `a/b.json` cannot be created: the write fails midway.
+        let broken = vec![
+            art("a", "x"),
+            art("a/b.json", "{}"),
+            art("manifest.json", "{}"),
+        ];
+        let err = write_atomic(&out, &broken).unwrap_err();
+        assert_ne!(err.kind(), io::ErrorKind::InvalidInput);
+        assert_eq!(snapshot(&out), before);
+        assert_eq!(leftovers(tmp.path()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn bad_paths_are_refused_before_anything_is_written() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        for files in [vec![art("../evil", "")], vec![art("a", ""), art("a", "")]] {
+            let err = write_atomic(&out, &files).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        }
+        assert!(!out.exists());
+        let err = write_atomic(Path::new("."), &build_files(1)).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert_eq!(leftovers(tmp.path()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_folder_mcfg_did_not_write_is_refused_and_untouched() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("src");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("main.mcfg"), "config a {}\n").unwrap();
+        let err = write_atomic(&out, &build_files(1)).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        assert!(err.to_string().contains("holds no manifest.json"), "{err}");
+        assert_eq!(
+            snapshot(&out),
+            [("main.mcfg".to_owned(), "config a {}\n".to_owned())]
+        );
+        let file = tmp.path().join("file");
+        fs::write(&file, "x").unwrap();
+        assert_eq!(
+            write_atomic(&file, &[]).unwrap_err().kind(),
+            io::ErrorKind::AlreadyExists
+        );
+        // An empty folder is fine.
+        let empty = tmp.path().join("empty");
+        fs::create_dir(&empty).unwrap();
+        write_atomic(&empty, &build_files(2)).unwrap();
+        assert_eq!(snapshot(&empty).len(), 3);
+        assert_eq!(leftovers(tmp.path()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn compare_dir_lists_modified_missing_and_extra_sorted() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let files = build_files(1);
+        assert_eq!(
+            compare_dir(&out, &files).len(),
+            3,
+            "missing folder: all missing"
+        );
+        write_atomic(&out, &files).unwrap();
+        assert_eq!(compare_dir(&out, &files), Vec::new());
+        fs::write(out.join("prod/svc.json"), "{\"hand\": 1}\n").unwrap();
+        fs::remove_file(out.join("dev/svc.json")).unwrap();
+        fs::write(out.join("b.txt"), "").unwrap();
+        fs::write(out.join("a.txt"), "").unwrap();
+        let diffs = compare_dir(&out, &files);
+        let got: Vec<(&str, &str)> = diffs
+            .iter()
+            .map(|it| (it.kind.as_str(), it.path.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("modified", "prod/svc.json"),
+                ("missing", "dev/svc.json"),
+                ("extra", "a.txt"),
+                ("extra", "b.txt")
+            ]
+        );
+    }
+}

@@ -1,0 +1,6 @@
+//! Machine-readable reports (CLI.md "Machine-readable reports"): each report
+//! is a serde struct built by a pure-ish function and rendered by `cli`.
+//!
+//! **Invariant:** nothing here prints or exits; `cli` decides what to show.
+
+pub mod verify;

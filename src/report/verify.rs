@@ -1,0 +1,324 @@
+//! `mcfg verify DIR` (CLI.md): recompute every artifact hash listed in
+//! `DIR/manifest.json` and report each artifact that was edited by hand
+//! (`modified`), deleted (`missing`), or any file that the manifest does not
+//! list (`extra`).
+//!
+//! The report serializes to CLI.md's `verify --json` shape,
+//! `{"ok": false, "problems": [{"kind": "modified", "path": "prod/svc.json"}]}`.
+//! Problems are sorted by kind (`modified`, `missing`, `extra`) and then by
+//! path, so the output is deterministic. Paths use `/`. `manifest.json`
+//! itself is never an extra file. A file that exists but cannot be read (for
+//! example a folder where an artifact should be) counts as `modified`.
+//!
+//! This module reads the output folder but never writes it.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::emit::is_safe_rel_path;
+use crate::emit::manifest::{sha256_hex, Manifest, MANIFEST_NAME};
+
+/// What is wrong with one path of the output folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProblemKind {
+    /// The file's SHA-256 differs from the manifest's.
+    Modified,
+    /// The manifest lists the file but it does not exist.
+    Missing,
+    /// The file exists but the manifest does not list it.
+    Extra,
+}
+
+impl ProblemKind {
+    /// The lower-case name used in JSON and human output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemKind::Modified => "modified",
+            ProblemKind::Missing => "missing",
+            ProblemKind::Extra => "extra",
+        }
+    }
+}
+
+/// One problem: its kind and the path relative to the output folder.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Problem {
+    /// What is wrong.
+    pub kind: ProblemKind,
+    /// Path relative to the output folder, with `/`.
+    pub path: String,
+}
+
+/// The result of `mcfg verify`: `ok` is true exactly when `problems` is empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    /// True when every listed file matches and nothing else is present.
+    pub ok: bool,
+    /// Problems sorted by kind, then path.
+    pub problems: Vec<Problem>,
+}
+
+impl VerifyReport {
+    /// A report over `problems`, sorted and deduplicated.
+    pub fn from_problems(mut problems: Vec<Problem>) -> VerifyReport {
+        problems.sort();
+        problems.dedup();
+        VerifyReport {
+            ok: problems.is_empty(),
+            problems,
+        }
+    }
+
+    /// The report as one line of JSON (CLI.md `verify --json`).
+    pub fn to_json(&self) -> String {
+        match serde_json::to_string(self) {
+            Ok(text) => text,
+            Err(err) => unreachable!("a verify report serializes: {err}"),
+        }
+    }
+}
+
+/// Checks the output folder `dir` against `dir/manifest.json`.
+///
+/// Errors (a message for the user) when the manifest is missing, unreadable,
+/// not a valid manifest, or lists an unsafe path (absolute or with `..`), or
+/// when `dir` cannot be listed.
+pub fn verify(dir: &Path) -> Result<VerifyReport, String> {
+    let manifest_path = dir.join(MANIFEST_NAME);
+    let bytes = fs::read(&manifest_path).map_err(|err| {
+        format!(
+            "cannot read `{}`: {err} (is this an mcfg output folder?)",
+            manifest_path.display()
+        )
+    })?;
+    let manifest = Manifest::from_bytes(&bytes)
+        .map_err(|err| format!("`{}` is {err}", manifest_path.display()))?;
+    let mut listed = BTreeSet::from([MANIFEST_NAME.to_owned()]);
+    let mut problems = Vec::new();
+    for entry in &manifest.artifacts {
+        let runtime = match (&entry.runtime_path, &entry.runtime_sha256) {
+            (Some(path), Some(hash)) => Some((path, hash)),
+            (None, None) => None,
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(format!(
+                    "`{}` lists `runtime_path` and `runtime_sha256` apart for `{}`",
+                    manifest_path.display(),
+                    entry.path
+                ))
+            }
+        };
+        for (path, hash) in std::iter::once((&entry.path, &entry.sha256)).chain(runtime) {
+            if !is_safe_rel_path(path) {
+                return Err(format!(
+                    "`{}` lists an unsafe artifact path `{path}`",
+                    manifest_path.display()
+                ));
+            }
+            listed.insert(path.clone());
+            if let Some(kind) = check_file(dir, path, hash) {
+                problems.push(Problem {
+                    kind,
+                    path: path.clone(),
+                });
+            }
+        }
+    }
+    let present =
+        list_files(dir).map_err(|err| format!("cannot list `{}`: {err}", dir.display()))?;
+    for path in present {
+        if !listed.contains(&path) {
+            problems.push(Problem {
+                kind: ProblemKind::Extra,
+                path,
+            });
+        }
+    }
+    Ok(VerifyReport::from_problems(problems))
+}
+
+/// The problem with `dir/path` given its expected hash, if any.
+fn check_file(dir: &Path, path: &str, expected_sha256: &str) -> Option<ProblemKind> {
+    match fs::read(dir.join(path)) {
+        Ok(bytes) if sha256_hex(&bytes).eq_ignore_ascii_case(expected_sha256) => None,
+        Ok(_) => Some(ProblemKind::Modified),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Some(ProblemKind::Missing),
+        Err(_) => Some(ProblemKind::Modified),
+    }
+}
+
+/// Every file below `dir` (recursively; symbolic links count as files and are
+/// not followed), as sorted `/`-separated paths relative to `dir`. A missing
+/// `dir` is an error of kind `NotFound`.
+pub fn list_files(dir: &Path) -> io::Result<Vec<String>> {
+    let mut out = Vec::new();
+    list_into(&mut out, dir, "")?;
+    out.sort();
+    Ok(out)
+}
+
+fn list_into(out: &mut Vec<String>, dir: &Path, prefix: &str) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let rel = format!("{prefix}{name}");
+        if entry.file_type()?.is_dir() {
+            list_into(out, &entry.path(), &format!("{rel}/"))?;
+        } else {
+            out.push(rel);
+        }
+    }
+    Ok(())
+}
+
+/// The report for a terminal: one `kind  path` line per problem and a
+/// closing summary line, or a single line saying everything matches.
+pub fn render_human(report: &VerifyReport) -> String {
+    if report.ok {
+        return "ok: every artifact matches manifest.json\n".to_owned();
+    }
+    let mut out = String::new();
+    for problem in &report.problems {
+        out.push_str(&format!("{:<9}{}\n", problem.kind.as_str(), problem.path));
+    }
+    let n = report.problems.len();
+    let noun = if n == 1 { "problem" } else { "problems" };
+    out.push_str(&format!(
+        "verify failed: {n} {noun} against manifest.json\n"
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::manifest::ArtifactEntry;
+    use crate::emit::Artifact;
+
+    /// Writes a small verified build: two environments, one runtime artifact.
+    fn build(dir: &Path) {
+        let dev = Artifact::new("dev/svc.json", b"{\"replicas\": 1}\n".to_vec());
+        let prod = Artifact::new("prod/svc.json", b"{\"replicas\": 3}\n".to_vec());
+        let prod_rt = Artifact::new("prod/svc.runtime.json", b"{}\n".to_vec());
+        let manifest = Manifest {
+            compiler: Manifest::compiler_version(),
+            git: None,
+            environments: vec!["dev".to_owned(), "prod".to_owned()],
+            sources: vec![],
+            artifacts: vec![
+                ArtifactEntry::new("svc", Some("dev".to_owned()), &dev, None, vec![], vec![]),
+                ArtifactEntry::new(
+                    "svc",
+                    Some("prod".to_owned()),
+                    &prod,
+                    Some(&prod_rt),
+                    vec![],
+                    vec![],
+                ),
+            ],
+        };
+        for file in [dev, prod, prod_rt, manifest.to_artifact()] {
+            let path = dir.join(&file.rel_path);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, file.bytes).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_fresh_build_verifies() {
+        let tmp = tempfile::tempdir().unwrap();
+        build(tmp.path());
+        let report = verify(tmp.path()).unwrap();
+        assert_eq!(
+            report,
+            VerifyReport {
+                ok: true,
+                problems: vec![]
+            }
+        );
+        assert_eq!(report.to_json(), r#"{"ok":true,"problems":[]}"#);
+        assert_eq!(
+            render_human(&report),
+            "ok: every artifact matches manifest.json\n"
+        );
+    }
+
+    #[test]
+    fn modified_missing_and_extra_in_cli_md_shape_and_order() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        build(dir);
+        fs::write(dir.join("prod/svc.json"), "{\"replicas\": 30}\n").unwrap();
+        fs::remove_file(dir.join("dev/svc.json")).unwrap();
+        fs::write(dir.join("prod/notes.json"), "{}").unwrap();
+        fs::write(dir.join("prod/svc.runtime.json"), "{\"t\": 1}\n").unwrap();
+        fs::create_dir(dir.join("zz")).unwrap();
+        fs::write(dir.join("zz/a.txt"), "").unwrap();
+        let report = verify(dir).unwrap();
+        assert_eq!(
+            report.to_json(),
+            concat!(
+                r#"{"ok":false,"problems":[{"kind":"modified","path":"prod/svc.json"},"#,
+                r#"{"kind":"modified","path":"prod/svc.runtime.json"},"#,
+                r#"{"kind":"missing","path":"dev/svc.json"},"#,
+                r#"{"kind":"extra","path":"prod/notes.json"},{"kind":"extra","path":"zz/a.txt"}]}"#
+            )
+        );
+        assert_eq!(
+            render_human(&report),
+            "modified prod/svc.json\nmodified prod/svc.runtime.json\nmissing  dev/svc.json\n\
+             extra    prod/notes.json\nextra    zz/a.txt\nverify failed: 5 problems against manifest.json\n"
+        );
+    }
+
+    #[test]
+    fn missing_or_broken_manifest_is_an_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let err = verify(tmp.path()).unwrap_err();
+        assert!(
+            err.contains("cannot read") && err.contains("manifest.json"),
+            "{err}"
+        );
+        fs::write(tmp.path().join("manifest.json"), "{not json").unwrap();
+        let err = verify(tmp.path()).unwrap_err();
+        assert!(err.contains("not a valid mcfg manifest"), "{err}");
+    }
+
+    #[test]
+    fn unsafe_manifest_paths_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let manifest = Manifest {
+            compiler: "mcfg 0.1.0".to_owned(),
+            git: None,
+            environments: vec![],
+            sources: vec![],
+            artifacts: vec![ArtifactEntry::new(
+                "x",
+                None,
+                &Artifact::new("../x.json", vec![]),
+                None,
+                vec![],
+                vec![],
+            )],
+        };
+        fs::write(tmp.path().join("manifest.json"), manifest.to_bytes()).unwrap();
+        let err = verify(tmp.path()).unwrap_err();
+        assert!(err.contains("unsafe artifact path `../x.json`"), "{err}");
+    }
+
+    #[test]
+    fn list_files_is_recursive_sorted_and_slash_separated() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::create_dir_all(tmp.path().join("b/c")).unwrap();
+        fs::create_dir(tmp.path().join("empty")).unwrap();
+        fs::write(tmp.path().join("b/c/d.json"), "").unwrap();
+        fs::write(tmp.path().join("a.json"), "").unwrap();
+        assert_eq!(list_files(tmp.path()).unwrap(), ["a.json", "b/c/d.json"]);
+        let err = list_files(&tmp.path().join("nope")).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+    }
+}
