@@ -49,6 +49,16 @@ struct Sources {
     root: Option<PathBuf>,
 }
 
+impl Sources {
+    /// The project root: `--root`, or the common folder of the paths.
+    fn root_or_default(&self, comp: &Compilation) -> PathBuf {
+        match &self.root {
+            Some(r) => crate::loader::normalize(r),
+            None => comp.project.root.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Parse, type-check and evaluate every config in every environment; write nothing.
@@ -58,6 +68,14 @@ enum Command {
     },
     /// Check, then write artifacts and manifest.json to the output folder.
     Build(build::BuildArgs),
+    /// Recompute artifact hashes against DIR/manifest.json; exit 1 on any difference.
+    Verify {
+        /// The output folder of a build.
+        dir: PathBuf,
+        /// Print one JSON report on stdout.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs the command line and returns the process exit code.
@@ -84,6 +102,24 @@ fn run(cli: Cli) -> u8 {
             u8::from(comp.has_errors())
         }
         Command::Build(args) => build::run(&out, &args),
+        Command::Verify { dir, json } => verify(&out, &dir, json),
+    }
+}
+
+fn verify(out: &Output, dir: &std::path::Path, as_json: bool) -> u8 {
+    match crate::report::verify::verify(dir) {
+        Ok(report) => {
+            if as_json {
+                println!("{}", report.to_json());
+            } else {
+                print!("{}", crate::report::verify::render_human(&report));
+            }
+            u8::from(!report.ok)
+        }
+        Err(msg) => {
+            out.error(&msg);
+            2
+        }
     }
 }
 
