@@ -1,9 +1,81 @@
-//! Temporary stand-in until the parser lands (replaced by the `syntax` branch).
-use crate::ast;
-use crate::diagnostics::{Code, Diagnostic};
-use crate::source::{FileId, Span};
+//! Text to AST (LANGUAGE.md §1–§5): `parse` is per file and pure.
+//!
+//! Pipeline of one file: [`comments::scan`] finds comments and refuses
+//! nesting deeper than [`MAX_NESTING`]; pest parses with the grammar in
+//! `grammar/mcfg.pest` under a call budget; `lower` turns the pairs into
+//! [`ast`] nodes, decoding literals with `literal` and attaching `///` docs.
+//!
+//! **Invariant:** knows nothing of imports, types, environments or the
+//! filesystem, and never panics, hangs or overflows the stack on any input.
 
-/// Parses one file.
-pub fn parse(file: FileId, _text: &str) -> Result<ast::File, Diagnostic> {
-    Err(Diagnostic::error(Code::Syntax, Span::new(file, 0, 0), "parser not built yet"))
+mod comments;
+mod error;
+pub mod grammar;
+mod literal;
+mod lower;
+
+use std::num::NonZeroUsize;
+
+use pest::Parser;
+
+pub use comments::{Comment, CommentKind};
+
+use crate::ast;
+use crate::diagnostics::Diagnostic;
+use crate::source::FileId;
+use grammar::{Grammar, Rule};
+
+/// Maximum nesting depth of brackets, braces, parentheses, `${…}` and `if`.
+pub const MAX_NESTING: usize = 256;
+
+/// Maximum depth of an expression's syntax tree, counting every operator,
+/// so that later recursive phases (and dropping the tree) stay bounded.
+pub const MAX_EXPR_DEPTH: usize = 512;
+
+/// Minimum pest call budget; it grows with the file size (see [`call_limit`]).
+pub const MIN_CALL_LIMIT: usize = 20_000_000;
+
+/// The pest call budget for a text of `len` bytes: linear in the size, so
+/// that only super-linear backtracking runs out of it.
+pub fn call_limit(len: usize) -> NonZeroUsize {
+    let limit = len.saturating_mul(64).max(MIN_CALL_LIMIT);
+    NonZeroUsize::new(limit).unwrap_or(NonZeroUsize::MIN)
 }
+
+/// Parses one file. `text` has had any BOM removed already by the caller.
+pub fn parse(file: FileId, text: &str) -> Result<ast::File, Diagnostic> {
+    let scan = comments::scan(file, text, MAX_NESTING);
+    if let Some(offset) = scan.too_deep {
+        return Err(error::too_deep(file, text, offset));
+    }
+    pest::set_call_limit(Some(call_limit(text.len())));
+    let pairs = match Grammar::parse(Rule::file, text) {
+        Ok(pairs) => pairs,
+        Err(_) => return Err(detailed_error(file, text)),
+    };
+    let docs: Vec<Comment> =
+        scan.comments.into_iter().filter(|c| c.kind == CommentKind::Doc).collect();
+    lower::Lower::new(file, text, &docs).lower_file(pairs)
+}
+
+/// Parses again with pest's error details on, for a message that names the
+/// expected tokens. Only runs for files that failed to parse.
+#[cold]
+fn detailed_error(file: FileId, text: &str) -> Diagnostic {
+    pest::set_error_detail(true);
+    let res = Grammar::parse(Rule::file, text);
+    pest::set_error_detail(false);
+    match res {
+        Err(err) => error::from_pest(file, text, &err),
+        Ok(_) => error::syntax(error::char_span(file, text, 0), "the file does not parse"),
+    }
+}
+
+/// Every comment of a file in source order (for the formatter): `//`, `///`
+/// and `/* */`.
+pub fn comments(file: FileId, text: &str) -> Vec<Comment> {
+    comments::scan(file, text, usize::MAX).comments
+}
+
+#[cfg(test)]
+mod tests;

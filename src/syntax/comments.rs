@@ -1,0 +1,277 @@
+//! A small lexical scanner that runs before pest: it finds every comment (for
+//! the formatter and for `///` docs) and measures bracket nesting, so that
+//! pathological nesting is refused before any recursive code sees it.
+//!
+//! It knows just enough of the token syntax (LANGUAGE.md §1) to skip strings,
+//! `"""` strings and `${…}` interpolations, which may nest.
+
+use crate::source::{FileId, Span};
+
+/// What a comment looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentKind {
+    /// `// …` (also `//! …` and `//// …`).
+    Line,
+    /// `/// …`: documents the declaration or field that follows it.
+    Doc,
+    /// `/* … */`.
+    Block,
+}
+
+/// One comment of a file, as written (without the line break that ends it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub span: Span,
+    pub kind: CommentKind,
+    pub text: String,
+}
+
+/// The result of [`scan`]: comments, and the offset where nesting first went
+/// deeper than the limit, if it did.
+#[derive(Debug, Default)]
+pub(super) struct Scan {
+    pub comments: Vec<Comment>,
+    pub too_deep: Option<usize>,
+}
+
+/// Where the scanner is: code (possibly inside `${…}`, with the number of `{`
+/// still open in it), a `"` string or a `"""` string.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mode {
+    Code { braces: usize },
+    Str,
+    MStr,
+}
+
+/// Scans `text` for comments and nesting deeper than `max_depth`. Nesting
+/// counts `( [ {`, `${` and `if` (whose condition and branches nest like
+/// brackets, closed by `else`). Scanning stops at the first excess.
+pub(super) fn scan(file: FileId, text: &str, max_depth: usize) -> Scan {
+    let mut scanner = Scanner { file, text, bytes: text.as_bytes(), pos: 0, out: Scan::default() };
+    scanner.run(max_depth);
+    scanner.out
+}
+
+struct Scanner<'a> {
+    file: FileId,
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    out: Scan,
+}
+
+impl Scanner<'_> {
+    fn run(&mut self, max_depth: usize) {
+        let mut modes = vec![Mode::Code { braces: 0 }];
+        let mut depth: usize = 0;
+        while self.pos < self.bytes.len() {
+            let start = self.pos;
+            let top = *modes.last().expect("scanner: the code mode is never popped");
+            let opened = match top {
+                Mode::Code { braces } => self.code_step(&mut modes, braces),
+                Mode::Str | Mode::MStr => self.string_step(&mut modes, top == Mode::MStr),
+            };
+            match opened {
+                Step::Open => {
+                    depth += 1;
+                    if depth > max_depth {
+                        self.out.too_deep = Some(start);
+                        return;
+                    }
+                }
+                Step::Close => depth = depth.saturating_sub(1),
+                Step::Other => {}
+            }
+        }
+    }
+
+    /// One step in code mode.
+    fn code_step(&mut self, modes: &mut Vec<Mode>, braces: usize) -> Step {
+        let b = self.bytes[self.pos];
+        let rest = &self.bytes[self.pos..];
+        match b {
+            b'/' if rest.starts_with(b"//") => self.line_comment(),
+            b'/' if rest.starts_with(b"/*") => self.block_comment(),
+            b'"' if rest.starts_with(b"\"\"\"") => {
+                self.pos += 3;
+                modes.push(Mode::MStr);
+                Step::Other
+            }
+            b'"' => {
+                self.pos += 1;
+                modes.push(Mode::Str);
+                Step::Other
+            }
+            b'(' | b'[' | b'{' => {
+                self.pos += 1;
+                if b == b'{' {
+                    set_braces(modes, braces + 1);
+                }
+                Step::Open
+            }
+            b'}' if braces == 0 && modes.len() > 1 => {
+                self.pos += 1;
+                modes.pop();
+                Step::Close
+            }
+            b')' | b']' | b'}' => {
+                self.pos += 1;
+                if b == b'}' {
+                    set_braces(modes, braces.saturating_sub(1));
+                }
+                Step::Close
+            }
+            b if b.is_ascii_alphabetic() || b == b'_' => self.word(),
+            _ => {
+                self.pos += 1;
+                Step::Other
+            }
+        }
+    }
+
+    /// A word: `if` opens a level and `else` closes it, unless it follows a `.`.
+    fn word(&mut self) -> Step {
+        let start = self.pos;
+        while self.pos < self.bytes.len()
+            && (self.bytes[self.pos].is_ascii_alphanumeric() || self.bytes[self.pos] == b'_')
+        {
+            self.pos += 1;
+        }
+        let after_dot = self.text[..start].trim_end_matches([' ', '\t']).ends_with('.');
+        match &self.bytes[start..self.pos] {
+            b"if" if !after_dot => Step::Open,
+            b"else" if !after_dot => Step::Close,
+            _ => Step::Other,
+        }
+    }
+
+    /// One step inside a string: an escape, an interpolation, the end, or text.
+    fn string_step(&mut self, modes: &mut Vec<Mode>, multi: bool) -> Step {
+        let rest = &self.bytes[self.pos..];
+        if rest.starts_with(b"\\") {
+            self.pos += 2.min(rest.len());
+        } else if rest.starts_with(b"${") {
+            self.pos += 2;
+            modes.push(Mode::Code { braces: 0 });
+            return Step::Open;
+        } else if multi && rest.starts_with(b"\"\"\"") {
+            self.pos += 3;
+            modes.pop();
+        } else if !multi && (rest[0] == b'"' || rest[0] == b'\n') {
+            // A line break ends an unterminated string; pest reports it.
+            self.pos += 1;
+            modes.pop();
+        } else {
+            self.pos += 1;
+        }
+        Step::Other
+    }
+
+    fn line_comment(&mut self) -> Step {
+        let start = self.pos;
+        let end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
+        let text = self.text[start..end].trim_end_matches('\r');
+        let is_doc = text.starts_with("///") && !text.starts_with("////");
+        let kind = if is_doc { CommentKind::Doc } else { CommentKind::Line };
+        self.push(start, start + text.len(), kind);
+        self.pos = end;
+        Step::Other
+    }
+
+    fn block_comment(&mut self) -> Step {
+        let start = self.pos;
+        let end = self.text[start + 2..].find("*/").map_or(self.text.len(), |i| start + 2 + i + 2);
+        self.push(start, end, CommentKind::Block);
+        self.pos = end;
+        Step::Other
+    }
+
+    fn push(&mut self, start: usize, end: usize, kind: CommentKind) {
+        let span = Span::new(self.file, start, end);
+        self.out.comments.push(Comment { span, kind, text: self.text[start..end].to_string() });
+    }
+}
+
+/// What a scanner step did to the nesting depth.
+enum Step {
+    Open,
+    Close,
+    Other,
+}
+
+fn set_braces(modes: &mut [Mode], braces: usize) {
+    if let Some(Mode::Code { braces: b }) = modes.last_mut() {
+        *b = braces;
+    }
+}
+
+/// The `///` documentation directly before `offset`: the run of doc comments
+/// that each start their own line and are separated from each other and from
+/// `offset` by whitespace only. Lines are joined with `\n`, each stripped of
+/// `///` and one following space.
+pub(super) fn doc_before(comments: &[Comment], text: &str, offset: usize) -> Option<String> {
+    let mut idx = comments.partition_point(|c| (c.span.start as usize) < offset);
+    let mut next_start = offset;
+    let mut lines = Vec::new();
+    while idx > 0 {
+        let c = &comments[idx - 1];
+        let (start, end) = (c.span.start as usize, c.span.end as usize);
+        let gap_is_space = text.get(end..next_start).is_some_and(|g| g.trim().is_empty());
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let starts_line = text[line_start..start].trim().is_empty();
+        if c.kind != CommentKind::Doc || !gap_is_space || !starts_line {
+            break;
+        }
+        let body = &c.text[3..];
+        lines.push(body.strip_prefix(' ').unwrap_or(body));
+        next_start = start;
+        idx -= 1;
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    lines.reverse();
+    Some(lines.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(CommentKind, String)> {
+        scan(FileId(0), text, 256).comments.into_iter().map(|c| (c.kind, c.text)).collect()
+    }
+
+    #[test]
+    fn finds_comments_outside_strings() {
+        let text = "// a\r\n/// b\n//// c\n//! d\nx = \"http://x ${ \"//\" } /*\" /* e */\ny = \"\"\"\n// no\n\"\"\"";
+        assert_eq!(
+            kinds(text),
+            vec![
+                (CommentKind::Line, "// a".to_string()),
+                (CommentKind::Doc, "/// b".to_string()),
+                (CommentKind::Line, "//// c".to_string()),
+                (CommentKind::Line, "//! d".to_string()),
+                (CommentKind::Block, "/* e */".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn measures_nesting() {
+        assert_eq!(scan(FileId(0), "[[[]]]", 3).too_deep, None);
+        assert_eq!(scan(FileId(0), "[[[[]]]]", 3).too_deep, Some(3));
+        assert_eq!(scan(FileId(0), "\"${\"${\"${x}\"}\"}\"", 2).too_deep, Some(7));
+        assert_eq!(scan(FileId(0), "if if if a then b else c then d else e", 2).too_deep, Some(6));
+        assert_eq!(scan(FileId(0), "if a then b else if c then d else e", 1).too_deep, None);
+    }
+
+    #[test]
+    fn docs_attach_to_the_next_line() {
+        let text = "/// one\n///  two\nconfig a {}\nx /// no\ny";
+        let scan = scan(FileId(0), text, 256);
+        assert_eq!(doc_before(&scan.comments, text, 17), Some("one\n two".to_string()));
+        let y = text.rfind('y').unwrap();
+        assert_eq!(doc_before(&scan.comments, text, y), None);
+    }
+}
