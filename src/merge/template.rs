@@ -18,6 +18,7 @@ const MAX_TEMPLATE_DEPTH: u32 = 64;
 pub fn for_schema<'a>(prog: &Program<'a>, schema: Option<ObjId>, diags: &mut Vec<Diagnostic>) -> Layers<'a> {
     let mut layers = Layers::structural();
     if let Some(obj) = schema {
+        layers.nodes[ROOT as usize].ty = prog.schema_tys.get(&obj).copied();
         let mut ap = Applier::new(prog, false);
         fill_object(&mut ap, &mut layers, ROOT, obj);
         diags.append(&mut ap.diags);

@@ -55,6 +55,8 @@ pub struct Program<'a> {
     pub tys: Vec<TyRef>,
     pub aliases: Vec<TypeAlias<'a>>,
     pub configs: Vec<Config<'a>>,
+    /// The type `Object(schema)` for every schema, by `ObjId` of the schema.
+    pub schema_tys: IndexMap<ObjId, TyId>,
 }
 
 impl<'a> Program<'a> {
@@ -69,6 +71,7 @@ impl<'a> Program<'a> {
             tys: Vec::new(),
             aliases: Vec::new(),
             configs: Vec::new(),
+            schema_tys: IndexMap::new(),
         };
         envs::resolve_envs(diags, &mut prog);
         prog.declare_items(diags);

@@ -38,6 +38,12 @@ pub(super) fn lower_all<'a>(diags: &mut Diagnostics, prog: &mut Program<'a>) {
     for id in 0..n {
         lower_schema(diags, prog, &mut low, ObjId(id as u32));
     }
+    for id in 0..n {
+        let obj = ObjId(id as u32);
+        let span = prog.obj(obj).span;
+        let ty = prog.add_ty(TyRef::plain(Ty::Object(obj), span));
+        prog.schema_tys.insert(obj, ty);
+    }
     for idx in 0..prog.aliases.len() {
         resolve_alias(diags, prog, &mut low, idx as u32, None);
     }
