@@ -6,3 +6,4 @@
 pub mod source;
 pub mod diagnostics;
 pub mod ast;
+pub mod import;
