@@ -22,7 +22,41 @@ const MAX_DEPTH: usize = 200;
 const MAX_NODES: usize = 5_000_000;
 
 /// Reads a one-document YAML text whose top level is a mapping (or empty).
+///
+/// PyYAML and libyaml accept a flow collection's closing `]` or `}` at the
+/// indentation of its key (audiocraft's `config.yaml` does this); the YAML
+/// spec and saphyr do not. Such a line is indented by one space and the
+/// text read again, so these files import as their tools read them.
 pub(crate) fn read_yaml(text: &str, yaml11: Yaml11) -> Result<Map, ReadError> {
+    let mut fixed: Option<String> = None;
+    for _ in 0..MAX_FIXES {
+        let source = fixed.as_deref().unwrap_or(text);
+        match read_once(source, yaml11) {
+            Err(e) if e.message.ends_with("invalid indentation") => {
+                fixed = Some(indent_closing_bracket(source, e.line).ok_or(e)?);
+            }
+            other => return other,
+        }
+    }
+    read_once(fixed.as_deref().unwrap_or(text), yaml11)
+}
+
+const MAX_FIXES: usize = 64;
+
+/// `text` with line `line` (1-based) indented by one more space, when that
+/// line starts with a closing bracket.
+fn indent_closing_bracket(text: &str, line: usize) -> Option<String> {
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    let target = lines.get_mut(line.checked_sub(1)?)?;
+    if !target.trim_start().starts_with([']', '}']) {
+        return None;
+    }
+    let indented = format!(" {target}");
+    *target = &indented;
+    Some(lines.join("\n"))
+}
+
+fn read_once(text: &str, yaml11: Yaml11) -> Result<Map, ReadError> {
     let mut reader = Reader {
         parser: Parser::new_from_str(text),
         yaml11,
