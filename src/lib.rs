@@ -7,3 +7,4 @@ pub mod source;
 pub mod diagnostics;
 pub mod ast;
 pub mod import;
+pub mod import;

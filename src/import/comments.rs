@@ -35,13 +35,19 @@ pub(crate) struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     pub(crate) fn new(text: &'a str) -> Lines<'a> {
-        let lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
+        let lines = text
+            .split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .collect();
         Lines { lines }
     }
 
     /// The 1-based line `n`, or "" past the end.
     fn get(&self, n: usize) -> &'a str {
-        n.checked_sub(1).and_then(|i| self.lines.get(i)).copied().unwrap_or("")
+        n.checked_sub(1)
+            .and_then(|i| self.lines.get(i))
+            .copied()
+            .unwrap_or("")
     }
 
     /// The comments that belong to the key at `pos`.
@@ -53,7 +59,9 @@ impl<'a> Lines<'a> {
             let mut n = pos.line;
             while n > pos.after_line + 1 {
                 let above = self.get(n - 1);
-                let Some(text) = full_line_comment(above, pos.col) else { break };
+                let Some(text) = full_line_comment(above, pos.col) else {
+                    break;
+                };
                 notes.before.push(text);
                 n -= 1;
             }
@@ -124,10 +132,19 @@ mod tests {
     #[test]
     fn takes_trailing_comments() {
         let lines = Lines::new("a: 1 # one\nb:   # two\n  c: x\nd: \"#no\"\ne: 1, # flow");
-        assert_eq!(lines.notes(&pos(1, 0, 1, Some((1, 4)))).trailing.as_deref(), Some(" one"));
-        assert_eq!(lines.notes(&pos(2, 0, 1, None)).trailing.as_deref(), Some(" two"));
+        assert_eq!(
+            lines.notes(&pos(1, 0, 1, Some((1, 4)))).trailing.as_deref(),
+            Some(" one")
+        );
+        assert_eq!(
+            lines.notes(&pos(2, 0, 1, None)).trailing.as_deref(),
+            Some(" two")
+        );
         assert_eq!(lines.notes(&pos(4, 0, 1, Some((4, 8)))).trailing, None);
-        assert_eq!(lines.notes(&pos(5, 0, 1, Some((5, 4)))).trailing.as_deref(), Some(" flow"));
+        assert_eq!(
+            lines.notes(&pos(5, 0, 1, Some((5, 4)))).trailing.as_deref(),
+            Some(" flow")
+        );
     }
 
     #[test]

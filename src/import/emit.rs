@@ -166,7 +166,11 @@ fn inline_text(value: &Value) -> Option<String> {
                 if !notes.before.is_empty() || notes.trailing.is_some() || notes.fixme.is_some() {
                     return None;
                 }
-                parts.push(format!("{} = {}", key_text(key), inline_text(&entry.value)?));
+                parts.push(format!(
+                    "{} = {}",
+                    key_text(key),
+                    inline_text(&entry.value)?
+                ));
             }
             Some(format!("{{ {} }}", parts.join(", ")))
         }

@@ -23,7 +23,10 @@ pub(crate) fn read_json(text: &str) -> Option<Result<Map, ReadError>> {
         Ok(JsonValue(other)) => Some(Err(ReadError {
             line: 1,
             column: 1,
-            message: format!("the top-level value must be a mapping, not a {}", other.kind()),
+            message: format!(
+                "the top-level value must be a mapping, not a {}",
+                other.kind()
+            ),
         })),
         Err(e) if e.classify() == Category::Data => Some(Err(ReadError {
             line: e.line(),
@@ -116,7 +119,9 @@ mod tests {
 
     #[test]
     fn reads_json_in_order() {
-        let map = read_json(r#"{"b": 1, "a": [true, null, 1.5, "x"]}"#).unwrap().unwrap();
+        let map = read_json(r#"{"b": 1, "a": [true, null, 1.5, "x"]}"#)
+            .unwrap()
+            .unwrap();
         let keys: Vec<&String> = map.entries.keys().collect();
         assert_eq!(keys, ["b", "a"]);
         assert_eq!(map.entries["b"].value, Value::Int(1));
@@ -124,7 +129,9 @@ mod tests {
 
     #[test]
     fn duplicate_keys_are_errors_with_position() {
-        let err = read_json("{\n  \"a\": 1,\n  \"a\": 2\n}").unwrap().unwrap_err();
+        let err = read_json("{\n  \"a\": 1,\n  \"a\": 2\n}")
+            .unwrap()
+            .unwrap_err();
         assert_eq!(err.message, "duplicate key `a`");
         assert_eq!(err.line, 3);
     }
@@ -137,7 +144,9 @@ mod tests {
 
     #[test]
     fn big_integers_and_non_mappings_are_errors() {
-        assert!(read_json(r#"{"a": 18446744073709551615}"#).unwrap().is_err());
+        assert!(read_json(r#"{"a": 18446744073709551615}"#)
+            .unwrap()
+            .is_err());
         assert!(read_json("[1]").unwrap().is_err());
     }
 }

@@ -22,12 +22,21 @@ pub(crate) const QUOTED_WORDS: &[&str] = &[
 ];
 
 /// Every keyword, avoided in generated config and environment names.
-const KEYWORDS: &[&str] = &["import", "environments", "type", "schema", "abstract", "config"];
+const KEYWORDS: &[&str] = &[
+    "import",
+    "environments",
+    "type",
+    "schema",
+    "abstract",
+    "config",
+];
 
 /// True for `[A-Za-z_][A-Za-z0-9_]*`.
 pub(crate) fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
@@ -68,7 +77,9 @@ fn needs_unicode_escape(c: char) -> bool {
 /// indented by `indent` spaces, or `None` when `s` should be a one-line string.
 pub(crate) fn block_string(s: &str, indent: usize) -> Option<String> {
     let multi_line = s.trim_end_matches('\n').contains('\n');
-    let unsafe_char = s.chars().any(|c| c != '\n' && c != '\t' && needs_unicode_escape(c));
+    let unsafe_char = s
+        .chars()
+        .any(|c| c != '\n' && c != '\t' && needs_unicode_escape(c));
     let trailing_blank = s.split('\n').any(|l| l.ends_with(' ') || l.ends_with('\t'));
     if !multi_line || unsafe_char || trailing_blank || s.contains("\"\"\"") {
         return None;
@@ -97,7 +108,13 @@ pub(crate) fn float_text(f: f64) -> String {
 pub(crate) fn ident(raw: &str) -> String {
     let mut out: String = raw
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, '_');
@@ -119,7 +136,10 @@ mod tests {
         assert_eq!(key_text("env"), "\"env\"");
         assert_eq!(key_text("check"), "\"check\"");
         assert_eq!(key_text("true"), "\"true\"");
-        assert_eq!(key_text("app.kubernetes.io/name"), "\"app.kubernetes.io/name\"");
+        assert_eq!(
+            key_text("app.kubernetes.io/name"),
+            "\"app.kubernetes.io/name\""
+        );
         assert_eq!(key_text("1x"), "\"1x\"");
         assert_eq!(key_text(""), "\"\"");
         assert_eq!(key_text("naïve"), "\"naïve\"");
@@ -138,7 +158,10 @@ mod tests {
             block_string("a\n  b $x\\\n", 4).as_deref(),
             Some("\"\"\"\n    a\n      b \\$x\\\\\n\n    \"\"\"")
         );
-        assert_eq!(block_string("a\nb", 0).as_deref(), Some("\"\"\"\na\nb\n\"\"\""));
+        assert_eq!(
+            block_string("a\nb", 0).as_deref(),
+            Some("\"\"\"\na\nb\n\"\"\"")
+        );
         assert_eq!(block_string("one line\n", 2), None);
         assert_eq!(block_string("a \nb", 2), None);
         assert_eq!(block_string("a\n\"\"\"\nb", 2), None);
@@ -156,7 +179,10 @@ mod tests {
 
     #[test]
     fn idents() {
-        assert_eq!(ident("values-06-session.routing"), "values_06_session_routing");
+        assert_eq!(
+            ident("values-06-session.routing"),
+            "values_06_session_routing"
+        );
         assert_eq!(ident("125M"), "_125M");
         assert_eq!(ident("env"), "env_");
         assert_eq!(ident(""), "_");

@@ -71,7 +71,13 @@ pub(crate) fn diff(base: &Map, overlay: &Map) -> Map {
                 let inner = diff(old_map, new_map);
                 if !inner.is_empty() {
                     let notes = entry.notes.clone();
-                    out.entries.insert(key.clone(), Entry { value: Value::Map(inner), notes });
+                    out.entries.insert(
+                        key.clone(),
+                        Entry {
+                            value: Value::Map(inner),
+                            notes,
+                        },
+                    );
                 }
             }
             (old_value, new_value) if same(old_value, new_value) => {}
@@ -96,10 +102,22 @@ pub(crate) fn diff(base: &Map, overlay: &Map) -> Map {
 pub(crate) fn merge(base: &mut Map, overlay: Map) {
     for (key, entry) in overlay.entries {
         match (base.entries.get_mut(&key), entry.value) {
-            (Some(Entry { value: Value::Map(old), .. }), Value::Map(new)) => merge(old, new),
+            (
+                Some(Entry {
+                    value: Value::Map(old),
+                    ..
+                }),
+                Value::Map(new),
+            ) => merge(old, new),
             (Some(old), value) => old.value = value,
             (None, value) => {
-                base.entries.insert(key, Entry { value, notes: entry.notes });
+                base.entries.insert(
+                    key,
+                    Entry {
+                        value,
+                        notes: entry.notes,
+                    },
+                );
             }
         }
     }
@@ -125,20 +143,29 @@ mod tests {
         let over = map("a: 1\nb:\n  c: 2\n  d: [1, 2]\n  e: x\nf: {}\ng: new\n");
         let d = diff(&base, &over);
         assert_eq!(keys(&d), ["b", "g"]);
-        let Value::Map(b) = &d.entries["b"].value else { panic!("mapping") };
+        let Value::Map(b) = &d.entries["b"].value else {
+            panic!("mapping")
+        };
         assert_eq!(keys(b), ["c"]);
     }
 
     #[test]
     fn lists_are_replaced_whole() {
         let d = diff(&map("l: [1, 2, 3]\n"), &map("l: [1, 2]\n"));
-        assert_eq!(d.entries["l"].value, Value::List(vec![Value::Int(1), Value::Int(2)]));
+        assert_eq!(
+            d.entries["l"].value,
+            Value::List(vec![Value::Int(1), Value::Int(2)])
+        );
     }
 
     #[test]
     fn kind_changes_get_a_fixme() {
         let d = diff(&map("m: {a: 1}\nk: null\n"), &map("m: null\nk: {a: 1}\n"));
-        assert!(d.entries["m"].notes.fixme.as_deref().is_some_and(|f| f.contains("mapping to null")));
+        assert!(d.entries["m"]
+            .notes
+            .fixme
+            .as_deref()
+            .is_some_and(|f| f.contains("mapping to null")));
         assert!(d.entries["k"].notes.fixme.is_none());
     }
 
@@ -152,7 +179,10 @@ mod tests {
     fn plan_diffs_against_the_merged_result_so_far() {
         let p = plan(
             map("a: 1\nb: {c: 1}\n"),
-            vec![("x/dev.yaml", map("a: 2\n")), ("y/dev.yml", map("a: 2\nb: {c: 3}\n"))],
+            vec![
+                ("x/dev.yaml", map("a: 2\n")),
+                ("y/dev.yml", map("a: 2\nb: {c: 3}\n")),
+            ],
         );
         assert_eq!(p.layers[0].stem, "dev");
         assert_eq!(p.layers[1].stem, "dev_2");
@@ -163,6 +193,9 @@ mod tests {
     fn merge_is_deep() {
         let mut base = map("a: {b: 1, c: {d: 1}}\n");
         merge(&mut base, map("a: {c: {e: 2}}\n"));
-        assert!(same(&Value::Map(base), &Value::Map(map("a: {b: 1, c: {d: 1, e: 2}}\n"))));
+        assert!(same(
+            &Value::Map(base),
+            &Value::Map(map("a: {b: 1, c: {d: 1, e: 2}}\n"))
+        ));
     }
 }

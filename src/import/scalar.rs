@@ -36,8 +36,7 @@ static SEXA_FLOAT: LazyLock<Regex> =
 static FLOAT_11: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^[-+]?(([0-9][0-9_]*)?\.[0-9_]*([eE][-+]?[0-9]+)?|[0-9][0-9_]*[eE][-+]?[0-9]+)$")
 });
-static SPECIAL: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^([-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$"));
+static SPECIAL: LazyLock<Regex> = LazyLock::new(|| re(r"^([-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$"));
 
 fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("static regex compiles")
@@ -46,7 +45,9 @@ fn re(pattern: &str) -> Regex {
 /// Resolves a plain scalar's text to a value.
 pub(crate) fn resolve_plain(text: &str, yaml11: Yaml11) -> Result<Value, String> {
     if SPECIAL.is_match(text) {
-        return Err(format!("`{text}` (infinity or NaN) cannot be expressed in mcfg"));
+        return Err(format!(
+            "`{text}` (infinity or NaN) cannot be expressed in mcfg"
+        ));
     }
     if matches!(text, "" | "~" | "null" | "Null" | "NULL") {
         return Ok(Value::Null);
@@ -151,7 +152,11 @@ fn int_radix(text: &str, digits: &str, radix: u32) -> Result<Value, String> {
 fn float(text: &str, clean: &str) -> Result<Value, String> {
     // Rust's parser wants a digit after the dot (`1.` and `1.e5` are YAML floats).
     let fixed = clean.replace(".e", ".0e").replace(".E", ".0E");
-    let fixed = if fixed.ends_with('.') { format!("{fixed}0") } else { fixed };
+    let fixed = if fixed.ends_with('.') {
+        format!("{fixed}0")
+    } else {
+        fixed
+    };
     match fixed.parse::<f64>() {
         Ok(f) if f.is_finite() => Ok(Value::Float(f)),
         Ok(_) => Err(format!("the float `{text}` is out of range")),
@@ -164,7 +169,10 @@ fn sexagesimal_int(text: &str, sign: &str, clean: &str) -> Result<Value, String>
     let mut total: i64 = 0;
     for part in clean.split(':') {
         let n: i64 = part.parse().map_err(|_| overflow())?;
-        total = total.checked_mul(60).and_then(|t| t.checked_add(n)).ok_or_else(overflow)?;
+        total = total
+            .checked_mul(60)
+            .and_then(|t| t.checked_add(n))
+            .ok_or_else(overflow)?;
     }
     Ok(Value::Int(if sign == "-" { -total } else { total }))
 }
@@ -172,7 +180,9 @@ fn sexagesimal_int(text: &str, sign: &str, clean: &str) -> Result<Value, String>
 fn sexagesimal_float(text: &str, sign: &str, clean: &str) -> Result<Value, String> {
     let mut total = 0.0_f64;
     for part in clean.split(':') {
-        let n: f64 = part.parse().map_err(|_| format!("`{text}` is not a number"))?;
+        let n: f64 = part
+            .parse()
+            .map_err(|_| format!("`{text}` is not a number"))?;
         total = total * 60.0 + n;
     }
     Ok(Value::Float(if sign == "-" { -total } else { total }))
@@ -246,7 +256,10 @@ mod tests {
     #[test]
     fn tags_force_a_type() {
         assert_eq!(resolve_tagged("yes", "str", Yaml11::Yes).unwrap(), s("yes"));
-        assert_eq!(resolve_tagged("3", "float", Yaml11::Yes).unwrap(), Value::Float(3.0));
+        assert_eq!(
+            resolve_tagged("3", "float", Yaml11::Yes).unwrap(),
+            Value::Float(3.0)
+        );
         assert!(resolve_tagged("abc", "int", Yaml11::Yes).is_err());
         assert!(resolve_tagged("abc", "binary", Yaml11::Yes).is_err());
     }

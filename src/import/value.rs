@@ -85,9 +85,11 @@ pub(crate) fn same(a: &Value, b: &Value) -> bool {
         }
         (Value::Map(xs), Value::Map(ys)) => {
             xs.entries.len() == ys.entries.len()
-                && xs.entries.iter().zip(&ys.entries).all(|((kx, x), (ky, y))| {
-                    kx == ky && same(&x.value, &y.value)
-                })
+                && xs
+                    .entries
+                    .iter()
+                    .zip(&ys.entries)
+                    .all(|((kx, x), (ky, y))| kx == ky && same(&x.value, &y.value))
         }
         (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits() || x == y,
         _ => a == b,
@@ -115,7 +117,10 @@ mod tests {
         }
         assert!(same(&a, &b));
         assert!(!same(&Value::Int(1), &Value::Float(1.0)));
-        assert!(!same(&map(&[("a", Value::Null)]), &map(&[("b", Value::Null)])));
+        assert!(!same(
+            &map(&[("a", Value::Null)]),
+            &map(&[("b", Value::Null)])
+        ));
     }
 
     #[test]

@@ -129,7 +129,10 @@ impl<'t> Reader<'t> {
             Some(other) => Err(ReadError {
                 line: 1,
                 column: 1,
-                message: format!("the top-level value must be a mapping, not a {}", other.kind()),
+                message: format!(
+                    "the top-level value must be a mapping, not a {}",
+                    other.kind()
+                ),
             }),
         }
     }
@@ -137,7 +140,10 @@ impl<'t> Reader<'t> {
     fn count(&mut self, n: usize, mark: Marker) -> Result<(), ReadError> {
         self.nodes = self.nodes.saturating_add(n);
         if self.nodes > MAX_NODES {
-            return Err(error_at(mark, "the document is too large (aliases expand too far)"));
+            return Err(error_at(
+                mark,
+                "the document is too large (aliases expand too far)",
+            ));
         }
         Ok(())
     }
@@ -152,8 +158,15 @@ impl<'t> Reader<'t> {
                 // A block scalar's span runs to the next token; its content is
                 // more indented than any sibling key, so its header line is enough.
                 let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
-                self.last_end_line = if block { span.start.line() } else { span.end.line() };
-                (anchor, self.scalar(&text, style, tag.as_deref(), span.start)?)
+                self.last_end_line = if block {
+                    span.start.line()
+                } else {
+                    span.end.line()
+                };
+                (
+                    anchor,
+                    self.scalar(&text, style, tag.as_deref(), span.start)?,
+                )
             }
             Event::Alias(id) => {
                 self.last_end_line = span.end.line();
@@ -190,7 +203,9 @@ impl<'t> Reader<'t> {
             (None, ScalarStyle::Plain) => resolve_plain(text, self.yaml11),
             (None, _) => Ok(Value::Str(text.to_owned())),
             (Some(t), _) if t.is_yaml_core_schema() => resolve_tagged(text, &t.suffix, self.yaml11),
-            (Some(t), _) if t.handle == "!" && t.suffix.is_empty() => Ok(Value::Str(text.to_owned())),
+            (Some(t), _) if t.handle == "!" && t.suffix.is_empty() => {
+                Ok(Value::Str(text.to_owned()))
+            }
             (Some(t), _) => Err(format!("the tag `{t}` is not supported")),
         };
         resolved.map_err(|message| error_at(mark, message))
@@ -280,7 +295,12 @@ fn check_collection_tag(tag: Option<&Tag>, core: &str, mark: Marker) -> Result<(
 
 /// The mappings a `<<` value names: one mapping or a list of mappings.
 fn merge_sources(value: Value, mark: Marker) -> Result<Vec<Map>, ReadError> {
-    let bad = || error_at(mark, "a `<<` merge key needs a mapping or a list of mappings");
+    let bad = || {
+        error_at(
+            mark,
+            "a `<<` merge key needs a mapping or a list of mappings",
+        )
+    };
     match value {
         Value::Map(map) => Ok(vec![map]),
         Value::List(items) => items

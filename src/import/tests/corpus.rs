@@ -10,7 +10,11 @@ use super::{check_layered, input, run, OverlayStyle};
 
 fn corpus_dir() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = manifest.parent().unwrap_or(manifest).join("shared").join("corpus");
+    let dir = manifest
+        .parent()
+        .unwrap_or(manifest)
+        .join("shared")
+        .join("corpus");
     assert!(
         dir.is_dir(),
         "the corpus is missing: expected it at {} (shared/ beside the checkout)",
@@ -20,8 +24,10 @@ fn corpus_dir() -> PathBuf {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> =
-        fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
@@ -51,7 +57,11 @@ fn originals() -> Vec<(String, String)> {
     files
         .into_iter()
         .map(|p| {
-            let rel = p.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             (rel, fs::read_to_string(&p).unwrap())
         })
         .collect()
@@ -63,7 +73,11 @@ const EXPECTED_FAILURES: &[(&str, &str)] = &[];
 #[test]
 fn every_original_imports_faithfully() {
     let files = originals();
-    assert!(files.len() >= 150, "only {} corpus originals found", files.len());
+    assert!(
+        files.len() >= 150,
+        "only {} corpus originals found",
+        files.len()
+    );
     for (name, text) in &files {
         if let Some((_, reason)) = EXPECTED_FAILURES.iter().find(|(f, _)| f == name) {
             let err = run(&[input(name, text)], OverlayStyle::Children).unwrap_err();
@@ -146,7 +160,10 @@ fn corpus_imports_are_deterministic() {
 fn corpus_comments_are_carried_over() {
     let (name, text) = read("gpt-neox-yaml-union/original/configs/125M.yml");
     let out = run(&[input(&name, &text)], OverlayStyle::Children).unwrap();
-    assert!(out.contains("  // model settings\n  num_layers = 12\n"), "{out}");
+    assert!(
+        out.contains("  // model settings\n  num_layers = 12\n"),
+        "{out}"
+    );
     let (name, text) = read("helm-vllm-production-stack/original/helm/values.yaml");
     let out = run(&[input(&name, &text)], OverlayStyle::Children).unwrap();
     assert!(out.matches("// -- ").count() > 20, "{out}");

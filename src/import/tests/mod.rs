@@ -36,9 +36,23 @@ fn assert_same(actual: &Json, expected: &Json, what: &str) {
     let a = serde_json::to_string_pretty(actual).unwrap();
     let e = serde_json::to_string_pretty(expected).unwrap();
     if a != e {
-        let line = a.lines().zip(e.lines()).position(|(x, y)| x != y).unwrap_or(0);
-        let show = |s: &str| s.lines().skip(line.saturating_sub(3)).take(8).collect::<Vec<_>>().join("\n");
-        panic!("{what}: import differs from source near line {line}\nimported:\n{}\nsource:\n{}", show(&a), show(&e));
+        let line = a
+            .lines()
+            .zip(e.lines())
+            .position(|(x, y)| x != y)
+            .unwrap_or(0);
+        let show = |s: &str| {
+            s.lines()
+                .skip(line.saturating_sub(3))
+                .take(8)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        panic!(
+            "{what}: import differs from source near line {line}\nimported:\n{}\nsource:\n{}",
+            show(&a),
+            show(&e)
+        );
     }
 }
 

@@ -35,12 +35,19 @@ impl Program {
 
     /// The environments with their parents, in order.
     pub(super) fn env_names(&self) -> Vec<(&str, Option<&str>)> {
-        self.envs.iter().map(|(n, p)| (n.as_str(), p.as_deref())).collect()
+        self.envs
+            .iter()
+            .map(|(n, p)| (n.as_str(), p.as_deref()))
+            .collect()
     }
 
     /// The resolved value of config `name` in environment `env`.
     pub(super) fn resolve(&self, name: &str, env: Option<&str>) -> Json {
-        let config = self.configs.iter().find(|c| c.name == name).expect("config exists");
+        let config = self
+            .configs
+            .iter()
+            .find(|c| c.name == name)
+            .expect("config exists");
         let mut root = match &config.extends {
             Some(parent) => self.resolve(parent, env),
             None => Json::Object(JsonMap::new()),
@@ -57,7 +64,11 @@ impl Program {
         let mut current = env;
         while let Some(name) = current {
             chain.push(name);
-            let (_, parent) = self.envs.iter().find(|(n, _)| n == name).expect("declared env");
+            let (_, parent) = self
+                .envs
+                .iter()
+                .find(|(n, _)| n == name)
+                .expect("declared env");
             current = parent.as_deref();
         }
         chain.reverse();
@@ -94,8 +105,14 @@ fn slot<'a>(target: &'a mut Json, path: &[String]) -> &'a mut Json {
 
 /// Parses the whole file.
 pub(super) fn parse(text: &str) -> Program {
-    let mut p = Parser { chars: text.chars().collect(), pos: 0 };
-    let mut program = Program { envs: Vec::new(), configs: Vec::new() };
+    let mut p = Parser {
+        chars: text.chars().collect(),
+        pos: 0,
+    };
+    let mut program = Program {
+        envs: Vec::new(),
+        configs: Vec::new(),
+    };
     loop {
         p.skip_separators();
         if p.pos >= p.chars.len() {
@@ -113,7 +130,11 @@ pub(super) fn parse(text: &str) -> Program {
                     None
                 };
                 let body = p.body(true);
-                program.configs.push(Config { name, extends, body });
+                program.configs.push(Config {
+                    name,
+                    extends,
+                    body,
+                });
             }
             other => panic!("unexpected declaration `{other}`"),
         }
@@ -170,7 +191,10 @@ impl Parser {
     fn word(&mut self) -> String {
         self.skip_space();
         let start = self.pos;
-        while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+        while self
+            .peek()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
             self.pos += 1;
         }
         assert!(self.pos > start, "expected a word at char {start}");
@@ -244,7 +268,10 @@ impl Parser {
             return self.string();
         }
         let word = self.word();
-        assert!(!["env", "check", "true", "false", "null"].contains(&word.as_str()), "bare `{word}`");
+        assert!(
+            !["env", "check", "true", "false", "null"].contains(&word.as_str()),
+            "bare `{word}`"
+        );
         word
     }
 
@@ -284,7 +311,10 @@ impl Parser {
 
     fn number(&mut self) -> Json {
         let start = self.pos;
-        while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
+        while self
+            .peek()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        {
             self.pos += 1;
         }
         let text: String = self.chars[start..self.pos].iter().collect();
@@ -365,8 +395,13 @@ fn dedent(lines: &[String], indent: usize) -> String {
             if line.is_empty() {
                 return String::new();
             }
-            let body = line.strip_prefix(&pad).expect("line indented like the closing \"\"\"");
-            let mut p = Parser { chars: body.chars().collect(), pos: 0 };
+            let body = line
+                .strip_prefix(&pad)
+                .expect("line indented like the closing \"\"\"");
+            let mut p = Parser {
+                chars: body.chars().collect(),
+                pos: 0,
+            };
             let mut out = String::new();
             while p.pos < p.chars.len() {
                 match p.bump() {

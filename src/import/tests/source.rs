@@ -89,7 +89,9 @@ fn plain_11(text: &str) -> Json {
     if let Some(n) = int_11(&digits) {
         return Json::from(n);
     }
-    let numeric = digits.chars().all(|c| c.is_ascii_digit() || "+-.eE".contains(c));
+    let numeric = digits
+        .chars()
+        .all(|c| c.is_ascii_digit() || "+-.eE".contains(c));
     let has_digit = digits.chars().any(|c| c.is_ascii_digit());
     let starts_ok = digits.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c));
     if numeric && has_digit && starts_ok {
@@ -102,8 +104,7 @@ fn plain_11(text: &str) -> Json {
 
 fn capitalised(text: &str) -> bool {
     let mut chars = text.chars();
-    chars.next().is_some_and(|c| c.is_ascii_uppercase())
-        && chars.all(|c| c.is_ascii_lowercase())
+    chars.next().is_some_and(|c| c.is_ascii_uppercase()) && chars.all(|c| c.is_ascii_lowercase())
 }
 
 fn int_11(digits: &str) -> Option<i64> {

@@ -19,7 +19,9 @@ fn keeps_key_order_and_nesting() {
     let map = read("z: 1\na:\n  c: [1, two]\n  b: {x: null}\n");
     let keys: Vec<&String> = map.entries.keys().collect();
     assert_eq!(keys, ["z", "a"]);
-    let Value::Map(a) = get(&map, "a") else { panic!("a is a mapping") };
+    let Value::Map(a) = get(&map, "a") else {
+        panic!("a is a mapping")
+    };
     assert_eq!(
         get(a, "c"),
         &Value::List(vec![Value::Int(1), Value::Str("two".to_owned())])
@@ -51,13 +53,17 @@ fn empty_and_null_documents_are_empty_mappings() {
 #[test]
 fn anchors_aliases_and_merge_keys_are_resolved() {
     let map = read("base: &b\n  x: 1\n  z: 2\nother:\n  <<: *b\n  z: 3\nlist: &l [1]\nagain: *l\n");
-    let Value::Map(other) = get(&map, "other") else { panic!("mapping") };
+    let Value::Map(other) = get(&map, "other") else {
+        panic!("mapping")
+    };
     let keys: Vec<&String> = other.entries.keys().collect();
     assert_eq!(keys, ["x", "z"]);
     assert_eq!(get(other, "z"), &Value::Int(3));
     assert_eq!(get(&map, "again"), &Value::List(vec![Value::Int(1)]));
     let map = read("a: &a {p: 1}\nb: &b {p: 2, q: 2}\nc:\n  <<: [*a, *b]\n");
-    let Value::Map(c) = get(&map, "c") else { panic!("mapping") };
+    let Value::Map(c) = get(&map, "c") else {
+        panic!("mapping")
+    };
     assert_eq!(get(c, "p"), &Value::Int(1));
     assert_eq!(get(c, "q"), &Value::Int(2));
 }
@@ -101,12 +107,20 @@ fn deep_nesting_is_an_error_not_a_crash() {
 fn comments_attach_to_keys() {
     let map = read("# top\na: 1 # trailing\n\n# about b\nb:\n  # about c\n  c: |\n    # not a comment\n    text\n  # about d\n  d: 2\n");
     assert_eq!(map.entries["a"].notes.before, [" top"]);
-    assert_eq!(map.entries["a"].notes.trailing.as_deref(), Some(" trailing"));
+    assert_eq!(
+        map.entries["a"].notes.trailing.as_deref(),
+        Some(" trailing")
+    );
     assert_eq!(map.entries["b"].notes.before, [" about b"]);
     assert!(map.entries["b"].notes.blank_before);
-    let Value::Map(b) = get(&map, "b") else { panic!("mapping") };
+    let Value::Map(b) = get(&map, "b") else {
+        panic!("mapping")
+    };
     assert_eq!(b.entries["c"].notes.before, [" about c"]);
-    assert_eq!(get(b, "c"), &Value::Str("# not a comment\ntext\n".to_owned()));
+    assert_eq!(
+        get(b, "c"),
+        &Value::Str("# not a comment\ntext\n".to_owned())
+    );
     assert_eq!(b.entries["d"].notes.before, [" about d"]);
 }
 
