@@ -7,4 +7,3 @@ pub mod source;
 pub mod diagnostics;
 pub mod ast;
 pub mod import;
-pub mod import;
