@@ -17,4 +17,5 @@ pub mod eval;
 pub mod compile;
 pub mod emit;
 pub mod report;
+pub mod import;
 pub mod cli;
