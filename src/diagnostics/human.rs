@@ -48,7 +48,9 @@ impl miette::Diagnostic for Report {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -63,7 +65,9 @@ impl miette::Diagnostic for Report {
         if self.related.is_empty() {
             return None;
         }
-        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
     }
 }
 
@@ -91,7 +95,10 @@ fn report(sources: &SourceMap, diag: &Diagnostic) -> Report {
             continue;
         }
         related.push(Report {
-            message: label.message.clone().unwrap_or_else(|| "related location".into()),
+            message: label
+                .message
+                .clone()
+                .unwrap_or_else(|| "related location".into()),
             code: None,
             severity: miette::Severity::Advice,
             help: None,
@@ -123,7 +130,11 @@ fn report(sources: &SourceMap, diag: &Diagnostic) -> Report {
 
 /// Renders one diagnostic for a terminal (`color`) or a file/snapshot (no colour).
 pub fn render(sources: &SourceMap, diag: &Diagnostic, color: bool, width: usize) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(width);
     let mut out = String::new();
     let report = report(sources, diag);

@@ -110,12 +110,18 @@ pub struct Label {
 impl Label {
     /// A label with a message.
     pub fn new(span: Span, message: impl Into<String>) -> Label {
-        Label { span, message: Some(message.into()) }
+        Label {
+            span,
+            message: Some(message.into()),
+        }
     }
 
     /// A label without a message.
     pub fn bare(span: Span) -> Label {
-        Label { span, message: None }
+        Label {
+            span,
+            message: None,
+        }
     }
 }
 
@@ -151,7 +157,10 @@ impl Diagnostic {
     /// A warning with `code` and `message` at `span`.
     #[cold]
     pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, span, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, span, message)
+        }
     }
 
     /// Sets the primary label's message.
@@ -232,14 +241,22 @@ impl Diagnostics {
     pub fn into_sorted(self) -> Vec<Diagnostic> {
         let mut items = self.items;
         items.sort_by(|a, b| {
-            (a.primary.span.file, a.primary.span.start, a.code, &a.env, &a.config, &a.message).cmp(&(
-                b.primary.span.file,
-                b.primary.span.start,
-                b.code,
-                &b.env,
-                &b.config,
-                &b.message,
-            ))
+            (
+                a.primary.span.file,
+                a.primary.span.start,
+                a.code,
+                &a.env,
+                &a.config,
+                &a.message,
+            )
+                .cmp(&(
+                    b.primary.span.file,
+                    b.primary.span.start,
+                    b.code,
+                    &b.env,
+                    &b.config,
+                    &b.message,
+                ))
         });
         items.dedup();
         items

@@ -30,7 +30,10 @@ pub(super) fn expr_too_deep(span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::Limit,
         span,
-        format!("expression nested deeper than {} levels", super::MAX_EXPR_DEPTH),
+        format!(
+            "expression nested deeper than {} levels",
+            super::MAX_EXPR_DEPTH
+        ),
     )
     .with_help("split the expression into smaller named parts")
 }
@@ -38,7 +41,11 @@ pub(super) fn expr_too_deep(span: Span) -> Diagnostic {
 /// A literal error at `base` (the file offset its offsets are relative to).
 pub(super) fn literal(file: FileId, base: usize, err: LitError) -> Diagnostic {
     let start = base + err.offset;
-    Diagnostic::error(err.code, Span::new(file, start, start + err.len.max(1)), err.message)
+    Diagnostic::error(
+        err.code,
+        Span::new(file, start, start + err.len.max(1)),
+        err.message,
+    )
 }
 
 /// A general syntax error at `span`.
@@ -133,8 +140,11 @@ fn describe_found(text: &str, offset: usize) -> String {
         '\n' | '\r' => "a line break".to_string(),
         c if c.is_control() => format!("control character U+{:04X}", u32::from(c)),
         c if c.is_ascii_alphanumeric() || c == '_' => {
-            let word: String =
-                rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').take(40).collect();
+            let word: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .take(40)
+                .collect();
             format!("`{word}`")
         }
         c => format!("`{c}`"),
