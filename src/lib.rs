@@ -3,9 +3,9 @@
 //! The modules are listed in pipeline order: text → AST → resolved program →
 //! merged layers per (config, environment) → values → checks → artifacts.
 
-pub mod source;
-pub mod diagnostics;
 pub mod ast;
+pub mod diagnostics;
+pub mod source;
 pub mod syntax;
 pub mod stdlib;
 pub mod loader;

@@ -47,7 +47,13 @@ enum Mode {
 /// counts `( [ {`, `${` and `if` (whose condition and branches nest like
 /// brackets, closed by `else`). Scanning stops at the first excess.
 pub(super) fn scan(file: FileId, text: &str, max_depth: usize) -> Scan {
-    let mut scanner = Scanner { file, text, bytes: text.as_bytes(), pos: 0, out: Scan::default() };
+    let mut scanner = Scanner {
+        file,
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        out: Scan::default(),
+    };
     scanner.run(max_depth);
     scanner.out
 }
@@ -66,7 +72,9 @@ impl Scanner<'_> {
         let mut depth: usize = 0;
         while self.pos < self.bytes.len() {
             let start = self.pos;
-            let top = *modes.last().expect("scanner: the code mode is never popped");
+            let top = *modes
+                .last()
+                .expect("scanner: the code mode is never popped");
             let opened = match top {
                 Mode::Code { braces } => self.code_step(&mut modes, braces),
                 Mode::Str | Mode::MStr => self.string_step(&mut modes, top == Mode::MStr),
@@ -137,7 +145,9 @@ impl Scanner<'_> {
         {
             self.pos += 1;
         }
-        let after_dot = self.text[..start].trim_end_matches([' ', '\t']).ends_with('.');
+        let after_dot = self.text[..start]
+            .trim_end_matches([' ', '\t'])
+            .ends_with('.');
         match &self.bytes[start..self.pos] {
             b"if" if !after_dot => Step::Open,
             b"else" if !after_dot => Step::Close,
@@ -169,10 +179,16 @@ impl Scanner<'_> {
 
     fn line_comment(&mut self) -> Step {
         let start = self.pos;
-        let end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
+        let end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
         let text = self.text[start..end].trim_end_matches('\r');
         let is_doc = text.starts_with("///") && !text.starts_with("////");
-        let kind = if is_doc { CommentKind::Doc } else { CommentKind::Line };
+        let kind = if is_doc {
+            CommentKind::Doc
+        } else {
+            CommentKind::Line
+        };
         self.push(start, start + text.len(), kind);
         self.pos = end;
         Step::Other
@@ -180,7 +196,9 @@ impl Scanner<'_> {
 
     fn block_comment(&mut self) -> Step {
         let start = self.pos;
-        let end = self.text[start + 2..].find("*/").map_or(self.text.len(), |i| start + 2 + i + 2);
+        let end = self.text[start + 2..]
+            .find("*/")
+            .map_or(self.text.len(), |i| start + 2 + i + 2);
         self.push(start, end, CommentKind::Block);
         self.pos = end;
         Step::Other
@@ -188,7 +206,11 @@ impl Scanner<'_> {
 
     fn push(&mut self, start: usize, end: usize, kind: CommentKind) {
         let span = Span::new(self.file, start, end);
-        self.out.comments.push(Comment { span, kind, text: self.text[start..end].to_string() });
+        self.out.comments.push(Comment {
+            span,
+            kind,
+            text: self.text[start..end].to_string(),
+        });
     }
 }
 
@@ -216,7 +238,9 @@ pub(super) fn doc_before(comments: &[Comment], text: &str, offset: usize) -> Opt
     while idx > 0 {
         let c = &comments[idx - 1];
         let (start, end) = (c.span.start as usize, c.span.end as usize);
-        let gap_is_space = text.get(end..next_start).is_some_and(|g| g.trim().is_empty());
+        let gap_is_space = text
+            .get(end..next_start)
+            .is_some_and(|g| g.trim().is_empty());
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let starts_line = text[line_start..start].trim().is_empty();
         if c.kind != CommentKind::Doc || !gap_is_space || !starts_line {
@@ -239,7 +263,11 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<(CommentKind, String)> {
-        scan(FileId(0), text, 256).comments.into_iter().map(|c| (c.kind, c.text)).collect()
+        scan(FileId(0), text, 256)
+            .comments
+            .into_iter()
+            .map(|c| (c.kind, c.text))
+            .collect()
     }
 
     #[test]
@@ -261,16 +289,28 @@ mod tests {
     fn measures_nesting() {
         assert_eq!(scan(FileId(0), "[[[]]]", 3).too_deep, None);
         assert_eq!(scan(FileId(0), "[[[[]]]]", 3).too_deep, Some(3));
-        assert_eq!(scan(FileId(0), "\"${\"${\"${x}\"}\"}\"", 2).too_deep, Some(7));
-        assert_eq!(scan(FileId(0), "if if if a then b else c then d else e", 2).too_deep, Some(6));
-        assert_eq!(scan(FileId(0), "if a then b else if c then d else e", 1).too_deep, None);
+        assert_eq!(
+            scan(FileId(0), "\"${\"${\"${x}\"}\"}\"", 2).too_deep,
+            Some(7)
+        );
+        assert_eq!(
+            scan(FileId(0), "if if if a then b else c then d else e", 2).too_deep,
+            Some(6)
+        );
+        assert_eq!(
+            scan(FileId(0), "if a then b else if c then d else e", 1).too_deep,
+            None
+        );
     }
 
     #[test]
     fn docs_attach_to_the_next_line() {
         let text = "/// one\n///  two\nconfig a {}\nx /// no\ny";
         let scan = scan(FileId(0), text, 256);
-        assert_eq!(doc_before(&scan.comments, text, 17), Some("one\n two".to_string()));
+        assert_eq!(
+            doc_before(&scan.comments, text, 17),
+            Some("one\n two".to_string())
+        );
         let y = text.rfind('y').unwrap();
         assert_eq!(doc_before(&scan.comments, text, y), None);
     }

@@ -30,7 +30,10 @@ pub(super) fn expr_too_deep(span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::Limit,
         span,
-        format!("expression nested deeper than {} levels", super::MAX_EXPR_DEPTH),
+        format!(
+            "expression nested deeper than {} levels",
+            super::MAX_EXPR_DEPTH
+        ),
     )
     .with_help("split the expression into smaller named parts")
 }
@@ -38,7 +41,11 @@ pub(super) fn expr_too_deep(span: Span) -> Diagnostic {
 /// A literal error at `base` (the file offset its offsets are relative to).
 pub(super) fn literal(file: FileId, base: usize, err: LitError) -> Diagnostic {
     let start = base + err.offset;
-    Diagnostic::error(err.code, Span::new(file, start, start + err.len.max(1)), err.message)
+    Diagnostic::error(
+        err.code,
+        Span::new(file, start, start + err.len.max(1)),
+        err.message,
+    )
 }
 
 /// A general syntax error at `span`.
@@ -48,10 +55,13 @@ pub(super) fn syntax(span: Span, message: impl Into<String>) -> Diagnostic {
 
 /// Converts a pest error into a diagnostic at the error position.
 pub(super) fn from_pest(file: FileId, text: &str, err: &pest::error::Error<Rule>) -> Diagnostic {
-    let offset = match err.location {
+    let rule_pos = match err.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
+    // Literal tokens tried further on than any rule give the better position.
+    let token_pos = err.parse_attempts().map_or(0, |a| a.max_position);
+    let offset = rule_pos.max(token_pos);
     let span = char_span(file, text, offset);
     if let ErrorVariant::CustomError { message } = &err.variant {
         return Diagnostic::error(Code::Limit, span, format!("the parser gave up: {message}"))
@@ -64,48 +74,71 @@ pub(super) fn from_pest(file: FileId, text: &str, err: &pest::error::Error<Rule>
                 .with_help("control characters are only allowed inside strings");
         }
     }
-    let expected = expectations(err);
+    let expected = expectations(err, rule_pos >= token_pos);
     let message = if expected.is_empty() {
         format!("unexpected {found}")
     } else {
         format!("expected {}, found {found}", join_or(&expected))
     };
     let mut diag = Diagnostic::error(Code::Syntax, span, message);
-    if expected.iter().any(|e| e == "a line break") {
+    if expected.iter().any(|e| e == "`;`") {
         diag = diag.with_help("separate items with a line break, `;` or `,`");
     }
     diag
 }
 
 /// What the parser would have accepted, in friendly words, deduplicated.
-fn expectations(err: &pest::error::Error<Rule>) -> Vec<String> {
+fn expectations(err: &pest::error::Error<Rule>, with_rules: bool) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let mut add = |s: String| {
+    fn add(out: &mut Vec<String>, s: String) {
         if !out.contains(&s) {
             out.push(s);
         }
-    };
+    }
     if let Some(attempts) = err.parse_attempts() {
-        for token in attempts.expected_tokens() {
-            if let Some(word) = token_name(&token.to_string()) {
-                add(word);
+        let tokens: Vec<String> = attempts
+            .expected_tokens()
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
+        // Many operator characters mean "an operator could continue here".
+        let n_ops = tokens
+            .iter()
+            .filter(|t| OPERATORS.contains(&t.as_str()))
+            .count();
+        for token in &tokens {
+            if n_ops > 3 && OPERATORS.contains(&token.as_str()) {
+                add(&mut out, "an operator".to_string());
+            } else if let Some(word) = token_name(token) {
+                add(&mut out, word);
             }
         }
     }
-    if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
+    if let (true, ErrorVariant::ParsingError { positives, .. }) = (with_rules, &err.variant) {
         for rule in positives {
-            add(rule_name(*rule).to_string());
+            let name = rule_name(*rule);
+            // Token-like rule names repeat what the expected tokens already say.
+            if !name.starts_with('`') || out.is_empty() {
+                add(&mut out, name.to_string());
+            }
         }
     }
     out
 }
 
-/// A literal token of the grammar as shown to users; whitespace and comment
-/// openers are not worth mentioning.
+/// Operator tokens of expressions.
+const OPERATORS: &[&str] = &[
+    "%", "*", "+", "-", "/", "<", "<=", "=", "==", ">", ">=", "!", "!=",
+];
+
+/// A literal token of the grammar as shown to users; whitespace, comment
+/// openers and the grammar's one-character lookahead guards are not worth
+/// mentioning (the rules they guard are named instead).
 fn token_name(token: &str) -> Option<String> {
     match token {
-        "\n" => Some("a line break".to_string()),
-        "\r\n" | " " | "\t" | "//" | "/*" | "\\" | "$" => None,
+        "\n" | "\r\n" | " " | "\t" | "/" | "//" | "/*" | "\\" | "$" | "!" | "_" => None,
+        "env" | "check" => None,
+        t if t.len() == 1 && t.bytes().all(|b| b.is_ascii_alphabetic()) => None,
         "\"" | "\"\"\"" => Some("a string".to_string()),
         // Character ranges (`a..z`) and built-in rules are covered by rule names.
         "BUILTIN_RULE" => None,
@@ -133,8 +166,11 @@ fn describe_found(text: &str, offset: usize) -> String {
         '\n' | '\r' => "a line break".to_string(),
         c if c.is_control() => format!("control character U+{:04X}", u32::from(c)),
         c if c.is_ascii_alphanumeric() || c == '_' => {
-            let word: String =
-                rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').take(40).collect();
+            let word: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .take(40)
+                .collect();
             format!("`{word}`")
         }
         c => format!("`{c}`"),

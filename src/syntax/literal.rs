@@ -21,11 +21,21 @@ pub struct LitError {
 
 impl LitError {
     fn syntax(offset: usize, len: usize, message: impl Into<String>) -> LitError {
-        LitError { code: Code::Syntax, message: message.into(), offset, len }
+        LitError {
+            code: Code::Syntax,
+            message: message.into(),
+            offset,
+            len,
+        }
     }
 
     fn arithmetic(len: usize, message: impl Into<String>) -> LitError {
-        LitError { code: Code::Arithmetic, message: message.into(), offset: 0, len }
+        LitError {
+            code: Code::Arithmetic,
+            message: message.into(),
+            offset: 0,
+            len,
+        }
     }
 }
 
@@ -58,7 +68,10 @@ pub fn parse_number(text: &str) -> Result<ExprKind, LitError> {
             .parse()
             .map_err(|_| LitError::syntax(0, text.len(), "invalid float literal"))?;
         if !value.is_finite() {
-            return Err(LitError::arithmetic(text.len(), "float literal does not fit in 64 bits"));
+            return Err(LitError::arithmetic(
+                text.len(),
+                "float literal does not fit in 64 bits",
+            ));
         }
         return Ok(ExprKind::Float(value));
     }
@@ -72,7 +85,11 @@ pub fn parse_number(text: &str) -> Result<ExprKind, LitError> {
 /// (halves away from zero).
 fn parse_duration(num: &str, unit: &str, len: usize) -> Result<ExprKind, LitError> {
     if num.contains(['e', 'E']) {
-        return Err(LitError::syntax(0, len, "a duration cannot have an exponent"));
+        return Err(LitError::syntax(
+            0,
+            len,
+            "a duration cannot have an exponent",
+        ));
     }
     let nanos = unit_nanos(unit).expect("grammar: duration unit");
     let (negative, digits) = num.strip_prefix('-').map_or((false, num), |d| (true, d));
@@ -80,7 +97,10 @@ fn parse_duration(num: &str, unit: &str, len: usize) -> Result<ExprKind, LitErro
     let overflow = || LitError::arithmetic(len, "duration literal does not fit in 64 bits");
     let mut total: i128 = 0;
     for b in int_part.bytes() {
-        total = total.checked_mul(10).and_then(|t| t.checked_add(i128::from(b - b'0'))).ok_or_else(overflow)?;
+        total = total
+            .checked_mul(10)
+            .and_then(|t| t.checked_add(i128::from(b - b'0')))
+            .ok_or_else(overflow)?;
         if total > i128::from(i64::MAX) {
             return Err(overflow());
         }
@@ -95,7 +115,9 @@ fn parse_duration(num: &str, unit: &str, len: usize) -> Result<ExprKind, LitErro
         total += q + i128::from(2 * r >= scale);
     }
     let signed = if negative { -total } else { total };
-    i64::try_from(signed).map(ExprKind::Duration).map_err(|_| overflow())
+    i64::try_from(signed)
+        .map(ExprKind::Duration)
+        .map_err(|_| overflow())
 }
 
 /// Decodes the escapes of a piece of string source: `\" \\ \n \t \r \$ \u{…}`.
@@ -140,14 +162,22 @@ fn decode_one(esc: &str) -> Result<(char, usize), LitError> {
             1 + c.len_utf8(),
             format!("invalid escape `\\{c}`; valid escapes are \\\" \\\\ \\n \\t \\r \\$ \\u{{…}}"),
         )),
-        _ => Err(LitError::syntax(0, 1, "invalid escape `\\` at the end of a line")),
+        _ => Err(LitError::syntax(
+            0,
+            1,
+            "invalid escape `\\` at the end of a line",
+        )),
     }
 }
 
 /// `\u{1F600}`: one to six hex digits naming a Unicode scalar value.
 fn decode_unicode(esc: &str) -> Result<(char, usize), LitError> {
     let bad = |len: usize| {
-        LitError::syntax(0, len, "invalid unicode escape; write `\\u{…}` with 1 to 6 hex digits")
+        LitError::syntax(
+            0,
+            len,
+            "invalid unicode escape; write `\\u{…}` with 1 to 6 hex digits",
+        )
     };
     let Some(body) = esc.get(2..).and_then(|s| s.strip_prefix('{')) else {
         return Err(bad(2));
@@ -162,7 +192,11 @@ fn decode_unicode(esc: &str) -> Result<(char, usize), LitError> {
     }
     let code = u32::from_str_radix(hex, 16).map_err(|_| bad(used))?;
     let ch = char::from_u32(code).ok_or_else(|| {
-        LitError::syntax(0, used, format!("`\\u{{{hex}}}` is not a Unicode scalar value"))
+        LitError::syntax(
+            0,
+            used,
+            format!("`\\u{{{hex}}}` is not a Unicode scalar value"),
+        )
     })?;
     Ok((ch, used))
 }
@@ -230,7 +264,11 @@ fn split_lines<T>(parts: Vec<RawPart<'_, T>>) -> Vec<Vec<RawPart<'_, T>>> {
                     lines.push(Vec::new());
                     start = i + 1;
                 }
-                push_text(lines.last_mut().expect("non-empty"), off + start, &text[start..]);
+                push_text(
+                    lines.last_mut().expect("non-empty"),
+                    off + start,
+                    &text[start..],
+                );
             }
         }
     }
@@ -244,7 +282,8 @@ fn push_text<'a, T>(line: &mut Vec<RawPart<'a, T>>, off: usize, text: &'a str) {
 }
 
 fn is_blank<T>(line: &[RawPart<'_, T>]) -> bool {
-    line.iter().all(|p| matches!(p, RawPart::Text(_, t) if t.trim_matches([' ', '\t']).is_empty()))
+    line.iter()
+        .all(|p| matches!(p, RawPart::Text(_, t) if t.trim_matches([' ', '\t']).is_empty()))
 }
 
 /// Removes `indent` from the start of a line; a blank line becomes empty.
@@ -332,7 +371,10 @@ mod tests {
         assert_eq!(num("0.0000000015s"), ExprKind::Duration(2));
         assert_eq!(num("0.0000000014s"), ExprKind::Duration(1));
         assert_eq!(parse_number("200000d").unwrap_err().code, Code::Arithmetic);
-        assert_eq!(parse_number("99999999999999999999999ms").unwrap_err().code, Code::Arithmetic);
+        assert_eq!(
+            parse_number("99999999999999999999999ms").unwrap_err().code,
+            Code::Arithmetic
+        );
         assert_eq!(parse_number("1e3s").unwrap_err().code, Code::Syntax);
     }
 
@@ -365,11 +407,21 @@ mod tests {
         let out = dedent::<()>(vec![RawPart::Text(0, src)], 99).unwrap();
         assert_eq!(texts(&out), "hello\n  world\n\nend");
         let src = "\r\n  a\r\n  ";
-        assert_eq!(texts(&dedent::<()>(vec![RawPart::Text(0, src)], 9).unwrap()), "a");
-        let parts = vec![RawPart::Text(0, "\n  x "), RawPart::Hole(()), RawPart::Text(9, "\n  ")];
+        assert_eq!(
+            texts(&dedent::<()>(vec![RawPart::Text(0, src)], 9).unwrap()),
+            "a"
+        );
+        let parts = vec![
+            RawPart::Text(0, "\n  x "),
+            RawPart::Hole(()),
+            RawPart::Text(9, "\n  "),
+        ];
         assert_eq!(texts(&dedent(parts, 9).unwrap()), "x <>");
         assert!(dedent::<()>(vec![RawPart::Text(0, "\n  a\n b\n  ")], 9).is_err());
         assert!(dedent::<()>(vec![RawPart::Text(0, "\n  a\n  b")], 9).is_err());
-        assert_eq!(texts(&dedent::<()>(vec![RawPart::Text(0, "one line")], 9).unwrap()), "one line");
+        assert_eq!(
+            texts(&dedent::<()>(vec![RawPart::Text(0, "one line")], 9).unwrap()),
+            "one line"
+        );
     }
 }

@@ -19,7 +19,8 @@ use crate::ast::{self, BinaryOp, CmpOp, ExprKind, StrPart, UnaryOp};
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, Span};
 
-type Res<T> = Result<T, Diagnostic>;
+/// Boxed so that the many `Result`s of the recursive lowering stay small.
+type Res<T> = Result<T, Box<Diagnostic>>;
 
 /// The lowering context of one file.
 #[derive(Debug)]
@@ -172,7 +173,12 @@ impl<'a> Lower<'a> {
         let mut it = parts(pair);
         let (path, path_span) = self.plain_string(next(&mut it, "import path"))?;
         let alias = self.lower_ident(&next(&mut it, "import alias"));
-        Ok(ast::Import { path, path_span, alias, span })
+        Ok(ast::Import {
+            path,
+            path_span,
+            alias,
+            span,
+        })
     }
 
     /// `environments { … }`.
@@ -197,7 +203,12 @@ impl<'a> Lower<'a> {
         let mut it = parts(pair);
         let name = self.lower_ident(&next(&mut it, "type name"));
         let ty = self.lower_ty(next(&mut it, "aliased type"), 0)?;
-        Ok(ast::TypeDecl { doc, name, ty, span })
+        Ok(ast::TypeDecl {
+            doc,
+            name,
+            ty,
+            span,
+        })
     }
 
     // ---------------------------------------------------------- schemas
@@ -207,12 +218,17 @@ impl<'a> Lower<'a> {
         let (span, doc) = (self.span(&pair), self.doc(&pair));
         let mut it = parts(pair).peekable();
         let name = self.lower_ident(&next(&mut it, "schema name"));
-        let parent = match it.next_if(|p| p.as_rule() == Rule::schema_parent) {
-            Some(p) => Some(self.lower_qual_name(next(&mut parts(p), "parent"))),
-            None => None,
-        };
+        let parent = it
+            .next_if(|p| p.as_rule() == Rule::schema_parent)
+            .map(|p| self.lower_qual_name(next(&mut parts(p), "parent")));
         let items = self.lower_schema_items(it, 0)?;
-        Ok(ast::SchemaDecl { doc, name, parent, items, span })
+        Ok(ast::SchemaDecl {
+            doc,
+            name,
+            parent,
+            items,
+            span,
+        })
     }
 
     fn lower_schema_items<'i>(
@@ -241,7 +257,12 @@ impl<'a> Lower<'a> {
             }
             None => (None, None),
         };
-        Ok(ast::CheckDecl { cond, message, message_span, span })
+        Ok(ast::CheckDecl {
+            cond,
+            message,
+            message_span,
+            span,
+        })
     }
 
     /// `name: T [= default] [markers]` or `name = default [markers]`.
@@ -258,7 +279,14 @@ impl<'a> Lower<'a> {
                 other => unreachable!("grammar: field part {other:?}"),
             }
         }
-        Ok(ast::FieldDecl { doc, name, ty, default, markers, span })
+        Ok(ast::FieldDecl {
+            doc,
+            name,
+            ty,
+            default,
+            markers,
+            span,
+        })
     }
 
     /// `@name` or `@name(args)`.
@@ -298,7 +326,12 @@ impl<'a> Lower<'a> {
             }
         }
         let kind = ast::TypeKind::Union(members);
-        Ok(ast::TypeExpr { kind, refinements: Vec::new(), optional, span })
+        Ok(ast::TypeExpr {
+            kind,
+            refinements: Vec::new(),
+            optional,
+            span,
+        })
     }
 
     /// A named, list, map, object or parenthesised type with refinements and `?`.
@@ -310,17 +343,37 @@ impl<'a> Lower<'a> {
             Rule::ty_list | Rule::ty_map => {
                 let is_list = atom.as_rule() == Rule::ty_list;
                 let elem = Box::new(self.lower_ty(next(&mut parts(atom), "element"), depth + 1)?);
-                let kind = if is_list { ast::TypeKind::List(elem) } else { ast::TypeKind::Map(elem) };
-                ast::TypeExpr { kind, refinements: Vec::new(), optional: false, span }
+                let kind = if is_list {
+                    ast::TypeKind::List(elem)
+                } else {
+                    ast::TypeKind::Map(elem)
+                };
+                ast::TypeExpr {
+                    kind,
+                    refinements: Vec::new(),
+                    optional: false,
+                    span,
+                }
             }
             Rule::ty_object => {
-                let kind = ast::TypeKind::Object(self.lower_schema_items(atom.into_inner(), depth + 1)?);
-                ast::TypeExpr { kind, refinements: Vec::new(), optional: false, span }
+                let kind =
+                    ast::TypeKind::Object(self.lower_schema_items(atom.into_inner(), depth + 1)?);
+                ast::TypeExpr {
+                    kind,
+                    refinements: Vec::new(),
+                    optional: false,
+                    span,
+                }
             }
             Rule::ty_paren => self.lower_ty(next(&mut atom.into_inner(), "type"), depth + 1)?,
             Rule::qual_name => {
                 let kind = ast::TypeKind::Named(self.lower_qual_name(atom));
-                ast::TypeExpr { kind, refinements: Vec::new(), optional: false, span }
+                ast::TypeExpr {
+                    kind,
+                    refinements: Vec::new(),
+                    optional: false,
+                    span,
+                }
             }
             other => unreachable!("grammar: type atom {other:?}"),
         };
@@ -355,7 +408,9 @@ impl<'a> Lower<'a> {
                     ast::PredicateKind::Compare(op, operand)
                 }
             }
-            Rule::pred_matches => ast::PredicateKind::Matches(self.plain_string(next(&mut it, "regex"))?.0),
+            Rule::pred_matches => {
+                ast::PredicateKind::Matches(self.plain_string(next(&mut it, "regex"))?.0)
+            }
             Rule::pred_unique => ast::PredicateKind::Unique,
             other => unreachable!("grammar: predicate {other:?}"),
         };
@@ -384,7 +439,15 @@ impl<'a> Lower<'a> {
             .next_if(|p| p.as_rule() == Rule::config_parent)
             .map(|p| self.lower_qual_name(next(&mut parts(p), "parent name")));
         let body = self.lower_body(it, 0, Nesting::ConfigTop)?;
-        Ok(ast::ConfigDecl { doc, is_abstract, name, schema, parent, body, span })
+        Ok(ast::ConfigDecl {
+            doc,
+            is_abstract,
+            name,
+            schema,
+            parent,
+            body,
+            span,
+        })
     }
 
     /// The statements of a body; `env` blocks only at a config's top level.
@@ -404,7 +467,12 @@ impl<'a> Lower<'a> {
     }
 
     /// `env a, b { body }`.
-    fn lower_env_block(&self, pair: Pair<'_, Rule>, depth: usize, nesting: Nesting) -> Res<ast::EnvBlock> {
+    fn lower_env_block(
+        &self,
+        pair: Pair<'_, Rule>,
+        depth: usize,
+        nesting: Nesting,
+    ) -> Res<ast::EnvBlock> {
         let span = self.span(&pair);
         let help = match nesting {
             Nesting::ConfigTop => None,
@@ -413,10 +481,14 @@ impl<'a> Lower<'a> {
             Nesting::Object => Some("an object literal cannot contain `env` blocks"),
         };
         if let Some(message) = help {
-            let head = Span::new(self.file, pair.as_span().start(), pair.as_span().start() + 3);
-            return Err(error::syntax(head, message).with_help(
+            let head = Span::new(
+                self.file,
+                pair.as_span().start(),
+                pair.as_span().start() + 3,
+            );
+            return Err(Box::new(error::syntax(head, message).with_help(
                 "move the `env` block to the config's top level and write the full path inside it",
-            ));
+            )));
         }
         let mut envs = Vec::new();
         let mut body = Vec::new();
@@ -431,16 +503,34 @@ impl<'a> Lower<'a> {
     }
 
     /// `path = expr`, `path += expr` or `path { body }`.
-    fn lower_path_stmt(&self, pair: Pair<'_, Rule>, depth: usize, nesting: Nesting) -> Res<ast::Stmt> {
+    fn lower_path_stmt(
+        &self,
+        pair: Pair<'_, Rule>,
+        depth: usize,
+        nesting: Nesting,
+    ) -> Res<ast::Stmt> {
         let span = self.span(&pair);
         let mut it = pair.into_inner().peekable();
         let path = self.lower_path(next(&mut it, "path"))?;
         if let Some(op) = it.next_if(|p| p.as_rule() == Rule::assign_op) {
-            let op = if op.as_str() == "+=" { ast::AssignOp::Append } else { ast::AssignOp::Set };
+            let op = if op.as_str() == "+=" {
+                ast::AssignOp::Append
+            } else {
+                ast::AssignOp::Set
+            };
             let value = self.lower_expr(next(&mut it, "assigned value"), depth)?;
-            return Ok(ast::Stmt::Assign(ast::Assign { path, op, value, span }));
+            return Ok(ast::Stmt::Assign(ast::Assign {
+                path,
+                op,
+                value,
+                span,
+            }));
         }
-        let inner = if nesting == Nesting::Object { Nesting::Object } else { Nesting::Block };
+        let inner = if nesting == Nesting::Object {
+            Nesting::Object
+        } else {
+            Nesting::Block
+        };
         let body = self.lower_body(it, depth + 1, inner)?;
         Ok(ast::Stmt::Block(ast::Block { path, body, span }))
     }
@@ -448,7 +538,10 @@ impl<'a> Lower<'a> {
     /// `a.b."c-d"`.
     fn lower_path(&self, pair: Pair<'_, Rule>) -> Res<ast::Path> {
         let span = self.span(&pair);
-        let keys = pair.into_inner().map(|p| self.lower_key(p)).collect::<Res<_>>()?;
+        let keys = pair
+            .into_inner()
+            .map(|p| self.lower_key(p))
+            .collect::<Res<_>>()?;
         Ok(ast::Path { keys, span })
     }
 
@@ -456,10 +549,18 @@ impl<'a> Lower<'a> {
     fn lower_key(&self, pair: Pair<'_, Rule>) -> Res<ast::Key> {
         let span = self.span(&pair);
         if pair.as_rule() == Rule::ident {
-            return Ok(ast::Key { name: pair.as_str().into(), quoted: false, span });
+            return Ok(ast::Key {
+                name: pair.as_str().into(),
+                quoted: false,
+                span,
+            });
         }
         let (name, _) = self.plain_string(pair)?;
-        Ok(ast::Key { name: name.into(), quoted: true, span })
+        Ok(ast::Key {
+            name: name.into(),
+            quoted: true,
+            span,
+        })
     }
 
     // ------------------------------------------------------ expressions
@@ -472,10 +573,17 @@ impl<'a> Lower<'a> {
         let ops = pairs.clone().filter(|p| is_operator(p.as_rule())).count();
         let depth = depth + 1 + ops;
         if depth > super::MAX_EXPR_DEPTH {
-            return Err(error::expr_too_deep(error::char_span(self.file, self.text, start)));
+            return Err(Box::new(error::expr_too_deep(error::char_span(
+                self.file, self.text, start,
+            ))));
         }
         pratt()
-            .map_primary(move |p| Ok(Lowered { expr: self.lower_primary(p, depth)?, cmp: false }))
+            .map_primary(move |p| {
+                Ok(Lowered {
+                    expr: self.lower_primary(p, depth)?,
+                    cmp: false,
+                })
+            })
             .map_prefix(move |op, rhs| self.lower_prefix(op, rhs?, depth))
             .map_postfix(move |lhs, op| self.lower_postfix(lhs?, op, depth))
             .map_infix(move |lhs, op, rhs| self.lower_infix(lhs?, op, rhs?))
@@ -508,7 +616,10 @@ impl<'a> Lower<'a> {
             }
             other => unreachable!("grammar: prefix operator {other:?}"),
         };
-        Ok(Lowered { expr: ast::Expr { kind, span }, cmp: false })
+        Ok(Lowered {
+            expr: ast::Expr { kind, span },
+            cmp: false,
+        })
     }
 
     /// `x.key`, `x[index]`.
@@ -516,16 +627,20 @@ impl<'a> Lower<'a> {
         let span = lhs.expr.span.join(self.span(&op));
         let lhs = Box::new(lhs.expr);
         let kind = match op.as_rule() {
-            Rule::field_access => {
-                ExprKind::Field(lhs, self.lower_key(next(&mut op.into_inner(), "field key"))?)
-            }
+            Rule::field_access => ExprKind::Field(
+                lhs,
+                self.lower_key(next(&mut op.into_inner(), "field key"))?,
+            ),
             Rule::index => {
                 let index = self.lower_expr(next(&mut op.into_inner(), "index"), depth)?;
                 ExprKind::Index(lhs, Box::new(index))
             }
             other => unreachable!("grammar: postfix operator {other:?}"),
         };
-        Ok(Lowered { expr: ast::Expr { kind, span }, cmp: false })
+        Ok(Lowered {
+            expr: ast::Expr { kind, span },
+            cmp: false,
+        })
     }
 
     /// Binary operators; comparisons do not chain.
@@ -546,15 +661,20 @@ impl<'a> Lower<'a> {
         };
         let cmp = matches!(bin, BinaryOp::Cmp(_) | BinaryOp::In);
         if cmp && (lhs.cmp || rhs.cmp) {
-            return Err(error::syntax(
-                self.span(&op),
-                format!("comparison operators cannot be chained: `{}`", bin.as_str()),
-            )
-            .with_help("combine comparisons with `and`, or add parentheses"));
+            return Err(Box::new(
+                error::syntax(
+                    self.span(&op),
+                    format!("comparison operators cannot be chained: `{}`", bin.as_str()),
+                )
+                .with_help("combine comparisons with `and`, or add parentheses"),
+            ));
         }
         let span = lhs.expr.span.join(rhs.expr.span);
         let kind = ExprKind::Binary(bin, Box::new(lhs.expr), Box::new(rhs.expr));
-        Ok(Lowered { expr: ast::Expr { kind, span }, cmp })
+        Ok(Lowered {
+            expr: ast::Expr { kind, span },
+            cmp,
+        })
     }
 
     /// Literals, lists, objects, parentheses, calls and names.
@@ -562,10 +682,16 @@ impl<'a> Lower<'a> {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
             Rule::list => ExprKind::List(self.lower_exprs(pair.into_inner(), depth)?),
-            Rule::object => ExprKind::Object(self.lower_body(pair.into_inner(), depth, Nesting::Object)?),
+            Rule::object => {
+                ExprKind::Object(self.lower_body(pair.into_inner(), depth, Nesting::Object)?)
+            }
             Rule::paren => {
-                let inner = self.lower_expr(next(&mut pair.into_inner(), "parenthesised"), depth)?;
-                return Ok(ast::Expr { kind: inner.kind, span });
+                let inner =
+                    self.lower_expr(next(&mut pair.into_inner(), "parenthesised"), depth)?;
+                return Ok(ast::Expr {
+                    kind: inner.kind,
+                    span,
+                });
             }
             Rule::call => self.lower_call(pair, depth)?,
             Rule::kw_self => ExprKind::SelfRef,
@@ -633,7 +759,8 @@ impl<'a> Lower<'a> {
                     if !lit.is_empty() {
                         out.push(StrPart::Lit(std::mem::take(&mut lit)));
                     }
-                    let expr = self.lower_expr(next(&mut p.into_inner(), "interpolation"), depth + 1)?;
+                    let expr =
+                        self.lower_expr(next(&mut p.into_inner(), "interpolation"), depth + 1)?;
                     out.push(StrPart::Expr(expr));
                 }
             }
@@ -652,13 +779,18 @@ impl<'a> Lower<'a> {
         let span = self.span(&pair);
         match self.lower_string(pair, 0)? {
             ExprKind::Str(s) => Ok((s, span)),
-            _ => Err(error::syntax(span, "interpolation `${…}` is not allowed in this string")
-                .with_help("write `\\$` for a literal `$`")),
+            _ => Err(Box::new(
+                error::syntax(span, "interpolation `${…}` is not allowed in this string")
+                    .with_help("write `\\$` for a literal `$`"),
+            )),
         }
     }
 
     fn lower_ident(&self, pair: &Pair<'_, Rule>) -> ast::Ident {
-        ast::Ident { name: pair.as_str().into(), span: self.span(pair) }
+        ast::Ident {
+            name: pair.as_str().into(),
+            span: self.span(pair),
+        }
     }
 }
 

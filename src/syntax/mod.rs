@@ -43,19 +43,24 @@ pub fn call_limit(len: usize) -> NonZeroUsize {
 }
 
 /// Parses one file. `text` has had any BOM removed already by the caller.
+#[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
 pub fn parse(file: FileId, text: &str) -> Result<ast::File, Diagnostic> {
     let scan = comments::scan(file, text, MAX_NESTING);
     if let Some(offset) = scan.too_deep {
         return Err(error::too_deep(file, text, offset));
     }
     pest::set_call_limit(Some(call_limit(text.len())));
-    let pairs = match Grammar::parse(Rule::file, text) {
-        Ok(pairs) => pairs,
-        Err(_) => return Err(detailed_error(file, text)),
+    let Ok(pairs) = Grammar::parse(Rule::file, text) else {
+        return Err(detailed_error(file, text));
     };
-    let docs: Vec<Comment> =
-        scan.comments.into_iter().filter(|c| c.kind == CommentKind::Doc).collect();
-    lower::Lower::new(file, text, &docs).lower_file(pairs)
+    let docs: Vec<Comment> = scan
+        .comments
+        .into_iter()
+        .filter(|c| c.kind == CommentKind::Doc)
+        .collect();
+    lower::Lower::new(file, text, &docs)
+        .lower_file(pairs)
+        .map_err(|d| *d)
 }
 
 /// Parses again with pest's error details on, for a message that names the

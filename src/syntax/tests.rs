@@ -7,7 +7,10 @@ use crate::diagnostics::Code;
 fn ok(text: &str) -> ast::File {
     match parse(FileId(0), text) {
         Ok(f) => f,
-        Err(d) => panic!("parse failed: {} at {:?}: {:?}\n{text}", d.message, d.primary.span, d.help),
+        Err(d) => panic!(
+            "parse failed: {} at {:?}: {:?}\n{text}",
+            d.message, d.primary.span, d.help
+        ),
     }
 }
 
@@ -58,7 +61,11 @@ fn shape(e: &Expr) -> String {
         ExprKind::Field(e, k) => format!("{}.{}", shape(e), k.name),
         ExprKind::Index(e, i) => format!("{}[{}]", shape(e), shape(i)),
         ExprKind::Call(f, args) => {
-            format!("{}({})", f.name, args.iter().map(shape).collect::<Vec<_>>().join(", "))
+            format!(
+                "{}({})",
+                f.name,
+                args.iter().map(shape).collect::<Vec<_>>().join(", ")
+            )
         }
         ExprKind::Unary(ast::UnaryOp::Neg, e) => format!("(-{})", shape(e)),
         ExprKind::Unary(ast::UnaryOp::Not, e) => format!("(not {})", shape(e)),
@@ -95,19 +102,32 @@ abstract config base: serving.Serving extends other.parent { }
 config c extends base {}
 "#);
     assert_eq!(f.decls.len(), 6);
-    let Decl::Import(i) = &f.decls[0] else { panic!() };
-    assert_eq!((i.path.as_str(), &*i.alias.name), ("./common/serving.mcfg", "serving"));
-    let Decl::Environments(e) = &f.decls[1] else { panic!() };
+    let Decl::Import(i) = &f.decls[0] else {
+        panic!()
+    };
+    assert_eq!(
+        (i.path.as_str(), &*i.alias.name),
+        ("./common/serving.mcfg", "serving")
+    );
+    let Decl::Environments(e) = &f.decls[1] else {
+        panic!()
+    };
     assert_eq!(e.envs.len(), 3);
     assert_eq!(e.envs[2].parent.as_ref().map(|p| &*p.name), Some("prod"));
     let Decl::Type(t) = &f.decls[2] else { panic!() };
     assert_eq!(t.doc.as_deref(), Some("A probability."));
     assert_eq!(t.ty.refinements.len(), 2);
-    let Decl::Schema(s) = &f.decls[3] else { panic!() };
+    let Decl::Schema(s) = &f.decls[3] else {
+        panic!()
+    };
     assert_eq!(s.parent.as_ref().map(|p| p.parts.len()), Some(2));
-    let SchemaItem::Field(fd) = &s.items[0] else { panic!() };
+    let SchemaItem::Field(fd) = &s.items[0] else {
+        panic!()
+    };
     assert!(fd.ty.is_none() && fd.default.is_some());
-    let Decl::Config(c) = &f.decls[4] else { panic!() };
+    let Decl::Config(c) = &f.decls[4] else {
+        panic!()
+    };
     assert!(c.is_abstract && c.schema.is_some() && c.parent.is_some());
 }
 
@@ -139,36 +159,57 @@ schema Serving {
   check batch_size > 0
 }
 "#);
-    let Decl::Schema(s) = &f.decls[0] else { panic!() };
-    assert_eq!(s.doc.as_deref(), Some("How a model is served.\nSecond line."));
+    let Decl::Schema(s) = &f.decls[0] else {
+        panic!()
+    };
+    assert_eq!(
+        s.doc.as_deref(),
+        Some("How a model is served.\nSecond line.")
+    );
     let fields: Vec<&ast::FieldDecl> = s
         .items
         .iter()
-        .filter_map(|i| if let SchemaItem::Field(f) = i { Some(f) } else { None })
+        .filter_map(|i| {
+            if let SchemaItem::Field(f) = i {
+                Some(f)
+            } else {
+                None
+            }
+        })
         .collect();
     assert_eq!(fields[0].doc.as_deref(), Some("Requests per pass."));
     assert_eq!(fields[1].markers[0].name.name.as_ref(), "runtime");
     assert!(matches!(&fields[2].ty.as_ref().unwrap().kind, TypeKind::Union(m) if m.len() == 2));
     assert_eq!(fields[5].markers[0].args.len(), 1);
     assert!(fields[4].ty.as_ref().unwrap().optional);
-    assert!(matches!(fields[6].ty.as_ref().unwrap().kind, TypeKind::Object(_)));
+    assert!(matches!(
+        fields[6].ty.as_ref().unwrap().kind,
+        TypeKind::Object(_)
+    ));
     assert_eq!(fields[8].name.name.as_ref(), "check");
     assert!(fields[9].name.quoted);
     assert_eq!(fields[10].name.name.as_ref(), "type");
     let names = fields[11].ty.as_ref().unwrap();
     assert!(matches!(names.kind, TypeKind::List(_)) && names.refinements.len() == 2);
     let th = fields[12].ty.as_ref().unwrap();
-    let TypeKind::Map(inner) = &th.kind else { panic!() };
+    let TypeKind::Map(inner) = &th.kind else {
+        panic!()
+    };
     assert_eq!((inner.refinements.len(), th.refinements.len()), (2, 1));
     let sel = fields[13].ty.as_ref().unwrap();
     assert!(sel.optional && matches!(sel.kind, TypeKind::Union(_)));
     let n = fields[14].ty.as_ref().unwrap();
     assert!(n.optional && n.refinements.len() == 1);
-    let TypeKind::Union(m) = &fields[15].ty.as_ref().unwrap().kind else { panic!() };
+    let TypeKind::Union(m) = &fields[15].ty.as_ref().unwrap().kind else {
+        panic!()
+    };
     assert_eq!(m[0].kind, ExprKind::Int(-1));
     assert_eq!(fields[16].markers.len(), 2);
-    let checks: Vec<_> =
-        s.items.iter().filter(|i| matches!(i, SchemaItem::Check(_))).collect();
+    let checks: Vec<_> = s
+        .items
+        .iter()
+        .filter(|i| matches!(i, SchemaItem::Check(_)))
+        .collect();
     assert_eq!(checks.len(), 2);
 }
 
@@ -211,7 +252,11 @@ fn nested_env_blocks_are_errors() {
     ] {
         let d = err(src);
         assert_eq!(d.code, Code::Syntax, "{src}");
-        assert_eq!(d.primary.span.start as usize, src.rfind("env").unwrap() - 0, "{src}");
+        assert_eq!(
+            d.primary.span.start as usize,
+            src.rfind("env").unwrap(),
+            "{src}"
+        );
     }
 }
 
@@ -223,7 +268,10 @@ fn precedence() {
     assert_eq!(sh("a or b and c"), "(a or (b and c))");
     assert_eq!(sh("-a.b[0] * 2"), "((-a.b[0]) * 2)");
     assert_eq!(sh("if a then 1 else 2 + 3"), "(if a then 1 else (2 + 3))");
-    assert_eq!(sh("if a then 1 else if b then 2 else 3"), "(if a then 1 else (if b then 2 else 3))");
+    assert_eq!(
+        sh("if a then 1 else if b then 2 else 3"),
+        "(if a then 1 else (if b then 2 else 3))"
+    );
     assert_eq!(sh("x in [1, 2] and y"), "((x in [1, 2]) and y)");
     assert_eq!(sh("a - -1"), "(a - -1)");
     assert_eq!(sh("a -1"), "(a - 1)");
@@ -242,20 +290,41 @@ fn precedence() {
 fn literals() {
     assert_eq!(sh("-9223372036854775808"), "-9223372036854775808");
     assert_eq!(sh("1_000_000"), "1000000");
-    assert_eq!(sh("[0.5, 3e-4, 1.0e6, 1e300]"), "[0.5, 0.0003, 1000000.0, 1e300]");
-    assert_eq!(sh("[200ms, 1.5s, 30m]"), "[200000000ns, 1500000000ns, 1800000000000ns]");
+    assert_eq!(
+        sh("[0.5, 3e-4, 1.0e6, 1e300]"),
+        "[0.5, 0.0003, 1000000.0, 1e300]"
+    );
+    assert_eq!(
+        sh("[200ms, 1.5s, 30m]"),
+        "[200000000ns, 1500000000ns, 1800000000000ns]"
+    );
     assert_eq!(sh("[true, false, null]"), "[true, false, null]");
-    assert_eq!(sh(r#""a\"b\\c\n\t\r\u{1F600}\$""#), format!("{:?}", "a\"b\\c\n\t\r\u{1F600}$"));
+    assert_eq!(
+        sh(r#""a\"b\\c\n\t\r\u{1F600}\$""#),
+        format!("{:?}", "a\"b\\c\n\t\r\u{1F600}$")
+    );
     assert_eq!(sh(r#""$5 and ${x} $""#), r#"interp["$5 and " ${x} " $"]"#);
     assert_eq!(sh(r#""${join(xs, ",")}""#), r#"interp[${join(xs, ",")}]"#);
-    assert_eq!(sh("\"\"\"\n    hello\n      ${name}\n    \"\"\""), r#"interp["hello\n  " ${name}]"#);
+    assert_eq!(
+        sh("\"\"\"\n    hello\n      ${name}\n    \"\"\""),
+        r#"interp["hello\n  " ${name}]"#
+    );
     let d = err("config c { x = 99999999999999999999 }");
-    assert_eq!((d.code, d.message.as_str()), (Code::Arithmetic, "integer literal does not fit in 64 bits"));
+    assert_eq!(
+        (d.code, d.message.as_str()),
+        (Code::Arithmetic, "integer literal does not fit in 64 bits")
+    );
     assert_eq!(d.primary.span.start, 15);
     assert_eq!(err("config c { x = 1e400 }").code, Code::Arithmetic);
-    assert_eq!(err("config c { x = 9999999999999d }").code, Code::Arithmetic);
+    assert_eq!(
+        err("config c { x = 9999999999999d }").code,
+        Code::Arithmetic
+    );
     let d = err(r#"config c { x = "ab\qc" }"#);
-    assert_eq!((d.code, d.primary.span.start, d.primary.span.end), (Code::Syntax, 18, 20));
+    assert_eq!(
+        (d.code, d.primary.span.start, d.primary.span.end),
+        (Code::Syntax, 18, 20)
+    );
     assert_eq!(err(r#"config c { x = "\u{110000}" }"#).code, Code::Syntax);
 }
 
@@ -266,8 +335,12 @@ fn interpolation_spans_point_into_the_file() {
         Some(Stmt::Assign(a)) => a.value,
         other => panic!("{other:?}"),
     };
-    let ExprKind::Interp(parts) = &e.kind else { panic!() };
-    let StrPart::Expr(last) = &parts[3] else { panic!("{parts:?}") };
+    let ExprKind::Interp(parts) = &e.kind else {
+        panic!()
+    };
+    let StrPart::Expr(last) = &parts[3] else {
+        panic!("{parts:?}")
+    };
     let span = last.span;
     assert_eq!(&text[span.start as usize..span.end as usize], "self.name");
 }
@@ -279,7 +352,11 @@ fn syntax_errors_are_readable() {
     assert_eq!(d.primary.span.start, 15);
     assert_eq!(d.primary.span.len(), 1);
     assert!(d.message.starts_with("expected "), "{}", d.message);
-    assert!(d.message.contains("`=`") && d.message.ends_with("found `}`"), "{}", d.message);
+    assert!(
+        d.message.contains("`=`") && d.message.ends_with("found `}`"),
+        "{}",
+        d.message
+    );
     assert!(!d.message.contains("assign_op"), "{}", d.message);
     let d = err("config c {\n  a = 1\0\n}");
     assert_eq!((d.code, d.primary.span.start), (Code::Syntax, 18));
@@ -304,7 +381,10 @@ fn testdata_files_parse() {
         ("runtime_split", include_str!("testdata/runtime_split.mcfg")),
         ("experiment", include_str!("testdata/experiment.mcfg")),
         ("bench_n3", include_str!("testdata/bench_n3.mcfg")),
-        ("bench_split_models", include_str!("testdata/bench_split_models.mcfg")),
+        (
+            "bench_split_models",
+            include_str!("testdata/bench_split_models.mcfg"),
+        ),
     ] {
         assert!(!ok(text).decls.is_empty(), "{name}");
     }
@@ -313,11 +393,18 @@ fn testdata_files_parse() {
 #[test]
 fn shared_conformance_cases_parse() {
     let root = std::path::Path::new("/work/shared/conformance/cases");
-    let Ok(areas) = std::fs::read_dir(root) else { return };
+    let Ok(areas) = std::fs::read_dir(root) else {
+        return;
+    };
     let mut stack: Vec<std::path::PathBuf> = areas.flatten().map(|e| e.path()).collect();
     while let Some(path) = stack.pop() {
         if path.is_dir() {
-            stack.extend(std::fs::read_dir(&path).unwrap().flatten().map(|e| e.path()));
+            stack.extend(
+                std::fs::read_dir(&path)
+                    .unwrap()
+                    .flatten()
+                    .map(|e| e.path()),
+            );
         } else if path.extension().is_some_and(|e| e == "mcfg") {
             let text = std::fs::read_to_string(&path).unwrap();
             if let Err(d) = parse(FileId(0), &text) {
@@ -334,7 +421,11 @@ fn deep_brackets_are_a_limit_error() {
     assert_eq!(d.code, Code::Limit);
     assert_eq!(d.message, "nesting deeper than 256 levels");
     let ok_depth = 100;
-    let text = format!("config c {{ x = {}1{} }}", "[".repeat(ok_depth), "]".repeat(ok_depth));
+    let text = format!(
+        "config c {{ x = {}1{} }}",
+        "[".repeat(ok_depth),
+        "]".repeat(ok_depth)
+    );
     ok(&text);
 }
 
@@ -345,7 +436,10 @@ fn long_prefix_chains_are_a_limit_error() {
         assert_eq!(err(&text).code, Code::Limit, "{op}");
     }
     let chain = "if a then 1 else ".repeat(100_000);
-    assert_eq!(err(&format!("config c {{ x = {chain}2 }}")).code, Code::Limit);
+    assert_eq!(
+        err(&format!("config c {{ x = {chain}2 }}")).code,
+        Code::Limit
+    );
     let sum = vec!["1"; 100_000].join(" + ");
     assert_eq!(err(&format!("config c {{ x = {sum} }}")).code, Code::Limit);
 }
