@@ -25,10 +25,10 @@
 //! write (say `keep.txt`) do not survive it, so the folder always holds
 //! exactly what the manifest lists and `mcfg verify` finds no `extra` file.
 //! (A failed build never calls this and so leaves everything, `keep.txt`
-//! included, as it was.) As a guard against `-o src` wiping sources, an
-//! existing folder is replaced only when it is empty or holds a
-//! `manifest.json`; any other folder is refused with an error of kind
-//! `AlreadyExists` and left untouched.
+//! included, as it was.) As a guard against `-o .` or `-o src` wiping
+//! sources, an existing folder that holds `.mcfg` files or a `.git` folder
+//! (up to four levels down) is refused with an error of kind `AlreadyExists`
+//! and left untouched.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
@@ -424,7 +424,7 @@ mod tests {
         fs::write(out.join("main.mcfg"), "config a {}\n").unwrap();
         let err = write_atomic(&out, &build_files(1)).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
-        assert!(err.to_string().contains("holds no manifest.json"), "{err}");
+        assert!(err.to_string().contains("holds .mcfg sources"), "{err}");
         assert_eq!(
             snapshot(&out),
             [("main.mcfg".to_owned(), "config a {}\n".to_owned())]

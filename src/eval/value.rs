@@ -190,7 +190,8 @@ mod tests {
         assert_eq!(duration_json(200_000_000), serde_json::json!(0.2));
         assert_eq!(duration_json(1_800 * NANOS_PER_SEC), serde_json::json!(1800));
         assert_eq!(format_duration(200_000_000), "200ms");
-        assert_eq!(format_duration(1_500_000_000), "1.5s");
+        assert_eq!(format_duration(1_500_000_000), "1500ms");
+        assert_eq!(format_duration(1_500_000), "0.0015s");
         assert_eq!(format_duration(30 * 60 * NANOS_PER_SEC), "30m");
     }
 }

@@ -45,6 +45,15 @@ pub fn apply_config<'a>(ap: &mut Applier<'_, 'a>, layers: &mut Layers<'a>, cid: 
     }
 }
 
+/// "a" or "an" for a type name.
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 /// A short static kind of a literal expression, for structural type checks.
 fn static_kind(e: &Expr) -> Option<&'static str> {
     Some(match &e.kind {
@@ -291,7 +300,10 @@ impl<'p, 'a> Applier<'p, 'a> {
         let d = Diagnostic::error(Code::TypeMismatch, expr.span, format!("`{path}` changes type from {old} to {new}"))
             .with_primary_message(format!("{new} here"))
             .with_label(prev.expr.span, format!("{old} set here"))
-            .with_help(format!("a structural config keeps each value's type; write a {old} here or give the config a schema"));
+            .with_help(format!(
+                "a structural config keeps each value's type; write {} {old} here, or give the config a schema",
+                article(old)
+            ));
         let d = self.with_config(d);
         self.diags.push(d);
     }
