@@ -65,6 +65,16 @@ pub fn compile_project(project: Project, mut diags: Diagnostics) -> Compilation 
     Compilation { project, envs, artifacts, diags }
 }
 
+/// Runs `f` with the resolved program and layer cache of a loaded project
+/// (for tools that need provenance: `explain`, `diff`, `drift`, the language server).
+pub fn with_program<R>(project: &Project, diags: &mut Diagnostics, f: impl for<'p> FnOnce(&Program<'p>, &LayerCache<'p>) -> R) -> R {
+    let prog = Program::build(diags, project);
+    let mut cache_diags = Vec::new();
+    let cache = LayerCache::build(&prog, &mut cache_diags);
+    diags.extend(cache_diags);
+    f(&prog, &cache)
+}
+
 fn evaluate_all(diags: &mut Diagnostics, prog: &Program<'_>) -> Vec<ArtifactValue> {
     let mut cache_diags = Vec::new();
     let cache = LayerCache::build(prog, &mut cache_diags);

@@ -18,6 +18,7 @@ pub mod cache;
 mod coerce;
 mod expr;
 mod finish;
+pub mod inspect;
 pub mod value;
 
 use std::cell::{Cell, RefCell};

@@ -1,0 +1,68 @@
+//! Evaluation for tools (`explain`, `diff`, `drift`, the language server):
+//! the layers of one (config, environment) with every node's value, so a
+//! caller can show each value next to the steps that produced it.
+
+use crate::diagnostics::Diagnostic;
+use crate::merge::{Layers, NodeId, Slot};
+use crate::resolve::{ConfigId, Program};
+use crate::source::Span;
+
+use super::{Ctx, LayerCache, State, Value};
+
+/// One evaluated (config, environment) with its provenance.
+#[derive(Debug)]
+pub struct Inspected<'a> {
+    pub config: ConfigId,
+    pub env: Option<usize>,
+    /// The layered tree: for each leaf, its steps in the order applied.
+    pub layers: Layers<'a>,
+    /// The value of every leaf node (`None` for objects and failed leaves).
+    pub values: Vec<Option<Value>>,
+    /// Diagnostics met while evaluating.
+    pub diags: Vec<Diagnostic>,
+}
+
+impl Inspected<'_> {
+    /// The value of node `id`: a leaf's value, or an object assembled from its leaves.
+    pub fn value(&self, id: NodeId) -> Option<Value> {
+        match &self.layers.node(id).slot {
+            Slot::Leaf(_) => self.values[id as usize].clone(),
+            Slot::Obj(children) => {
+                let mut out = indexmap::IndexMap::with_capacity(children.len());
+                for (k, &c) in children {
+                    out.insert(k.clone(), self.value(c)?);
+                }
+                Some(Value::Object(out))
+            }
+        }
+    }
+}
+
+/// Evaluates every leaf of config `cid` in `env` and keeps the layers.
+pub fn inspect<'a>(prog: &Program<'a>, cache: &LayerCache<'a>, cid: ConfigId, env: Option<usize>) -> Inspected<'a> {
+    let cx = Ctx::new(prog, cache, env);
+    let ce = cx.config(cid);
+    for id in 0..ce.layers.nodes.len() as NodeId {
+        if let Slot::Leaf(steps) = &ce.layers.node(id).slot {
+            if !steps.is_empty() {
+                let _ = cx.force(&ce, id, Span::default());
+            }
+        }
+    }
+    let values = ce
+        .states
+        .borrow()
+        .iter()
+        .map(|s| match s {
+            State::Done(v) => Some(v.clone()),
+            _ => None,
+        })
+        .collect();
+    let diags = cx.diags.take();
+    drop(cx);
+    let layers = match std::rc::Rc::try_unwrap(ce) {
+        Ok(ce) => ce.layers,
+        Err(rc) => rc.layers.clone(),
+    };
+    Inspected { config: cid, env, layers, values, diags }
+}
