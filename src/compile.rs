@@ -45,7 +45,11 @@ impl Compilation {
 }
 
 /// Compiles the `.mcfg` files below `paths` (root: `root` or their common folder).
-pub fn compile_paths(fs: &dyn FileSystem, paths: &[PathBuf], root: Option<&Path>) -> Result<Compilation, String> {
+pub fn compile_paths(
+    fs: &dyn FileSystem,
+    paths: &[PathBuf],
+    root: Option<&Path>,
+) -> Result<Compilation, String> {
     let inputs = loader::collect_inputs(fs, paths)?;
     let root = root.map_or_else(|| loader::common_root(fs, paths), loader::normalize);
     let mut diags = Diagnostics::new();
@@ -61,13 +65,26 @@ pub fn compile_project(project: Project, mut diags: Diagnostics) -> Compilation 
         (evaluate_all(&mut diags, &prog), envs)
     };
     let diags = diags.into_sorted();
-    let artifacts = if diags.iter().any(Diagnostic::is_error) { Vec::new() } else { artifacts };
-    Compilation { project, envs, artifacts, diags }
+    let artifacts = if diags.iter().any(Diagnostic::is_error) {
+        Vec::new()
+    } else {
+        artifacts
+    };
+    Compilation {
+        project,
+        envs,
+        artifacts,
+        diags,
+    }
 }
 
 /// Runs `f` with the resolved program and layer cache of a loaded project
 /// (for tools that need provenance: `explain`, `diff`, `drift`, the language server).
-pub fn with_program<R>(project: &Project, diags: &mut Diagnostics, f: impl for<'p> FnOnce(&Program<'p>, &LayerCache<'p>) -> R) -> R {
+pub fn with_program<R>(
+    project: &Project,
+    diags: &mut Diagnostics,
+    f: impl for<'p> FnOnce(&Program<'p>, &LayerCache<'p>) -> R,
+) -> R {
     let prog = Program::build(diags, project);
     let mut cache_diags = Vec::new();
     let cache = LayerCache::build(&prog, &mut cache_diags);
@@ -97,7 +114,10 @@ fn evaluate_all(diags: &mut Diagnostics, prog: &Program<'_>) -> Vec<ArtifactValu
             }
         }
     }
-    let outcomes: Vec<Outcome> = tasks.par_iter().map(|&(cid, env)| eval::evaluate(prog, &cache, cid, env)).collect();
+    let outcomes: Vec<Outcome> = tasks
+        .par_iter()
+        .map(|&(cid, env)| eval::evaluate(prog, &cache, cid, env))
+        .collect();
     let mut per_config: Vec<(ConfigId, Vec<(Option<usize>, Outcome)>)> = Vec::new();
     for ((cid, env), out) in tasks.into_iter().zip(outcomes) {
         match per_config.last_mut() {
@@ -115,7 +135,12 @@ fn evaluate_all(diags: &mut Diagnostics, prog: &Program<'_>) -> Vec<ArtifactValu
         diags.extend(collapse_envs(local, slots.len()));
         for (env, out) in list {
             let Some(value) = out.value else { continue };
-            let invariant_paths = out.marked.iter().filter(|m| m.kind == MarkKind::Invariant).map(|m| m.path.clone()).collect();
+            let invariant_paths = out
+                .marked
+                .iter()
+                .filter(|m| m.kind == MarkKind::Invariant)
+                .map(|m| m.path.clone())
+                .collect();
             artifacts.push(ArtifactValue {
                 config: prog.configs[cid.0 as usize].name.to_string(),
                 env: prog.env_name(env).map(str::to_owned),
@@ -141,26 +166,51 @@ fn collapse_envs(diags: Vec<Diagnostic>, n_envs: usize) -> Vec<Diagnostic> {
             out.push(d);
             continue;
         }
-        let key = Diagnostic { env: None, ..d.clone() };
+        let key = Diagnostic {
+            env: None,
+            ..d.clone()
+        };
         *groups.entry(key).or_insert(0) += 1;
         out.push(d);
     }
-    out.retain(|d| d.env.is_none() || groups.get(&Diagnostic { env: None, ..d.clone() }).is_some_and(|&n| n < n_envs));
-    out.extend(groups.into_iter().filter(|(_, n)| *n >= n_envs).map(|(d, _)| d));
+    out.retain(|d| {
+        d.env.is_none()
+            || groups
+                .get(&Diagnostic {
+                    env: None,
+                    ..d.clone()
+                })
+                .is_some_and(|&n| n < n_envs)
+    });
+    out.extend(
+        groups
+            .into_iter()
+            .filter(|(_, n)| *n >= n_envs)
+            .map(|(d, _)| d),
+    );
     out
 }
 
 /// `@invariant` and `@distinct` across the environments of one config.
-fn cross_env(prog: &Program<'_>, cid: ConfigId, list: &[(Option<usize>, Outcome)], diags: &mut Vec<Diagnostic>) {
+fn cross_env(
+    prog: &Program<'_>,
+    cid: ConfigId,
+    list: &[(Option<usize>, Outcome)],
+    diags: &mut Vec<Diagnostic>,
+) {
     if list.len() < 2 {
         return;
     }
     let config = &prog.configs[cid.0 as usize];
     let name = |e: Option<usize>| prog.env_name(e).unwrap_or("").to_owned();
-    let Some((_, first)) = list.first() else { return };
+    let Some((_, first)) = list.first() else {
+        return;
+    };
     for (mi, m0) in first.marked.iter().enumerate() {
-        let per_env: Vec<(Option<usize>, &Marked)> =
-            list.iter().filter_map(|(e, o)| o.marked.get(mi).map(|m| (*e, m))).collect();
+        let per_env: Vec<(Option<usize>, &Marked)> = list
+            .iter()
+            .filter_map(|(e, o)| o.marked.get(mi).map(|m| (*e, m)))
+            .collect();
         match m0.kind {
             MarkKind::Invariant => invariant(prog, config.name.as_ref(), &per_env, &name, diags),
             MarkKind::Distinct => distinct(config.name.as_ref(), &per_env, &name, diags),
@@ -175,14 +225,20 @@ fn invariant(
     name: &dyn Fn(Option<usize>) -> String,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let Some(&(ref_env, reference)) = per_env.first() else { return };
+    let Some(&(ref_env, reference)) = per_env.first() else {
+        return;
+    };
     for &(env, m) in &per_env[1..] {
         for ((path, v, span), (_, rv, rspan)) in m.leaves.iter().zip(&reference.leaves) {
-            let (Some(v), Some(rv)) = (v, rv) else { continue };
+            let (Some(v), Some(rv)) = (v, rv) else {
+                continue;
+            };
             if eval::value_equal(v, rv) {
                 continue;
             }
-            let Some(span) = span.or(m.span) else { continue };
+            let Some(span) = span.or(m.span) else {
+                continue;
+            };
             let mut d = Diagnostic::error(
                 Code::Invariant,
                 span,
@@ -200,7 +256,9 @@ fn invariant(
             }
             d = d
                 .with_label(m.marker, "declared @invariant here")
-                .with_help(format!("set `{path}` outside `env` blocks so every environment gets the same value"))
+                .with_help(format!(
+                    "set `{path}` outside `env` blocks so every environment gets the same value"
+                ))
                 .with_config(config)
                 .with_env(Some(&name(env)));
             diags.push(d);
@@ -216,10 +274,16 @@ fn distinct(
 ) {
     for (j, &(env_j, mj)) in per_env.iter().enumerate() {
         let Some(vj) = &mj.value else { continue };
-        let Some(&(env_i, mi)) = per_env[..j].iter().find(|(_, mi)| mi.value.as_ref().is_some_and(|vi| eval::value_equal(vi, vj))) else {
+        let Some(&(env_i, mi)) = per_env[..j].iter().find(|(_, mi)| {
+            mi.value
+                .as_ref()
+                .is_some_and(|vi| eval::value_equal(vi, vj))
+        }) else {
             continue;
         };
-        let Some(span) = mj.span.or(mi.span) else { continue };
+        let Some(span) = mj.span.or(mi.span) else {
+            continue;
+        };
         let mut d = Diagnostic::error(
             Code::Distinct,
             span,
@@ -236,7 +300,11 @@ fn distinct(
         d = d.with_label(other, format!("`{}` gets the same value here", name(env_i)));
         d = d
             .with_label(mj.marker, "declared @distinct here")
-            .with_help(format!("give `{}` its own value in `env {}`", mj.path, name(env_j)))
+            .with_help(format!(
+                "give `{}` its own value in `env {}`",
+                mj.path,
+                name(env_j)
+            ))
             .with_config(config)
             .with_env(Some(&name(env_j)));
         diags.push(d);

@@ -4,18 +4,18 @@
 //! merged layers per (config, environment) → values → checks → artifacts.
 
 pub mod ast;
-pub mod diagnostics;
-pub mod source;
-pub mod syntax;
-pub mod stdlib;
-pub mod loader;
-pub mod suggest;
-pub mod types;
-pub mod resolve;
-pub mod merge;
-pub mod eval;
-pub mod compile;
-pub mod emit;
-pub mod report;
-pub mod import;
 pub mod cli;
+pub mod compile;
+pub mod diagnostics;
+pub mod emit;
+pub mod eval;
+pub mod import;
+pub mod loader;
+pub mod merge;
+pub mod report;
+pub mod resolve;
+pub mod source;
+pub mod stdlib;
+pub mod suggest;
+pub mod syntax;
+pub mod types;

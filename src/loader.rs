@@ -51,7 +51,9 @@ impl FileSystem for RealFs {
             return Err(io::Error::other("is not a regular file"));
         }
         let mut buf = Vec::new();
-        std::fs::File::open(path)?.take(MAX_FILE_BYTES + 1).read_to_end(&mut buf)?;
+        std::fs::File::open(path)?
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut buf)?;
         if buf.len() as u64 > MAX_FILE_BYTES {
             return Err(io::Error::other("is larger than 256 MiB"));
         }
@@ -64,7 +66,9 @@ impl FileSystem for RealFs {
     }
 
     fn list_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
-        std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect()
+        std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.path()))
+            .collect()
     }
 }
 
@@ -104,7 +108,10 @@ impl FileSystem for MemoryFs {
             return Some(Kind::File);
         }
         let is_dir = path.as_os_str().is_empty()
-            || self.files.keys().any(|p| p.starts_with(&path) && p != &path);
+            || self
+                .files
+                .keys()
+                .any(|p| p.starts_with(&path) && p != &path);
         is_dir.then_some(Kind::Dir)
     }
 
@@ -112,7 +119,9 @@ impl FileSystem for MemoryFs {
         let path = normalize(path);
         let mut out: Vec<PathBuf> = Vec::new();
         for p in self.files.keys() {
-            let Ok(rest) = p.strip_prefix(&path) else { continue };
+            let Ok(rest) = p.strip_prefix(&path) else {
+                continue;
+            };
             if let Some(first) = rest.components().next() {
                 let child = path.join(first);
                 if !out.contains(&child) {
@@ -189,11 +198,21 @@ pub fn collect_inputs(fs: &dyn FileSystem, paths: &[PathBuf]) -> Result<Vec<Path
     Ok(out)
 }
 
-fn walk(fs: &dyn FileSystem, dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), String> {
+fn walk(
+    fs: &dyn FileSystem,
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    depth: usize,
+) -> Result<(), String> {
     if depth > 64 {
-        return Err(format!("{}: folders nested deeper than 64 levels", dir.display()));
+        return Err(format!(
+            "{}: folders nested deeper than 64 levels",
+            dir.display()
+        ));
     }
-    let mut entries = fs.list_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut entries = fs
+        .list_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
     entries.sort();
     for entry in entries {
         let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -221,7 +240,9 @@ pub fn common_root(fs: &dyn FileSystem, paths: &[PathBuf]) -> PathBuf {
             }
         })
         .collect();
-    let Some(first) = folders.first() else { return PathBuf::new() };
+    let Some(first) = folders.first() else {
+        return PathBuf::new();
+    };
     let mut root = first.clone();
     for f in &folders[1..] {
         while !f.starts_with(&root) {
@@ -250,10 +271,16 @@ struct Pending {
 
 fn read_source(fs: &dyn FileSystem, path: &Path) -> Result<String, (String, Option<usize>)> {
     let bytes = fs.read(path).map_err(|e| (e.to_string(), None))?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .map(<[u8]>::to_vec)
+        .unwrap_or(bytes);
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
-        (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(offset))
+        (
+            String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            Some(offset),
+        )
     })
 }
 
@@ -264,10 +291,17 @@ pub fn load(
     inputs: &[PathBuf],
     root: &Path,
 ) -> Project {
-    let mut project = Project { root: normalize(root), ..Project::default() };
+    let mut project = Project {
+        root: normalize(root),
+        ..Project::default()
+    };
     let pending: Vec<Pending> = inputs
         .iter()
-        .map(|p| Pending { path: normalize(p), is_std: false, text: read_source(fs, p) })
+        .map(|p| Pending {
+            path: normalize(p),
+            is_std: false,
+            text: read_source(fs, p),
+        })
         .collect();
     add_files(diags, &mut project, pending);
     let mut next = 0;
@@ -287,7 +321,11 @@ fn add_files(diags: &mut Diagnostics, project: &mut Project, pending: Vec<Pendin
     let mut texts = Vec::with_capacity(pending.len());
     for (i, p) in pending.into_iter().enumerate() {
         let id = FileId((first + i) as u32);
-        let name = if p.is_std { p.path.to_string_lossy().into_owned() } else { display_name(&p.path) };
+        let name = if p.is_std {
+            p.path.to_string_lossy().into_owned()
+        } else {
+            display_name(&p.path)
+        };
         let (text, problem) = match p.text {
             Ok(text) => (text, None),
             Err((msg, Some(offset))) => (msg, Some((offset, "file is not valid UTF-8".to_owned()))),
@@ -312,8 +350,16 @@ fn add_files(diags: &mut Diagnostics, project: &mut Project, pending: Vec<Pendin
             match problem {
                 Some((offset, msg)) => {
                     let len = usize::from(offset < sources.get(id).text.len());
-                    let code = if msg.starts_with("cannot read") { Code::Import } else { Code::Syntax };
-                    Err(Diagnostic::error(code, Span::new(id, offset, offset + len), msg))
+                    let code = if msg.starts_with("cannot read") {
+                        Code::Import
+                    } else {
+                        Code::Syntax
+                    };
+                    Err(Diagnostic::error(
+                        code,
+                        Span::new(id, offset, offset + len),
+                        msg,
+                    ))
                 }
                 None => syntax::parse(id, &sources.get(id).text),
             }
@@ -354,24 +400,38 @@ fn resolve_imports(
         let text = if target.1 {
             let name = target.0.to_string_lossy();
             let name = name.trim_end_matches(".mcfg");
-            stdlib::module(name).map(str::to_owned).ok_or_else(|| ("unknown".to_owned(), None))
+            stdlib::module(name)
+                .map(str::to_owned)
+                .ok_or_else(|| ("unknown".to_owned(), None))
         } else {
             read_source(fs, &target.0)
         };
         if let Err((msg, None)) = &text {
             diags.push(
-                Diagnostic::error(Code::Import, imp.path_span, format!("cannot import `{}`: {msg}", imp.path))
-                    .with_help("import paths are relative to the importing file"),
+                Diagnostic::error(
+                    Code::Import,
+                    imp.path_span,
+                    format!("cannot import `{}`: {msg}", imp.path),
+                )
+                .with_help("import paths are relative to the importing file"),
             );
             continue;
         }
-        wanted.push(Pending { path: target.0, is_std: target.1, text });
+        wanted.push(Pending {
+            path: target.0,
+            is_std: target.1,
+            text,
+        });
     }
     wanted
 }
 
 /// The normalized path an import names, and whether it is a std module.
-fn import_target(project: &Project, file: &LoadedFile, imp: &ast::Import) -> Result<(PathBuf, bool), Diagnostic> {
+fn import_target(
+    project: &Project,
+    file: &LoadedFile,
+    imp: &ast::Import,
+) -> Result<(PathBuf, bool), Diagnostic> {
     if let Some(name) = imp.path.strip_prefix("std/") {
         let full = format!("std/{name}");
         if stdlib::module(&full).is_none() {
@@ -386,7 +446,11 @@ fn import_target(project: &Project, file: &LoadedFile, imp: &ast::Import) -> Res
         return Ok((PathBuf::from(format!("{full}.mcfg")), true));
     }
     if file.is_std {
-        return Err(Diagnostic::error(Code::Import, imp.path_span, "std modules import only std modules"));
+        return Err(Diagnostic::error(
+            Code::Import,
+            imp.path_span,
+            "std modules import only std modules",
+        ));
     }
     let raw = Path::new(&imp.path);
     let base = file.path.parent().unwrap_or(Path::new(""));
@@ -428,9 +492,9 @@ fn link_imports(diags: &mut Diagnostics, project: &mut Project, id: FileId) {
                 continue;
             }
             spans.insert(imp.alias.name.clone(), imp.alias.span);
-            let target = import_target(project, file, imp).ok().and_then(|(path, _)| {
-                project.files.iter().find(|f| f.path == path).map(|f| f.id)
-            });
+            let target = import_target(project, file, imp)
+                .ok()
+                .and_then(|(path, _)| project.files.iter().find(|f| f.path == path).map(|f| f.id));
             links.insert(imp.alias.name.clone(), target);
         }
     }
@@ -448,8 +512,12 @@ fn check_cycles(diags: &mut Diagnostics, project: &Project) {
         let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
         state[start] = 1;
         while let Some(&mut (node, ref mut edge)) = stack.last_mut() {
-            let targets: Vec<usize> =
-                project.files[node].imports.values().flatten().map(|f| f.0 as usize).collect();
+            let targets: Vec<usize> = project.files[node]
+                .imports
+                .values()
+                .flatten()
+                .map(|f| f.0 as usize)
+                .collect();
             if *edge >= targets.len() {
                 state[node] = 2;
                 stack.pop();
@@ -469,11 +537,21 @@ fn check_cycles(diags: &mut Diagnostics, project: &Project) {
     }
 }
 
-fn report_cycle(diags: &mut Diagnostics, project: &Project, stack: &[(usize, usize)], back_to: usize) {
-    let Some(pos) = stack.iter().position(|(n, _)| *n == back_to) else { return };
+fn report_cycle(
+    diags: &mut Diagnostics,
+    project: &Project,
+    stack: &[(usize, usize)],
+    back_to: usize,
+) {
+    let Some(pos) = stack.iter().position(|(n, _)| *n == back_to) else {
+        return;
+    };
     let members: Vec<usize> = stack[pos..].iter().map(|(n, _)| *n).collect();
-    let names: Vec<String> =
-        members.iter().chain([&back_to]).map(|&n| project.sources.get(FileId(n as u32)).name.clone()).collect();
+    let names: Vec<String> = members
+        .iter()
+        .chain([&back_to])
+        .map(|&n| project.sources.get(FileId(n as u32)).name.clone())
+        .collect();
     let spans: Vec<Span> = members
         .iter()
         .enumerate()
@@ -482,9 +560,15 @@ fn report_cycle(diags: &mut Diagnostics, project: &Project, stack: &[(usize, usi
             import_span(project, n, to)
         })
         .collect();
-    let Some((&primary, rest)) = spans.split_first() else { return };
-    let mut diag = Diagnostic::error(Code::Cycle, primary, format!("import cycle: {}", names.join(" → ")))
-        .with_help("move the shared declarations into a file that both can import");
+    let Some((&primary, rest)) = spans.split_first() else {
+        return;
+    };
+    let mut diag = Diagnostic::error(
+        Code::Cycle,
+        primary,
+        format!("import cycle: {}", names.join(" → ")),
+    )
+    .with_help("move the shared declarations into a file that both can import");
     for span in rest {
         diag = diag.with_label(*span, "imported here");
     }
@@ -494,7 +578,11 @@ fn report_cycle(diags: &mut Diagnostics, project: &Project, stack: &[(usize, usi
 fn import_span(project: &Project, from: usize, to: usize) -> Option<Span> {
     let file = &project.files[from];
     let ast = file.ast.as_ref()?;
-    let alias = file.imports.iter().find(|(_, t)| **t == Some(FileId(to as u32)))?.0;
+    let alias = file
+        .imports
+        .iter()
+        .find(|(_, t)| **t == Some(FileId(to as u32)))?
+        .0;
     ast.decls.iter().find_map(|d| match d {
         Decl::Import(i) if &i.alias.name == alias => Some(i.path_span),
         _ => None,

@@ -5,5 +5,8 @@ pub const MODULES: &[(&str, &str)] = &[("std/ml", include_str!("../stdlib/std/ml
 
 /// The source of the std module `name` (`std/ml`), if it exists.
 pub fn module(name: &str) -> Option<&'static str> {
-    MODULES.iter().find(|(n, _)| *n == name).map(|(_, src)| *src)
+    MODULES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, src)| *src)
 }

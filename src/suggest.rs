@@ -7,7 +7,11 @@ pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) ->
     let mut best: Option<(usize, &str)> = None;
     for cand in candidates {
         let squashed = |s: &str| s.replace(['_', '-'], "").to_lowercase();
-        let d = if squashed(cand) == squashed(name) { 0 } else { distance(&lower, &cand.to_lowercase()) };
+        let d = if squashed(cand) == squashed(name) {
+            0
+        } else {
+            distance(&lower, &cand.to_lowercase())
+        };
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, cand));
         }

@@ -43,15 +43,23 @@ pub struct BuildArgs {
 
 /// Runs `mcfg build`.
 pub fn run(out: &Output, args: &BuildArgs) -> u8 {
-    let Some(comp) = out.compile(&args.sources) else { return 2 };
+    let Some(comp) = out.compile(&args.sources) else {
+        return 2;
+    };
     out.diagnostics(&comp.project.sources, &comp.diags);
     if comp.has_errors() {
         return 1;
     }
     for e in &args.envs {
         if !comp.envs.contains(e) {
-            let declared = if comp.envs.is_empty() { "none".to_owned() } else { comp.envs.join(", ") };
-            out.error(&format!("unknown environment `{e}` in --env (declared: {declared})"));
+            let declared = if comp.envs.is_empty() {
+                "none".to_owned()
+            } else {
+                comp.envs.join(", ")
+            };
+            out.error(&format!(
+                "unknown environment `{e}` in --env (declared: {declared})"
+            ));
             return 2;
         }
     }
@@ -59,7 +67,13 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
         FormatArg::Json => Format::Json,
         FormatArg::Yaml => Format::Yaml,
     };
-    let files = artifacts(&comp, &args.envs, format, args.flat, &args.sources.root_or_default(&comp));
+    let files = artifacts(
+        &comp,
+        &args.envs,
+        format,
+        args.flat,
+        &args.sources.root_or_default(&comp),
+    );
     if args.check {
         return check_dir(out, &args.out, &files);
     }
@@ -92,7 +106,13 @@ fn check_dir(out: &Output, dir: &Path, files: &[Artifact]) -> u8 {
 }
 
 /// Renders every artifact selected by `envs`, plus the manifest (last).
-pub fn artifacts(comp: &Compilation, envs: &[String], format: Format, flat: bool, root: &Path) -> Vec<Artifact> {
+pub fn artifacts(
+    comp: &Compilation,
+    envs: &[String],
+    format: Format,
+    flat: bool,
+    root: &Path,
+) -> Vec<Artifact> {
     let selected: Vec<&ArtifactValue> = comp
         .artifacts
         .iter()
@@ -103,9 +123,15 @@ pub fn artifacts(comp: &Compilation, envs: &[String], format: Format, flat: bool
         .map(|a| {
             let dir = a.env.as_ref().map(|e| format!("{e}/")).unwrap_or_default();
             let ext = format.extension();
-            let main = Artifact::new(format!("{dir}{}.{ext}", a.config), render(&a.value, format, flat));
+            let main = Artifact::new(
+                format!("{dir}{}.{ext}", a.config),
+                render(&a.value, format, flat),
+            );
             let runtime = a.runtime.as_ref().map(|rt| {
-                Artifact::new(format!("{dir}{}.runtime.{ext}", a.config), render(rt, format, flat))
+                Artifact::new(
+                    format!("{dir}{}.runtime.{ext}", a.config),
+                    render(rt, format, flat),
+                )
             });
             (main, runtime)
         })
@@ -126,7 +152,11 @@ pub fn artifacts(comp: &Compilation, envs: &[String], format: Format, flat: bool
     }
     let manifest = Manifest {
         compiler: Manifest::compiler_version(),
-        git: git_info(if root.as_os_str().is_empty() { Path::new(".") } else { root }),
+        git: git_info(if root.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            root
+        }),
         environments: comp.envs.clone(),
         sources: sources(comp, root),
         artifacts: entries,

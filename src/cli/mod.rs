@@ -23,7 +23,11 @@ use crate::source::SourceMap;
 const STACK_BYTES: usize = 512 << 20;
 
 #[derive(Debug, Parser)]
-#[command(name = "mcfg", version, about = "Compile typed ML configuration into per-environment artifacts")]
+#[command(
+    name = "mcfg",
+    version,
+    about = "Compile typed ML configuration into per-environment artifacts"
+)]
 struct Cli {
     /// How diagnostics are printed on stderr.
     #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
@@ -81,9 +85,9 @@ enum Command {
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let worker = std::thread::Builder::new().stack_size(STACK_BYTES).spawn(move || {
-        std::panic::catch_unwind(move || run(cli))
-    });
+    let worker = std::thread::Builder::new()
+        .stack_size(STACK_BYTES)
+        .spawn(move || std::panic::catch_unwind(move || run(cli)));
     match worker.map(|h| h.join()) {
         Ok(Ok(Ok(code))) => ExitCode::from(code),
         _ => {
@@ -94,10 +98,14 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> u8 {
-    let out = Output { format: cli.message_format };
+    let out = Output {
+        format: cli.message_format,
+    };
     match cli.command {
         Command::Check { sources } => {
-            let Some(comp) = out.compile(&sources) else { return 2 };
+            let Some(comp) = out.compile(&sources) else {
+                return 2;
+            };
             out.diagnostics(&comp.project.sources, &comp.diags);
             u8::from(comp.has_errors())
         }
@@ -131,7 +139,11 @@ struct Output {
 
 impl Output {
     fn compile(&self, sources: &Sources) -> Option<Compilation> {
-        match crate::compile::compile_paths(&crate::loader::RealFs, &sources.paths, sources.root.as_deref()) {
+        match crate::compile::compile_paths(
+            &crate::loader::RealFs,
+            &sources.paths,
+            sources.root.as_deref(),
+        ) {
             Ok(c) => Some(c),
             Err(msg) => {
                 self.error(&msg);
@@ -160,7 +172,11 @@ impl Output {
         if self.format == MessageFormat::Human && !diags.is_empty() {
             let errors = diags.iter().filter(|d| d.is_error()).count();
             let warnings = diags.len() - errors;
-            buf.push_str(&format!("{errors} error{}, {warnings} warning{}\n", plural(errors), plural(warnings)));
+            buf.push_str(&format!(
+                "{errors} error{}, {warnings} warning{}\n",
+                plural(errors),
+                plural(warnings)
+            ));
         }
         eprint!("{buf}");
     }

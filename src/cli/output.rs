@@ -155,7 +155,9 @@ fn check_replaceable(dir: &Path) -> io::Result<bool> {
         return refuse("it is not a folder");
     }
     if holds_sources(dir, 0)? {
-        return refuse("it holds .mcfg sources or a git repository; choose a separate output folder");
+        return refuse(
+            "it holds .mcfg sources or a git repository; choose a separate output folder",
+        );
     }
     Ok(true)
 }

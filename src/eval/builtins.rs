@@ -13,17 +13,27 @@ use super::{Ctx, EvalResult, Value};
 
 /// Every built-in function name.
 pub const NAMES: &[&str] = &[
-    "len", "min", "max", "sum", "abs", "round", "floor", "ceil", "keys", "values", "contains", "lower", "upper",
-    "join", "secret",
+    "len", "min", "max", "sum", "abs", "round", "floor", "ceil", "keys", "values", "contains",
+    "lower", "upper", "join", "secret",
 ];
 
 /// Calls built-in `name` with `args`.
-pub fn call<'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'_, 'a>, name: &Ident, args: &[Expr], span: Span) -> EvalResult {
+pub fn call<'a>(
+    cx: &Ctx<'_, 'a>,
+    scope: &Scope<'_, 'a>,
+    name: &Ident,
+    args: &[Expr],
+    span: Span,
+) -> EvalResult {
     let cid = match scope {
         Scope::Node { ce, .. } | Scope::Value { ce, .. } => ce.cid,
     };
     if !NAMES.contains(&&*name.name) {
-        let mut d = Diagnostic::error(Code::UnresolvedName, name.span, format!("unknown function `{}`", name.name));
+        let mut d = Diagnostic::error(
+            Code::UnresolvedName,
+            name.span,
+            format!("unknown function `{}`", name.name),
+        );
         d = match suggest::closest(&name.name, NAMES.iter().copied()) {
             Some(s) => d.with_help(format!("did you mean `{s}`?")),
             None => d.with_help(format!("built-in functions: {}", NAMES.join(", "))),
@@ -46,12 +56,22 @@ fn arity(vals: &[Value], n: usize) -> Result<(), (Code, String)> {
     if vals.len() == n {
         Ok(())
     } else {
-        Err((Code::TypeMismatch, format!("takes {n} argument{}, got {}", if n == 1 { "" } else { "s" }, vals.len())))
+        Err((
+            Code::TypeMismatch,
+            format!(
+                "takes {n} argument{}, got {}",
+                if n == 1 { "" } else { "s" },
+                vals.len()
+            ),
+        ))
     }
 }
 
 fn mismatch(what: &str, v: &Value) -> (Code, String) {
-    (Code::TypeMismatch, format!("expects {what}, found {}", v.type_name()))
+    (
+        Code::TypeMismatch,
+        format!("expects {what}, found {}", v.type_name()),
+    )
 }
 
 fn float(f: f64) -> R {
@@ -66,7 +86,10 @@ fn to_int(f: f64) -> R {
     if f.is_finite() && f.abs() < 9.2e18 {
         Ok(Value::Int(f as i64))
     } else {
-        Err((Code::Arithmetic, "the result does not fit in a 64-bit integer".into()))
+        Err((
+            Code::Arithmetic,
+            "the result does not fit in a 64-bit integer".into(),
+        ))
     }
 }
 
@@ -85,22 +108,34 @@ pub fn apply(name: &str, vals: Vec<Value>) -> R {
         "min" | "max" => extreme(name == "min", vals),
         "sum" => {
             arity(&vals, 1)?;
-            let Value::List(items) = &vals[0] else { return Err(mismatch("a list", &vals[0])) };
+            let Value::List(items) = &vals[0] else {
+                return Err(mismatch("a list", &vals[0]));
+            };
             let mut acc = Value::Int(0);
             for item in items {
                 if !matches!(item, Value::Int(_) | Value::Float(_) | Value::Duration(_)) {
                     return Err(mismatch("a list of numbers", item));
                 }
-                acc = if matches!(acc, Value::Int(0)) && matches!(item, Value::Duration(_)) { item.clone() } else { binary(acc, BinaryOp::Add, item.clone())? };
+                acc = if matches!(acc, Value::Int(0)) && matches!(item, Value::Duration(_)) {
+                    item.clone()
+                } else {
+                    binary(acc, BinaryOp::Add, item.clone())?
+                };
             }
             Ok(acc)
         }
         "abs" => {
             arity(&vals, 1)?;
             match &vals[0] {
-                Value::Int(i) => i.checked_abs().map(Value::Int).ok_or((Code::Arithmetic, "integer overflow".into())),
+                Value::Int(i) => i
+                    .checked_abs()
+                    .map(Value::Int)
+                    .ok_or((Code::Arithmetic, "integer overflow".into())),
                 Value::Float(f) => float(f.abs()),
-                Value::Duration(d) => d.checked_abs().map(Value::Duration).ok_or((Code::Arithmetic, "overflow".into())),
+                Value::Duration(d) => d
+                    .checked_abs()
+                    .map(Value::Duration)
+                    .ok_or((Code::Arithmetic, "overflow".into())),
                 v => Err(mismatch("a number", v)),
             }
         }
@@ -133,15 +168,24 @@ pub fn apply(name: &str, vals: Vec<Value>) -> R {
         }
         "lower" | "upper" => {
             arity(&vals, 1)?;
-            let Value::Str(s) = &vals[0] else { return Err(mismatch("a string", &vals[0])) };
-            Ok(Value::Str(Arc::from(if name == "lower" { s.to_lowercase() } else { s.to_uppercase() })))
+            let Value::Str(s) = &vals[0] else {
+                return Err(mismatch("a string", &vals[0]));
+            };
+            Ok(Value::Str(Arc::from(if name == "lower" {
+                s.to_lowercase()
+            } else {
+                s.to_uppercase()
+            })))
         }
         "join" => join(vals),
         "secret" => {
             arity(&vals, 1)?;
             match &vals[0] {
                 Value::Str(s) if !s.is_empty() => Ok(Value::Secret(s.clone())),
-                v => Err(mismatch("a non-empty reference string such as \"vault:path#key\"", v)),
+                v => Err(mismatch(
+                    "a non-empty reference string such as \"vault:path#key\"",
+                    v,
+                )),
             }
         }
         _ => Err((Code::UnresolvedName, "unknown function".into())),
@@ -151,7 +195,10 @@ pub fn apply(name: &str, vals: Vec<Value>) -> R {
 fn join(vals: Vec<Value>) -> R {
     arity(&vals, 2)?;
     let (Value::List(items), Value::Str(sep)) = (&vals[0], &vals[1]) else {
-        return Err((Code::TypeMismatch, "expects a list of strings and a separator string".into()));
+        return Err((
+            Code::TypeMismatch,
+            "expects a list of strings and a separator string".into(),
+        ));
     };
     let mut parts = Vec::with_capacity(items.len());
     for item in items {
@@ -167,19 +214,31 @@ fn join(vals: Vec<Value>) -> R {
 fn extreme(min: bool, vals: Vec<Value>) -> R {
     let items = match vals.as_slice() {
         [Value::List(items)] => items.clone(),
-        [_] | [] => return Err((Code::TypeMismatch, "takes a list or two or more numbers".into())),
+        [_] | [] => {
+            return Err((
+                Code::TypeMismatch,
+                "takes a list or two or more numbers".into(),
+            ))
+        }
         _ => vals,
     };
     let mut best: Option<Value> = None;
     for item in items {
-        if !matches!(item, Value::Int(_) | Value::Float(_) | Value::Duration(_) | Value::Str(_)) {
+        if !matches!(
+            item,
+            Value::Int(_) | Value::Float(_) | Value::Duration(_) | Value::Str(_)
+        ) {
             return Err(mismatch("numbers", &item));
         }
         best = Some(match best {
             None => item,
             Some(b) => {
                 let better = compare(&item, if min { CmpOp::Lt } else { CmpOp::Gt }, &b)?;
-                if better { item } else { b }
+                if better {
+                    item
+                } else {
+                    b
+                }
             }
         });
     }

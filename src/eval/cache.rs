@@ -44,7 +44,13 @@ impl<'a> LayerCache<'a> {
     }
 
     /// The layers of config `cid` in `env`: parent layers (cached) plus its own body.
-    pub fn layers_for(&self, prog: &Program<'a>, cid: ConfigId, env: Option<usize>, diags: &mut Vec<Diagnostic>) -> Layers<'a> {
+    pub fn layers_for(
+        &self,
+        prog: &Program<'a>,
+        cid: ConfigId,
+        env: Option<usize>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Layers<'a> {
         let c = &prog.configs[cid.0 as usize];
         if let Some(cached) = self.parents.get(&(cid, env)) {
             return cached.clone();

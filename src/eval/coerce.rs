@@ -41,9 +41,27 @@ struct Checker<'c, 'p, 'a> {
 }
 
 /// Checks and coerces the value of leaf `id` against its declared type `ty`.
-pub fn coerce_leaf<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, id: NodeId, value: Value, ty: TyId) -> EvalResult {
-    let base = ce.layers.path_of(id).iter().map(|k| &**k).collect::<Vec<_>>().join(".");
-    let mut ck = Checker { cx, ce, base, path: Vec::new(), problems: Vec::new() };
+pub fn coerce_leaf<'a>(
+    cx: &Ctx<'_, 'a>,
+    ce: &ConfigEval<'a>,
+    id: NodeId,
+    value: Value,
+    ty: TyId,
+) -> EvalResult {
+    let base = ce
+        .layers
+        .path_of(id)
+        .iter()
+        .map(|k| &**k)
+        .collect::<Vec<_>>()
+        .join(".");
+    let mut ck = Checker {
+        cx,
+        ce,
+        base,
+        path: Vec::new(),
+        problems: Vec::new(),
+    };
     let out = ck.check(value, ty);
     if ck.problems.is_empty() {
         return Ok(out);
@@ -66,13 +84,19 @@ pub fn coerce_leaf<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, id: NodeId, value:
 
 /// The span of the sub-expression of `e` that wrote the value at `path`, when literal.
 fn locate(e: &Expr, path: &[Seg]) -> Span {
-    let Some((first, rest)) = path.split_first() else { return e.span };
+    let Some((first, rest)) = path.split_first() else {
+        return e.span;
+    };
     match (&e.kind, first) {
-        (ExprKind::List(items), Seg::Index(i)) => items.get(*i).map_or(e.span, |item| locate(item, rest)),
+        (ExprKind::List(items), Seg::Index(i)) => {
+            items.get(*i).map_or(e.span, |item| locate(item, rest))
+        }
         (ExprKind::Object(stmts), Seg::Key(k)) => stmts
             .iter()
             .find_map(|s| match s {
-                Stmt::Assign(a) if a.path.keys.len() == 1 && a.path.keys[0].name == *k => Some(locate(&a.value, rest)),
+                Stmt::Assign(a) if a.path.keys.len() == 1 && a.path.keys[0].name == *k => {
+                    Some(locate(&a.value, rest))
+                }
                 _ => None,
             })
             .unwrap_or(e.span),
@@ -97,27 +121,51 @@ impl<'a> Checker<'_, '_, 'a> {
         s
     }
 
-    fn problem(&mut self, code: Code, message: String, help: Option<String>, label: Option<(Span, String)>) {
-        self.problems.push(Problem { code, message, help, label, path: self.path.clone() });
+    fn problem(
+        &mut self,
+        code: Code,
+        message: String,
+        help: Option<String>,
+        label: Option<(Span, String)>,
+    ) {
+        self.problems.push(Problem {
+            code,
+            message,
+            help,
+            label,
+            path: self.path.clone(),
+        });
     }
 
     fn mismatch(&mut self, ty: TyId, found: &Value) {
         let prog = self.cx.prog;
         let t = prog.ty(ty);
         let expected = prog.ty_name(ty);
-        let shown = if matches!(found, Value::Str(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Duration(_)) {
+        let shown = if matches!(
+            found,
+            Value::Str(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Duration(_)
+        ) {
             format!("{} {}", found.type_name(), found.short())
         } else {
             found.type_name().to_owned()
         };
         let help = match (&t.ty, found) {
-            (Ty::Duration, Value::Int(_) | Value::Float(_)) => Some("write a duration with a unit: `200ms`, `30s`, `5m`".to_owned()),
-            (Ty::Int, Value::Float(_)) => Some("an int field takes whole numbers; use `round(x)` or declare it `float`".to_owned()),
+            (Ty::Duration, Value::Int(_) | Value::Float(_)) => {
+                Some("write a duration with a unit: `200ms`, `30s`, `5m`".to_owned())
+            }
+            (Ty::Int, Value::Float(_)) => Some(
+                "an int field takes whole numbers; use `round(x)` or declare it `float`".to_owned(),
+            ),
             (Ty::Union(_), _) => Some(format!("allowed values: {expected}")),
             _ => None,
         };
         let msg = format!("`{}` expects {expected}, found {shown}", self.where_());
-        self.problem(Code::TypeMismatch, msg, help, Some((t.span, format!("type `{expected}` declared here"))));
+        self.problem(
+            Code::TypeMismatch,
+            msg,
+            help,
+            Some((t.span, format!("type `{expected}` declared here"))),
+        );
     }
 
     fn check(&mut self, v: Value, ty: TyId) -> Value {
@@ -140,10 +188,25 @@ impl<'a> Checker<'_, '_, 'a> {
             | (Ty::Secret, v @ Value::Secret(_)) => v,
             (Ty::Float, Value::Int(i)) => Value::Float(i as f64),
             (Ty::Secret, v) => {
-                let msg = format!("`{}` is a secret field; it takes only `secret(\"reference\")`", self.where_());
-                let code = if matches!(v, Value::Str(_)) { Code::SecretLiteral } else { Code::TypeMismatch };
-                let help = Some("store the value in a secret manager and write `secret(\"vault:path#key\")`".to_owned());
-                self.problem(code, msg, help, Some((t.span, "secret type declared here".to_owned())));
+                let msg = format!(
+                    "`{}` is a secret field; it takes only `secret(\"reference\")`",
+                    self.where_()
+                );
+                let code = if matches!(v, Value::Str(_)) {
+                    Code::SecretLiteral
+                } else {
+                    Code::TypeMismatch
+                };
+                let help = Some(
+                    "store the value in a secret manager and write `secret(\"vault:path#key\")`"
+                        .to_owned(),
+                );
+                self.problem(
+                    code,
+                    msg,
+                    help,
+                    Some((t.span, "secret type declared here".to_owned())),
+                );
                 v
             }
             (Ty::List(elem), Value::List(items)) => {
@@ -195,9 +258,17 @@ impl<'a> Checker<'_, '_, 'a> {
             if let Some(s) = suggest::closest(k, o.fields.keys().map(|f| &**f)) {
                 help = Some(format!("did you mean `{s}`?"));
             }
-            let what = o.name.as_ref().map_or("this object type".to_owned(), |n| format!("schema `{n}`"));
+            let what = o
+                .name
+                .as_ref()
+                .map_or("this object type".to_owned(), |n| format!("schema `{n}`"));
             let msg = format!("unknown field `{k}`: {what} declares no such field");
-            self.problem(Code::UnknownField, msg, help, Some((o.span, format!("{what} declared here"))));
+            self.problem(
+                Code::UnknownField,
+                msg,
+                help,
+                Some((o.span, format!("{what} declared here"))),
+            );
             self.path.pop();
         }
         let mut out = IndexMap::with_capacity(o.fields.len());
@@ -207,14 +278,22 @@ impl<'a> Checker<'_, '_, 'a> {
                 Some(v) => Some(v),
                 None => match field.default {
                     Some(d) => {
-                        let scope = Scope::Value { obj: &out, ce: self.ce };
+                        let scope = Scope::Value {
+                            obj: &out,
+                            ce: self.ce,
+                        };
                         expr::eval(self.cx, &scope, d).ok()
                     }
                     None if prog.ty(field.ty).optional => Some(Value::Null),
                     None => {
                         let msg = format!("missing field `{}`", self.where_());
                         let help = Some(format!("set `{name}`; it has no default"));
-                        self.problem(Code::MissingField, msg, help, Some((field.name_span, "declared here".to_owned())));
+                        self.problem(
+                            Code::MissingField,
+                            msg,
+                            help,
+                            Some((field.name_span, "declared here".to_owned())),
+                        );
                         None
                     }
                 },
@@ -226,7 +305,10 @@ impl<'a> Checker<'_, '_, 'a> {
             self.path.pop();
         }
         for check in &o.checks {
-            let scope = Scope::Value { obj: &out, ce: self.ce };
+            let scope = Scope::Value {
+                obj: &out,
+                ce: self.ce,
+            };
             match expr::eval(self.cx, &scope, check.cond) {
                 Ok(Value::Bool(true)) | Err(_) => {}
                 Ok(_) => {
@@ -234,7 +316,12 @@ impl<'a> Checker<'_, '_, 'a> {
                         Some(m) => format!("check failed for `{}`: {m}", self.where_()),
                         None => format!("check failed for `{}`", self.where_()),
                     };
-                    self.problem(Code::CheckFailed, msg, None, Some((check.span, "check declared here".to_owned())));
+                    self.problem(
+                        Code::CheckFailed,
+                        msg,
+                        None,
+                        Some((check.span, "check declared here".to_owned())),
+                    );
                 }
             }
         }
@@ -247,7 +334,12 @@ impl<'a> Checker<'_, '_, 'a> {
             if let Some(msg) = pred_failure(&pred.kind, v) {
                 let msg = format!("`{}` = {} {msg}", self.where_(), v.short());
                 let help = Some(format!("`{}` must satisfy `{}`", self.where_(), pred.kind));
-                self.problem(Code::Constraint, msg, help, Some((pred.span, "constraint declared here".to_owned())));
+                self.problem(
+                    Code::Constraint,
+                    msg,
+                    help,
+                    Some((pred.span, "constraint declared here".to_owned())),
+                );
             }
         }
     }
@@ -292,7 +384,10 @@ pub fn pred_failure(p: &PredKind, v: &Value) -> Option<String> {
             } as i64;
             match compare(&Value::Int(len), *op, &Value::Int(*n)) {
                 Ok(true) => None,
-                _ => Some(format!("has length {len}, which is not {} {n}", op.as_str())),
+                _ => Some(format!(
+                    "has length {len}, which is not {} {n}",
+                    op.as_str()
+                )),
             }
         }
         PredKind::Matches(pattern, re) => match v {

@@ -37,9 +37,15 @@ impl<'a> Deref for Ev<'_, 'a> {
 #[derive(Debug)]
 pub enum Scope<'s, 'a> {
     /// An object node of a config: its fields, then outward to the root.
-    Node { ce: &'s ConfigEval<'a>, node: NodeId },
+    Node {
+        ce: &'s ConfigEval<'a>,
+        node: NodeId,
+    },
     /// An object value (a list element being checked); `self` is still `ce`'s root.
-    Value { obj: &'s IndexMap<Name, Value>, ce: &'s ConfigEval<'a> },
+    Value {
+        obj: &'s IndexMap<Name, Value>,
+        ce: &'s ConfigEval<'a>,
+    },
 }
 
 impl<'a> Scope<'_, 'a> {
@@ -106,19 +112,35 @@ pub fn eval<'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'_, 'a>, e: &Expr) -> EvalResult
         ExprKind::If(c, t, f) => match eval(cx, scope, c)? {
             Value::Bool(true) => eval(cx, scope, t),
             Value::Bool(false) => eval(cx, scope, f),
-            other => Err(cx.fail(cid, err(Code::TypeMismatch, c.span, format!("`if` needs a bool condition, found {}", other.type_name())))),
+            other => Err(cx.fail(
+                cid,
+                err(
+                    Code::TypeMismatch,
+                    c.span,
+                    format!("`if` needs a bool condition, found {}", other.type_name()),
+                ),
+            )),
         },
     }
 }
 
-fn read<'s, 'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'s, 'a>, place: Place<'s, 'a>, span: Span) -> EvalResult {
+fn read<'s, 'a>(
+    cx: &Ctx<'_, 'a>,
+    scope: &Scope<'s, 'a>,
+    place: Place<'s, 'a>,
+    span: Span,
+) -> EvalResult {
     match place {
         Place::Node(ev, n) => cx.force(&ev, n, span),
         Place::Config(c) => {
             let ce = cx.config(c);
             cx.force(&ce, ROOT, span)
         }
-        Place::Module(_) => Err(cx.fail(scope.ce().cid, err(Code::TypeMismatch, span, "an import alias is not a value").with_help("read a config through it: `alias.config.field`"))),
+        Place::Module(_) => Err(cx.fail(
+            scope.ce().cid,
+            err(Code::TypeMismatch, span, "an import alias is not a value")
+                .with_help("read a config through it: `alias.config.field`"),
+        )),
         Place::Val(v) => Ok(v),
     }
 }
@@ -137,7 +159,12 @@ fn place<'s, 'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'s, 'a>, e: &Expr) -> EvalResul
     }
 }
 
-fn lookup<'s, 'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'s, 'a>, name: &Name, span: Span) -> EvalResult<Place<'s, 'a>> {
+fn lookup<'s, 'a>(
+    cx: &Ctx<'_, 'a>,
+    scope: &Scope<'s, 'a>,
+    name: &Name,
+    span: Span,
+) -> EvalResult<Place<'s, 'a>> {
     let mut visible: Vec<Name> = Vec::new();
     match scope {
         Scope::Node { ce, node } => {
@@ -167,7 +194,14 @@ fn lookup<'s, 'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'s, 'a>, name: &Name, span: Sp
         Some(Item::Config(c)) => return Ok(Place::Config(c)),
         Some(Item::Module(f)) => return Ok(Place::Module(f)),
         Some(Item::Schema(_) | Item::Alias(_)) => {
-            return Err(cx.fail(scope.ce().cid, err(Code::TypeMismatch, span, format!("`{name}` is a type, not a value"))));
+            return Err(cx.fail(
+                scope.ce().cid,
+                err(
+                    Code::TypeMismatch,
+                    span,
+                    format!("`{name}` is a type, not a value"),
+                ),
+            ));
         }
         None => {}
     }
@@ -181,10 +215,20 @@ fn lookup<'s, 'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'s, 'a>, name: &Name, span: Sp
     Err(cx.fail(scope.ce().cid, d))
 }
 
-fn field<'s, 'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'s, 'a>, p: Place<'s, 'a>, key: &Key, base: &Expr) -> EvalResult<Place<'s, 'a>> {
+fn field<'s, 'a>(
+    cx: &Ctx<'_, 'a>,
+    scope: &Scope<'s, 'a>,
+    p: Place<'s, 'a>,
+    key: &Key,
+    base: &Expr,
+) -> EvalResult<Place<'s, 'a>> {
     let cid = scope.ce().cid;
     let missing = |keys: Vec<&str>, what: String| {
-        let mut d = err(Code::UnresolvedName, key.span, format!("{what} has no field `{}`", key.name));
+        let mut d = err(
+            Code::UnresolvedName,
+            key.span,
+            format!("{what} has no field `{}`", key.name),
+        );
         if let Some(s) = suggest::closest(&key.name, keys) {
             d = d.with_help(format!("did you mean `{s}`?"));
         }
@@ -194,7 +238,10 @@ fn field<'s, 'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'s, 'a>, p: Place<'s, 'a>, key:
         Place::Node(ev, n) => match &ev.layers.node(n).slot {
             Slot::Obj(children) => match children.get(&key.name) {
                 Some(&c) => Ok(Place::Node(ev.clone(), c)),
-                None => Err(missing(children.keys().map(|k| &**k).collect(), format!("`{}`", cx.prog.project.sources.slice(base.span)))),
+                None => Err(missing(
+                    children.keys().map(|k| &**k).collect(),
+                    format!("`{}`", cx.prog.project.sources.slice(base.span)),
+                )),
             },
             Slot::Leaf(_) => {
                 let v = cx.force(&ev, n, base.span)?;
@@ -214,28 +261,51 @@ fn field<'s, 'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'s, 'a>, p: Place<'s, 'a>, key:
                         Slot::Obj(children) => children.keys().cloned().collect(),
                         Slot::Leaf(_) => Vec::new(),
                     };
-                    Err(missing(keys.iter().map(|k| &**k).collect(), format!("config `{}`", cx.prog.configs[c.0 as usize].name)))
+                    Err(missing(
+                        keys.iter().map(|k| &**k).collect(),
+                        format!("config `{}`", cx.prog.configs[c.0 as usize].name),
+                    ))
                 }
             }
         }
         Place::Module(f) => match cx.prog.scopes[f.0 as usize].get(&key.name).map(|(i, _)| *i) {
             Some(Item::Config(c)) => Ok(Place::Config(c)),
-            Some(_) => Err(cx.fail(cid, err(Code::TypeMismatch, key.span, format!("`{}` is not a value", key.name)))),
+            Some(_) => Err(cx.fail(
+                cid,
+                err(
+                    Code::TypeMismatch,
+                    key.span,
+                    format!("`{}` is not a value", key.name),
+                ),
+            )),
             None => {
                 let keys: Vec<&str> = cx.prog.scopes[f.0 as usize].keys().map(|k| &**k).collect();
-                Err(missing(keys, format!("`{}`", cx.prog.project.sources.slice(base.span))))
+                Err(missing(
+                    keys,
+                    format!("`{}`", cx.prog.project.sources.slice(base.span)),
+                ))
             }
         },
         Place::Val(v) => value_field(cx, cid, v, key, base),
     }
 }
 
-fn value_field<'s, 'a>(cx: &Ctx<'_, 'a>, cid: ConfigId, v: Value, key: &Key, base: &Expr) -> EvalResult<Place<'s, 'a>> {
+fn value_field<'s, 'a>(
+    cx: &Ctx<'_, 'a>,
+    cid: ConfigId,
+    v: Value,
+    key: &Key,
+    base: &Expr,
+) -> EvalResult<Place<'s, 'a>> {
     match v {
         Value::Object(mut m) => match m.swap_remove(&key.name) {
             Some(v) => Ok(Place::Val(v)),
             None => {
-                let mut d = err(Code::UnresolvedName, key.span, format!("no field `{}` here", key.name));
+                let mut d = err(
+                    Code::UnresolvedName,
+                    key.span,
+                    format!("no field `{}` here", key.name),
+                );
                 if let Some(s) = suggest::closest(&key.name, m.keys().map(|k| &**k)) {
                     d = d.with_help(format!("did you mean `{s}`?"));
                 }
@@ -244,13 +314,26 @@ fn value_field<'s, 'a>(cx: &Ctx<'_, 'a>, cid: ConfigId, v: Value, key: &Key, bas
         },
         other => Err(cx.fail(
             cid,
-            err(Code::TypeMismatch, key.span, format!("cannot read field `{}` of a {}", key.name, other.type_name()))
-                .with_label(base.span, format!("this is {}", other.short())),
+            err(
+                Code::TypeMismatch,
+                key.span,
+                format!(
+                    "cannot read field `{}` of a {}",
+                    key.name,
+                    other.type_name()
+                ),
+            )
+            .with_label(base.span, format!("this is {}", other.short())),
         )),
     }
 }
 
-fn object_literal<'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'_, 'a>, stmts: &[Stmt], obj: &mut IndexMap<Name, Value>) -> EvalResult<()> {
+fn object_literal<'a>(
+    cx: &Ctx<'_, 'a>,
+    scope: &Scope<'_, 'a>,
+    stmts: &[Stmt],
+    obj: &mut IndexMap<Name, Value>,
+) -> EvalResult<()> {
     for stmt in stmts {
         match stmt {
             Stmt::Assign(a) => {
@@ -270,10 +353,28 @@ fn object_literal<'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'_, 'a>, stmts: &[Stmt], o
                             old.extend(new);
                             Value::List(old)
                         }
-                        other => return Err(cx.fail(scope.ce().cid, err(Code::TypeMismatch, a.value.span, format!("`+=` needs a list, found {}", other.type_name())))),
+                        other => {
+                            return Err(cx.fail(
+                                scope.ce().cid,
+                                err(
+                                    Code::TypeMismatch,
+                                    a.value.span,
+                                    format!("`+=` needs a list, found {}", other.type_name()),
+                                ),
+                            ))
+                        }
                     },
                     (AssignOp::Append, Value::Null) => v,
-                    (AssignOp::Append, other) => return Err(cx.fail(scope.ce().cid, err(Code::TypeMismatch, a.path.span, format!("`+=` appends to a list, not a {}", other.type_name())))),
+                    (AssignOp::Append, other) => {
+                        return Err(cx.fail(
+                            scope.ce().cid,
+                            err(
+                                Code::TypeMismatch,
+                                a.path.span,
+                                format!("`+=` appends to a list, not a {}", other.type_name()),
+                            ),
+                        ))
+                    }
                 };
                 *target = merged;
             }
@@ -286,24 +387,51 @@ fn object_literal<'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'_, 'a>, stmts: &[Stmt], o
                 object_literal(cx, scope, &b.body, &mut inner)?;
                 *target = Value::Object(inner);
             }
-            Stmt::Env(e) => return Err(cx.fail(scope.ce().cid, err(Code::Syntax, e.span, "`env` blocks are only allowed at a config's top level"))),
+            Stmt::Env(e) => {
+                return Err(cx.fail(
+                    scope.ce().cid,
+                    err(
+                        Code::Syntax,
+                        e.span,
+                        "`env` blocks are only allowed at a config's top level",
+                    ),
+                ))
+            }
         }
     }
     Ok(())
 }
 
 /// The slot for `keys` inside `obj`, creating objects on the way.
-fn nested<'o>(cx: &Ctx<'_, '_>, scope: &Scope<'_, '_>, obj: &'o mut IndexMap<Name, Value>, keys: &[Key]) -> EvalResult<&'o mut Value> {
-    let Some((last, init)) = keys.split_last() else { return Err(Fail) };
+fn nested<'o>(
+    cx: &Ctx<'_, '_>,
+    scope: &Scope<'_, '_>,
+    obj: &'o mut IndexMap<Name, Value>,
+    keys: &[Key],
+) -> EvalResult<&'o mut Value> {
+    let Some((last, init)) = keys.split_last() else {
+        return Err(Fail);
+    };
     let mut cur = obj;
     for key in init {
-        let slot = cur.entry(key.name.clone()).or_insert_with(|| Value::Object(IndexMap::new()));
+        let slot = cur
+            .entry(key.name.clone())
+            .or_insert_with(|| Value::Object(IndexMap::new()));
         if let Value::Null = slot {
             *slot = Value::Object(IndexMap::new());
         }
         cur = match slot {
             Value::Object(m) => m,
-            other => return Err(cx.fail(scope.ce().cid, err(Code::TypeMismatch, key.span, format!("`{}` is a {}, not an object", key.name, other.type_name())))),
+            other => {
+                return Err(cx.fail(
+                    scope.ce().cid,
+                    err(
+                        Code::TypeMismatch,
+                        key.span,
+                        format!("`{}` is a {}, not an object", key.name, other.type_name()),
+                    ),
+                ))
+            }
         };
     }
     Ok(cur.entry(last.name.clone()).or_insert(Value::Null))
@@ -329,17 +457,27 @@ fn interpolate<'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'_, 'a>, parts: &[StrPart]) -
             }
         }
         if out.len() > MAX_STRING_BYTES {
-            return Err(cx.fail(scope.ce().cid, err(Code::Limit, parts_span(parts), format!("string longer than {} MiB", MAX_STRING_BYTES >> 20))));
+            return Err(cx.fail(
+                scope.ce().cid,
+                err(
+                    Code::Limit,
+                    parts_span(parts),
+                    format!("string longer than {} MiB", MAX_STRING_BYTES >> 20),
+                ),
+            ));
         }
     }
     Ok(Value::Str(Arc::from(out)))
 }
 
 fn parts_span(parts: &[StrPart]) -> Span {
-    parts.iter().find_map(|p| match p {
-        StrPart::Expr(e) => Some(e.span),
-        StrPart::Lit(_) => None,
-    }).unwrap_or_default()
+    parts
+        .iter()
+        .find_map(|p| match p {
+            StrPart::Expr(e) => Some(e.span),
+            StrPart::Lit(_) => None,
+        })
+        .unwrap_or_default()
 }
 
 fn index(cx: &Ctx<'_, '_>, cid: ConfigId, base: Value, idx: Value, span: Span) -> EvalResult {
@@ -350,44 +488,100 @@ fn index(cx: &Ctx<'_, '_>, cid: ConfigId, base: Value, idx: Value, span: Span) -
             if (0..len).contains(&pos) {
                 Ok(items.into_iter().nth(pos as usize).unwrap_or_default())
             } else {
-                Err(cx.fail(cid, err(Code::UnresolvedName, span, format!("index {i} is out of range for a list of {len} items"))))
+                Err(cx.fail(
+                    cid,
+                    err(
+                        Code::UnresolvedName,
+                        span,
+                        format!("index {i} is out of range for a list of {len} items"),
+                    ),
+                ))
             }
         }
         (Value::Object(mut m), Value::Str(k)) => match m.swap_remove(&*k) {
             Some(v) => Ok(v),
-            None => Err(cx.fail(cid, err(Code::UnresolvedName, span, format!("no key {k:?} here")))),
+            None => Err(cx.fail(
+                cid,
+                err(Code::UnresolvedName, span, format!("no key {k:?} here")),
+            )),
         },
-        (b, i) => Err(cx.fail(cid, err(Code::TypeMismatch, span, format!("cannot index a {} with a {}", b.type_name(), i.type_name())))),
+        (b, i) => Err(cx.fail(
+            cid,
+            err(
+                Code::TypeMismatch,
+                span,
+                format!("cannot index a {} with a {}", b.type_name(), i.type_name()),
+            ),
+        )),
     }
 }
 
 fn unary(cx: &Ctx<'_, '_>, cid: ConfigId, op: UnaryOp, v: Value, span: Span) -> EvalResult {
     match (op, v) {
         (UnaryOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
-        (UnaryOp::Neg, Value::Int(i)) => i.checked_neg().map(Value::Int).ok_or_else(|| cx.fail(cid, overflow(span))),
+        (UnaryOp::Neg, Value::Int(i)) => i
+            .checked_neg()
+            .map(Value::Int)
+            .ok_or_else(|| cx.fail(cid, overflow(span))),
         (UnaryOp::Neg, Value::Float(f)) => Ok(Value::Float(-f)),
-        (UnaryOp::Neg, Value::Duration(d)) => d.checked_neg().map(Value::Duration).ok_or_else(|| cx.fail(cid, overflow(span))),
-        (op, v) => Err(cx.fail(cid, err(Code::TypeMismatch, span, format!("`{}` does not apply to a {}", if op == UnaryOp::Not { "not" } else { "-" }, v.type_name())))),
+        (UnaryOp::Neg, Value::Duration(d)) => d
+            .checked_neg()
+            .map(Value::Duration)
+            .ok_or_else(|| cx.fail(cid, overflow(span))),
+        (op, v) => Err(cx.fail(
+            cid,
+            err(
+                Code::TypeMismatch,
+                span,
+                format!(
+                    "`{}` does not apply to a {}",
+                    if op == UnaryOp::Not { "not" } else { "-" },
+                    v.type_name()
+                ),
+            ),
+        )),
     }
 }
 
 fn overflow(span: Span) -> Diagnostic {
-    err(Code::Arithmetic, span, "integer overflow").with_help("integers are 64-bit signed; the result does not fit")
+    err(Code::Arithmetic, span, "integer overflow")
+        .with_help("integers are 64-bit signed; the result does not fit")
 }
 
-fn binary_expr<'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'_, 'a>, op: BinaryOp, l: &Expr, r: &Expr, span: Span) -> EvalResult {
+fn binary_expr<'a>(
+    cx: &Ctx<'_, 'a>,
+    scope: &Scope<'_, 'a>,
+    op: BinaryOp,
+    l: &Expr,
+    r: &Expr,
+    span: Span,
+) -> EvalResult {
     let cid = scope.ce().cid;
     if let BinaryOp::And | BinaryOp::Or = op {
         let lv = eval(cx, scope, l)?;
         let Value::Bool(lb) = lv else {
-            return Err(cx.fail(cid, err(Code::TypeMismatch, l.span, format!("`{}` needs bools, found {}", op.as_str(), lv.type_name()))));
+            return Err(cx.fail(
+                cid,
+                err(
+                    Code::TypeMismatch,
+                    l.span,
+                    format!("`{}` needs bools, found {}", op.as_str(), lv.type_name()),
+                ),
+            ));
         };
         if (op == BinaryOp::And && !lb) || (op == BinaryOp::Or && lb) {
             return Ok(Value::Bool(lb));
         }
         return match eval(cx, scope, r)? {
             Value::Bool(rb) => Ok(Value::Bool(rb)),
-            other => Err(cx.fail(cid, err(Code::TypeMismatch, r.span, format!("`{}` needs bools, found {}", op.as_str(), other.type_name())))),
+            other => Err(cx.fail(
+                cid,
+                err(
+                    Code::TypeMismatch,
+                    r.span,
+                    format!("`{}` needs bools, found {}", op.as_str(), other.type_name()),
+                ),
+            )),
         };
     }
     let lv = eval(cx, scope, l)?;
@@ -402,8 +596,13 @@ pub fn binary(l: Value, op: BinaryOp, r: Value) -> OpResult {
     match op {
         BinaryOp::Cmp(c) => compare(&l, c, &r).map(Value::Bool),
         BinaryOp::In => contains(&r, &l).map(Value::Bool),
-        BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => arith(l, op, r),
-        BinaryOp::And | BinaryOp::Or => Err((Code::TypeMismatch, "internal: short-circuit operator".into())),
+        BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
+            arith(l, op, r)
+        }
+        BinaryOp::And | BinaryOp::Or => Err((
+            Code::TypeMismatch,
+            "internal: short-circuit operator".into(),
+        )),
     }
 }
 
@@ -413,7 +612,10 @@ pub fn contains(container: &Value, x: &Value) -> Result<bool, (Code, String)> {
         (Value::List(items), x) => Ok(items.iter().any(|i| equal(i, x))),
         (Value::Object(m), Value::Str(k)) => Ok(m.contains_key(&**k)),
         (Value::Str(s), Value::Str(sub)) => Ok(s.contains(&**sub)),
-        (c, x) => Err((Code::TypeMismatch, format!("cannot look for a {} in a {}", x.type_name(), c.type_name()))),
+        (c, x) => Err((
+            Code::TypeMismatch,
+            format!("cannot look for a {} in a {}", x.type_name(), c.type_name()),
+        )),
     }
 }
 
@@ -421,8 +623,12 @@ pub fn contains(container: &Value, x: &Value) -> Result<bool, (Code, String)> {
 pub fn equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => (*x as f64) == *y,
-        (Value::List(x), Value::List(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| equal(a, b)),
-        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| equal(v, w))),
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| equal(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| equal(v, w)))
+        }
         _ => a == b,
     }
 }
@@ -457,7 +663,15 @@ pub fn compare(l: &Value, op: CmpOp, r: &Value) -> Result<bool, (Code, String)> 
             CmpOp::Ge => o != Ordering::Less,
             CmpOp::Eq | CmpOp::Ne => unreachable!("handled above"),
         }),
-        (_, None) => Err((Code::TypeMismatch, format!("cannot compare a {} with a {} using `{}`", l.type_name(), r.type_name(), op.as_str()))),
+        (_, None) => Err((
+            Code::TypeMismatch,
+            format!(
+                "cannot compare a {} with a {} using `{}`",
+                l.type_name(),
+                r.type_name(),
+                op.as_str()
+            ),
+        )),
     }
 }
 
@@ -470,7 +684,10 @@ fn finite(f: f64) -> OpResult {
 }
 
 fn ovf() -> (Code, String) {
-    (Code::Arithmetic, "integer overflow: the result does not fit in 64 bits".into())
+    (
+        Code::Arithmetic,
+        "integer overflow: the result does not fit in 64 bits".into(),
+    )
 }
 
 fn arith(l: Value, op: BinaryOp, r: Value) -> OpResult {
@@ -479,35 +696,61 @@ fn arith(l: Value, op: BinaryOp, r: Value) -> OpResult {
         (Value::Int(a), Add, Value::Int(b)) => a.checked_add(b).map(Value::Int).ok_or_else(ovf),
         (Value::Int(a), Sub, Value::Int(b)) => a.checked_sub(b).map(Value::Int).ok_or_else(ovf),
         (Value::Int(a), Mul, Value::Int(b)) => a.checked_mul(b).map(Value::Int).ok_or_else(ovf),
-        (Value::Int(_), Div | Rem, Value::Int(0)) => Err((Code::Arithmetic, "division by zero".into())),
+        (Value::Int(_), Div | Rem, Value::Int(0)) => {
+            Err((Code::Arithmetic, "division by zero".into()))
+        }
         (Value::Int(a), Div, Value::Int(b)) => finite(a as f64 / b as f64),
         (Value::Int(a), Rem, Value::Int(b)) => a.checked_rem(b).map(Value::Int).ok_or_else(ovf),
         (Value::Str(a), Add, Value::Str(b)) => {
             if a.len() + b.len() > MAX_STRING_BYTES {
-                return Err((Code::Limit, format!("string longer than {} MiB", MAX_STRING_BYTES >> 20)));
+                return Err((
+                    Code::Limit,
+                    format!("string longer than {} MiB", MAX_STRING_BYTES >> 20),
+                ));
             }
             Ok(Value::Str(Arc::from(format!("{a}{b}"))))
         }
         (Value::List(mut a), Add, Value::List(b)) => {
             if a.len() + b.len() > MAX_LIST_LEN {
-                return Err((Code::Limit, format!("list longer than {MAX_LIST_LEN} items")));
+                return Err((
+                    Code::Limit,
+                    format!("list longer than {MAX_LIST_LEN} items"),
+                ));
             }
             a.extend(b);
             Ok(Value::List(a))
         }
-        (Value::Duration(a), Add, Value::Duration(b)) => a.checked_add(b).map(Value::Duration).ok_or_else(ovf),
-        (Value::Duration(a), Sub, Value::Duration(b)) => a.checked_sub(b).map(Value::Duration).ok_or_else(ovf),
-        (Value::Duration(_), Div, Value::Duration(0)) => Err((Code::Arithmetic, "division by zero".into())),
+        (Value::Duration(a), Add, Value::Duration(b)) => {
+            a.checked_add(b).map(Value::Duration).ok_or_else(ovf)
+        }
+        (Value::Duration(a), Sub, Value::Duration(b)) => {
+            a.checked_sub(b).map(Value::Duration).ok_or_else(ovf)
+        }
+        (Value::Duration(_), Div, Value::Duration(0)) => {
+            Err((Code::Arithmetic, "division by zero".into()))
+        }
         (Value::Duration(a), Div, Value::Duration(b)) => finite(a as f64 / b as f64),
-        (Value::Duration(d), Mul, n) | (n, Mul, Value::Duration(d)) if num(&n).is_some() => scale(d, num(&n).unwrap_or(0.0), false),
+        (Value::Duration(d), Mul, n) | (n, Mul, Value::Duration(d)) if num(&n).is_some() => {
+            scale(d, num(&n).unwrap_or(0.0), false)
+        }
         (Value::Duration(d), Div, n) if num(&n).is_some() => scale(d, num(&n).unwrap_or(0.0), true),
         (l, op, r) => match (num(&l), num(&r), op) {
-            (Some(_), Some(b), Div | Rem) if b == 0.0 => Err((Code::Arithmetic, "division by zero".into())),
+            (Some(_), Some(b), Div | Rem) if b == 0.0 => {
+                Err((Code::Arithmetic, "division by zero".into()))
+            }
             (Some(a), Some(b), Add) => finite(a + b),
             (Some(a), Some(b), Sub) => finite(a - b),
             (Some(a), Some(b), Mul) => finite(a * b),
             (Some(a), Some(b), Div) => finite(a / b),
-            _ => Err((Code::TypeMismatch, format!("`{}` does not apply to a {} and a {}", op.as_str(), l.type_name(), r.type_name()))),
+            _ => Err((
+                Code::TypeMismatch,
+                format!(
+                    "`{}` does not apply to a {} and a {}",
+                    op.as_str(),
+                    l.type_name(),
+                    r.type_name()
+                ),
+            )),
         },
     }
 }
@@ -516,7 +759,11 @@ fn scale(ns: i64, by: f64, divide: bool) -> OpResult {
     if divide && by == 0.0 {
         return Err((Code::Arithmetic, "division by zero".into()));
     }
-    let x = if divide { ns as f64 / by } else { ns as f64 * by };
+    let x = if divide {
+        ns as f64 / by
+    } else {
+        ns as f64 * by
+    };
     if !x.is_finite() || x.abs() >= 9.2e18 {
         return Err(ovf());
     }

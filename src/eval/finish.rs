@@ -54,7 +54,12 @@ fn dotted(keys: &[Name]) -> String {
 }
 
 /// Evaluates config `cid` in `env` completely.
-pub fn evaluate<'a>(prog: &Program<'a>, cache: &LayerCache<'a>, cid: ConfigId, env: Option<usize>) -> Outcome {
+pub fn evaluate<'a>(
+    prog: &Program<'a>,
+    cache: &LayerCache<'a>,
+    cid: ConfigId,
+    env: Option<usize>,
+) -> Outcome {
     let cx = Ctx::new(prog, cache, env);
     let ce = cx.config(cid);
     let mut ok = true;
@@ -74,7 +79,12 @@ pub fn evaluate<'a>(prog: &Program<'a>, cache: &LayerCache<'a>, cid: ConfigId, e
     }
     let marked = marked_fields(&cx, &ce, &order);
     let (runtime_paths, invariant_paths) = tier_paths(&ce, &order);
-    let mut out = Outcome { marked, runtime_paths, invariant_paths, ..Outcome::default() };
+    let mut out = Outcome {
+        marked,
+        runtime_paths,
+        invariant_paths,
+        ..Outcome::default()
+    };
     if ok && !cx.diags.borrow().iter().any(Diagnostic::is_error) {
         let mut states = ce.states.borrow_mut();
         let value = assemble(&ce, ROOT, &mut states);
@@ -111,13 +121,21 @@ fn report_missing(cx: &Ctx<'_, '_>, ce: &ConfigEval<'_>, id: NodeId) {
     let mut d = Diagnostic::error(
         Code::MissingField,
         config.decl.name.span,
-        format!("config `{}` does not set required field `{path}`", config.name),
+        format!(
+            "config `{}` does not set required field `{path}`",
+            config.name
+        ),
     )
-    .with_help(format!("add `{path} = …` to the config, or give the field a default in the schema"));
+    .with_help(format!(
+        "add `{path} = …` to the config, or give the field a default in the schema"
+    ));
     if let Some((o, i)) = ce.layers.node(id).field {
         if let Some((_, f)) = prog.obj(o).fields.get_index(i as usize) {
             let ty = prog.ty_name(f.ty);
-            d = d.with_label(f.name_span, format!("`{path}: {ty}` is declared here without a default"));
+            d = d.with_label(
+                f.name_span,
+                format!("`{path}: {ty}` is declared here without a default"),
+            );
         }
     }
     cx.report(ce.cid, d);
@@ -155,7 +173,11 @@ fn node_checks<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, order: &[NodeId]) -> b
                 }
                 Ok(other) => {
                     ok = false;
-                    let d = Diagnostic::error(Code::TypeMismatch, check.cond.span, format!("a `check` must be a bool, found {}", other.type_name()));
+                    let d = Diagnostic::error(
+                        Code::TypeMismatch,
+                        check.cond.span,
+                        format!("a `check` must be a bool, found {}", other.type_name()),
+                    );
                     cx.report(ce.cid, d);
                 }
                 Err(_) => ok = false,
@@ -165,17 +187,31 @@ fn node_checks<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, order: &[NodeId]) -> b
     ok
 }
 
-fn node_preds<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, id: NodeId, t: crate::types::TyId) -> bool {
-    let Ok(v) = cx.force(ce, id, Span::default()) else { return false };
+fn node_preds<'a>(
+    cx: &Ctx<'_, 'a>,
+    ce: &ConfigEval<'a>,
+    id: NodeId,
+    t: crate::types::TyId,
+) -> bool {
+    let Ok(v) = cx.force(ce, id, Span::default()) else {
+        return false;
+    };
     let mut ok = true;
     let path = dotted(&ce.layers.path_of(id));
     for pred in &cx.prog.ty(t).preds {
-        let Some(why) = pred_failure(&pred.kind, &v) else { continue };
+        let Some(why) = pred_failure(&pred.kind, &v) else {
+            continue;
+        };
         ok = false;
-        let span = holding_span(ce, &ce.layers.leaves_below(id)).unwrap_or(cx.prog.configs[ce.cid.0 as usize].decl.name.span);
-        let d = Diagnostic::error(Code::Constraint, span, format!("`{path}` = {} {why}", v.short()))
-            .with_label(pred.span, "constraint declared here")
-            .with_help(format!("`{path}` must satisfy `{}`", pred.kind));
+        let span = holding_span(ce, &ce.layers.leaves_below(id))
+            .unwrap_or(cx.prog.configs[ce.cid.0 as usize].decl.name.span);
+        let d = Diagnostic::error(
+            Code::Constraint,
+            span,
+            format!("`{path}` = {} {why}", v.short()),
+        )
+        .with_label(pred.span, "constraint declared here")
+        .with_help(format!("`{path}` must satisfy `{}`", pred.kind));
         cx.report(ce.cid, d);
     }
     ok
@@ -191,9 +227,19 @@ fn holding_span(ce: &ConfigEval<'_>, leaves: &[NodeId]) -> Option<Span> {
         .map(|s| s.expr.span)
 }
 
-fn report_check<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, id: NodeId, check: &crate::types::Check<'a>, reads: &[(ConfigId, NodeId)]) {
+fn report_check<'a>(
+    cx: &Ctx<'_, 'a>,
+    ce: &ConfigEval<'a>,
+    id: NodeId,
+    check: &crate::types::Check<'a>,
+    reads: &[(ConfigId, NodeId)],
+) {
     let prog = cx.prog;
-    let own: Vec<NodeId> = reads.iter().filter(|(c, _)| *c == ce.cid).map(|(_, n)| *n).collect();
+    let own: Vec<NodeId> = reads
+        .iter()
+        .filter(|(c, _)| *c == ce.cid)
+        .map(|(_, n)| *n)
+        .collect();
     let config = &prog.configs[ce.cid.0 as usize];
     let primary = holding_span(ce, &own).unwrap_or(config.decl.name.span);
     let text = prog.project.sources.slice(check.cond.span);
@@ -201,9 +247,13 @@ fn report_check<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, id: NodeId, check: &c
         Some(m) => format!("check failed: {m}"),
         None => format!("check failed: `{text}`"),
     };
-    let mut d = Diagnostic::error(Code::CheckFailed, primary, msg).with_label(check.span, "check declared here");
+    let mut d = Diagnostic::error(Code::CheckFailed, primary, msg)
+        .with_label(check.span, "check declared here");
     if primary != config.decl.name.span {
-        d = d.with_label(config.decl.name.span, format!("in config `{}`", config.name));
+        d = d.with_label(
+            config.decl.name.span,
+            format!("in config `{}`", config.name),
+        );
     }
     let mut shown: Vec<String> = Vec::new();
     let mut seen = indexmap::IndexSet::new();
@@ -211,14 +261,19 @@ fn report_check<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, id: NodeId, check: &c
         let node = ce.layers.node(n);
         // Show the outermost field read below the checked object, once.
         let mut top = n;
-        while ce.layers.node(top).parent != id && top != ROOT && ce.layers.node(top).parent != ROOT {
+        while ce.layers.node(top).parent != id && top != ROOT && ce.layers.node(top).parent != ROOT
+        {
             top = ce.layers.node(top).parent;
         }
         if !seen.insert(top) || shown.len() >= 4 || matches!(node.slot, Slot::Obj(_)) && top != n {
             continue;
         }
         if let Ok(v) = cx.force(ce, top, check.span) {
-            shown.push(format!("`{}` = {}", dotted(&ce.layers.path_of(top)), v.short()));
+            shown.push(format!(
+                "`{}` = {}",
+                dotted(&ce.layers.path_of(top)),
+                v.short()
+            ));
         }
     }
     let mut help = format!("the rule is `{text}`");
@@ -228,7 +283,11 @@ fn report_check<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, id: NodeId, check: &c
     cx.report(ce.cid, d.with_help(help));
 }
 
-fn field_of<'p, 'a>(prog: &'p Program<'a>, ce: &ConfigEval<'a>, id: NodeId) -> Option<&'p crate::types::Field<'a>> {
+fn field_of<'p, 'a>(
+    prog: &'p Program<'a>,
+    ce: &ConfigEval<'a>,
+    id: NodeId,
+) -> Option<&'p crate::types::Field<'a>> {
     let (o, i) = ce.layers.node(id).field?;
     prog.obj(o).fields.get_index(i as usize).map(|(_, f)| f)
 }
@@ -236,8 +295,13 @@ fn field_of<'p, 'a>(prog: &'p Program<'a>, ce: &ConfigEval<'a>, id: NodeId) -> O
 fn marked_fields<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, order: &[NodeId]) -> Vec<Marked> {
     let mut out = Vec::new();
     for &id in order {
-        let Some(f) = field_of(cx.prog, ce, id) else { continue };
-        let kinds = [(MarkKind::Invariant, f.markers.invariant), (MarkKind::Distinct, f.markers.distinct)];
+        let Some(f) = field_of(cx.prog, ce, id) else {
+            continue;
+        };
+        let kinds = [
+            (MarkKind::Invariant, f.markers.invariant),
+            (MarkKind::Distinct, f.markers.distinct),
+        ];
         for (kind, marker) in kinds {
             let Some(marker) = marker else { continue };
             let leaves_ids = ce.layers.leaves_below(id);
@@ -245,7 +309,11 @@ fn marked_fields<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, order: &[NodeId]) ->
                 .iter()
                 .map(|&l| {
                     let v = cx.force(ce, l, Span::default()).ok();
-                    (dotted(&ce.layers.path_of(l)), v, holding_span(ce, &[l]).or_else(|| any_span(ce, l)))
+                    (
+                        dotted(&ce.layers.path_of(l)),
+                        v,
+                        holding_span(ce, &[l]).or_else(|| any_span(ce, l)),
+                    )
                 })
                 .collect();
             out.push(Marked {
@@ -253,7 +321,8 @@ fn marked_fields<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, order: &[NodeId]) ->
                 path: dotted(&ce.layers.path_of(id)),
                 marker,
                 value: cx.force(ce, id, Span::default()).ok(),
-                span: holding_span(ce, &leaves_ids).or_else(|| leaves_ids.first().and_then(|&l| any_span(ce, l))),
+                span: holding_span(ce, &leaves_ids)
+                    .or_else(|| leaves_ids.first().and_then(|&l| any_span(ce, l))),
                 leaves,
             });
         }
@@ -317,10 +386,14 @@ fn runtime_value(ce: &ConfigEval<'_>, value: &Value, paths: &[String]) -> Option
 }
 
 fn insert_at(obj: &mut IndexMap<Name, Value>, keys: &[Name], v: Value) {
-    let Some((last, init)) = keys.split_last() else { return };
+    let Some((last, init)) = keys.split_last() else {
+        return;
+    };
     let mut cur = obj;
     for k in init {
-        let slot = cur.entry(k.clone()).or_insert_with(|| Value::Object(IndexMap::new()));
+        let slot = cur
+            .entry(k.clone())
+            .or_insert_with(|| Value::Object(IndexMap::new()));
         let Value::Object(m) = slot else { return };
         cur = m;
     }

@@ -39,7 +39,12 @@ impl Inspected<'_> {
 }
 
 /// Evaluates every leaf of config `cid` in `env` and keeps the layers.
-pub fn inspect<'a>(prog: &Program<'a>, cache: &LayerCache<'a>, cid: ConfigId, env: Option<usize>) -> Inspected<'a> {
+pub fn inspect<'a>(
+    prog: &Program<'a>,
+    cache: &LayerCache<'a>,
+    cid: ConfigId,
+    env: Option<usize>,
+) -> Inspected<'a> {
     let cx = Ctx::new(prog, cache, env);
     let ce = cx.config(cid);
     for id in 0..ce.layers.nodes.len() as NodeId {
@@ -64,5 +69,11 @@ pub fn inspect<'a>(prog: &Program<'a>, cache: &LayerCache<'a>, cid: ConfigId, en
         Ok(ce) => ce.layers,
         Err(rc) => rc.layers.clone(),
     };
-    Inspected { config: cid, env, layers, values, diags }
+    Inspected {
+        config: cid,
+        env,
+        layers,
+        values,
+        diags,
+    }
 }

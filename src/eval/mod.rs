@@ -32,7 +32,7 @@ use crate::resolve::{ConfigId, Program};
 use crate::source::Span;
 
 pub use cache::LayerCache;
-pub use finish::{evaluate, Marked, MarkKind, Outcome};
+pub use finish::{evaluate, MarkKind, Marked, Outcome};
 pub use value::Value;
 
 /// Deepest chain of references followed while evaluating one value.
@@ -70,7 +70,11 @@ pub struct ConfigEval<'a> {
 impl<'a> ConfigEval<'a> {
     fn new(cid: ConfigId, layers: Layers<'a>) -> ConfigEval<'a> {
         let n = layers.nodes.len();
-        ConfigEval { cid, layers, states: RefCell::new(vec![State::Pending; n]) }
+        ConfigEval {
+            cid,
+            layers,
+            states: RefCell::new(vec![State::Pending; n]),
+        }
     }
 }
 
@@ -90,7 +94,11 @@ pub struct Ctx<'p, 'a> {
 
 impl<'p, 'a> Ctx<'p, 'a> {
     /// A context for `env`.
-    pub fn new(prog: &'p Program<'a>, cache: &'p LayerCache<'a>, env: Option<usize>) -> Ctx<'p, 'a> {
+    pub fn new(
+        prog: &'p Program<'a>,
+        cache: &'p LayerCache<'a>,
+        env: Option<usize>,
+    ) -> Ctx<'p, 'a> {
         Ctx {
             prog,
             env,
@@ -139,8 +147,14 @@ impl<'p, 'a> Ctx<'p, 'a> {
         if !self.limit_hit.replace(true) {
             self.report(
                 cid,
-                Diagnostic::error(Code::Limit, span, format!("evaluation took more than {MAX_STEPS} steps"))
-                    .with_help("the limit keeps every build bounded; simplify the expressions involved"),
+                Diagnostic::error(
+                    Code::Limit,
+                    span,
+                    format!("evaluation took more than {MAX_STEPS} steps"),
+                )
+                .with_help(
+                    "the limit keeps every build bounded; simplify the expressions involved",
+                ),
             );
         }
         Err(Fail)
@@ -195,8 +209,12 @@ impl<'p, 'a> Ctx<'p, 'a> {
         if self.stack.borrow().len() >= MAX_EVAL_DEPTH {
             self.report(
                 ce.cid,
-                Diagnostic::error(Code::Limit, at, format!("references nest deeper than {MAX_EVAL_DEPTH} levels"))
-                    .with_help("shorten the chain of fields computed from other fields"),
+                Diagnostic::error(
+                    Code::Limit,
+                    at,
+                    format!("references nest deeper than {MAX_EVAL_DEPTH} levels"),
+                )
+                .with_help("shorten the chain of fields computed from other fields"),
             );
             return Err(Fail);
         }
@@ -223,10 +241,21 @@ impl<'p, 'a> Ctx<'p, 'a> {
         let Some(first) = steps.first() else {
             // Unset: optional fields and structural leaves are null; a missing
             // required field is reported by `finish`.
-            return if node.ty.is_some_and(|t| !self.prog.ty(t).optional) { Err(Fail) } else { Ok(Value::Null) };
+            return if node.ty.is_some_and(|t| !self.prog.ty(t).optional) {
+                Err(Fail)
+            } else {
+                Ok(Value::Null)
+            };
         };
-        let scope = expr::Scope::Node { ce, node: node.parent };
-        let mut value = if first.op == Op::Append { Value::List(Vec::new()) } else { Value::Null };
+        let scope = expr::Scope::Node {
+            ce,
+            node: node.parent,
+        };
+        let mut value = if first.op == Op::Append {
+            Value::List(Vec::new())
+        } else {
+            Value::Null
+        };
         for step in steps {
             let v = expr::eval(self, &scope, step.expr)?;
             value = match step.op {
@@ -240,23 +269,51 @@ impl<'p, 'a> Ctx<'p, 'a> {
         }
     }
 
-    fn append(&self, ce: &ConfigEval<'a>, id: NodeId, base: Value, more: Value, span: Span) -> EvalResult {
+    fn append(
+        &self,
+        ce: &ConfigEval<'a>,
+        id: NodeId,
+        base: Value,
+        more: Value,
+        span: Span,
+    ) -> EvalResult {
         match (base, more) {
             (Value::List(mut a), Value::List(b)) => {
                 if a.len() + b.len() > MAX_LIST_LEN {
-                    return Err(self.fail(ce.cid, Diagnostic::error(Code::Limit, span, format!("list longer than {MAX_LIST_LEN} items"))));
+                    return Err(self.fail(
+                        ce.cid,
+                        Diagnostic::error(
+                            Code::Limit,
+                            span,
+                            format!("list longer than {MAX_LIST_LEN} items"),
+                        ),
+                    ));
                 }
                 a.extend(b);
                 Ok(Value::List(a))
             }
             (Value::Null, Value::List(b)) => Ok(Value::List(b)),
             (a, b) => {
-                let path = ce.layers.path_of(id).iter().map(|k| &**k).collect::<Vec<_>>().join(".");
-                let what = if matches!(a, Value::List(_)) { b.type_name() } else { a.type_name() };
+                let path = ce
+                    .layers
+                    .path_of(id)
+                    .iter()
+                    .map(|k| &**k)
+                    .collect::<Vec<_>>()
+                    .join(".");
+                let what = if matches!(a, Value::List(_)) {
+                    b.type_name()
+                } else {
+                    a.type_name()
+                };
                 Err(self.fail(
                     ce.cid,
-                    Diagnostic::error(Code::TypeMismatch, span, format!("`+=` appends a list to a list, but `{path}` gets a {what}"))
-                        .with_help("`+=` works on lists; use `=` to replace the value"),
+                    Diagnostic::error(
+                        Code::TypeMismatch,
+                        span,
+                        format!("`+=` appends a list to a list, but `{path}` gets a {what}"),
+                    )
+                    .with_help("`+=` works on lists; use `=` to replace the value"),
                 ))
             }
         }
@@ -274,22 +331,40 @@ impl<'p, 'a> Ctx<'p, 'a> {
         if !node.runtime {
             return;
         }
-        let Some(&(reader_cid, reader)) = self.stack.borrow().last() else { return };
-        let reader_ce = if reader_cid == ce.cid { None } else { Some(self.config(reader_cid)) };
+        let Some(&(reader_cid, reader)) = self.stack.borrow().last() else {
+            return;
+        };
+        let reader_ce = if reader_cid == ce.cid {
+            None
+        } else {
+            Some(self.config(reader_cid))
+        };
         let reader_layers = reader_ce.as_ref().map_or(&ce.layers, |r| &r.layers);
         if reader_layers.node(reader).runtime {
             return;
         }
-        let path = |l: &Layers<'_>, n| l.path_of(n).iter().map(|k| &**k).collect::<Vec<_>>().join(".");
+        let path = |l: &Layers<'_>, n| {
+            l.path_of(n)
+                .iter()
+                .map(|k| &**k)
+                .collect::<Vec<_>>()
+                .join(".")
+        };
         let mut d = Diagnostic::error(
             Code::Tier,
             at,
             format!("build-time `{}` is computed from runtime `{}`", path(reader_layers, reader), path(&ce.layers, id)),
         )
         .with_help("its value would go stale when the runtime value changes; mark it `@runtime` too, or do not read the runtime field");
-        if let Some((o, i)) = node.field.or_else(|| runtime_field(self.prog, &ce.layers, id)) {
+        if let Some((o, i)) = node
+            .field
+            .or_else(|| runtime_field(self.prog, &ce.layers, id))
+        {
             if let Some((_, f)) = self.prog.obj(o).fields.get_index(i as usize) {
-                d = d.with_label(f.markers.runtime.unwrap_or(f.name_span), "runtime field declared here");
+                d = d.with_label(
+                    f.markers.runtime.unwrap_or(f.name_span),
+                    "runtime field declared here",
+                );
             }
         }
         self.report(reader_cid, d);
@@ -305,11 +380,20 @@ impl<'p, 'a> Ctx<'p, 'a> {
 }
 
 /// The nearest ancestor field that carries `@runtime`.
-fn runtime_field(prog: &Program<'_>, layers: &Layers<'_>, mut id: NodeId) -> Option<(crate::types::ObjId, u32)> {
+fn runtime_field(
+    prog: &Program<'_>,
+    layers: &Layers<'_>,
+    mut id: NodeId,
+) -> Option<(crate::types::ObjId, u32)> {
     loop {
         let n = layers.node(id);
         if let Some((o, i)) = n.field {
-            if prog.obj(o).fields.get_index(i as usize).is_some_and(|(_, f)| f.markers.runtime.is_some()) {
+            if prog
+                .obj(o)
+                .fields
+                .get_index(i as usize)
+                .is_some_and(|(_, f)| f.markers.runtime.is_some())
+            {
                 return Some((o, i));
             }
         }
@@ -322,14 +406,25 @@ fn runtime_field(prog: &Program<'_>, layers: &Layers<'_>, mut id: NodeId) -> Opt
 
 fn drop_and_report_cycle(cx: &Ctx<'_, '_>, ce: &ConfigEval<'_>, id: NodeId, at: Span) {
     let stack = cx.stack.borrow().clone();
-    let Some(pos) = stack.iter().position(|&(c, n)| c == ce.cid && n == id) else { return };
+    let Some(pos) = stack.iter().position(|&(c, n)| c == ce.cid && n == id) else {
+        return;
+    };
     let members = &stack[pos..];
     let mut names = Vec::new();
     let mut labels = Vec::new();
     for &(cid, n) in members {
-        let other = if cid == ce.cid { None } else { Some(cx.config(cid)) };
+        let other = if cid == ce.cid {
+            None
+        } else {
+            Some(cx.config(cid))
+        };
         let layers = other.as_ref().map_or(&ce.layers, |o| &o.layers);
-        let mut path = layers.path_of(n).iter().map(|k| &**k).collect::<Vec<_>>().join(".");
+        let mut path = layers
+            .path_of(n)
+            .iter()
+            .map(|k| &**k)
+            .collect::<Vec<_>>()
+            .join(".");
         if cid != ce.cid {
             path = format!("{}.{path}", cx.prog.configs[cid.0 as usize].name);
         }
@@ -344,8 +439,12 @@ fn drop_and_report_cycle(cx: &Ctx<'_, '_>, ce: &ConfigEval<'_>, id: NodeId, at: 
         }
     }
     names.push(names[0].clone());
-    let mut d = Diagnostic::error(Code::Cycle, at, format!("reference cycle: {}", names.join(" → ")))
-        .with_help("break the cycle by setting one of these fields to a value");
+    let mut d = Diagnostic::error(
+        Code::Cycle,
+        at,
+        format!("reference cycle: {}", names.join(" → ")),
+    )
+    .with_help("break the cycle by setting one of these fields to a value");
     for (span, msg) in labels {
         if span != at {
             d = d.with_label(span, msg);

@@ -59,9 +59,11 @@ impl Value {
             Value::Str(s) | Value::Secret(s) => J::String(s.to_string()),
             Value::Duration(ns) => duration_json(*ns),
             Value::List(items) => J::Array(items.iter().map(Value::to_json).collect()),
-            Value::Object(map) => {
-                J::Object(map.iter().map(|(k, v)| (k.to_string(), v.to_json())).collect())
-            }
+            Value::Object(map) => J::Object(
+                map.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_json()))
+                    .collect(),
+            ),
         }
     }
 
@@ -77,9 +79,11 @@ impl Value {
             },
             J::String(s) => Value::str(s),
             J::Array(items) => Value::List(items.iter().map(Value::from_json).collect()),
-            J::Object(map) => {
-                Value::Object(map.iter().map(|(k, v)| (Name::from(k.as_str()), Value::from_json(v))).collect())
-            }
+            J::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (Name::from(k.as_str()), Value::from_json(v)))
+                    .collect(),
+            ),
         }
     }
 
@@ -100,12 +104,22 @@ impl Value {
             Value::Duration(ns) => format_duration(*ns),
             Value::Secret(_) => "secret(…)".into(),
             Value::List(items) if items.len() <= 4 => {
-                format!("[{}]", items.iter().map(Value::short).collect::<Vec<_>>().join(", "))
+                format!(
+                    "[{}]",
+                    items
+                        .iter()
+                        .map(Value::short)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             }
             Value::List(items) => format!("[… {} items]", items.len()),
             Value::Object(map) if map.len() <= 3 => format!(
                 "{{ {} }}",
-                map.iter().map(|(k, v)| format!("{k} = {}", v.short())).collect::<Vec<_>>().join(", ")
+                map.iter()
+                    .map(|(k, v)| format!("{k} = {}", v.short()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Value::Object(map) => format!("{{… {} fields}}", map.len()),
         }
@@ -118,7 +132,8 @@ pub fn duration_json(ns: i64) -> serde_json::Value {
         serde_json::Value::from(ns / NANOS_PER_SEC)
     } else {
         let secs = ns as f64 / NANOS_PER_SEC as f64;
-        serde_json::Number::from_f64(secs).map_or(serde_json::Value::Null, serde_json::Value::Number)
+        serde_json::Number::from_f64(secs)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number)
     }
 }
 
@@ -188,7 +203,10 @@ mod tests {
     #[test]
     fn durations_render_in_seconds() {
         assert_eq!(duration_json(200_000_000), serde_json::json!(0.2));
-        assert_eq!(duration_json(1_800 * NANOS_PER_SEC), serde_json::json!(1800));
+        assert_eq!(
+            duration_json(1_800 * NANOS_PER_SEC),
+            serde_json::json!(1800)
+        );
         assert_eq!(format_duration(200_000_000), "200ms");
         assert_eq!(format_duration(1_500_000_000), "1500ms");
         assert_eq!(format_duration(1_500_000), "0.0015s");

@@ -22,11 +22,19 @@ pub struct Applier<'p, 'a> {
 }
 
 /// Applies config `cid`'s own body, then its env blocks for `env`'s chain.
-pub fn apply_config<'a>(ap: &mut Applier<'_, 'a>, layers: &mut Layers<'a>, cid: ConfigId, env: Option<usize>) {
+pub fn apply_config<'a>(
+    ap: &mut Applier<'_, 'a>,
+    layers: &mut Layers<'a>,
+    cid: ConfigId,
+    env: Option<usize>,
+) {
     let prog = ap.prog;
     let body = &prog.configs[cid.0 as usize].decl.body;
     ap.config = Some(cid);
-    let plain = Origin::Config { config: cid, env: None };
+    let plain = Origin::Config {
+        config: cid,
+        env: None,
+    };
     for stmt in body {
         if !matches!(stmt, Stmt::Env(_)) {
             ap.stmt(layers, ROOT, stmt, plain, false);
@@ -35,7 +43,10 @@ pub fn apply_config<'a>(ap: &mut Applier<'_, 'a>, layers: &mut Layers<'a>, cid: 
     let Some(env) = env else { return };
     for &anc in &prog.env_chains[env] {
         let name = &prog.envs[anc].name;
-        let origin = Origin::Config { config: cid, env: Some(anc as u16) };
+        let origin = Origin::Config {
+            config: cid,
+            env: Some(anc as u16),
+        };
         for stmt in body {
             let Stmt::Env(block) = stmt else { continue };
             if block.envs.iter().any(|e| &e.name == name) {
@@ -72,7 +83,12 @@ fn static_kind(e: &Expr) -> Option<&'static str> {
 impl<'p, 'a> Applier<'p, 'a> {
     /// An applier for `prog`.
     pub fn new(prog: &'p Program<'a>, structural: bool) -> Applier<'p, 'a> {
-        Applier { prog, structural, diags: Vec::new(), config: None }
+        Applier {
+            prog,
+            structural,
+            diags: Vec::new(),
+            config: None,
+        }
     }
 
     fn with_config(&self, d: Diagnostic) -> Diagnostic {
@@ -83,18 +99,38 @@ impl<'p, 'a> Applier<'p, 'a> {
     }
 
     /// Applies statements at node `at`.
-    pub fn body(&mut self, layers: &mut Layers<'a>, at: NodeId, stmts: &'a [Stmt], origin: Origin, default: bool) {
+    pub fn body(
+        &mut self,
+        layers: &mut Layers<'a>,
+        at: NodeId,
+        stmts: &'a [Stmt],
+        origin: Origin,
+        default: bool,
+    ) {
         for stmt in stmts {
             self.stmt(layers, at, stmt, origin, default);
         }
     }
 
-    fn stmt(&mut self, layers: &mut Layers<'a>, at: NodeId, stmt: &'a Stmt, origin: Origin, default: bool) {
+    fn stmt(
+        &mut self,
+        layers: &mut Layers<'a>,
+        at: NodeId,
+        stmt: &'a Stmt,
+        origin: Origin,
+        default: bool,
+    ) {
         match stmt {
             Stmt::Assign(a) => {
-                let Some((last, init)) = a.path.keys.split_last() else { return };
-                let Some(parent) = self.navigate(layers, at, init) else { return };
-                let Some(node) = self.child(layers, parent, last) else { return };
+                let Some((last, init)) = a.path.keys.split_last() else {
+                    return;
+                };
+                let Some(parent) = self.navigate(layers, at, init) else {
+                    return;
+                };
+                let Some(node) = self.child(layers, parent, last) else {
+                    return;
+                };
                 self.assign(layers, node, last.span, a.op, &a.value, origin, default);
             }
             Stmt::Block(b) => {
@@ -120,7 +156,9 @@ impl<'p, 'a> Applier<'p, 'a> {
 
     /// The child `key` of object node `at`, created when the type allows.
     fn child(&mut self, layers: &mut Layers<'a>, at: NodeId, key: &'a Key) -> Option<NodeId> {
-        let Slot::Obj(children) = &layers.node(at).slot else { return None };
+        let Slot::Obj(children) = &layers.node(at).slot else {
+            return None;
+        };
         if let Some(&id) = children.get(&key.name) {
             return Some(id);
         }
@@ -136,7 +174,10 @@ impl<'p, 'a> Applier<'p, 'a> {
                 let mut d = Diagnostic::error(
                     Code::UnknownField,
                     key.span,
-                    format!("unknown field `{}`: {what} declares no such field", key.name),
+                    format!(
+                        "unknown field `{}`: {what} declares no such field",
+                        key.name
+                    ),
                 )
                 .with_label(o.span, format!("{what} declared here"));
                 if let Some(s) = suggest::closest(&key.name, o.fields.keys().map(|k| &**k)) {
@@ -151,7 +192,14 @@ impl<'p, 'a> Applier<'p, 'a> {
             }
             Some(Ty::Map(elem)) => {
                 let elem = *elem;
-                Some(instantiate(self, layers, at, key.name.clone(), Some(elem), None))
+                Some(instantiate(
+                    self,
+                    layers,
+                    at,
+                    key.name.clone(),
+                    Some(elem),
+                    None,
+                ))
             }
             _ => Some(instantiate(self, layers, at, key.name.clone(), None, None)),
         }
@@ -160,7 +208,9 @@ impl<'p, 'a> Applier<'p, 'a> {
     /// Turns leaf `id` into an object node when its type allows; reports otherwise.
     fn make_object(&mut self, layers: &mut Layers<'a>, id: NodeId, at: Span) -> Option<()> {
         let node = layers.node(id);
-        let Slot::Leaf(steps) = &node.slot else { return Some(()) };
+        let Slot::Leaf(steps) = &node.slot else {
+            return Some(());
+        };
         let last = steps.iter().rev().find(|s| s.op != Op::Append).copied();
         let prog = self.prog;
         let declared = node.ty.map(|t| prog.ty(t));
@@ -179,7 +229,12 @@ impl<'p, 'a> Applier<'p, 'a> {
             }
             return Some(());
         }
-        let path = layers.path_of(id).iter().map(|k| &**k).collect::<Vec<_>>().join(".");
+        let path = layers
+            .path_of(id)
+            .iter()
+            .map(|k| &**k)
+            .collect::<Vec<_>>()
+            .join(".");
         let mut d = match last {
             Some(step) if static_kind(step.expr).is_none() => Diagnostic::error(
                 Code::TypeMismatch,
@@ -187,17 +242,25 @@ impl<'p, 'a> Applier<'p, 'a> {
                 format!("cannot assign into `{path}`: its value is computed by an expression"),
             )
             .with_label(step.expr.span, "computed here")
-            .with_help("set the whole value in one expression, or assign fields instead of an expression"),
+            .with_help(
+                "set the whole value in one expression, or assign fields instead of an expression",
+            ),
             Some(step) => Diagnostic::error(
                 Code::TypeMismatch,
                 at,
-                format!("`{path}` is a {}, not an object", static_kind(step.expr).unwrap_or("value")),
+                format!(
+                    "`{path}` is a {}, not an object",
+                    static_kind(step.expr).unwrap_or("value")
+                ),
             )
             .with_label(step.expr.span, "set here"),
             None => Diagnostic::error(
                 Code::TypeMismatch,
                 at,
-                format!("`{path}` is a {}, not an object", node.ty.map_or("value".to_owned(), |t| prog.ty_name(t))),
+                format!(
+                    "`{path}` is a {}, not an object",
+                    node.ty.map_or("value".to_owned(), |t| prog.ty_name(t))
+                ),
             ),
         };
         if let Some((o, i)) = node.field {
@@ -244,7 +307,12 @@ impl<'p, 'a> Applier<'p, 'a> {
         let seq = layers.next_seq;
         layers.next_seq += 1;
         if let Slot::Leaf(steps) = &mut layers.nodes[id as usize].slot {
-            steps.push(Step { op, expr, origin, seq });
+            steps.push(Step {
+                op,
+                expr,
+                origin,
+                seq,
+            });
         }
     }
 
@@ -263,11 +331,27 @@ impl<'p, 'a> Applier<'p, 'a> {
     }
 
     /// A `Set` of a non-object expression on an object node: replace it by a leaf.
-    fn replace_object(&mut self, layers: &mut Layers<'a>, id: NodeId, at: Span, op: Op, expr: &'a Expr) -> bool {
-        let path = layers.path_of(id).iter().map(|k| &**k).collect::<Vec<_>>().join(".");
+    fn replace_object(
+        &mut self,
+        layers: &mut Layers<'a>,
+        id: NodeId,
+        at: Span,
+        op: Op,
+        expr: &'a Expr,
+    ) -> bool {
+        let path = layers
+            .path_of(id)
+            .iter()
+            .map(|k| &**k)
+            .collect::<Vec<_>>()
+            .join(".");
         if op == Op::Append {
-            let d = Diagnostic::error(Code::TypeMismatch, at, format!("`+=` appends to lists, but `{path}` is an object"))
-                .with_help("use `=` or a block to set its fields");
+            let d = Diagnostic::error(
+                Code::TypeMismatch,
+                at,
+                format!("`+=` appends to lists, but `{path}` is an object"),
+            )
+            .with_help("use `=` or a block to set its fields");
             let d = self.with_config(d);
             self.diags.push(d);
             return false;
@@ -278,7 +362,10 @@ impl<'p, 'a> Applier<'p, 'a> {
             let d = Diagnostic::error(
                 Code::TypeMismatch,
                 expr.span,
-                format!("`{path}` changes type from object to {}", literal.unwrap_or("value")),
+                format!(
+                    "`{path}` changes type from object to {}",
+                    literal.unwrap_or("value")
+                ),
             )
             .with_help("a structural config keeps each value's type; an object stays an object");
             let d = self.with_config(d);
@@ -290,13 +377,24 @@ impl<'p, 'a> Applier<'p, 'a> {
     }
 
     fn check_type_change(&mut self, layers: &Layers<'a>, id: NodeId, expr: &'a Expr) {
-        let Slot::Leaf(steps) = &layers.node(id).slot else { return };
-        let Some(prev) = steps.iter().rev().find(|s| s.op != Op::Append) else { return };
-        let (Some(old), Some(new)) = (static_kind(prev.expr), static_kind(expr)) else { return };
+        let Slot::Leaf(steps) = &layers.node(id).slot else {
+            return;
+        };
+        let Some(prev) = steps.iter().rev().find(|s| s.op != Op::Append) else {
+            return;
+        };
+        let (Some(old), Some(new)) = (static_kind(prev.expr), static_kind(expr)) else {
+            return;
+        };
         if old == new {
             return;
         }
-        let path = layers.path_of(id).iter().map(|k| &**k).collect::<Vec<_>>().join(".");
+        let path = layers
+            .path_of(id)
+            .iter()
+            .map(|k| &**k)
+            .collect::<Vec<_>>()
+            .join(".");
         let d = Diagnostic::error(Code::TypeMismatch, expr.span, format!("`{path}` changes type from {old} to {new}"))
             .with_primary_message(format!("{new} here"))
             .with_label(prev.expr.span, format!("{old} set here"))
@@ -312,9 +410,15 @@ impl<'p, 'a> Applier<'p, 'a> {
         if default {
             return;
         }
-        let Some((o, i)) = layers.node(id).field else { return };
-        let Some((name, field)) = self.prog.obj(o).fields.get_index(i as usize) else { return };
-        let Some((marker, msg)) = &field.markers.deprecated else { return };
+        let Some((o, i)) = layers.node(id).field else {
+            return;
+        };
+        let Some((name, field)) = self.prog.obj(o).fields.get_index(i as usize) else {
+            return;
+        };
+        let Some((marker, msg)) = &field.markers.deprecated else {
+            return;
+        };
         let mut d = Diagnostic::warning(Code::Deprecated, at, format!("`{name}` is deprecated"))
             .with_label(*marker, "marked deprecated here");
         if !msg.is_empty() {
@@ -324,4 +428,3 @@ impl<'p, 'a> Applier<'p, 'a> {
         self.diags.push(d);
     }
 }
-

@@ -15,7 +15,11 @@ use super::{Layers, Node, NodeId, Op, Origin, Slot, Step, ROOT};
 const MAX_TEMPLATE_DEPTH: u32 = 64;
 
 /// The starting layers of a config with `schema` (or a structural root).
-pub fn for_schema<'a>(prog: &Program<'a>, schema: Option<ObjId>, diags: &mut Vec<Diagnostic>) -> Layers<'a> {
+pub fn for_schema<'a>(
+    prog: &Program<'a>,
+    schema: Option<ObjId>,
+    diags: &mut Vec<Diagnostic>,
+) -> Layers<'a> {
     let mut layers = Layers::structural();
     if let Some(obj) = schema {
         layers.nodes[ROOT as usize].ty = prog.schema_tys.get(&obj).copied();
@@ -50,7 +54,11 @@ pub(super) fn instantiate<'a>(
     let p = layers.node(parent);
     let runtime = p.runtime
         || field.is_some_and(|(o, i)| {
-            ap.prog.obj(o).fields.get_index(i as usize).is_some_and(|(_, f)| f.markers.runtime.is_some())
+            ap.prog
+                .obj(o)
+                .fields
+                .get_index(i as usize)
+                .is_some_and(|(_, f)| f.markers.runtime.is_some())
         });
     let depth = p.depth + 1;
     let declared = ty.map(|t| ap.prog.ty(t));
@@ -62,7 +70,11 @@ pub(super) fn instantiate<'a>(
     layers.nodes.push(Node {
         key: key.clone(),
         parent,
-        slot: if object { Slot::Obj(IndexMap::new()) } else { Slot::Leaf(Vec::new()) },
+        slot: if object {
+            Slot::Obj(IndexMap::new())
+        } else {
+            Slot::Leaf(Vec::new())
+        },
         ty,
         field,
         runtime,
@@ -82,19 +94,38 @@ pub(super) fn instantiate<'a>(
 }
 
 /// Creates the fields of object type `obj` below node `id` and applies their defaults.
-pub(super) fn fill_object<'a>(ap: &mut Applier<'_, 'a>, layers: &mut Layers<'a>, id: NodeId, obj: ObjId) {
+pub(super) fn fill_object<'a>(
+    ap: &mut Applier<'_, 'a>,
+    layers: &mut Layers<'a>,
+    id: NodeId,
+    obj: ObjId,
+) {
     layers.nodes[id as usize].slot = Slot::Obj(IndexMap::new());
     let prog = ap.prog;
     for (i, (name, field)) in prog.obj(obj).fields.iter().enumerate() {
-        let child = instantiate(ap, layers, id, name.clone(), Some(field.ty), Some((obj, i as u32)));
-        let Some(default) = field.default else { continue };
+        let child = instantiate(
+            ap,
+            layers,
+            id,
+            name.clone(),
+            Some(field.ty),
+            Some((obj, i as u32)),
+        );
+        let Some(default) = field.default else {
+            continue;
+        };
         let origin = Origin::Schema(obj);
         match (&default.kind, &layers.node(child).slot) {
             (ExprKind::Object(stmts), Slot::Obj(_)) => ap.body(layers, child, stmts, origin, true),
             _ => {
                 let seq = layers.next_seq;
                 layers.next_seq += 1;
-                let step = Step { op: Op::Default, expr: default, origin, seq };
+                let step = Step {
+                    op: Op::Default,
+                    expr: default,
+                    origin,
+                    seq,
+                };
                 layers.nodes[child as usize].slot = Slot::Leaf(vec![step]);
             }
         }

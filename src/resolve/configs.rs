@@ -86,7 +86,9 @@ fn check_unique_names(diags: &mut Diagnostics, prog: &Program<'_>) {
                     format!("config `{}` is declared in two files", c.name),
                 )
                 .with_label(*prev, "first declared here")
-                .with_help("artifacts are named after configs, so config names must be unique in a build"),
+                .with_help(
+                    "artifacts are named after configs, so config names must be unique in a build",
+                ),
             ),
             Some(_) => {}
             None => {
@@ -118,7 +120,11 @@ fn resolve_one(diags: &mut Diagnostics, prog: &mut Program<'_>, id: ConfigId, st
                 parent = Some(pid);
             }
             Ok(_) => {
-                diags.push(Diagnostic::error(Code::TypeMismatch, pq.span, "a config can only extend another config"));
+                diags.push(Diagnostic::error(
+                    Code::TypeMismatch,
+                    pq.span,
+                    "a config can only extend another config",
+                ));
                 broken = true;
             }
             Err(d) => {
@@ -138,15 +144,24 @@ fn resolve_one(diags: &mut Diagnostics, prog: &mut Program<'_>, id: ConfigId, st
                         Diagnostic::error(
                             Code::TypeMismatch,
                             sq.span,
-                            format!("schema `{}` does not extend the parent's schema `{pname}`", sq.parts.last().map_or("", |p| &*p.name)),
+                            format!(
+                                "schema `{}` does not extend the parent's schema `{pname}`",
+                                sq.parts.last().map_or("", |p| &*p.name)
+                            ),
                         )
-                        .with_help("a config's schema must be its parent's schema or one that extends it"),
+                        .with_help(
+                            "a config's schema must be its parent's schema or one that extends it",
+                        ),
                     );
                 }
                 schema = Some(sid);
             }
             Ok(_) => {
-                diags.push(Diagnostic::error(Code::TypeMismatch, sq.span, "this is not a schema"));
+                diags.push(Diagnostic::error(
+                    Code::TypeMismatch,
+                    sq.span,
+                    "this is not a schema",
+                ));
                 broken = true;
             }
             Err(d) => {
@@ -155,7 +170,9 @@ fn resolve_one(diags: &mut Diagnostics, prog: &mut Program<'_>, id: ConfigId, st
             }
         }
     }
-    let mut chain = parent.map(|p| prog.configs[p.0 as usize].chain.clone()).unwrap_or_default();
+    let mut chain = parent
+        .map(|p| prog.configs[p.0 as usize].chain.clone())
+        .unwrap_or_default();
     chain.push(id);
     let c = &mut prog.configs[i];
     c.parent = parent;
@@ -168,9 +185,19 @@ fn resolve_one(diags: &mut Diagnostics, prog: &mut Program<'_>, id: ConfigId, st
 fn cycle_error(prog: &Program<'_>, id: ConfigId, back: ConfigId, span: Span) -> Diagnostic {
     let name = &prog.configs[id.0 as usize].name;
     let other = &prog.configs[back.0 as usize];
-    Diagnostic::error(Code::Cycle, span, format!("inheritance cycle: `{name}` extends `{}`, which extends `{name}`", other.name))
-        .with_label(other.decl.name.span, format!("`{}` is declared here", other.name))
-        .with_help("remove one `extends` from the cycle")
+    Diagnostic::error(
+        Code::Cycle,
+        span,
+        format!(
+            "inheritance cycle: `{name}` extends `{}`, which extends `{name}`",
+            other.name
+        ),
+    )
+    .with_label(
+        other.decl.name.span,
+        format!("`{}` is declared here", other.name),
+    )
+    .with_help("remove one `extends` from the cycle")
 }
 
 /// Unknown environments and duplicate assignments, once per body.
@@ -186,7 +213,8 @@ fn check_body(diags: &mut Diagnostics, prog: &Program<'_>, body: &[Stmt], top: b
             if !prog.envs.iter().any(|e| e.name == name.name) {
                 let mut d = unknown_env(&prog.envs, &name.name, name.span);
                 if prog.envs.is_empty() {
-                    d.message = format!("`env {}` block in a build without environments", name.name);
+                    d.message =
+                        format!("`env {}` block in a build without environments", name.name);
                 }
                 diags.push(d);
             }
@@ -212,9 +240,15 @@ fn collect_paths(
                     if let Some(prev) = seen.get(prefix.as_slice()) {
                         let path = prefix.iter().map(|k| &**k).collect::<Vec<_>>().join(".");
                         diags.push(
-                            Diagnostic::error(Code::Duplicate, a.path.span, format!("`{path}` is assigned twice in this block"))
-                                .with_label(*prev, "first assigned here")
-                                .with_help("remove one of the assignments, or use `+=` to append to a list"),
+                            Diagnostic::error(
+                                Code::Duplicate,
+                                a.path.span,
+                                format!("`{path}` is assigned twice in this block"),
+                            )
+                            .with_label(*prev, "first assigned here")
+                            .with_help(
+                                "remove one of the assignments, or use `+=` to append to a list",
+                            ),
                         );
                     } else {
                         seen.insert(prefix.clone(), a.path.span);

@@ -47,16 +47,26 @@ pub(super) fn resolve_envs(diags: &mut Diagnostics, prog: &mut Program<'_>) {
     for decl in &first.envs {
         if let Some(prev) = envs.iter().find(|e| e.name == decl.name.name) {
             diags.push(
-                Diagnostic::error(Code::Duplicate, decl.name.span, format!("environment `{}` is declared twice", decl.name.name))
-                    .with_label(prev.span, "first declared here"),
+                Diagnostic::error(
+                    Code::Duplicate,
+                    decl.name.span,
+                    format!("environment `{}` is declared twice", decl.name.name),
+                )
+                .with_label(prev.span, "first declared here"),
             );
             continue;
         }
-        envs.push(Env { name: decl.name.name.clone(), parent: None, span: decl.name.span });
+        envs.push(Env {
+            name: decl.name.name.clone(),
+            parent: None,
+            span: decl.name.span,
+        });
     }
     for decl in &first.envs {
         let Some(parent) = &decl.parent else { continue };
-        let Some(idx) = envs.iter().position(|e| e.name == decl.name.name) else { continue };
+        let Some(idx) = envs.iter().position(|e| e.name == decl.name.name) else {
+            continue;
+        };
         match envs.iter().position(|e| e.name == parent.name) {
             Some(p) => envs[idx].parent = Some(p),
             None => diags.push(unknown_env(&envs, &parent.name, parent.span)),
@@ -68,8 +78,16 @@ pub(super) fn resolve_envs(diags: &mut Diagnostics, prog: &mut Program<'_>) {
 
 fn same_set(a: &Environments, b: &Environments) -> bool {
     let key = |e: &Environments| {
-        let mut v: Vec<(Name, Option<Name>)> =
-            e.envs.iter().map(|d| (d.name.name.clone(), d.parent.as_ref().map(|p| p.name.clone()))).collect();
+        let mut v: Vec<(Name, Option<Name>)> = e
+            .envs
+            .iter()
+            .map(|d| {
+                (
+                    d.name.name.clone(),
+                    d.parent.as_ref().map(|p| p.name.clone()),
+                )
+            })
+            .collect();
         v.sort();
         v
     };
@@ -89,7 +107,12 @@ fn chains(diags: &mut Diagnostics, envs: &mut [Env]) -> Vec<Vec<usize>> {
                     Diagnostic::error(
                         Code::Cycle,
                         envs[start].span,
-                        format!("environment `{}` extends itself: {} → {}", envs[start].name, names.join(" → "), envs[p].name),
+                        format!(
+                            "environment `{}` extends itself: {} → {}",
+                            envs[start].name,
+                            names.join(" → "),
+                            envs[p].name
+                        ),
                     )
                     .with_help("remove one `extends` from the cycle"),
                 );
@@ -107,11 +130,16 @@ fn chains(diags: &mut Diagnostics, envs: &mut [Env]) -> Vec<Vec<usize>> {
 
 /// `mcfg::unknown-env` for `name`, suggesting the closest declared environment.
 pub fn unknown_env(envs: &[Env], name: &str, span: Span) -> Diagnostic {
-    let mut diag = Diagnostic::error(Code::UnknownEnv, span, format!("unknown environment `{name}`"));
+    let mut diag = Diagnostic::error(
+        Code::UnknownEnv,
+        span,
+        format!("unknown environment `{name}`"),
+    );
     if let Some(s) = suggest::closest(name, envs.iter().map(|e| &*e.name)) {
         diag = diag.with_help(format!("did you mean `{s}`?"));
     } else if envs.is_empty() {
-        diag = diag.with_help("this build declares no `environments`; add an `environments { … }` block");
+        diag = diag
+            .with_help("this build declares no `environments`; add an `environments { … }` block");
     } else {
         let names: Vec<&str> = envs.iter().map(|e| &*e.name).collect();
         diag = diag.with_help(format!("declared environments: {}", names.join(", ")));

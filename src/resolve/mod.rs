@@ -142,7 +142,11 @@ impl<'a> Program<'a> {
             Ty::Secret => "secret".to_owned(),
             Ty::List(e) => format!("list[{}]", self.ty_name(*e)),
             Ty::Map(e) => format!("map[{}]", self.ty_name(*e)),
-            Ty::Union(lits) => lits.iter().map(ToString::to_string).collect::<Vec<_>>().join(" | "),
+            Ty::Union(lits) => lits
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" | "),
             Ty::Object(o) => match &self.obj(*o).name {
                 Some(n) => n.to_string(),
                 None => "object".to_owned(),
@@ -183,7 +187,12 @@ impl<'a> Program<'a> {
                     }
                     Decl::Type(t) => {
                         let idx = self.aliases.len() as u32;
-                        self.aliases.push(TypeAlias { decl: t, file: file.id, resolved: None, resolving: false });
+                        self.aliases.push(TypeAlias {
+                            decl: t,
+                            file: file.id,
+                            resolved: None,
+                            resolving: false,
+                        });
                         (&t.name, Item::Alias(idx))
                     }
                     Decl::Config(c) => {
@@ -201,9 +210,13 @@ impl<'a> Program<'a> {
         let scope = &mut self.scopes[file.0 as usize];
         if let Some((_, prev)) = scope.get(&name.name) {
             diags.push(
-                Diagnostic::error(Code::Duplicate, name.span, format!("`{}` is declared twice in this file", name.name))
-                    .with_label(*prev, "first declared here")
-                    .with_help("rename one of the declarations"),
+                Diagnostic::error(
+                    Code::Duplicate,
+                    name.span,
+                    format!("`{}` is declared twice in this file", name.name),
+                )
+                .with_label(*prev, "first declared here")
+                .with_help("rename one of the declarations"),
             );
             return;
         }
@@ -220,7 +233,15 @@ impl<'a> Program<'a> {
                 let mut diag = Diagnostic::error(
                     Code::UnresolvedName,
                     part.span,
-                    format!("cannot find `{}` in {}", part.name, if i == 0 { "this file".to_owned() } else { format!("`{}`", name.parts[i - 1].name) }),
+                    format!(
+                        "cannot find `{}` in {}",
+                        part.name,
+                        if i == 0 {
+                            "this file".to_owned()
+                        } else {
+                            format!("`{}`", name.parts[i - 1].name)
+                        }
+                    ),
                 );
                 if let Some(s) = suggest::closest(&part.name, scope.keys().map(|k| &**k)) {
                     diag = diag.with_help(format!("did you mean `{s}`?"));

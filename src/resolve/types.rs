@@ -12,7 +12,9 @@ use crate::types::{Check, Field, Lit, Markers, ObjId, ObjTy, Pred, PredKind, Ty,
 
 use super::{Item, Program};
 
-const BUILTINS: &[&str] = &["bool", "int", "float", "string", "duration", "secret", "any"];
+const BUILTINS: &[&str] = &[
+    "bool", "int", "float", "string", "duration", "secret", "any",
+];
 const MARKERS: &[&str] = &["invariant", "distinct", "runtime", "deprecated"];
 
 struct Lowering<'a> {
@@ -34,7 +36,10 @@ pub(super) fn lower_all<'a>(diags: &mut Diagnostics, prog: &mut Program<'a>) {
         }
     }
     let n = schema_decls.len();
-    let mut low = Lowering { schema_decls, in_progress: vec![false; n] };
+    let mut low = Lowering {
+        schema_decls,
+        in_progress: vec![false; n],
+    };
     for id in 0..n {
         lower_schema(diags, prog, &mut low, ObjId(id as u32));
     }
@@ -49,7 +54,12 @@ pub(super) fn lower_all<'a>(diags: &mut Diagnostics, prog: &mut Program<'a>) {
     }
 }
 
-fn lower_schema<'a>(diags: &mut Diagnostics, prog: &mut Program<'a>, low: &mut Lowering<'a>, id: ObjId) {
+fn lower_schema<'a>(
+    diags: &mut Diagnostics,
+    prog: &mut Program<'a>,
+    low: &mut Lowering<'a>,
+    id: ObjId,
+) {
     let i = id.0 as usize;
     if prog.objs[i].complete || low.in_progress[i] {
         return;
@@ -70,8 +80,12 @@ fn lower_schema<'a>(diags: &mut Diagnostics, prog: &mut Program<'a>, low: &mut L
             Ok(Item::Schema(pid)) => {
                 if low.in_progress[pid.0 as usize] {
                     diags.push(
-                        Diagnostic::error(Code::Cycle, parent.span, format!("schema `{}` extends itself", decl.name.name))
-                            .with_help("remove one `extends` from the cycle"),
+                        Diagnostic::error(
+                            Code::Cycle,
+                            parent.span,
+                            format!("schema `{}` extends itself", decl.name.name),
+                        )
+                        .with_help("remove one `extends` from the cycle"),
                     );
                 } else {
                     lower_schema(diags, prog, low, pid);
@@ -97,7 +111,11 @@ fn lower_schema<'a>(diags: &mut Diagnostics, prog: &mut Program<'a>, low: &mut L
 }
 
 fn qual(q: &ast::QualName) -> String {
-    q.parts.iter().map(|p| &*p.name).collect::<Vec<_>>().join(".")
+    q.parts
+        .iter()
+        .map(|p| &*p.name)
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 fn lower_items<'a>(
@@ -153,7 +171,10 @@ fn lower_field<'a>(
         diags.push(
             Diagnostic::error(Code::Duplicate, f.name.span, msg)
                 .with_label(prev.name_span, "first declared here")
-                .with_help(format!("write `{} = <value>` to change only the default", f.name.name)),
+                .with_help(format!(
+                    "write `{} = <value>` to change only the default",
+                    f.name.name
+                )),
         );
         return;
     }
@@ -189,8 +210,15 @@ fn unknown_inherited(obj: &ObjTy<'_>, f: &ast::FieldDecl) -> Diagnostic {
             format!("`{}` is not a field of the parent schema", f.name.name),
         )
     } else {
-        Diagnostic::error(Code::TypeMismatch, f.name.span, format!("field `{}` has no type", f.name.name))
-            .with_help(format!("declare it as `{}: <type> = <default>`", f.name.name))
+        Diagnostic::error(
+            Code::TypeMismatch,
+            f.name.span,
+            format!("field `{}` has no type", f.name.name),
+        )
+        .with_help(format!(
+            "declare it as `{}: <type> = <default>`",
+            f.name.name
+        ))
     };
     if let Some(s) = suggest::closest(&f.name.name, obj.fields.keys().map(|k| &**k)) {
         diag = diag.with_help(format!("did you mean `{s}`?"));
@@ -213,8 +241,19 @@ fn lower_markers(diags: &mut Diagnostics, markers: &[ast::Marker]) -> Markers {
                 out.deprecated = Some((m.span, msg));
             }
             other => {
-                let mut d = Diagnostic::error(Code::UnresolvedName, m.name.span, format!("unknown marker `@{other}`"))
-                    .with_help(format!("markers are {}", MARKERS.iter().map(|m| format!("@{m}")).collect::<Vec<_>>().join(", ")));
+                let mut d = Diagnostic::error(
+                    Code::UnresolvedName,
+                    m.name.span,
+                    format!("unknown marker `@{other}`"),
+                )
+                .with_help(format!(
+                    "markers are {}",
+                    MARKERS
+                        .iter()
+                        .map(|m| format!("@{m}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
                 if let Some(s) = suggest::closest(other, MARKERS.iter().copied()) {
                     d = d.with_help(format!("did you mean `@{s}`?"));
                 }
@@ -240,8 +279,12 @@ fn resolve_alias<'a>(
     let (decl, file) = (alias.decl, alias.file);
     if alias.resolving {
         diags.push(
-            Diagnostic::error(Code::Cycle, use_span.unwrap_or(decl.name.span), format!("type `{}` refers to itself", decl.name.name))
-                .with_label(decl.name.span, "declared here"),
+            Diagnostic::error(
+                Code::Cycle,
+                use_span.unwrap_or(decl.name.span),
+                format!("type `{}` refers to itself", decl.name.name),
+            )
+            .with_label(decl.name.span, "declared here"),
         );
         return prog.add_ty(TyRef::plain(Ty::Error, decl.name.span));
     }
@@ -265,10 +308,16 @@ fn lower_type<'a>(
         TypeKind::List(e) => TyRef::plain(Ty::List(lower_type(diags, prog, low, file, e)), te.span),
         TypeKind::Map(e) => TyRef::plain(Ty::Map(lower_type(diags, prog, low, file, e)), te.span),
         TypeKind::Union(items) => {
-            let lits = items.iter().filter_map(|e| const_lit(e).or_else(|| {
-                diags.push(Diagnostic::error(Code::TypeMismatch, e.span, "a union lists literal strings, numbers or bools"));
-                None
-            }));
+            let lits = items.iter().filter_map(|e| {
+                const_lit(e).or_else(|| {
+                    diags.push(Diagnostic::error(
+                        Code::TypeMismatch,
+                        e.span,
+                        "a union lists literal strings, numbers or bools",
+                    ));
+                    None
+                })
+            });
             TyRef::plain(Ty::Union(lits.collect()), te.span)
         }
         TypeKind::Object(items) => {
@@ -328,7 +377,11 @@ fn named_type<'a>(
             prog.ty(t).clone()
         }
         Ok(Item::Config(_) | Item::Module(_)) => {
-            diags.push(Diagnostic::error(Code::TypeMismatch, q.span, format!("`{}` is not a type", qual(q))));
+            diags.push(Diagnostic::error(
+                Code::TypeMismatch,
+                q.span,
+                format!("`{}` is not a type", qual(q)),
+            ));
             TyRef::plain(Ty::Error, q.span)
         }
         Err(mut d) => {
@@ -361,7 +414,12 @@ pub fn const_lit(e: &ast::Expr) -> Option<Lit> {
     }
 }
 
-fn lower_pred(diags: &mut Diagnostics, prog: &Program<'_>, ty: &Ty, p: &ast::Predicate) -> Option<Pred> {
+fn lower_pred(
+    diags: &mut Diagnostics,
+    prog: &Program<'_>,
+    ty: &Ty,
+    p: &ast::Predicate,
+) -> Option<Pred> {
     let applies = |diags: &mut Diagnostics, ok: bool, what: &str| -> Option<()> {
         if ok {
             return Some(());
@@ -370,14 +428,22 @@ fn lower_pred(diags: &mut Diagnostics, prog: &Program<'_>, ty: &Ty, p: &ast::Pre
             Ty::Object(o) => prog.obj(*o).name.as_deref().unwrap_or("object").to_owned(),
             other => format!("{other:?}").to_lowercase(),
         };
-        diags.push(Diagnostic::error(Code::TypeMismatch, p.span, format!("{what} does not apply to `{name}`")));
+        diags.push(Diagnostic::error(
+            Code::TypeMismatch,
+            p.span,
+            format!("{what} does not apply to `{name}`"),
+        ));
         None
     };
     let is_any = matches!(ty, Ty::Any | Ty::Error);
     let kind = match &p.kind {
         PredicateKind::Compare(op, e) => {
             let Some(lit) = const_lit(e) else {
-                diags.push(Diagnostic::error(Code::TypeMismatch, e.span, "a refinement compares with a literal"));
+                diags.push(Diagnostic::error(
+                    Code::TypeMismatch,
+                    e.span,
+                    "a refinement compares with a literal",
+                ));
                 return None;
             };
             let ok = match (ty, &lit) {
@@ -390,16 +456,26 @@ fn lower_pred(diags: &mut Diagnostics, prog: &Program<'_>, ty: &Ty, p: &ast::Pre
             PredKind::Compare(*op, lit)
         }
         PredicateKind::Len(op, e) => {
-            applies(diags, is_any || matches!(ty, Ty::Str | Ty::List(_) | Ty::Map(_)), "`len`")?;
+            applies(
+                diags,
+                is_any || matches!(ty, Ty::Str | Ty::List(_) | Ty::Map(_)),
+                "`len`",
+            )?;
             let Some(Lit::Int(n)) = const_lit(e) else {
-                diags.push(Diagnostic::error(Code::TypeMismatch, e.span, "`len` compares with an integer"));
+                diags.push(Diagnostic::error(
+                    Code::TypeMismatch,
+                    e.span,
+                    "`len` compares with an integer",
+                ));
                 return None;
             };
             PredKind::Len(*op, n)
         }
         PredicateKind::Matches(pattern) => {
             applies(diags, is_any || matches!(ty, Ty::Str), "`matches`")?;
-            let re = regex::RegexBuilder::new(&format!("^(?:{pattern})$")).size_limit(1 << 22).build();
+            let re = regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+                .size_limit(1 << 22)
+                .build();
             match re {
                 Ok(re) => PredKind::Matches(Arc::from(pattern.as_str()), Arc::new(re)),
                 Err(e) => {
@@ -420,5 +496,10 @@ fn lower_pred(diags: &mut Diagnostics, prog: &Program<'_>, ty: &Ty, p: &ast::Pre
 }
 
 fn first_line(s: &str) -> String {
-    s.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or(s).trim().to_owned()
+    s.lines()
+        .filter(|l| !l.trim().is_empty())
+        .last()
+        .unwrap_or(s)
+        .trim()
+        .to_owned()
 }

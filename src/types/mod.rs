@@ -73,7 +73,12 @@ pub struct TyRef {
 impl TyRef {
     /// A plain type without refinements.
     pub fn plain(ty: Ty, span: Span) -> TyRef {
-        TyRef { ty, preds: Vec::new(), optional: false, span }
+        TyRef {
+            ty,
+            preds: Vec::new(),
+            optional: false,
+            span,
+        }
     }
 }
 

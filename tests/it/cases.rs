@@ -24,14 +24,24 @@ struct Marker {
 fn parse_markers(file: &str, text: &str) -> Vec<Marker> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        let Some(pos) = line.find("//!") else { continue };
+        let Some(pos) = line.find("//!") else {
+            continue;
+        };
         let rest = line[pos + 3..].trim();
         let mut words = split_attrs(rest).into_iter();
         let Some(codes) = words.next() else { continue };
         let attrs = words
-            .filter_map(|w| w.split_once('=').map(|(k, v)| (k.to_owned(), v.trim_matches('"').to_owned())))
+            .filter_map(|w| {
+                w.split_once('=')
+                    .map(|(k, v)| (k.to_owned(), v.trim_matches('"').to_owned()))
+            })
             .collect();
-        out.push(Marker { file: file.to_owned(), line: i + 1, codes: codes.split('|').map(str::to_owned).collect(), attrs });
+        out.push(Marker {
+            file: file.to_owned(),
+            line: i + 1,
+            codes: codes.split('|').map(str::to_owned).collect(),
+            attrs,
+        });
     }
     out
 }
@@ -101,14 +111,22 @@ fn check_markers(comp: &Compilation, markers: &[Marker]) -> Vec<String> {
     let mut problems = Vec::new();
     for m in markers {
         if !comp.diags.iter().any(|d| matches(comp, m, d)) {
-            problems.push(format!("no {} diagnostic at {}:{}", m.codes.join("|"), m.file, m.line));
+            problems.push(format!(
+                "no {} diagnostic at {}:{}",
+                m.codes.join("|"),
+                m.file,
+                m.line
+            ));
         }
     }
     for d in &comp.diags {
         let (file, line) = places(comp, d)[0].clone();
         let marked = markers.iter().any(|m| matches(comp, m, d));
         if !marked {
-            problems.push(format!("unexpected {} at {file}:{line}: {}", d.code, d.message));
+            problems.push(format!(
+                "unexpected {} at {file}:{line}: {}",
+                d.code, d.message
+            ));
         }
     }
     problems
@@ -122,7 +140,11 @@ fn load_case(path: &Path, multi: bool) -> (MemoryFs, Vec<(String, String)>) {
         let mut all: Vec<PathBuf> = walk(dir);
         all.sort();
         for p in all {
-            let rel = p.strip_prefix(dir).expect("below the case").to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(dir)
+                .expect("below the case")
+                .to_string_lossy()
+                .replace('\\', "/");
             let text = std::fs::read_to_string(&p).expect("case file is UTF-8");
             fs.insert(&rel, text.clone());
             files.push((rel, text));
@@ -176,7 +198,12 @@ fn run_case(path: &Path, multi: bool) -> String {
             let _ = writeln!(snap, "----- OUTPUT {dir}{}.runtime.json\n{json}", a.config);
         }
     }
-    assert!(problems.is_empty(), "{}:\n  {}\n\n{snap}", path.display(), problems.join("\n  "));
+    assert!(
+        problems.is_empty(),
+        "{}:\n  {}\n\n{snap}",
+        path.display(),
+        problems.join("\n  ")
+    );
     snap
 }
 

@@ -26,7 +26,12 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
 fn check_exits_0_on_clean_sources() {
     let dir = project(&[("main.mcfg", "config a { x = 1 }\n")]);
     let out = mcfg(dir.path(), &["check", "."]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.stderr.is_empty());
 }
 
@@ -56,21 +61,41 @@ fn errors_exit_1_and_json_diagnostics_follow_the_contract() {
 #[test]
 fn bad_arguments_exit_2() {
     let dir = project(&[("main.mcfg", "config a { x = 1 }\n")]);
-    assert_eq!(mcfg(dir.path(), &["build", "--no-such-flag"]).status.code(), Some(2));
-    assert_eq!(mcfg(dir.path(), &["check", "missing-folder"]).status.code(), Some(2));
-    assert_eq!(mcfg(dir.path(), &["build", ".", "-o", "out", "--env", "nope"]).status.code(), Some(2));
+    assert_eq!(
+        mcfg(dir.path(), &["build", "--no-such-flag"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        mcfg(dir.path(), &["check", "missing-folder"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        mcfg(dir.path(), &["build", ".", "-o", "out", "--env", "nope"])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
 fn build_writes_artifacts_and_manifest() {
-    let dir = project(&[("main.mcfg", "environments { dev; prod }\nconfig a { x = 1\n env prod { x = 2 } }\n")]);
+    let dir = project(&[(
+        "main.mcfg",
+        "environments { dev; prod }\nconfig a { x = 1\n env prod { x = 2 } }\n",
+    )]);
     let out = mcfg(dir.path(), &["build", ".", "-o", "out"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let prod = std::fs::read_to_string(dir.path().join("out/prod/a.json")).expect("artifact");
     assert_eq!(prod, "{\n  \"x\": 2\n}\n");
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/manifest.json")).expect("manifest"))
-            .expect("manifest is JSON");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/manifest.json")).expect("manifest"),
+    )
+    .expect("manifest is JSON");
     assert_eq!(manifest["environments"], serde_json::json!(["dev", "prod"]));
     assert_eq!(manifest["artifacts"][1]["path"], "prod/a.json");
 }
@@ -78,9 +103,22 @@ fn build_writes_artifacts_and_manifest() {
 #[test]
 fn failed_build_leaves_output_untouched() {
     let dir = project(&[("main.mcfg", "config a { x = 1 }\n")]);
-    assert_eq!(mcfg(dir.path(), &["build", ".", "-o", "out"]).status.code(), Some(0));
+    assert_eq!(
+        mcfg(dir.path(), &["build", ".", "-o", "out"]).status.code(),
+        Some(0)
+    );
     let before = std::fs::read(dir.path().join("out/a.json")).expect("artifact");
-    std::fs::write(dir.path().join("main.mcfg"), "config a { x = 1\n x = \"s\" }\n").expect("edit");
-    assert_eq!(mcfg(dir.path(), &["build", ".", "-o", "out"]).status.code(), Some(1));
-    assert_eq!(std::fs::read(dir.path().join("out/a.json")).expect("artifact"), before);
+    std::fs::write(
+        dir.path().join("main.mcfg"),
+        "config a { x = 1\n x = \"s\" }\n",
+    )
+    .expect("edit");
+    assert_eq!(
+        mcfg(dir.path(), &["build", ".", "-o", "out"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("out/a.json")).expect("artifact"),
+        before
+    );
 }

@@ -6,7 +6,9 @@ use mcfg::compile::compile_paths;
 use mcfg::loader::RealFs;
 
 fn example(dir: &str) -> mcfg::compile::Compilation {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(dir);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(dir);
     compile_paths(&RealFs, &[path], None).expect("example loads")
 }
 
@@ -34,16 +36,28 @@ fn ranking_example_resolves_environment_overrides() {
     let prod = value(&comp, "ranker", "prod");
     assert_eq!(prod["serving"]["replicas"], 8);
     assert_eq!(prod["serving"]["device"], "gpu");
-    assert_eq!(prod["serving"]["endpoint"], "https://rank.example.com/ranker");
+    assert_eq!(
+        prod["serving"]["endpoint"],
+        "https://rank.example.com/ranker"
+    );
     assert_eq!(prod["thresholds"]["spam"], 0.95);
     assert_eq!(prod["diversity"]["enabled"], true);
     let dev = value(&comp, "ranker", "dev");
-    assert_eq!(dev["serving"]["endpoint"], "https://dev.rank.example.com/ranker");
+    assert_eq!(
+        dev["serving"]["endpoint"],
+        "https://dev.rank.example.com/ranker"
+    );
     assert_eq!(dev["thresholds"]["spam"], 0.9);
     assert_eq!(dev["serving"]["api_key"], serde_json::Value::Null);
-    assert_eq!(dev["features"], serde_json::json!(["query_len", "doc_age", "ctr_7d", "clicks_30d"]));
+    assert_eq!(
+        dev["features"],
+        serde_json::json!(["query_len", "doc_age", "ctr_7d", "clicks_30d"])
+    );
     // Late binding: max_queue follows prod's batch_size override.
-    assert_eq!(value(&comp, "reranker", "prod")["serving"]["max_queue"], 512);
+    assert_eq!(
+        value(&comp, "reranker", "prod")["serving"]["max_queue"],
+        512
+    );
     assert_eq!(value(&comp, "reranker", "dev")["serving"]["max_queue"], 128);
     // Durations are written in seconds.
     assert_eq!(value(&comp, "reranker", "prod")["serving"]["timeout"], 0.05);
@@ -63,6 +77,10 @@ fn every_example_project_checks_clean() {
     for dir in dirs {
         let comp = compile_paths(&RealFs, std::slice::from_ref(&dir), None).expect("example loads");
         assert!(!comp.has_errors(), "{}: {:#?}", dir.display(), comp.diags);
-        assert!(!comp.artifacts.is_empty(), "{} emits nothing", dir.display());
+        assert!(
+            !comp.artifacts.is_empty(),
+            "{} emits nothing",
+            dir.display()
+        );
     }
 }
