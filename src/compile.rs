@@ -92,6 +92,9 @@ pub fn with_program<R>(
     f(&prog, &cache)
 }
 
+/// The outcomes of one config, per environment slot.
+type PerEnv = Vec<(Option<usize>, Outcome)>;
+
 fn evaluate_all(diags: &mut Diagnostics, prog: &Program<'_>) -> Vec<ArtifactValue> {
     let mut cache_diags = Vec::new();
     let cache = LayerCache::build(prog, &mut cache_diags);
@@ -118,7 +121,7 @@ fn evaluate_all(diags: &mut Diagnostics, prog: &Program<'_>) -> Vec<ArtifactValu
         .par_iter()
         .map(|&(cid, env)| eval::evaluate(prog, &cache, cid, env))
         .collect();
-    let mut per_config: Vec<(ConfigId, Vec<(Option<usize>, Outcome)>)> = Vec::new();
+    let mut per_config: Vec<(ConfigId, PerEnv)> = Vec::new();
     for ((cid, env), out) in tasks.into_iter().zip(outcomes) {
         match per_config.last_mut() {
             Some((c, list)) if *c == cid => list.push((env, out)),

@@ -735,9 +735,7 @@ fn arith(l: Value, op: BinaryOp, r: Value) -> OpResult {
         }
         (Value::Duration(d), Div, n) if num(&n).is_some() => scale(d, num(&n).unwrap_or(0.0), true),
         (l, op, r) => match (num(&l), num(&r), op) {
-            (Some(_), Some(b), Div | Rem) if b == 0.0 => {
-                Err((Code::Arithmetic, "division by zero".into()))
-            }
+            (Some(_), Some(0.0), Div | Rem) => Err((Code::Arithmetic, "division by zero".into())),
             (Some(a), Some(b), Add) => finite(a + b),
             (Some(a), Some(b), Sub) => finite(a - b),
             (Some(a), Some(b), Mul) => finite(a * b),

@@ -80,9 +80,9 @@ pub fn evaluate<'a>(
     let marked = marked_fields(&cx, &ce, &order);
     let (runtime_paths, invariant_paths) = tier_paths(&ce, &order);
     let mut out = Outcome {
-        marked,
         runtime_paths,
         invariant_paths,
+        marked,
         ..Outcome::default()
     };
     if ok && !cx.diags.borrow().iter().any(Diagnostic::is_error) {

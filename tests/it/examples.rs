@@ -12,7 +12,7 @@ fn example(dir: &str) -> mcfg::compile::Compilation {
     compile_paths(&RealFs, &[path], None).expect("example loads")
 }
 
-fn value<'c>(comp: &'c mcfg::compile::Compilation, config: &str, env: &str) -> serde_json::Value {
+fn value(comp: &mcfg::compile::Compilation, config: &str, env: &str) -> serde_json::Value {
     let a = comp
         .artifacts
         .iter()
