@@ -39,6 +39,10 @@ pub struct BuildArgs {
     /// Write nothing; exit 1 when the output folder differs from what a build would write.
     #[arg(long)]
     pub check: bool,
+    /// Fsync every artifact and folder before swapping the output folder in
+    /// (durable across power loss; slower with many artifacts).
+    #[arg(long)]
+    pub fsync: bool,
 }
 
 /// Runs `mcfg build`.
@@ -77,7 +81,7 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
     if args.check {
         return check_dir(out, &args.out, &files);
     }
-    match crate::cli::output::write_atomic(&args.out, &files) {
+    match crate::cli::output::write_atomic_with(&args.out, &files, args.fsync) {
         Ok(()) => 0,
         Err(e) => {
             out.error(&format!("cannot write {}: {e}", args.out.display()));

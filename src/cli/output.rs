@@ -6,7 +6,11 @@
 //! [`write_atomic`] writes every artifact into a fresh temporary folder beside
 //! the output folder (same parent, so renames stay on one file system), named
 //! `.mcfg-tmp-<dirname>-<pid>`. `manifest.json` is written last, so a folder
-//! with a manifest is a complete build. Every file and folder is fsynced.
+//! with a manifest is a complete build. With `durable` (`mcfg build --fsync`,
+//! and always through [`write_atomic`]) every file and folder is fsynced
+//! first: thousands of fsyncs cost seconds, so plain builds skip them — the
+//! swap is still all or nothing for a killed build, only a power loss right
+//! after a build can lose it.
 //! Then the temporary folder takes the output folder's place:
 //!
 //! - on Linux with one `renameat2(RENAME_EXCHANGE)`, which swaps the two
@@ -52,6 +56,13 @@ pub type DirDifference = Problem;
 /// output folder (`AlreadyExists`), or any
 /// I/O error while writing or renaming. On error `dir` is as it was.
 pub fn write_atomic(dir: &Path, files: &[Artifact]) -> io::Result<()> {
+    write_atomic_with(dir, files, true)
+}
+
+/// [`write_atomic`], choosing whether every file and folder is fsynced before
+/// the swap (`durable`). Without it the swap is still all or nothing for a
+/// killed process, but a power loss right after the build may lose data.
+pub fn write_atomic_with(dir: &Path, files: &[Artifact], durable: bool) -> io::Result<()> {
     check_paths(files)?;
     let (parent, name) = split_dir(dir)?;
     let existed = check_replaceable(dir)?;
@@ -61,7 +72,7 @@ pub fn write_atomic(dir: &Path, files: &[Artifact]) -> io::Result<()> {
         fs::remove_dir_all(&tmp)?;
     }
     fs::create_dir(&tmp)?;
-    if let Err(err) = fill(&tmp, files) {
+    if let Err(err) = fill(&tmp, files, durable) {
         let _ = fs::remove_dir_all(&tmp);
         return Err(err);
     }
@@ -182,7 +193,7 @@ fn holds_sources(dir: &Path, depth: usize) -> io::Result<bool> {
 }
 
 /// Writes `files` below `root`, `manifest.json` last, fsyncing files and folders.
-fn fill(root: &Path, files: &[Artifact]) -> io::Result<()> {
+fn fill(root: &Path, files: &[Artifact], durable: bool) -> io::Result<()> {
     let (manifests, artifacts): (Vec<&Artifact>, Vec<&Artifact>) = files
         .iter()
         .partition(|file| file.rel_path == MANIFEST_NAME);
@@ -199,29 +210,22 @@ fn fill(root: &Path, files: &[Artifact]) -> io::Result<()> {
         out.write_all(&file.bytes)?;
         written.push(out);
     }
-    sync_all(root, &written, &folders)
+    if durable {
+        sync_all(root, &written, &folders)?;
+    }
+    Ok(())
 }
 
-/// Makes the written files and folders durable: one `syncfs` on Linux (one
-/// call instead of thousands of fsyncs), file by file elsewhere.
+/// Makes the written files and folders durable: every file, then folders
+/// deepest first so each entry is durable before its parent's.
 fn sync_all(root: &Path, files: &[File], folders: &BTreeSet<PathBuf>) -> io::Result<()> {
-    #[cfg(target_os = "linux")]
-    {
-        let _ = (files, folders);
-        let dir = File::open(root)?;
-        rustix::fs::syncfs(&dir).map_err(io::Error::from)
+    for f in files {
+        f.sync_all()?;
     }
-    #[cfg(not(target_os = "linux"))]
-    {
-        for f in files {
-            f.sync_all()?;
-        }
-        // Deepest folders first, so each entry is durable before its parent's.
-        for folder in folders.iter().rev() {
-            sync_dir(folder)?;
-        }
-        sync_dir(root)
+    for folder in folders.iter().rev() {
+        sync_dir(folder)?;
     }
+    sync_dir(root)
 }
 
 fn sync_dir(dir: &Path) -> io::Result<()> {
