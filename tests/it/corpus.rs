@@ -216,6 +216,7 @@ macro_rules! corpus_cases {
 }
 
 corpus_cases! {
+    flagd_multi_source => "flagd-multi-source",
     gpt_neox_yaml_union => "gpt-neox-yaml-union",
     helm_gateway_inferencepool => "helm-gateway-inferencepool",
     helm_iter8_kserve_release => "helm-iter8-kserve-release",
