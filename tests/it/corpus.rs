@@ -52,6 +52,9 @@ fn mcfg(args: &[&str]) -> Output {
 #[derive(Debug)]
 struct Artifact {
     output: String,
+    /// Optional JSON pointer (RFC 6901) into the output: a config is always an object, so
+    /// a tool that prints a list (Kustomize) is compared with one field of the artifact.
+    pointer: Option<String>,
     expected: String,
 }
 
@@ -69,16 +72,24 @@ fn toml_string(text: &str) -> Option<String> {
     Some(inner.replace("\\\"", "\"").replace("\\\\", "\\"))
 }
 
+/// An `[[artifact]]` being read: output, pointer, expected.
+type Pending = (Option<String>, Option<String>, Option<String>);
+
 /// The small TOML subset compare.toml uses: `key = "string"`, `args = ["a", "b"]`,
-/// `[[artifact]]` tables of strings, `#` comments.
+/// `[[artifact]]` tables of strings (`output`, `expected`, optional `pointer`), `#` comments.
 fn parse_compare(text: &str) -> Compare {
     let mut c = Compare::default();
     let mut in_artifact = false;
-    let mut pending: (Option<String>, Option<String>) = (None, None);
-    let flush = |c: &mut Compare, p: &mut (Option<String>, Option<String>)| {
-        if let (Some(output), Some(expected)) = (p.0.take(), p.1.take()) {
-            c.artifacts.push(Artifact { output, expected });
+    let mut pending: Pending = (None, None, None);
+    let flush = |c: &mut Compare, p: &mut Pending| {
+        if let (Some(output), Some(expected)) = (p.0.take(), p.2.take()) {
+            c.artifacts.push(Artifact {
+                output,
+                pointer: p.1.take(),
+                expected,
+            });
         }
+        p.1 = None;
     };
     for raw in text.lines() {
         let line = raw.split(" #").next().unwrap_or("").trim();
@@ -109,7 +120,8 @@ fn parse_compare(text: &str) -> Compare {
                     .collect();
             }
             (true, "output") => pending.0 = toml_string(value),
-            (true, "expected") => pending.1 = toml_string(value),
+            (true, "pointer") => pending.1 = toml_string(value),
+            (true, "expected") => pending.2 = toml_string(value),
             _ => panic!("compare.toml: unexpected key `{key}`"),
         }
     }
@@ -187,7 +199,14 @@ fn check_case(case: &str) {
     let case_corpus = corpus.join(&compare.corpus);
     let mut failures = Vec::new();
     for a in &compare.artifacts {
-        let got = read_json(&build_dir.join(&a.output));
+        let whole = read_json(&build_dir.join(&a.output));
+        let got = match &a.pointer {
+            Some(p) => whole
+                .pointer(p)
+                .unwrap_or_else(|| panic!("{case}: {} has nothing at {p}", a.output))
+                .clone(),
+            None => whole,
+        };
         let want = read_json(&case_corpus.join(&a.expected));
         let mut diffs = Vec::new();
         differences(&got, &want, "", &mut diffs);
@@ -223,6 +242,7 @@ corpus_cases! {
     helm_kuberay_raycluster => "helm-kuberay-raycluster",
     helm_vllm_production_stack => "helm-vllm-production-stack",
     hydra_lightning_template => "hydra-lightning-template",
+    kustomize_kubeflow_model_registry => "kustomize-kubeflow-model-registry",
     omegaconf_dinov2 => "omegaconf-dinov2",
 }
 
@@ -248,13 +268,15 @@ fn cases_are_all_listed_and_documented() {
 #[test]
 fn compare_toml_parser_reads_the_format() {
     let c = parse_compare(
-        "corpus = \"x\"   # folder\nargs = [\"--env\", \"prod\"]\n\n[[artifact]]\noutput = \"a/b.json\"\nexpected = \"expected/b.json\"\n[[artifact]]\noutput = \"c.json\"\nexpected = \"e/c.json\"\n",
+        "corpus = \"x\"   # folder\nargs = [\"--env\", \"prod\"]\n\n[[artifact]]\noutput = \"a/b.json\"\nexpected = \"expected/b.json\"\n[[artifact]]\noutput = \"c.json\"\npointer = \"/items\"  # list\nexpected = \"e/c.json\"\n",
     );
     assert_eq!(c.corpus, "x");
     assert_eq!(c.args, ["--env", "prod"]);
     assert_eq!(c.artifacts.len(), 2);
     assert_eq!(c.artifacts[1].output, "c.json");
     assert_eq!(c.artifacts[0].expected, "expected/b.json");
+    assert_eq!(c.artifacts[0].pointer, None);
+    assert_eq!(c.artifacts[1].pointer.as_deref(), Some("/items"));
 }
 
 #[test]
