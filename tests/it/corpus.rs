@@ -241,6 +241,7 @@ corpus_cases! {
     helm_iter8_kserve_release => "helm-iter8-kserve-release",
     helm_kuberay_raycluster => "helm-kuberay-raycluster",
     helm_vllm_production_stack => "helm-vllm-production-stack",
+    hydra_audiocraft_musicgen => "hydra-audiocraft-musicgen",
     hydra_lightning_template => "hydra-lightning-template",
     kustomize_kubeflow_model_registry => "kustomize-kubeflow-model-registry",
     omegaconf_dinov2 => "omegaconf-dinov2",
