@@ -401,3 +401,135 @@ fn import_errors_are_file_line_col_and_exit_1() {
     let y12 = mcfg(&["import", &arg, "--yaml12"]);
     assert!(String::from_utf8_lossy(&y12.stdout).contains("flag = \"on\""));
 }
+
+/// Copies `examples/corpus/<case>` to a temporary folder, appends `extra` to `file`, and
+/// runs `mcfg check --message-format json` on the copy.
+fn check_with(case: &str, file: &str, extra: &str) -> (Option<i32>, String) {
+    let src = examples_dir().join(case);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir(&src).expect("case folder").filter_map(Result::ok) {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) == Some("mcfg") {
+            let mut text = std::fs::read_to_string(&path).expect("read source");
+            if entry.file_name().to_str() == Some(file) {
+                text.push('\n');
+                text.push_str(extra);
+            }
+            std::fs::write(tmp.path().join(entry.file_name()), text).expect("write source");
+        }
+    }
+    let dir = tmp.path().display().to_string();
+    let out = mcfg(&["check", "--message-format", "json", &dir]);
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn vllm_rejects_the_synthetic_bad_routing_logic() {
+    // synthetic/values-bad-routing-logic.yaml: routerSpec.routingLogic: bogus (Helm: schema error).
+    let (code, err) = check_with(
+        "helm-vllm-production-stack",
+        "stack.mcfg",
+        "config bad extends chart_defaults {\n  routerSpec { routingLogic = \"bogus\" }\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("\"code\":\"mcfg::check-failed\""), "{err}");
+    assert!(err.contains("routerSpec.routingLogic must be one of"), "{err}");
+    // A rule values.schema.json cannot state: session routing without a session header.
+    let (code, err) = check_with(
+        "helm-vllm-production-stack",
+        "stack.mcfg",
+        "config bad extends s06_session_routing {\n  routerSpec.sessionKey = \"\"\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("session routing needs routerSpec.sessionKey"), "{err}");
+}
+
+#[test]
+fn kuberay_rejects_replicas_above_max_replicas() {
+    let (code, err) = check_with(
+        "helm-kuberay-raycluster",
+        "raycluster.mcfg",
+        "config bad extends chart_defaults {\n  worker.replicas = 9\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("worker group needs 0 <= minReplicas <= replicas <= maxReplicas"),
+        "{err}"
+    );
+}
+
+#[test]
+fn iter8_rollout_stages_may_not_change_the_iter8_version() {
+    let (code, err) = check_with(
+        "helm-iter8-kserve-release",
+        "release.mcfg",
+        "config drift: CanaryRelease extends canary {\n  env final { iter8Version = \"v1.2\" }\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("\"code\":\"mcfg::invariant\""), "{err}");
+    let (code, err) = check_with(
+        "helm-iter8-kserve-release",
+        "release.mcfg",
+        "config skew: BlueGreenRelease extends blue_green {\n  env final { application.versions = [{ weight = 30 }, { weight = 60 }] }\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("blue-green weights must add up to 100"), "{err}");
+}
+
+#[test]
+fn lightning_eval_requires_a_checkpoint() {
+    // eval.yaml's `ckpt_path: ???` is a required field of the eval schema.
+    let (code, err) = check_with(
+        "hydra-lightning-template",
+        "lightning.mcfg",
+        "config eval_no_ckpt: s.EvalJob extends groups {\n  task_name = \"eval\"\n  tags = [\"dev\"]\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("\"code\":\"mcfg::missing-field\""), "{err}");
+    assert!(err.contains("ckpt_path"), "{err}");
+}
+
+#[test]
+fn musicgen_rejects_heads_that_do_not_divide_the_width() {
+    let (code, err) = check_with(
+        "hydra-audiocraft-musicgen",
+        "musicgen.mcfg",
+        "config bad extends musicgen {\n  env debug { transformer_lm.num_heads = 3 }\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("transformer_lm.dim must be a multiple of transformer_lm.num_heads"),
+        "{err}"
+    );
+    assert!(err.contains("\"env\":\"debug\"") || err.contains("env `debug`"), "{err}");
+}
+
+#[test]
+fn neox_union_in_one_block_reports_the_duplicate_key() {
+    // GPT-NeoX raises on a key defined by two files (expected/...error.json: `vocab_file`).
+    // Written as one block, the union of local_setup.yml and eleutherai_cluster.yml is a
+    // duplicate assignment.
+    let configs = corpus_dir().join("gpt-neox-yaml-union/original/configs");
+    let body = |file: &str| {
+        let arg = configs.join(file).display().to_string();
+        let out = mcfg(&["import", &arg, "--name", "x"]);
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let start = text.find("config x {\n").expect("config") + "config x {\n".len();
+        let end = text.rfind('}').expect("end");
+        text[start..end].to_owned()
+    };
+    let src = format!(
+        "config union {{\n{}{}}}\n",
+        body("local_setup.yml"),
+        body("eleutherai_cluster.yml")
+    );
+    let tmp = tempfile::tempdir().expect("temp dir");
+    std::fs::write(tmp.path().join("union.mcfg"), src).expect("write");
+    let dir = tmp.path().display().to_string();
+    let out = mcfg(&["check", "--message-format", "json", &dir]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("\"code\":\"mcfg::duplicate\""), "{err}");
+    assert!(err.contains("vocab_file"), "{err}");
+}
