@@ -54,10 +54,10 @@ pub fn run(out: &Output, args: &ImportArgs) -> u8 {
         }
     }
     let config_name = args.name.clone().unwrap_or_else(|| {
-        args.files
-            .first()
-            .and_then(|p| p.file_stem())
-            .map_or_else(|| "imported".to_owned(), |s| s.to_string_lossy().into_owned())
+        args.files.first().and_then(|p| p.file_stem()).map_or_else(
+            || "imported".to_owned(),
+            |s| s.to_string_lossy().into_owned(),
+        )
     });
     let opts = ImportOptions {
         config_name,

@@ -261,7 +261,10 @@ fn cases_are_all_listed_and_documented() {
     for case in CASES {
         let dir = examples_dir().join(case);
         assert!(dir.join("README.md").is_file(), "{case}: README.md missing");
-        assert!(corpus.join(case).join("CASE.md").is_file(), "{case}: not in the corpus");
+        assert!(
+            corpus.join(case).join("CASE.md").is_file(),
+            "{case}: not in the corpus"
+        );
     }
     assert!(examples_dir().join("README.md").is_file());
 }
@@ -375,7 +378,15 @@ fn import_layers_overlays_through_the_cli() {
         text.contains("config dinov2_vitl16_short extends dinov2 {\n  student {\n    block_chunks = 4\n  }\n}"),
         "{text}"
     );
-    let env = mcfg(&["import", &base, &variant, "--name", "dinov2", "--overlay", "env"]);
+    let env = mcfg(&[
+        "import",
+        &base,
+        &variant,
+        "--name",
+        "dinov2",
+        "--overlay",
+        "env",
+    ]);
     assert_eq!(env.status.code(), Some(0));
     let text = String::from_utf8_lossy(&env.stdout);
     assert!(text.contains("environments {"), "{text}");
@@ -407,7 +418,10 @@ fn import_errors_are_file_line_col_and_exit_1() {
 fn check_with(case: &str, file: &str, extra: &str) -> (Option<i32>, String) {
     let src = examples_dir().join(case);
     let tmp = tempfile::tempdir().expect("temp dir");
-    for entry in std::fs::read_dir(&src).expect("case folder").filter_map(Result::ok) {
+    for entry in std::fs::read_dir(&src)
+        .expect("case folder")
+        .filter_map(Result::ok)
+    {
         let path = entry.path();
         if path.extension().and_then(|e| e.to_str()) == Some("mcfg") {
             let mut text = std::fs::read_to_string(&path).expect("read source");
@@ -420,7 +434,10 @@ fn check_with(case: &str, file: &str, extra: &str) -> (Option<i32>, String) {
     }
     let dir = tmp.path().display().to_string();
     let out = mcfg(&["check", "--message-format", "json", &dir]);
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -433,7 +450,10 @@ fn vllm_rejects_the_synthetic_bad_routing_logic() {
     );
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("\"code\":\"mcfg::check-failed\""), "{err}");
-    assert!(err.contains("routerSpec.routingLogic must be one of"), "{err}");
+    assert!(
+        err.contains("routerSpec.routingLogic must be one of"),
+        "{err}"
+    );
     // A rule values.schema.json cannot state: session routing without a session header.
     let (code, err) = check_with(
         "helm-vllm-production-stack",
@@ -441,7 +461,10 @@ fn vllm_rejects_the_synthetic_bad_routing_logic() {
         "config bad extends s06_session_routing {\n  routerSpec.sessionKey = \"\"\n}\n",
     );
     assert_eq!(code, Some(1), "{err}");
-    assert!(err.contains("session routing needs routerSpec.sessionKey"), "{err}");
+    assert!(
+        err.contains("session routing needs routerSpec.sessionKey"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -473,7 +496,10 @@ fn iter8_rollout_stages_may_not_change_the_iter8_version() {
         "config skew: BlueGreenRelease extends blue_green {\n  env final { application.versions = [{ weight = 30 }, { weight = 60 }] }\n}\n",
     );
     assert_eq!(code, Some(1), "{err}");
-    assert!(err.contains("blue-green weights must add up to 100"), "{err}");
+    assert!(
+        err.contains("blue-green weights must add up to 100"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -501,7 +527,10 @@ fn musicgen_rejects_heads_that_do_not_divide_the_width() {
         err.contains("transformer_lm.dim must be a multiple of transformer_lm.num_heads"),
         "{err}"
     );
-    assert!(err.contains("\"env\":\"debug\"") || err.contains("env `debug`"), "{err}");
+    assert!(
+        err.contains("\"env\":\"debug\"") || err.contains("env `debug`"),
+        "{err}"
+    );
 }
 
 #[test]
