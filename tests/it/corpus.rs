@@ -562,3 +562,17 @@ fn neox_union_in_one_block_reports_the_duplicate_key() {
     assert!(err.contains("\"code\":\"mcfg::duplicate\""), "{err}");
     assert!(err.contains("vocab_file"), "{err}");
 }
+
+#[test]
+fn dinov2_rejects_crops_that_do_not_tile_into_patches() {
+    let (code, err) = check_with(
+        "omegaconf-dinov2",
+        "dinov2.mcfg",
+        "config bad extends train_vitl14 {\n  crops.global_crops_size = 225\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("crops.global_crops_size must be a multiple of student.patch_size"),
+        "{err}"
+    );
+}
