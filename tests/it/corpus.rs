@@ -576,3 +576,14 @@ fn dinov2_rejects_crops_that_do_not_tile_into_patches() {
         "{err}"
     );
 }
+
+#[test]
+fn neox_local_and_cluster_runs_never_share_a_checkpoint_folder() {
+    let (code, err) = check_with(
+        "gpt-neox-yaml-union",
+        "neox.mcfg",
+        "config bad: s.RunGuard extends neox_125M_guard {\n  env cluster { save = \"checkpoints\" }\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("\"code\":\"mcfg::distinct\""), "{err}");
+}
