@@ -11,7 +11,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-/// Every translated case; `cases_are_all_listed` keeps this in step with the folders.
+/// Every translated case; `cases_are_all_listed_and_documented` keeps this in step with the folders.
 const CASES: &[&str] = &[
     "flagd-multi-source",
     "gpt-neox-yaml-union",
