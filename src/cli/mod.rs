@@ -6,6 +6,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)] // reason: the CLI is where output is printed
 
 mod build;
+mod import;
 pub mod output;
 
 use std::io::IsTerminal;
@@ -80,6 +81,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Turn YAML/JSON files into `.mcfg`: the first as a base config, later ones as overlays.
+    Import(import::ImportArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -111,6 +114,7 @@ fn run(cli: Cli) -> u8 {
         }
         Command::Build(args) => build::run(&out, &args),
         Command::Verify { dir, json } => verify(&out, &dir, json),
+        Command::Import(args) => import::run(&out, &args),
     }
 }
 
