@@ -5,6 +5,7 @@
 //! output does not depend on the number of threads.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
@@ -35,6 +36,8 @@ pub struct Compilation {
     pub artifacts: Vec<ArtifactValue>,
     /// All diagnostics, sorted.
     pub diags: Vec<Diagnostic>,
+    /// Wall time of each phase, in order (`mcfg --timings`).
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 impl Compilation {
@@ -50,19 +53,26 @@ pub fn compile_paths(
     paths: &[PathBuf],
     root: Option<&Path>,
 ) -> Result<Compilation, String> {
+    let start = Instant::now();
     let inputs = loader::collect_inputs(fs, paths)?;
     let root = root.map_or_else(|| loader::common_root(fs, paths), loader::normalize);
     let mut diags = Diagnostics::new();
     let project = loader::load(&mut diags, fs, &inputs, &root);
-    Ok(compile_project(project, diags))
+    let loaded = start.elapsed();
+    let mut comp = compile_project(project, diags);
+    comp.timings.insert(0, ("load + parse", loaded));
+    Ok(comp)
 }
 
 /// Compiles an already loaded project.
 pub fn compile_project(project: Project, mut diags: Diagnostics) -> Compilation {
+    let mut timings = Vec::new();
     let (artifacts, envs) = {
+        let start = Instant::now();
         let prog = Program::build(&mut diags, &project);
+        timings.push(("resolve", start.elapsed()));
         let envs = prog.envs.iter().map(|e| e.name.to_string()).collect();
-        (evaluate_all(&mut diags, &prog), envs)
+        (evaluate_all(&mut diags, &prog, &mut timings), envs)
     };
     let diags = diags.into_sorted();
     let artifacts = if diags.iter().any(Diagnostic::is_error) {
@@ -70,12 +80,7 @@ pub fn compile_project(project: Project, mut diags: Diagnostics) -> Compilation 
     } else {
         artifacts
     };
-    Compilation {
-        project,
-        envs,
-        artifacts,
-        diags,
-    }
+    Compilation { project, envs, artifacts, diags, timings }
 }
 
 /// Runs `f` with the resolved program and layer cache of a loaded project
@@ -95,7 +100,12 @@ pub fn with_program<R>(
 /// The outcomes of one config, per environment slot.
 type PerEnv = Vec<(Option<usize>, Outcome)>;
 
-fn evaluate_all(diags: &mut Diagnostics, prog: &Program<'_>) -> Vec<ArtifactValue> {
+fn evaluate_all(
+    diags: &mut Diagnostics,
+    prog: &Program<'_>,
+    timings: &mut Vec<(&'static str, Duration)>,
+) -> Vec<ArtifactValue> {
+    let start = Instant::now();
     let mut cache_diags = Vec::new();
     let cache = LayerCache::build(prog, &mut cache_diags);
     diags.extend(cache_diags);
@@ -121,6 +131,8 @@ fn evaluate_all(diags: &mut Diagnostics, prog: &Program<'_>) -> Vec<ArtifactValu
         .par_iter()
         .map(|&(cid, env)| eval::evaluate(prog, &cache, cid, env))
         .collect();
+    timings.push(("layer + evaluate + check", start.elapsed()));
+    let start = Instant::now();
     let mut per_config: Vec<(ConfigId, PerEnv)> = Vec::new();
     for ((cid, env), out) in tasks.into_iter().zip(outcomes) {
         match per_config.last_mut() {
@@ -154,6 +166,7 @@ fn evaluate_all(diags: &mut Diagnostics, prog: &Program<'_>) -> Vec<ArtifactValu
             });
         }
     }
+    timings.push(("cross-environment checks", start.elapsed()));
     artifacts
 }
 

@@ -33,6 +33,9 @@ struct Cli {
     /// How diagnostics are printed on stderr.
     #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
     message_format: MessageFormat,
+    /// Print the wall time of each compiler phase on stderr.
+    #[arg(long, global = true)]
+    timings: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -101,9 +104,7 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> u8 {
-    let out = Output {
-        format: cli.message_format,
-    };
+    let out = Output { format: cli.message_format, timings: cli.timings };
     match cli.command {
         Command::Check { sources } => {
             let Some(comp) = out.compile(&sources) else {
@@ -139,6 +140,7 @@ fn verify(out: &Output, dir: &std::path::Path, as_json: bool) -> u8 {
 #[derive(Debug)]
 struct Output {
     format: MessageFormat,
+    timings: bool,
 }
 
 impl Output {
@@ -148,7 +150,14 @@ impl Output {
             &sources.paths,
             sources.root.as_deref(),
         ) {
-            Ok(c) => Some(c),
+            Ok(c) => {
+                if self.timings {
+                    for (phase, t) in &c.timings {
+                        eprintln!("timing: {phase:<28} {:>9.3} ms", t.as_secs_f64() * 1000.0);
+                    }
+                }
+                Some(c)
+            }
             Err(msg) => {
                 self.error(&msg);
                 None
