@@ -6,6 +6,11 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)] // reason: the CLI is where output is printed
 
 mod build;
+mod check_runtime;
+mod diff;
+mod drift;
+mod explain;
+mod log;
 pub mod output;
 
 use std::io::IsTerminal;
@@ -80,6 +85,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The value and every assignment that led to it, in order, with locations.
+    Explain(explain::ExplainArgs),
+    /// Values that differ between two environments, or between a git revision and now.
+    Diff(diff::DiffArgs),
+    /// The history of one value: each commit that changed it.
+    Log(log::LogArgs),
+    /// Compare a deployed artifact with what the sources compile to; exit 1 on any difference.
+    Drift(drift::DriftArgs),
+    /// Validate a proposed runtime update against the schema and the locked build values.
+    CheckRuntime(check_runtime::CheckRuntimeArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -111,6 +126,11 @@ fn run(cli: Cli) -> u8 {
         }
         Command::Build(args) => build::run(&out, &args),
         Command::Verify { dir, json } => verify(&out, &dir, json),
+        Command::Explain(args) => explain::run(&out, &args),
+        Command::Diff(args) => diff::run(&out, &args),
+        Command::Log(args) => log::run(&out, &args),
+        Command::Drift(args) => drift::run(&out, &args),
+        Command::CheckRuntime(args) => check_runtime::run(&out, &args),
     }
 }
 
@@ -149,6 +169,14 @@ impl Output {
                 self.error(&msg);
                 None
             }
+        }
+    }
+
+    /// Prints one JSON document on stdout.
+    fn json(&self, value: &impl serde::Serialize) {
+        match serde_json::to_string(value) {
+            Ok(text) => println!("{text}"),
+            Err(e) => self.error(&format!("cannot write the JSON report: {e}")),
         }
     }
 
