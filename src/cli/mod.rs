@@ -49,13 +49,13 @@ enum MessageFormat {
 
 /// Sources to compile.
 #[derive(Debug, Args)]
-struct Sources {
+pub struct Sources {
     /// Files or folders (a folder means every `.mcfg` file below it).
     #[arg(default_value = ".")]
-    paths: Vec<PathBuf>,
+    pub paths: Vec<PathBuf>,
     /// The folder imports may not leave (default: the common folder of the paths).
     #[arg(long)]
-    root: Option<PathBuf>,
+    pub root: Option<PathBuf>,
 }
 
 impl Sources {

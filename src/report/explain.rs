@@ -154,7 +154,7 @@ fn explain_env(
     let insp = inspect(prog, cache, cid, env);
     let config = &prog.configs[cid.0 as usize].name;
     let id = lookup::find_node(&insp.layers, config, path)?;
-    let value = insp.value(id);
+    let value = lookup::node_value(&insp, id);
     let shown = value.as_ref().map_or("(failed)".into(), lookup::show);
     let value = value.map_or(serde_json::Value::Null, |v| v.to_json());
     let body = match insp.layers.node(id).slot {
@@ -375,7 +375,7 @@ fn value_at(insp: &Inspected<'_>, from: NodeId, keys: &[Name]) -> Option<Value> 
             }
         }
     }
-    insp.value(cur)
+    lookup::node_value(insp, cur)
 }
 
 /// The report as people read it: one block per environment and leaf, each

@@ -116,6 +116,20 @@ pub fn leaf_value(insp: &Inspected<'_>, id: NodeId) -> Option<Value> {
     }
 }
 
+/// A node's value: a leaf's (see [`leaf_value`]) or an object assembled from its leaves.
+pub fn node_value(insp: &Inspected<'_>, id: NodeId) -> Option<Value> {
+    match &insp.layers.node(id).slot {
+        Slot::Leaf(_) => leaf_value(insp, id),
+        Slot::Obj(children) => {
+            let mut out = indexmap::IndexMap::with_capacity(children.len());
+            for (k, &c) in children {
+                out.insert(k.clone(), node_value(insp, c)?);
+            }
+            Some(Value::Object(out))
+        }
+    }
+}
+
 /// Where a step comes from, as `explain` names it: the schema (`"Serving"`),
 /// a config body (`"base"`) or an env block (`"base, env prod"`).
 pub fn origin_text(prog: &Program<'_>, origin: Origin) -> String {
