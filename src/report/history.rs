@@ -48,7 +48,7 @@ pub struct History {
     pub changes: Vec<Change>,
 }
 
-/// What a revision says about the value: `None` when it does not exist there.
+/// What a revision says about the value.
 #[derive(Debug, Clone)]
 pub enum Observed {
     Absent,
@@ -119,9 +119,14 @@ pub fn observe_in(fs: &dyn FileSystem, q: &Query<'_>) -> Observed {
     let Ok(comp) = compile_paths(fs, q.paths, Some(q.root)) else {
         return Observed::Absent;
     };
-    with_program(&comp.project, &mut Diagnostics::new(), |prog, cache| {
+    let seen = with_program(&comp.project, &mut Diagnostics::new(), |prog, cache| {
         observe(prog, cache, q.target, q.env)
-    })
+    });
+    // Broken sources say nothing about the value (it may be in a file that did not parse).
+    match seen {
+        Observed::Absent if comp.has_errors() => Observed::Failed,
+        other => other,
+    }
 }
 
 /// Walks the history of the project root and lists each change of the value.
