@@ -43,13 +43,12 @@ impl Repo {
             dir,
             prefix: String::new(),
         };
-        let out = repo.run(&["rev-parse", "--show-prefix"]).map_err(|_| {
-            format!(
-                "{} is not inside a git repository",
-                repo.dir.display()
-            )
-        })?;
-        repo.prefix = String::from_utf8_lossy(&out).trim_end_matches('\n').to_owned();
+        let out = repo
+            .run(&["rev-parse", "--show-prefix"])
+            .map_err(|_| format!("{} is not inside a git repository", repo.dir.display()))?;
+        repo.prefix = String::from_utf8_lossy(&out)
+            .trim_end_matches('\n')
+            .to_owned();
         Ok(repo)
     }
 
@@ -93,7 +92,16 @@ impl Repo {
     /// `shown_root` (the root as the working-tree build names it) so that file
     /// names in reports match on both sides.
     pub fn files_at(&self, hash: &str, shown_root: &Path) -> Result<MemoryFs, String> {
-        let listing = self.run(&["ls-tree", "-r", "-z", "--full-name", "--name-only", hash, "--", "."])?;
+        let listing = self.run(&[
+            "ls-tree",
+            "-r",
+            "-z",
+            "--full-name",
+            "--name-only",
+            hash,
+            "--",
+            ".",
+        ])?;
         let mut fs = MemoryFs::new();
         for path in listing.split(|&b| b == 0).filter(|p| !p.is_empty()) {
             let path = String::from_utf8_lossy(path);

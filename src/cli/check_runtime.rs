@@ -51,11 +51,20 @@ pub fn run(out: &Output, args: &CheckRuntimeArgs) -> u8 {
             return 2;
         }
     };
-    let fid = sources.add(SourceFile::new(args.update.display().to_string(), text.clone()));
+    let fid = sources.add(SourceFile::new(
+        args.update.display().to_string(),
+        text.clone(),
+    ));
     let update = match crate::report::document::read(&text, fid) {
         Ok(u) => u,
         Err(e) => {
-            out.error(&format!("{}:{}:{}: {}", args.update.display(), e.line, e.column, e.message));
+            out.error(&format!(
+                "{}:{}:{}: {}",
+                args.update.display(),
+                e.line,
+                e.column,
+                e.message
+            ));
             return 2;
         }
     };
@@ -81,7 +90,11 @@ pub fn run(out: &Output, args: &CheckRuntimeArgs) -> u8 {
     } else {
         out.diagnostics(&comp.project.sources, &problems);
         if ok {
-            let env = args.env.as_deref().map(|e| format!(" in env {e}")).unwrap_or_default();
+            let env = args
+                .env
+                .as_deref()
+                .map(|e| format!(" in env {e}"))
+                .unwrap_or_default();
             println!(
                 "ok: the update to `{}`{env} may be pushed without a redeploy",
                 args.config

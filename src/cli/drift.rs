@@ -32,13 +32,15 @@ pub struct DriftArgs {
 }
 
 /// Reads a JSON or YAML file named on the command line; errors name `file:line:col`.
-pub fn read_document(path: &std::path::Path, file: FileId) -> Result<(String, document::DocNode), String> {
+pub fn read_document(
+    path: &std::path::Path,
+    file: FileId,
+) -> Result<(String, document::DocNode), String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned();
-    let node = document::read(&text, file).map_err(|e| {
-        format!("{}:{}:{}: {}", path.display(), e.line, e.column, e.message)
-    })?;
+    let node = document::read(&text, file)
+        .map_err(|e| format!("{}:{}:{}: {}", path.display(), e.line, e.column, e.message))?;
     Ok((text, node))
 }
 
@@ -52,7 +54,10 @@ pub fn run(out: &Output, args: &DriftArgs) -> u8 {
         }
     };
     if !deployed.is_object() {
-        out.error(&format!("{}: the deployed artifact must be an object", args.deployed.display()));
+        out.error(&format!(
+            "{}: the deployed artifact must be an object",
+            args.deployed.display()
+        ));
         return 2;
     }
     let Some(comp) = out.compile(&args.sources) else {

@@ -28,9 +28,10 @@ pub fn run(out: &Output, args: &ExplainArgs) -> u8 {
         return 2;
     };
     out.diagnostics(&comp.project.sources, &comp.diags);
-    let report = crate::compile::with_program(&comp.project, &mut Diagnostics::new(), |prog, cache| {
-        explain(prog, cache, &args.target, args.env.as_deref())
-    });
+    let report =
+        crate::compile::with_program(&comp.project, &mut Diagnostics::new(), |prog, cache| {
+            explain(prog, cache, &args.target, args.env.as_deref())
+        });
     match report {
         Ok(report) => {
             if args.json {

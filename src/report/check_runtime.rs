@@ -41,7 +41,6 @@ pub fn check_runtime(
     let DocValue::Map(entries) = &update.value else {
         return Err("a runtime update must be an object of paths and values".into());
     };
-    let arena: Vec<Expr>;
     let mut ignored = Diagnostics::new();
     let prog = Program::build(&mut ignored, project);
     let mut cache_diags = Vec::new();
@@ -60,7 +59,7 @@ pub fn check_runtime(
     plan.entries(&mut layers, ROOT, entries);
     let Plan { sets, problems, .. } = plan;
     let ids: Vec<NodeId> = sets.iter().map(|(id, _)| *id).collect();
-    arena = sets.into_iter().map(|(_, e)| e).collect();
+    let arena: Vec<Expr> = sets.into_iter().map(|(_, e)| e).collect();
     for (id, expr) in ids.into_iter().zip(&arena) {
         push_set(&mut layers, id, expr, cid);
     }
@@ -135,7 +134,10 @@ impl Plan<'_, '_> {
                 self.problems.push(Diagnostic::error(
                     Code::TypeMismatch,
                     value.span,
-                    format!("`{path}` is an object, but the update gives it a {}", kind(value)),
+                    format!(
+                        "`{path}` is an object, but the update gives it a {}",
+                        kind(value)
+                    ),
                 ));
             }
             (_, false) if !layers.node(cur).runtime => self.tier(layers, cur, key),
@@ -210,7 +212,10 @@ impl Plan<'_, '_> {
             let node = layers.node(cur);
             if let Some((o, i)) = node.field {
                 if let Some((_, f)) = self.prog.obj(o).fields.get_index(i as usize) {
-                    d = d.with_label(f.name_span, format!("`{}` is declared here without @runtime", f.name));
+                    d = d.with_label(
+                        f.name_span,
+                        format!("`{}` is declared here without @runtime", f.name),
+                    );
                     break;
                 }
             }

@@ -78,7 +78,11 @@ pub fn read(text: &str, file: FileId) -> Result<DocNode, DocError> {
     let mut reader = Reader {
         parser: Parser::new_from_str(text),
         file,
-        bytes: text.char_indices().map(|(i, _)| i).chain([text.len()]).collect(),
+        bytes: text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect(),
         anchors: IndexMap::new(),
         nodes: 0,
     };
@@ -159,7 +163,13 @@ impl<'t> Reader<'t> {
             Event::Scalar(text, style, anchor, tag) => {
                 let value = scalar(&text, style, tag.as_deref().map(|t| t.suffix.as_str()))
                     .map_err(|m| error_at(span.start, m))?;
-                (anchor, DocNode { value, span: self.span(span) })
+                (
+                    anchor,
+                    DocNode {
+                        value,
+                        span: self.span(span),
+                    },
+                )
             }
             Event::Alias(id) => {
                 return self
@@ -178,7 +188,13 @@ impl<'t> Reader<'t> {
                     items.push(self.node(ev, s, depth + 1)?);
                 };
                 let span = self.span(YSpan::new(span.start, end.end));
-                (anchor, DocNode { value: DocValue::List(items), span })
+                (
+                    anchor,
+                    DocNode {
+                        value: DocValue::List(items),
+                        span,
+                    },
+                )
             }
             Event::MappingStart(anchor, _) => self.mapping(anchor, span, depth)?,
             _ => return Err(error_at(span.start, "unexpected YAML event")),
@@ -233,10 +249,7 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<DocValue,
         _ => {}
     }
     let lower = text.to_ascii_lowercase();
-    if matches!(
-        lower.trim_start_matches(['+', '-']),
-        ".inf" | ".nan"
-    ) {
+    if matches!(lower.trim_start_matches(['+', '-']), ".inf" | ".nan") {
         return Err(format!("`{text}` is not a finite number"));
     }
     let unsigned = text.trim_start_matches(['+', '-']);
@@ -316,8 +329,12 @@ mod tests {
     fn spans_point_at_keys_and_values() {
         let text = "serving:\n  timeout: 0.1\n";
         let node = read(text, FileId(0)).unwrap();
-        let DocValue::Map(top) = node.value else { panic!("map") };
-        let DocValue::Map(inner) = &top[0].1.value else { panic!("map") };
+        let DocValue::Map(top) = node.value else {
+            panic!("map")
+        };
+        let DocValue::Map(inner) = &top[0].1.value else {
+            panic!("map")
+        };
         let (k, v) = &inner[0];
         assert_eq!(&text[k.span.start as usize..k.span.end as usize], "timeout");
         assert_eq!(&text[v.span.start as usize..v.span.end as usize], "0.1");
@@ -325,10 +342,22 @@ mod tests {
 
     #[test]
     fn plain_scalars_follow_the_core_schema() {
-        assert_eq!(scalar("0x10", ScalarStyle::Plain, None), Ok(DocValue::Int(16)));
-        assert_eq!(scalar("1e3", ScalarStyle::Plain, None), Ok(DocValue::Float(1000.0)));
-        assert_eq!(scalar("yes", ScalarStyle::Plain, None), Ok(DocValue::Str("yes".into())));
-        assert_eq!(scalar("12", ScalarStyle::DoubleQuoted, None), Ok(DocValue::Str("12".into())));
+        assert_eq!(
+            scalar("0x10", ScalarStyle::Plain, None),
+            Ok(DocValue::Int(16))
+        );
+        assert_eq!(
+            scalar("1e3", ScalarStyle::Plain, None),
+            Ok(DocValue::Float(1000.0))
+        );
+        assert_eq!(
+            scalar("yes", ScalarStyle::Plain, None),
+            Ok(DocValue::Str("yes".into()))
+        );
+        assert_eq!(
+            scalar("12", ScalarStyle::DoubleQuoted, None),
+            Ok(DocValue::Str("12".into()))
+        );
         assert!(scalar(".inf", ScalarStyle::Plain, None).is_err());
     }
 }

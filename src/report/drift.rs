@@ -65,7 +65,9 @@ pub fn drift(
     }
     let insp = inspect(prog, cache, cid, slot);
     let Some(value) = lookup::node_value(&insp, ROOT) else {
-        return Err(format!("config `{config}` does not evaluate; run `mcfg check`"));
+        return Err(format!(
+            "config `{config}` does not evaluate; run `mcfg check`"
+        ));
     };
     let mut expected = IndexMap::new();
     flatten(&value.to_json(), "", &mut expected);
@@ -159,9 +161,16 @@ fn owner(sources: &SourceMap, layers: &Layers<'_>, path: &str) -> Option<Loc> {
 
 /// The report as people read it: one line per difference, exit status elsewhere.
 pub fn render_human(d: &Drift) -> String {
-    let env = d.env.as_deref().map(|e| format!(" in env {e}")).unwrap_or_default();
+    let env = d
+        .env
+        .as_deref()
+        .map(|e| format!(" in env {e}"))
+        .unwrap_or_default();
     if d.differences.is_empty() {
-        return format!("{}{env}: the deployed artifact matches the sources\n", d.config);
+        return format!(
+            "{}{env}: the deployed artifact matches the sources\n",
+            d.config
+        );
     }
     let mut rows = vec![vec![
         "kind".to_owned(),
@@ -206,7 +215,11 @@ pub fn render_human(d: &Drift) -> String {
         });
     }
     let n = d.differences.len();
-    let mut out = format!("{}{env}: {n} difference{}\n", d.config, if n == 1 { "" } else { "s" });
+    let mut out = format!(
+        "{}{env}: {n} difference{}\n",
+        d.config,
+        if n == 1 { "" } else { "s" }
+    );
     out.push_str(&lookup::table(&rows));
     out
 }

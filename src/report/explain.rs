@@ -18,7 +18,7 @@
 use serde::Serialize;
 
 use super::lookup::{self, dotted, Loc};
-use crate::ast::{Expr, ExprKind, Name, StrPart, Stmt};
+use crate::ast::{Expr, ExprKind, Name, Stmt, StrPart};
 use crate::eval::inspect::{inspect, Inspected};
 use crate::eval::{LayerCache, Value};
 use crate::merge::{NodeId, Op, Slot, ROOT};

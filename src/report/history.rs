@@ -150,13 +150,11 @@ pub fn history(repo: &Repo, q: &Query<'_>) -> Result<History, String> {
             },
         };
         if changed {
-            let json = |v: &Option<Value>| v.as_ref().map_or(serde_json::Value::Null, Value::to_json);
+            let json =
+                |v: &Option<Value>| v.as_ref().map_or(serde_json::Value::Null, Value::to_json);
             let show = |v: &Option<Value>| v.as_ref().map_or("(absent)".into(), lookup::show);
             let old = prev.as_ref().map(json);
-            let shown = [
-                prev.as_ref().map_or("(new)".into(), show),
-                show(&value),
-            ];
+            let shown = [prev.as_ref().map_or("(new)".into(), show), show(&value)];
             changes.push(Change {
                 commit: commit.hash,
                 author: commit.author,
@@ -181,7 +179,11 @@ pub fn history(repo: &Repo, q: &Query<'_>) -> Result<History, String> {
 
 /// The history as people read it, one commit per entry.
 pub fn render_human(h: &History) -> String {
-    let env = h.env.as_deref().map(|e| format!(" in env {e}")).unwrap_or_default();
+    let env = h
+        .env
+        .as_deref()
+        .map(|e| format!(" in env {e}"))
+        .unwrap_or_default();
     let mut out = format!("{}.{}{env}\n", h.config, h.path);
     if h.changes.is_empty() {
         out.push_str("  never changed in the history of this folder\n");

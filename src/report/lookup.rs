@@ -134,12 +134,7 @@ pub fn node_value(insp: &Inspected<'_>, id: NodeId) -> Option<Value> {
 /// a config body (`"base"`) or an env block (`"base, env prod"`).
 pub fn origin_text(prog: &Program<'_>, origin: Origin) -> String {
     match origin {
-        Origin::Schema(o) => prog
-            .obj(o)
-            .name
-            .as_deref()
-            .unwrap_or("schema")
-            .to_owned(),
+        Origin::Schema(o) => prog.obj(o).name.as_deref().unwrap_or("schema").to_owned(),
         Origin::Config { config, env } => {
             let name = &prog.configs[config.0 as usize].name;
             match env.and_then(|e| prog.envs.get(e as usize)) {

@@ -3,7 +3,6 @@
 //!
 //! **Invariant:** nothing here prints or exits; `cli` decides what to show.
 
-pub mod verify;
 pub mod check_runtime;
 pub mod diff;
 pub mod document;
@@ -11,3 +10,4 @@ pub mod drift;
 pub mod explain;
 pub mod history;
 pub mod lookup;
+pub mod verify;

@@ -91,9 +91,8 @@ fn stderr(out: &Output) -> String {
 }
 
 fn json_of(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("stdout is not JSON ({e}): {}\n{}", stdout(out), stderr(out))
-    })
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}\n{}", stdout(out), stderr(out)))
 }
 
 fn code(out: &Output) -> Option<i32> {
@@ -107,7 +106,14 @@ fn explain_json_lists_every_step_through_three_configs_and_env_inheritance() {
     let dir = svc_project();
     let out = mcfg(
         dir.path(),
-        &["explain", "svc.serving.replicas", "--env", "prod_eu", "--json", "."],
+        &[
+            "explain",
+            "svc.serving.replicas",
+            "--env",
+            "prod_eu",
+            "--json",
+            ".",
+        ],
     );
     assert_eq!(code(&out), Some(0), "{}", stderr(&out));
     let report = json_of(&out);
@@ -153,7 +159,10 @@ fn explain_json_lists_every_step_through_three_configs_and_env_inheritance() {
 #[test]
 fn explain_appends_and_secrets_by_reference() {
     let dir = svc_project();
-    let out = mcfg(dir.path(), &["explain", "svc.tags", "--env", "dev", "--json"]);
+    let out = mcfg(
+        dir.path(),
+        &["explain", "svc.tags", "--env", "dev", "--json"],
+    );
     let report = json_of(&out);
     assert_eq!(report["value"], json!(["a", "b"]));
     let ops: Vec<&str> = report["steps"]
@@ -165,7 +174,10 @@ fn explain_appends_and_secrets_by_reference() {
     assert_eq!(ops, ["default", "set", "append"]);
     assert_eq!(report["steps"][2]["from"], "mid");
 
-    let out = mcfg(dir.path(), &["explain", "svc.serving.token", "--env", "prod"]);
+    let out = mcfg(
+        dir.path(),
+        &["explain", "svc.serving.token", "--env", "prod"],
+    );
     let text = stdout(&out);
     assert!(
         text.starts_with("svc.serving.token in env prod = secret(\"vault:svc#token\")\n"),
@@ -184,7 +196,10 @@ fn explain_human_shows_every_environment_side_by_side() {
 #[test]
 fn explain_subtree_and_all_envs_json_shapes() {
     let dir = svc_project();
-    let out = mcfg(dir.path(), &["explain", "svc.serving", "--env", "dev", "--json"]);
+    let out = mcfg(
+        dir.path(),
+        &["explain", "svc.serving", "--env", "dev", "--json"],
+    );
     let report = json_of(&out);
     assert_eq!(report["path"], "serving");
     assert_eq!(report["value"]["timeout"], 0.2);
@@ -226,11 +241,18 @@ fn explain_without_environments_and_bad_targets() {
     let report = json_of(&out);
     assert_eq!(report["env"], Value::Null);
     assert_eq!(report["value"], 2);
-    assert_eq!(report["steps"][0]["reads"], json!([{"name": "x", "value": 1}]));
+    assert_eq!(
+        report["steps"][0]["reads"],
+        json!([{"name": "x", "value": 1}])
+    );
 
     let out = mcfg(dir.path(), &["explain", "a.z"]);
     assert_eq!(code(&out), Some(2));
-    assert!(stderr(&out).contains("config `a` has no field `z`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("config `a` has no field `z`"),
+        "{}",
+        stderr(&out)
+    );
     let out = mcfg(dir.path(), &["explain", "b.x"]);
     assert_eq!(code(&out), Some(2));
     let out = mcfg(dir.path(), &["explain", "a.x", "--env", "prod"]);
@@ -252,7 +274,10 @@ fn diff_envs_json_lists_leaves_with_holding_assignments() {
     assert_eq!(report["envs"], json!(["dev", "prod_eu"]));
     let diffs = report["differences"].as_array().unwrap();
     let paths: Vec<&str> = diffs.iter().map(|d| d["path"].as_str().unwrap()).collect();
-    assert_eq!(paths, ["serving.replicas", "serving.endpoint", "serving.token"]);
+    assert_eq!(
+        paths,
+        ["serving.replicas", "serving.endpoint", "serving.token"]
+    );
     assert_eq!(diffs[0]["config"], "svc");
     assert_eq!(diffs[0]["values"], json!([2, 10]));
     assert_eq!(
@@ -269,7 +294,10 @@ fn diff_envs_json_lists_leaves_with_holding_assignments() {
 #[test]
 fn diff_envs_human_table_marks_distinct_fields() {
     let dir = svc_project();
-    let out = mcfg(dir.path(), &["diff", "--env", "dev", "--env", "prod", "svc"]);
+    let out = mcfg(
+        dir.path(),
+        &["diff", "--env", "dev", "--env", "prod", "svc"],
+    );
     assert_eq!(code(&out), Some(0), "{}", stderr(&out));
     insta::assert_snapshot!("diff_envs", stdout(&out));
 }
@@ -282,10 +310,16 @@ fn diff_needs_two_envs_and_known_names() {
         code(&mcfg(dir.path(), &["diff", "--env", "dev", "--env", "qa"])),
         Some(2)
     );
-    let out = mcfg(dir.path(), &["diff", "--env", "prod", "--env", "prod", "nosuch"]);
+    let out = mcfg(
+        dir.path(),
+        &["diff", "--env", "prod", "--env", "prod", "nosuch"],
+    );
     assert_eq!(code(&out), Some(2));
     assert!(stderr(&out).contains("no config named `nosuch`"));
-    let out = mcfg(dir.path(), &["diff", "--env", "prod", "--env", "prod", "--json"]);
+    let out = mcfg(
+        dir.path(),
+        &["diff", "--env", "prod", "--env", "prod", "--json"],
+    );
     assert_eq!(json_of(&out)["differences"], json!([]));
 }
 
@@ -294,8 +328,8 @@ fn diff_needs_two_envs_and_known_names() {
 fn built_artifact(dir: &Path, env: &str) -> Value {
     let out = mcfg(dir, &["build", ".", "-o", "out"]);
     assert_eq!(code(&out), Some(0), "{}", stderr(&out));
-    let text = std::fs::read_to_string(dir.join(format!("out/{env}/svc.json"))).unwrap();
-    serde_json::from_str(&text).unwrap()
+    let text = std::fs::read_to_string(dir.join(format!("out/{env}/svc.json"))).expect("artifact");
+    serde_json::from_str(&text).expect("artifact JSON")
 }
 
 #[test]
@@ -304,7 +338,16 @@ fn drift_is_clean_on_the_built_artifact_and_compares_numbers_by_value() {
     let mut artifact = built_artifact(dir.path(), "prod");
     artifact["serving"]["replicas"] = json!(6.0);
     write(dir.path(), "live.json", &artifact.to_string());
-    let args = ["drift", "--env", "prod", "--config", "svc", "--deployed", "live.json", "."];
+    let args = [
+        "drift",
+        "--env",
+        "prod",
+        "--config",
+        "svc",
+        "--deployed",
+        "live.json",
+        ".",
+    ];
     let out = mcfg(dir.path(), &args);
     assert_eq!(code(&out), Some(0), "{}{}", stdout(&out), stderr(&out));
     assert_eq!(
@@ -316,7 +359,15 @@ fn drift_is_clean_on_the_built_artifact_and_compares_numbers_by_value() {
     write(dir.path(), "live.yaml", yaml);
     let out = mcfg(
         dir.path(),
-        &["drift", "--env", "prod", "--config", "svc", "--deployed", "live.yaml"],
+        &[
+            "drift",
+            "--env",
+            "prod",
+            "--config",
+            "svc",
+            "--deployed",
+            "live.yaml",
+        ],
     );
     assert_eq!(code(&out), Some(0), "{}", stdout(&out));
 }
@@ -326,10 +377,21 @@ fn drift_reports_changed_missing_and_extra_paths() {
     let dir = svc_project();
     let mut artifact = built_artifact(dir.path(), "prod");
     artifact["serving"]["replicas"] = json!(7);
-    artifact["serving"].as_object_mut().unwrap().remove("timeout");
+    artifact["serving"]
+        .as_object_mut()
+        .unwrap()
+        .remove("timeout");
     artifact["debug"] = json!(true);
     write(dir.path(), "live.json", &artifact.to_string());
-    let args = ["drift", "--env", "prod", "--config", "svc", "--deployed", "live.json"];
+    let args = [
+        "drift",
+        "--env",
+        "prod",
+        "--config",
+        "svc",
+        "--deployed",
+        "live.json",
+    ];
     let out = mcfg(dir.path(), &[&args[..], &["--json"]].concat());
     assert_eq!(code(&out), Some(1));
     assert_eq!(
@@ -350,22 +412,53 @@ fn drift_reports_changed_missing_and_extra_paths() {
 #[test]
 fn drift_rejects_duplicate_keys_and_unknown_names() {
     let dir = svc_project();
-    write(dir.path(), "dup.yaml", "name: svc\nserving:\n  replicas: 1\n  replicas: 2\n");
+    write(
+        dir.path(),
+        "dup.yaml",
+        "name: svc\nserving:\n  replicas: 1\n  replicas: 2\n",
+    );
     let out = mcfg(
         dir.path(),
-        &["drift", "--env", "prod", "--config", "svc", "--deployed", "dup.yaml"],
+        &[
+            "drift",
+            "--env",
+            "prod",
+            "--config",
+            "svc",
+            "--deployed",
+            "dup.yaml",
+        ],
     );
     assert_eq!(code(&out), Some(2));
-    assert_eq!(stderr(&out), "mcfg: dup.yaml:4:3: duplicate key `replicas`\n");
+    assert_eq!(
+        stderr(&out),
+        "mcfg: dup.yaml:4:3: duplicate key `replicas`\n"
+    );
     write(dir.path(), "dup.json", "{\"a\": 1, \"a\": 1}");
     let out = mcfg(
         dir.path(),
-        &["drift", "--env", "prod", "--config", "svc", "--deployed", "dup.json"],
+        &[
+            "drift",
+            "--env",
+            "prod",
+            "--config",
+            "svc",
+            "--deployed",
+            "dup.json",
+        ],
     );
     assert_eq!(code(&out), Some(2));
     let out = mcfg(
         dir.path(),
-        &["drift", "--env", "qa", "--config", "svc", "--deployed", "dup.json"],
+        &[
+            "drift",
+            "--env",
+            "qa",
+            "--config",
+            "svc",
+            "--deployed",
+            "dup.json",
+        ],
     );
     assert_eq!(code(&out), Some(2));
 }
@@ -374,14 +467,26 @@ fn drift_rejects_duplicate_keys_and_unknown_names() {
 
 fn check_runtime(dir: &Path, update: &str, extra: &[&str]) -> Output {
     write(dir, "update.yaml", update);
-    let args = ["check-runtime", "--env", "prod", "--config", "svc", "update.yaml", "."];
+    let args = [
+        "check-runtime",
+        "--env",
+        "prod",
+        "--config",
+        "svc",
+        "update.yaml",
+        ".",
+    ];
     mcfg(dir, &[&args[..], extra].concat())
 }
 
 #[test]
 fn check_runtime_accepts_runtime_paths_nested_or_dotted() {
     let dir = svc_project();
-    let out = check_runtime(dir.path(), "serving:\n  timeout: 0.5\n\"serving.retries\": 4\n", &[]);
+    let out = check_runtime(
+        dir.path(),
+        "serving:\n  timeout: 0.5\n\"serving.retries\": 4\n",
+        &[],
+    );
     assert_eq!(code(&out), Some(0), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
@@ -403,7 +508,10 @@ fn check_runtime_rejects_build_time_paths_with_the_declaration() {
     assert_eq!(report["ok"], false);
     let p = &report["problems"][0];
     assert_eq!(p["code"], "mcfg::tier");
-    assert_eq!((&p["file"], &p["line"], &p["column"]), (&json!("update.yaml"), &json!(2), &json!(3)));
+    assert_eq!(
+        (&p["file"], &p["line"], &p["column"]),
+        (&json!("update.yaml"), &json!(2), &json!(3))
+    );
     assert_eq!(p["labels"][0]["file"], "schemas.mcfg");
     assert_eq!(p["labels"][0]["line"], 2);
     assert_eq!(report["problems"].as_array().unwrap().len(), 1);
@@ -425,7 +533,12 @@ fn check_runtime_checks_types_refinements_and_schema_checks() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["code"].as_str().unwrap().to_owned(), p["line"].as_u64().unwrap()))
+        .map(|p| {
+            (
+                p["code"].as_str().unwrap().to_owned(),
+                p["line"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         codes,
@@ -451,7 +564,12 @@ fn check_runtime_allows_new_map_keys_only_in_runtime_maps() {
 
 fn git(dir: &Path, args: &[&str], date: &str) {
     let out = Command::new("git")
-        .args(["-c", "user.name=A. Person", "-c", "user.email=a@example.com"])
+        .args([
+            "-c",
+            "user.name=A. Person",
+            "-c",
+            "user.email=a@example.com",
+        ])
         .args(args)
         .current_dir(dir)
         .env("GIT_AUTHOR_DATE", date)
@@ -460,7 +578,11 @@ fn git(dir: &Path, args: &[&str], date: &str) {
         .env("HOME", dir)
         .output()
         .expect("git runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn commit(dir: &Path, message: &str, date: &str) {
@@ -479,14 +601,34 @@ fn history_repo() -> tempfile::TempDir {
     write(d, "cfg/schemas.mcfg", SCHEMAS);
     write(d, "cfg/svc.mcfg", SVC);
     commit(d, "add svc", "2026-11-20T10:04:00Z");
-    write(d, "cfg/svc.mcfg", &SVC.replace("serving.replicas = 6", "serving.replicas = 7"));
+    write(
+        d,
+        "cfg/svc.mcfg",
+        &SVC.replace("serving.replicas = 6", "serving.replicas = 7"),
+    );
     commit(d, "scale prod", "2026-11-21T11:00:00Z");
-    write(d, "cfg/svc.mcfg", &SVC.replace("serving.replicas = 6", "serving.replicas = 7 // peak"));
-    commit(d, "broken: the comment eats the brace", "2026-11-22T12:00:00Z");
-    write(d, "cfg/svc.mcfg", &SVC.replace("serving.replicas = 6", "serving.replicas = 7 /* peak */"));
+    write(
+        d,
+        "cfg/svc.mcfg",
+        &SVC.replace("serving.replicas = 6", "serving.replicas = 7 // peak"),
+    );
+    commit(
+        d,
+        "broken: the comment eats the brace",
+        "2026-11-22T12:00:00Z",
+    );
+    write(
+        d,
+        "cfg/svc.mcfg",
+        &SVC.replace("serving.replicas = 6", "serving.replicas = 7 /* peak */"),
+    );
     commit(d, "comment only", "2026-11-22T12:30:00Z");
     let v4 = SVC.replace("serving.replicas = 6", "serving.replicas = 9");
-    write(d, "cfg/svc.mcfg", &format!("{v4}\nconfig extra extends mid {{ name = \"extra\" }}\n"));
+    write(
+        d,
+        "cfg/svc.mcfg",
+        &format!("{v4}\nconfig extra extends mid {{ name = \"extra\" }}\n"),
+    );
     commit(d, "scale prod again, add extra", "2026-11-23T13:30:00Z");
     dir
 }
@@ -496,7 +638,14 @@ fn log_lists_each_commit_that_changed_the_value() {
     let repo = history_repo();
     let out = mcfg(
         repo.path(),
-        &["log", "svc.serving.replicas", "--env", "prod", "--json", "cfg"],
+        &[
+            "log",
+            "svc.serving.replicas",
+            "--env",
+            "prod",
+            "--json",
+            "cfg",
+        ],
     );
     assert_eq!(code(&out), Some(0), "{}", stderr(&out));
     let report = json_of(&out);
@@ -515,9 +664,15 @@ fn log_lists_each_commit_that_changed_the_value() {
         changes[0]["location"],
         json!({"file": "cfg/svc.mcfg", "line": 25, "column": 33})
     );
-    assert_eq!((&changes[1]["old"], &changes[1]["new"]), (&json!(6), &json!(7)));
+    assert_eq!(
+        (&changes[1]["old"], &changes[1]["new"]),
+        (&json!(6), &json!(7))
+    );
     assert_eq!(changes[1]["subject"], "scale prod");
-    assert_eq!((&changes[2]["old"], &changes[2]["new"]), (&json!(7), &json!(9)));
+    assert_eq!(
+        (&changes[2]["old"], &changes[2]["new"]),
+        (&json!(7), &json!(9))
+    );
     assert_eq!(changes[2]["date"], "2026-11-23T13:30:00Z");
 
     // From inside the project folder the same history is found.
@@ -546,7 +701,15 @@ fn diff_against_a_revision_lists_changed_and_added_values() {
     let repo = history_repo();
     let out = mcfg(
         repo.path(),
-        &["diff", "--against", "HEAD~1", "--env", "prod", "--json", "cfg"],
+        &[
+            "diff",
+            "--against",
+            "HEAD~1",
+            "--env",
+            "prod",
+            "--json",
+            "cfg",
+        ],
     );
     assert_eq!(code(&out), Some(0), "{}", stderr(&out));
     let report = json_of(&out);
@@ -561,13 +724,25 @@ fn diff_against_a_revision_lists_changed_and_added_values() {
     assert_eq!(diffs[0]["locations"][1]["line"], 25);
     // The added config: every leaf, null at the revision.
     let added: Vec<&Value> = diffs.iter().filter(|d| d["config"] == "extra").collect();
-    assert!(added.iter().all(|d| d["values"][0].is_null() && d["locations"][0].is_null()));
-    assert!(added.iter().any(|d| d["path"] == "name" && d["values"][1] == "extra"));
+    assert!(added
+        .iter()
+        .all(|d| d["values"][0].is_null() && d["locations"][0].is_null()));
+    assert!(added
+        .iter()
+        .any(|d| d["path"] == "name" && d["values"][1] == "extra"));
 
     // Nothing changed in prod_eu's replicas (it is computed there).
     let out = mcfg(
         repo.path(),
-        &["diff", "--against", "HEAD~1", "--env", "prod_eu", "svc", "cfg"],
+        &[
+            "diff",
+            "--against",
+            "HEAD~1",
+            "--env",
+            "prod_eu",
+            "svc",
+            "cfg",
+        ],
     );
     assert_eq!(stdout(&out), "no value changed since HEAD~1\n");
     let out = mcfg(repo.path(), &["diff", "--against", "HEAD~3", "svc", "cfg"]);
@@ -579,8 +754,15 @@ fn git_commands_outside_a_repository_exit_2() {
     let dir = svc_project();
     let out = mcfg(dir.path(), &["diff", "--against", "HEAD"]);
     assert_eq!(code(&out), Some(2));
-    assert!(stderr(&out).contains("not inside a git repository"), "{}", stderr(&out));
-    let out = mcfg(dir.path(), &["log", "svc.serving.replicas", "--env", "prod"]);
+    assert!(
+        stderr(&out).contains("not inside a git repository"),
+        "{}",
+        stderr(&out)
+    );
+    let out = mcfg(
+        dir.path(),
+        &["log", "svc.serving.replicas", "--env", "prod"],
+    );
     assert_eq!(code(&out), Some(2));
     let repo = history_repo();
     let out = mcfg(repo.path(), &["diff", "--against", "nosuchrev", "cfg"]);
