@@ -13,13 +13,15 @@
 //! that name a build-time field are `mcfg::tier`, labelled with the field's
 //! declaration. New keys of a `map[...]` field are accepted.
 //!
-//! What the update does not name keeps its value as the sources compute it
-//! (a runtime field computed from another runtime field is recomputed).
+//! What the update does not name keeps its built value: a runtime field the
+//! sources compute from another runtime field is frozen at its built value
+//! (written as a literal at its expression), not recomputed from the update.
 
 use crate::ast::{Assign, AssignOp, Expr, ExprKind, Ident, Key, Name, Path, Stmt};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::eval::inspect::inspect;
 use crate::eval::value::NANOS_PER_SEC;
-use crate::eval::{self, LayerCache};
+use crate::eval::{self, LayerCache, Value};
 use crate::loader::Project;
 use crate::merge::{Layers, Node, NodeId, Op, Origin, Slot, Step, ROOT};
 use crate::resolve::{ConfigId, Program};
@@ -57,7 +59,10 @@ pub fn check_runtime(
         problems: Vec::new(),
     };
     plan.entries(&mut layers, ROOT, entries);
-    let Plan { sets, problems, .. } = plan;
+    let Plan {
+        mut sets, problems, ..
+    } = plan;
+    sets.extend(frozen(&prog, &cache, cid, slot, &sets));
     let ids: Vec<NodeId> = sets.iter().map(|(id, _)| *id).collect();
     let arena: Vec<Expr> = sets.into_iter().map(|(_, e)| e).collect();
     for (id, expr) in ids.into_iter().zip(&arena) {
@@ -74,6 +79,87 @@ pub fn check_runtime(
     let mut sorted = Diagnostics::new();
     sorted.extend(out);
     Ok(sorted.into_sorted())
+}
+
+/// Runtime leaves the update does not name but the sources compute: they
+/// keep their built value, as a literal at the computing expression.
+fn frozen(
+    prog: &Program<'_>,
+    cache: &LayerCache<'_>,
+    cid: ConfigId,
+    slot: Option<usize>,
+    sets: &[(NodeId, Expr)],
+) -> Vec<(NodeId, Expr)> {
+    let insp = inspect(prog, cache, cid, slot);
+    let mut out = Vec::new();
+    for id in insp.layers.leaves_below(ROOT) {
+        if !insp.layers.node(id).runtime || sets.iter().any(|(s, _)| *s == id) {
+            continue;
+        }
+        let Some(step) = lookup::holding(&insp.layers, id) else {
+            continue;
+        };
+        if is_literal(step.expr) {
+            continue;
+        }
+        if let Some(v) = lookup::leaf_value(&insp, id) {
+            out.push((id, value_expr(&v, step.expr.span)));
+        }
+    }
+    out
+}
+
+fn is_literal(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Null
+        | ExprKind::Bool(_)
+        | ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Str(_)
+        | ExprKind::Duration(_) => true,
+        ExprKind::List(items) => items.iter().all(is_literal),
+        _ => false,
+    }
+}
+
+/// A value as a literal expression at `span`.
+fn value_expr(v: &Value, span: Span) -> Expr {
+    let kind = match v {
+        Value::Null => ExprKind::Null,
+        Value::Bool(b) => ExprKind::Bool(*b),
+        Value::Int(i) => ExprKind::Int(*i),
+        Value::Float(f) => ExprKind::Float(*f),
+        Value::Str(s) => ExprKind::Str(s.to_string()),
+        Value::Duration(ns) => ExprKind::Duration(*ns),
+        Value::Secret(r) => ExprKind::Call(
+            Ident {
+                name: Name::from("secret"),
+                span,
+            },
+            vec![lit(ExprKind::Str(r.to_string()), span)],
+        ),
+        Value::List(items) => ExprKind::List(items.iter().map(|i| value_expr(i, span)).collect()),
+        Value::Object(map) => ExprKind::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    Stmt::Assign(Assign {
+                        path: Path {
+                            keys: vec![Key {
+                                name: k.clone(),
+                                quoted: true,
+                                span,
+                            }],
+                            span,
+                        },
+                        op: AssignOp::Set,
+                        value: value_expr(v, span),
+                        span,
+                    })
+                })
+                .collect(),
+        ),
+    };
+    lit(kind, span)
 }
 
 fn push_set<'a>(layers: &mut Layers<'a>, id: NodeId, expr: &'a Expr, cid: ConfigId) {

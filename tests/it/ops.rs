@@ -769,3 +769,51 @@ fn git_commands_outside_a_repository_exit_2() {
     assert_eq!(code(&out), Some(2));
     assert!(stderr(&out).contains("unknown git revision"));
 }
+
+#[test]
+fn check_runtime_keeps_built_values_and_accepts_new_map_entries() {
+    let src = r#"schema S {
+  base: duration = 100ms @runtime
+  total: duration = 1s @runtime
+  weights: map[float(>= 0)] = {} @runtime
+  check total >= base : "total must cover base"
+}
+
+config c: S {
+  total = base * 3
+  weights { a = 1.0 }
+}
+"#;
+    let dir = project(&[("main.mcfg", src)]);
+    let run = |update: &str| {
+        write(dir.path(), "u.json", update);
+        mcfg(
+            dir.path(),
+            &[
+                "check-runtime",
+                "--config",
+                "c",
+                "u.json",
+                "--json",
+                "main.mcfg",
+            ],
+        )
+    };
+    // `total` keeps its built 300ms, which no longer covers a 500ms base.
+    let out = run("{\"base\": 0.5}");
+    assert_eq!(code(&out), Some(1), "{}", stderr(&out));
+    let report = json_of(&out);
+    assert_eq!(report["env"], Value::Null);
+    assert_eq!(report["problems"][0]["code"], "mcfg::check-failed");
+    assert_eq!(report["problems"][0]["file"], "main.mcfg");
+    // Raising both together is fine.
+    let out = run("{\"base\": 0.5, \"total\": 2}");
+    assert_eq!(code(&out), Some(0), "{}", stdout(&out));
+    let out = run("{\"weights\": {\"b\": 2}}");
+    assert_eq!(code(&out), Some(0), "{}", stdout(&out));
+    let out = run("{\"weights\": {\n  \"b\": -1\n}}");
+    let report = json_of(&out);
+    assert_eq!(report["problems"][0]["code"], "mcfg::constraint");
+    assert_eq!(report["problems"][0]["file"], "u.json");
+    assert_eq!(report["problems"][0]["line"], 2);
+}
