@@ -817,3 +817,87 @@ config c: S {
     assert_eq!(report["problems"][0]["file"], "u.json");
     assert_eq!(report["problems"][0]["line"], 2);
 }
+
+// ----- docs/operations.md is a test
+
+/// `(command, expected output)` of every `$ ` line in the ```console blocks.
+fn console_commands(doc: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(Vec<String>, Vec<String>)> = Vec::new();
+    let mut in_block = false;
+    for line in doc.lines() {
+        if line == "```console" {
+            in_block = true;
+            continue;
+        }
+        if line == "```" {
+            in_block = false;
+            continue;
+        }
+        if !in_block {
+            continue;
+        }
+        let continues = out.last().is_some_and(|(cmd, output)| {
+            let last = cmd.last().map_or("", String::as_str);
+            output.is_empty()
+                && (last.ends_with('\\') || (cmd[0].contains("<<'EOF'") && last != "EOF"))
+        });
+        match out.last_mut() {
+            Some((cmd, _)) if continues => cmd.push(line.to_owned()),
+            _ if line.starts_with("$ ") => out.push((vec![line[2..].to_owned()], Vec::new())),
+            Some((_, output)) => output.push(line.to_owned()),
+            None => {}
+        }
+    }
+    out.into_iter()
+        .map(|(c, o)| (c.join("\n"), o.join("\n")))
+        .collect()
+}
+
+#[test]
+fn docs_operations_examples_run_as_shown() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/operations.md")).expect("docs");
+    let commands = console_commands(&doc);
+    assert!(commands.len() > 20, "{}", commands.len());
+    // The examples write to /tmp; the test writes to its own folder instead.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let tmp_str = format!("{}/", tmp.path().display());
+    let mut script = String::new();
+    for (i, (cmd, _)) in commands.iter().enumerate() {
+        script.push_str(&format!(
+            "echo '@@MARK {i}@@'\n{}\n",
+            cmd.replace("/tmp/", &tmp_str)
+        ));
+    }
+    script.push_str("echo '@@MARK end@@'\n");
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_mcfg"))
+        .parent()
+        .expect("bin dir");
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .args(["-c", &format!("exec 2>&1\n{script}")])
+        .current_dir(root)
+        .env("PATH", path)
+        .env("NO_COLOR", "1")
+        .env("HOME", tmp.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("bash runs");
+    let text = String::from_utf8_lossy(&out.stdout).replace(&tmp_str, "/tmp/");
+    let mut pieces = text.split("@@MARK ").skip(1);
+    for (i, (cmd, expected)) in commands.iter().enumerate() {
+        let piece = pieces.next().unwrap_or_default();
+        let got = piece
+            .strip_prefix(&format!("{i}@@\n"))
+            .unwrap_or(piece)
+            .trim_end_matches('\n');
+        assert_eq!(
+            got, expected,
+            "output of `{cmd}` differs from docs/operations.md"
+        );
+    }
+}
