@@ -311,13 +311,22 @@ pub fn render_against(report: &AgainstDiff) -> String {
             env.to_owned(),
             d.shown[0].clone(),
             d.shown[1].clone(),
-            where_(d.locations[0].as_ref()),
-            where_(d.locations[1].as_ref()),
+            side(d, 0),
+            side(d, 1),
         ]);
     }
     let mut out = lookup::table(&rows);
     out.push_str(&summary(report.differences.len()));
     out
+}
+
+/// Where side `i` of an `--against` difference was set (`-` when absent there).
+fn side(d: &Difference, i: usize) -> String {
+    if d.shown[i] == "(absent)" {
+        "-".to_owned()
+    } else {
+        where_(d.locations[i].as_ref())
+    }
 }
 
 fn summary(n: usize) -> String {

@@ -901,3 +901,32 @@ fn docs_operations_examples_run_as_shown() {
         );
     }
 }
+
+#[test]
+fn diff_against_lists_removed_and_added_paths_without_environments() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    git(d, &["init", "-q"], "2026-11-20T10:00:00Z");
+    write(d, "m.mcfg", "config a {\n  x = 1\n}\n");
+    commit(d, "one", "2026-11-20T10:00:00Z");
+    write(d, "m.mcfg", "config a {\n  y = 2\n}\n");
+    let out = mcfg(d, &["diff", "--against", "HEAD", "--json"]);
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        json_of(&out),
+        json!({"against": "HEAD", "differences": [
+            {"config": "a", "env": null, "path": "x", "values": [1, null],
+             "locations": [{"file": "m.mcfg", "line": 2, "column": 7}, null]},
+            {"config": "a", "env": null, "path": "y", "values": [null, 2],
+             "locations": [null, {"file": "m.mcfg", "line": 2, "column": 7}]}
+        ]})
+    );
+    let out = mcfg(d, &["diff", "--against", "HEAD"]);
+    assert_eq!(
+        stdout(&out),
+        "path  env  at HEAD   now       set at rev  set now\n\
+         a.x   -    1         (absent)  m.mcfg:2:7  -\n\
+         a.y   -    (absent)  2         -           m.mcfg:2:7\n\
+         2 differences\n"
+    );
+}
