@@ -42,29 +42,22 @@ pub fn run(out: &Output, args: &CheckRuntimeArgs) -> u8 {
     if comp.has_errors() {
         return 1;
     }
-    let sources = &mut comp.project.sources;
-    let placeholder = crate::source::FileId(sources.len() as u32);
-    let (text, _) = match super::drift::read_document(&args.update, placeholder) {
-        Ok(doc) => doc,
+    let text = match super::drift::read_text(&args.update) {
+        Ok(text) => text,
         Err(msg) => {
             out.error(&msg);
             return 2;
         }
     };
-    let fid = sources.add(SourceFile::new(
-        args.update.display().to_string(),
-        text.clone(),
-    ));
-    let update = match crate::report::document::read(&text, fid) {
+    let name = args.update.display().to_string();
+    let fid = comp
+        .project
+        .sources
+        .add(SourceFile::new(name, text.as_str()));
+    let update = match super::drift::read_document(&args.update, &text, fid) {
         Ok(u) => u,
-        Err(e) => {
-            out.error(&format!(
-                "{}:{}:{}: {}",
-                args.update.display(),
-                e.line,
-                e.column,
-                e.message
-            ));
+        Err(msg) => {
+            out.error(&msg);
             return 2;
         }
     };

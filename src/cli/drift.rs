@@ -31,23 +31,29 @@ pub struct DriftArgs {
     pub json: bool,
 }
 
-/// Reads a JSON or YAML file named on the command line; errors name `file:line:col`.
-pub fn read_document(
-    path: &std::path::Path,
-    file: FileId,
-) -> Result<(String, document::DocNode), String> {
+/// The text of a file named on the command line, without a leading BOM.
+pub fn read_text(path: &std::path::Path) -> Result<String, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned();
-    let node = document::read(&text, file)
-        .map_err(|e| format!("{}:{}:{}: {}", path.display(), e.line, e.column, e.message))?;
-    Ok((text, node))
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned())
+}
+
+/// Reads a JSON or YAML document whose spans belong to `file`; errors name `path:line:col`.
+pub fn read_document(
+    path: &std::path::Path,
+    text: &str,
+    file: FileId,
+) -> Result<document::DocNode, String> {
+    document::read(text, file)
+        .map_err(|e| format!("{}:{}:{}: {}", path.display(), e.line, e.column, e.message))
 }
 
 /// Runs `mcfg drift`.
 pub fn run(out: &Output, args: &DriftArgs) -> u8 {
-    let deployed = match read_document(&args.deployed, FileId(u32::MAX)) {
-        Ok((_, node)) => node.to_json(),
+    let read = read_text(&args.deployed)
+        .and_then(|text| read_document(&args.deployed, &text, FileId(u32::MAX)));
+    let deployed = match read {
+        Ok(node) => node.to_json(),
         Err(msg) => {
             out.error(&msg);
             return 2;
