@@ -7,6 +7,11 @@
 
 mod build;
 mod import;
+mod check_runtime;
+mod diff;
+mod drift;
+mod explain;
+mod log;
 pub mod output;
 
 use std::io::IsTerminal;
@@ -48,13 +53,13 @@ enum MessageFormat {
 
 /// Sources to compile.
 #[derive(Debug, Args)]
-struct Sources {
+pub struct Sources {
     /// Files or folders (a folder means every `.mcfg` file below it).
     #[arg(default_value = ".")]
-    paths: Vec<PathBuf>,
+    pub paths: Vec<PathBuf>,
     /// The folder imports may not leave (default: the common folder of the paths).
     #[arg(long)]
-    root: Option<PathBuf>,
+    pub root: Option<PathBuf>,
 }
 
 impl Sources {
@@ -86,6 +91,16 @@ enum Command {
     },
     /// Turn YAML/JSON files into `.mcfg`: the first as a base config, later ones as overlays.
     Import(import::ImportArgs),
+    /// The value and every assignment that led to it, in order, with locations.
+    Explain(explain::ExplainArgs),
+    /// Values that differ between two environments, or between a git revision and now.
+    Diff(diff::DiffArgs),
+    /// The history of one value: each commit that changed it.
+    Log(log::LogArgs),
+    /// Compare a deployed artifact with what the sources compile to; exit 1 on any difference.
+    Drift(drift::DriftArgs),
+    /// Validate a proposed runtime update against the schema and the locked build values.
+    CheckRuntime(check_runtime::CheckRuntimeArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -116,6 +131,11 @@ fn run(cli: Cli) -> u8 {
         Command::Build(args) => build::run(&out, &args),
         Command::Verify { dir, json } => verify(&out, &dir, json),
         Command::Import(args) => import::run(&out, &args),
+        Command::Explain(args) => explain::run(&out, &args),
+        Command::Diff(args) => diff::run(&out, &args),
+        Command::Log(args) => log::run(&out, &args),
+        Command::Drift(args) => drift::run(&out, &args),
+        Command::CheckRuntime(args) => check_runtime::run(&out, &args),
     }
 }
 
@@ -162,6 +182,14 @@ impl Output {
                 self.error(&msg);
                 None
             }
+        }
+    }
+
+    /// Prints one JSON document on stdout.
+    fn json(&self, value: &impl serde::Serialize) {
+        match serde_json::to_string(value) {
+            Ok(text) => println!("{text}"),
+            Err(e) => self.error(&format!("cannot write the JSON report: {e}")),
         }
     }
 

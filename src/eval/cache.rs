@@ -43,6 +43,12 @@ impl<'a> LayerCache<'a> {
         cache
     }
 
+    /// Replaces the layers evaluation uses for config `cid` in `env` (tools
+    /// such as `check-runtime` evaluate layers with extra steps).
+    pub fn set_layers(&mut self, cid: ConfigId, env: Option<usize>, layers: Layers<'a>) {
+        self.parents.insert((cid, env), layers);
+    }
+
     /// The layers of config `cid` in `env`: parent layers (cached) plus its own body.
     pub fn layers_for(
         &self,

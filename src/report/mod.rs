@@ -3,4 +3,11 @@
 //!
 //! **Invariant:** nothing here prints or exits; `cli` decides what to show.
 
+pub mod check_runtime;
+pub mod diff;
+pub mod document;
+pub mod drift;
+pub mod explain;
+pub mod history;
+pub mod lookup;
 pub mod verify;

@@ -4,3 +4,4 @@ mod cases;
 mod cli;
 mod corpus;
 mod examples;
+mod ops;

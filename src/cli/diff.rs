@@ -1,0 +1,151 @@
+//! `mcfg diff --env A --env B [CONFIG] PATHS...` and
+//! `mcfg diff --against REV [--env E] [CONFIG] PATHS...` (`report::diff`).
+//! Differences are not errors: exit 0 unless the sources have errors.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{Output, Sources};
+use crate::compile::{compile_paths, with_program, Compilation};
+use crate::diagnostics::Diagnostics;
+use crate::git::Repo;
+use crate::report::diff::{self, ProgramSnapshot};
+
+/// Arguments of `mcfg diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Two environments to compare (or, with `--against`, at most one to limit the report).
+    #[arg(long = "env")]
+    pub envs: Vec<String>,
+    /// Compare the working tree with this git revision instead of two environments.
+    #[arg(long)]
+    pub against: Option<String>,
+    /// Only this config (also accepted as the first positional argument
+    /// when that is not an existing file or folder).
+    #[arg(long)]
+    pub config: Option<String>,
+    /// `[CONFIG] PATHS...`: files or folders (default `.`).
+    #[arg(value_name = "CONFIG|PATHS")]
+    pub items: Vec<PathBuf>,
+    /// The folder imports may not leave (default: the common folder of the paths).
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+    /// Print one JSON report on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Splits `[CONFIG] PATHS...`: a first item that is no existing path and is
+/// an identifier names a config.
+pub fn split_config(
+    config: Option<&str>,
+    items: &[PathBuf],
+    root: Option<PathBuf>,
+) -> (Option<String>, Sources) {
+    let mut items = items.to_vec();
+    let mut config = config.map(str::to_owned);
+    if config.is_none() {
+        if let Some(first) = items.first().and_then(|p| p.to_str()) {
+            let ident = !first.is_empty()
+                && first.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !first.starts_with(|c: char| c.is_ascii_digit());
+            if ident && !items[0].exists() {
+                config = Some(first.to_owned());
+                items.remove(0);
+            }
+        }
+    }
+    if items.is_empty() {
+        items.push(PathBuf::from("."));
+    }
+    (config, Sources { paths: items, root })
+}
+
+/// Runs `mcfg diff`.
+pub fn run(out: &Output, args: &DiffArgs) -> u8 {
+    let (config, sources) = split_config(args.config.as_deref(), &args.items, args.root.clone());
+    let Some(comp) = out.compile(&sources) else {
+        return 2;
+    };
+    out.diagnostics(&comp.project.sources, &comp.diags);
+    let code = match &args.against {
+        Some(rev) => against(out, args, &comp, &sources, config.as_deref(), rev),
+        None => envs(out, args, &comp, config.as_deref()),
+    };
+    if code == 0 {
+        u8::from(comp.has_errors())
+    } else {
+        code
+    }
+}
+
+fn envs(out: &Output, args: &DiffArgs, comp: &Compilation, config: Option<&str>) -> u8 {
+    let [a, b] = &args.envs[..] else {
+        out.error("`diff` needs exactly two `--env` options (or `--against REV`)");
+        return 2;
+    };
+    let report = with_program(&comp.project, &mut Diagnostics::new(), |prog, cache| {
+        diff::diff_envs(prog, cache, [a, b], config)
+    });
+    match report {
+        Ok(r) if args.json => out.json(&r),
+        Ok(r) => print!("{}", diff::render_env_diff(&r)),
+        Err(msg) => {
+            out.error(&msg);
+            return 2;
+        }
+    }
+    0
+}
+
+fn against(
+    out: &Output,
+    args: &DiffArgs,
+    comp: &Compilation,
+    sources: &Sources,
+    config: Option<&str>,
+    rev: &str,
+) -> u8 {
+    if args.envs.len() > 1 {
+        out.error("`diff --against` takes at most one `--env`");
+        return 2;
+    }
+    let env = args.envs.first().map(String::as_str);
+    let root = sources.root_or_default(comp);
+    let checked = with_program(&comp.project, &mut Diagnostics::new(), |prog, _| {
+        if let Some(c) = config {
+            crate::report::lookup::find_config(prog, c)?;
+        }
+        crate::report::lookup::find_env(prog, env).map(|_| ())
+    });
+    let old = Repo::discover(&root).and_then(|repo| {
+        let hash = repo.resolve(rev)?;
+        let fs = repo.files_at(&hash, &root)?;
+        Ok(match compile_paths(&fs, &sources.paths, Some(&root)) {
+            Ok(old) => snapshot(&old, config, env),
+            Err(_) => ProgramSnapshot::new(),
+        })
+    });
+    let old = match checked.and(old) {
+        Ok(old) => old,
+        Err(msg) => {
+            out.error(&msg);
+            return 2;
+        }
+    };
+    let new = snapshot(comp, config, env);
+    let report = diff::diff_against(rev, &old, &new);
+    if args.json {
+        out.json(&report);
+    } else {
+        print!("{}", diff::render_against(&report));
+    }
+    0
+}
+
+fn snapshot(comp: &Compilation, config: Option<&str>, env: Option<&str>) -> ProgramSnapshot {
+    with_program(&comp.project, &mut Diagnostics::new(), |prog, cache| {
+        diff::snapshot_program(prog, cache, config, env)
+    })
+}

@@ -1,0 +1,93 @@
+//! `mcfg drift --env E --config C --deployed FILE [--json] PATHS...`: compare
+//! a deployed artifact with the sources (`report::drift`); exit 1 on any
+//! difference, 2 when the deployed file cannot be read.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{Output, Sources};
+use crate::compile::with_program;
+use crate::diagnostics::Diagnostics;
+use crate::report::{document, drift};
+use crate::source::FileId;
+
+/// Arguments of `mcfg drift`.
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// The environment the artifact was built for (required with environments).
+    #[arg(long)]
+    pub env: Option<String>,
+    /// The config the artifact was built from.
+    #[arg(long)]
+    pub config: String,
+    /// The deployed artifact (JSON or YAML).
+    #[arg(long)]
+    pub deployed: PathBuf,
+    #[command(flatten)]
+    pub sources: Sources,
+    /// Print one JSON report on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The text of a file named on the command line, without a leading BOM.
+pub fn read_text(path: &std::path::Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned())
+}
+
+/// Reads a JSON or YAML document whose spans belong to `file`; errors name `path:line:col`.
+pub fn read_document(
+    path: &std::path::Path,
+    text: &str,
+    file: FileId,
+) -> Result<document::DocNode, String> {
+    document::read(text, file)
+        .map_err(|e| format!("{}:{}:{}: {}", path.display(), e.line, e.column, e.message))
+}
+
+/// Runs `mcfg drift`.
+pub fn run(out: &Output, args: &DriftArgs) -> u8 {
+    let read = read_text(&args.deployed)
+        .and_then(|text| read_document(&args.deployed, &text, FileId(u32::MAX)));
+    let deployed = match read {
+        Ok(node) => node.to_json(),
+        Err(msg) => {
+            out.error(&msg);
+            return 2;
+        }
+    };
+    if !deployed.is_object() {
+        out.error(&format!(
+            "{}: the deployed artifact must be an object",
+            args.deployed.display()
+        ));
+        return 2;
+    }
+    let Some(comp) = out.compile(&args.sources) else {
+        return 2;
+    };
+    out.diagnostics(&comp.project.sources, &comp.diags);
+    if comp.has_errors() {
+        return 1;
+    }
+    let report = with_program(&comp.project, &mut Diagnostics::new(), |prog, cache| {
+        drift::drift(prog, cache, &args.config, args.env.as_deref(), &deployed)
+    });
+    match report {
+        Ok(r) => {
+            if args.json {
+                out.json(&r);
+            } else {
+                print!("{}", drift::render_human(&r));
+            }
+            u8::from(!r.differences.is_empty())
+        }
+        Err(msg) => {
+            out.error(&msg);
+            2
+        }
+    }
+}

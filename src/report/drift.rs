@@ -1,0 +1,225 @@
+//! `mcfg drift` (CLI.md "Machine-readable reports"): a deployed artifact
+//! compared with what the sources compile to for one (config, environment).
+//!
+//! Both sides are flattened to leaf paths (objects are walked, lists and
+//! empty objects are leaves) in artifact form; numbers compare by value
+//! (`1 == 1.0`), so a deployed `0.2` equals `200ms`. Each difference is
+//! `changed` (both sides have the path), `missing` (only the sources have it)
+//! or `extra` (only the deployed file has it). `changed` and `missing` carry
+//! the location of the assignment that owns the expected value (a schema
+//! default included). Order: expected paths in artifact order, then extras
+//! in the deployed file's order.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use super::lookup::{self, Loc};
+use crate::ast::Name;
+use crate::eval::inspect::inspect;
+use crate::eval::LayerCache;
+use crate::merge::{Layers, NodeId, Slot, ROOT};
+use crate::resolve::Program;
+use crate::source::SourceMap;
+
+/// One difference between the deployed artifact and the sources.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum DriftDiff {
+    Changed {
+        path: String,
+        expected: serde_json::Value,
+        deployed: serde_json::Value,
+        location: Option<Loc>,
+    },
+    Missing {
+        path: String,
+        expected: serde_json::Value,
+        location: Option<Loc>,
+    },
+    Extra {
+        path: String,
+        deployed: serde_json::Value,
+    },
+}
+
+/// The `drift` report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Drift {
+    pub config: String,
+    pub env: Option<String>,
+    pub differences: Vec<DriftDiff>,
+}
+
+/// Compares `deployed` with config `config` in `env` as the sources compile it.
+pub fn drift(
+    prog: &Program<'_>,
+    cache: &LayerCache<'_>,
+    config: &str,
+    env: Option<&str>,
+    deployed: &serde_json::Value,
+) -> Result<Drift, String> {
+    let cid = lookup::find_config(prog, config)?;
+    let slot = lookup::find_env(prog, env)?;
+    if prog.has_envs() && slot.is_none() {
+        return Err("`drift` needs `--env`: the sources declare environments".into());
+    }
+    let insp = inspect(prog, cache, cid, slot);
+    let Some(value) = lookup::node_value(&insp, ROOT) else {
+        return Err(format!(
+            "config `{config}` does not evaluate; run `mcfg check`"
+        ));
+    };
+    let mut expected = IndexMap::new();
+    flatten(&value.to_json(), "", &mut expected);
+    let mut live = IndexMap::new();
+    flatten(deployed, "", &mut live);
+    let sources = &prog.project.sources;
+    let mut differences = Vec::new();
+    for (path, want) in &expected {
+        let location = owner(sources, &insp.layers, path);
+        match live.get(path) {
+            Some(got) if json_equal(want, got) => {}
+            Some(got) => differences.push(DriftDiff::Changed {
+                path: path.clone(),
+                expected: want.clone(),
+                deployed: got.clone(),
+                location,
+            }),
+            None => differences.push(DriftDiff::Missing {
+                path: path.clone(),
+                expected: want.clone(),
+                location,
+            }),
+        }
+    }
+    for (path, got) in &live {
+        if !expected.contains_key(path) {
+            differences.push(DriftDiff::Extra {
+                path: path.clone(),
+                deployed: got.clone(),
+            });
+        }
+    }
+    Ok(Drift {
+        config: config.to_owned(),
+        env: env.map(str::to_owned),
+        differences,
+    })
+}
+
+/// Leaf paths of a JSON value: objects are walked; lists and `{}` are leaves.
+fn flatten(v: &serde_json::Value, prefix: &str, out: &mut IndexMap<String, serde_json::Value>) {
+    match v {
+        serde_json::Value::Object(map) if !map.is_empty() => {
+            for (k, child) in map {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(child, &path, out);
+            }
+        }
+        _ => {
+            out.insert(prefix.to_owned(), v.clone());
+        }
+    }
+}
+
+/// Equality in artifact form with numbers compared by value.
+pub fn json_equal(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    match (a, b) {
+        (J::Number(x), J::Number(y)) => match (x.as_i64(), y.as_i64()) {
+            (Some(i), Some(j)) => i == j,
+            _ => x.as_f64() == y.as_f64(),
+        },
+        (J::Array(x), J::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b))
+        }
+        (J::Object(x), J::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// The location owning the expected value at a dotted path: the leaf at the
+/// path, or the leaf (a map) that holds it.
+fn owner(sources: &SourceMap, layers: &Layers<'_>, path: &str) -> Option<Loc> {
+    let mut cur: NodeId = ROOT;
+    for key in path.split('.') {
+        match &layers.node(cur).slot {
+            Slot::Obj(children) => cur = *children.get(&Name::from(key))?,
+            Slot::Leaf(_) => break,
+        }
+    }
+    lookup::owned_at(sources, layers, cur).map(Loc::from)
+}
+
+/// The report as people read it: one line per difference, exit status elsewhere.
+pub fn render_human(d: &Drift) -> String {
+    let env = d
+        .env
+        .as_deref()
+        .map(|e| format!(" in env {e}"))
+        .unwrap_or_default();
+    if d.differences.is_empty() {
+        return format!(
+            "{}{env}: the deployed artifact matches the sources\n",
+            d.config
+        );
+    }
+    let mut rows = vec![vec![
+        "kind".to_owned(),
+        "path".to_owned(),
+        "expected".to_owned(),
+        "deployed".to_owned(),
+        "set at".to_owned(),
+    ]];
+    let loc = |l: &Option<Loc>| l.as_ref().map_or(String::new(), Loc::short);
+    for diff in &d.differences {
+        rows.push(match diff {
+            DriftDiff::Changed {
+                path,
+                expected,
+                deployed,
+                location,
+            } => vec![
+                "changed".into(),
+                path.clone(),
+                lookup::show_json(expected),
+                lookup::show_json(deployed),
+                loc(location),
+            ],
+            DriftDiff::Missing {
+                path,
+                expected,
+                location,
+            } => vec![
+                "missing".into(),
+                path.clone(),
+                lookup::show_json(expected),
+                "-".into(),
+                loc(location),
+            ],
+            DriftDiff::Extra { path, deployed } => vec![
+                "extra".into(),
+                path.clone(),
+                "-".into(),
+                lookup::show_json(deployed),
+                String::new(),
+            ],
+        });
+    }
+    let n = d.differences.len();
+    let mut out = format!(
+        "{}{env}: {n} difference{}\n",
+        d.config,
+        if n == 1 { "" } else { "s" }
+    );
+    out.push_str(&lookup::table(&rows));
+    out
+}

@@ -1,0 +1,471 @@
+//! `mcfg explain CONFIG.PATH` (CLI.md "Machine-readable reports"): a value
+//! and every step applied to it, in order — schema default, parent body,
+//! parent env blocks, own body, own env blocks (env inheritance included),
+//! `+=` appends — with the source text, location and origin of each, and for
+//! computed expressions the names they read with their values.
+//!
+//! Shapes (`--json`):
+//! - one leaf in one environment: CLI.md's
+//!   `{"config","env","path","value","steps":[{"op","text","file","line","column","from"}]}`;
+//!   a step that reads other values adds `"reads":[{"name","value"}]`;
+//! - a subtree: `"leaves":[{"path","value","steps"}]` in place of `steps`;
+//! - without `--env` in a build with environments: `{"config","path","envs":[
+//!   {"env","value","steps"|"leaves"}]}`, environments in declaration order.
+//!
+//! Every step applied is listed, overridden ones included; the last
+//! `default`/`set` and the `append`s after it hold (LANGUAGE.md §5).
+
+use serde::Serialize;
+
+use super::lookup::{self, dotted, Loc};
+use crate::ast::{Expr, ExprKind, Name, Stmt, StrPart};
+use crate::eval::inspect::{inspect, Inspected};
+use crate::eval::{LayerCache, Value};
+use crate::merge::{NodeId, Op, Slot, ROOT};
+use crate::resolve::{ConfigId, Item, Program};
+
+/// One step applied to a leaf.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepReport {
+    pub op: &'static str,
+    /// The source text of the expression.
+    pub text: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// `"Serving"`, `"base"`, `"base, env prod"`.
+    pub from: String,
+    /// Values the expression reads (computed expressions only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reads: Vec<Read>,
+    /// Whether the step is part of the value that holds.
+    #[serde(skip)]
+    pub holds: bool,
+    /// The source line the expression starts on.
+    #[serde(skip)]
+    pub source_line: String,
+}
+
+/// A name a computed expression reads, with its value.
+#[derive(Debug, Clone, Serialize)]
+pub struct Read {
+    /// As written: `self.serving.batch_size`, `env`.
+    pub name: String,
+    /// `null` when it could not be determined (failed or another module's value).
+    pub value: serde_json::Value,
+}
+
+/// One leaf with its steps.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeafReport {
+    pub path: String,
+    pub value: serde_json::Value,
+    pub steps: Vec<StepReport>,
+    /// The value in mcfg syntax for people (`200ms`, `secret("…")`).
+    #[serde(skip)]
+    pub shown: String,
+}
+
+/// What `explain` found in one environment: one leaf, or every leaf of a subtree.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Body {
+    Leaf { steps: Vec<StepReport> },
+    Tree { leaves: Vec<LeafReport> },
+}
+
+/// The report for one environment.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvReport {
+    pub env: Option<String>,
+    pub value: serde_json::Value,
+    #[serde(flatten)]
+    pub body: Body,
+    #[serde(skip)]
+    pub shown: String,
+}
+
+/// The whole `explain` report.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Explain {
+    /// `--env E` (or a build without environments).
+    One {
+        config: String,
+        env: Option<String>,
+        path: String,
+        value: serde_json::Value,
+        #[serde(flatten)]
+        body: Body,
+        #[serde(skip)]
+        shown: String,
+    },
+    /// Every environment side by side.
+    All {
+        config: String,
+        path: String,
+        envs: Vec<EnvReport>,
+    },
+}
+
+/// Explains `target` (`svc.serving.replicas`) in `env`, or in every environment.
+pub fn explain(
+    prog: &Program<'_>,
+    cache: &LayerCache<'_>,
+    target: &str,
+    env: Option<&str>,
+) -> Result<Explain, String> {
+    let (cid, path) = lookup::split_target(prog, target)?;
+    let slot = lookup::find_env(prog, env)?;
+    let config = prog.configs[cid.0 as usize].name.to_string();
+    let slots = if slot.is_some() || !prog.has_envs() {
+        vec![slot]
+    } else {
+        prog.env_slots()
+    };
+    let mut envs = Vec::new();
+    for e in slots {
+        envs.push(explain_env(prog, cache, cid, e, &path)?);
+    }
+    let path = dotted(&path);
+    if envs.len() == 1 && (slot.is_some() || !prog.has_envs()) {
+        let Some(one) = envs.pop() else {
+            return Err("no environment to explain".into());
+        };
+        return Ok(Explain::One {
+            config,
+            env: one.env,
+            path,
+            value: one.value,
+            body: one.body,
+            shown: one.shown,
+        });
+    }
+    Ok(Explain::All { config, path, envs })
+}
+
+fn explain_env(
+    prog: &Program<'_>,
+    cache: &LayerCache<'_>,
+    cid: ConfigId,
+    env: Option<usize>,
+    path: &[Name],
+) -> Result<EnvReport, String> {
+    let insp = inspect(prog, cache, cid, env);
+    let config = &prog.configs[cid.0 as usize].name;
+    let id = lookup::find_node(&insp.layers, config, path)?;
+    let value = lookup::node_value(&insp, id);
+    let shown = value.as_ref().map_or("(failed)".into(), lookup::show);
+    let value = value.map_or(serde_json::Value::Null, |v| v.to_json());
+    let body = match insp.layers.node(id).slot {
+        Slot::Leaf(_) => Body::Leaf {
+            steps: steps_of(prog, cache, &insp, id),
+        },
+        Slot::Obj(_) => Body::Tree {
+            leaves: insp
+                .layers
+                .leaves_below(id)
+                .into_iter()
+                .map(|leaf| leaf_report(prog, cache, &insp, leaf))
+                .collect(),
+        },
+    };
+    Ok(EnvReport {
+        env: prog.env_name(env).map(str::to_owned),
+        value,
+        body,
+        shown,
+    })
+}
+
+fn leaf_report(
+    prog: &Program<'_>,
+    cache: &LayerCache<'_>,
+    insp: &Inspected<'_>,
+    id: NodeId,
+) -> LeafReport {
+    let value = lookup::leaf_value(insp, id);
+    LeafReport {
+        path: dotted(&insp.layers.path_of(id)),
+        shown: value.as_ref().map_or("(failed)".into(), lookup::show),
+        value: value.map_or(serde_json::Value::Null, |v| v.to_json()),
+        steps: steps_of(prog, cache, insp, id),
+    }
+}
+
+fn steps_of(
+    prog: &Program<'_>,
+    cache: &LayerCache<'_>,
+    insp: &Inspected<'_>,
+    id: NodeId,
+) -> Vec<StepReport> {
+    let sources = &prog.project.sources;
+    let Slot::Leaf(steps) = &insp.layers.node(id).slot else {
+        return Vec::new();
+    };
+    let mut steps = steps.clone();
+    steps.sort_by_key(|s| s.seq);
+    let start = steps.iter().rposition(|s| s.op != Op::Append).unwrap_or(0);
+    let parent = insp.layers.node(id).parent;
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let Loc { file, line, column } = lookup::loc(sources, step.expr.span);
+            let source_line = sources.get(step.expr.span.file).line_text(line).to_owned();
+            StepReport {
+                op: step.op.as_str(),
+                text: sources.slice(step.expr.span).to_owned(),
+                file,
+                line,
+                column,
+                from: lookup::origin_text(prog, step.origin),
+                reads: reads_of(prog, cache, insp, parent, step.expr),
+                holds: i >= start,
+                source_line,
+            }
+        })
+        .collect()
+}
+
+/// The names an expression reads (`self.a.b`, `a.b`, `env`, `other.x`) with their values.
+fn reads_of(
+    prog: &Program<'_>,
+    cache: &LayerCache<'_>,
+    insp: &Inspected<'_>,
+    scope: NodeId,
+    expr: &Expr,
+) -> Vec<Read> {
+    let mut chains = Vec::new();
+    collect_chains(expr, &mut chains);
+    let sources = &prog.project.sources;
+    let mut out: Vec<Read> = Vec::new();
+    for chain in chains {
+        let name = sources.slice(chain.span).to_owned();
+        if out.iter().any(|r| r.name == name) {
+            continue;
+        }
+        let value = match &chain.kind {
+            ExprKind::EnvRef => prog
+                .env_name(insp.env)
+                .map_or(serde_json::Value::Null, serde_json::Value::from),
+            _ => chain_value(prog, cache, insp, scope, &chain)
+                .map_or(serde_json::Value::Null, |v| v.to_json()),
+        };
+        out.push(Read { name, value });
+    }
+    out
+}
+
+/// A `self…`, `name…` or `env` chain: its root and the field keys after it.
+#[derive(Debug)]
+struct Chain {
+    kind: ExprKind,
+    keys: Vec<Name>,
+    span: crate::source::Span,
+}
+
+fn chain_of(expr: &Expr) -> Option<Chain> {
+    match &expr.kind {
+        ExprKind::SelfRef | ExprKind::Name(_) | ExprKind::EnvRef => Some(Chain {
+            kind: expr.kind.clone(),
+            keys: Vec::new(),
+            span: expr.span,
+        }),
+        ExprKind::Field(base, key) => {
+            let mut c = chain_of(base)?;
+            c.keys.push(key.name.clone());
+            c.span = expr.span;
+            Some(c)
+        }
+        _ => None,
+    }
+}
+
+fn collect_chains(expr: &Expr, out: &mut Vec<Chain>) {
+    if let Some(c) = chain_of(expr) {
+        out.push(c);
+        return;
+    }
+    match &expr.kind {
+        ExprKind::Interp(parts) => {
+            for p in parts {
+                if let StrPart::Expr(e) = p {
+                    collect_chains(e, out);
+                }
+            }
+        }
+        ExprKind::List(items) | ExprKind::Call(_, items) => {
+            for e in items {
+                collect_chains(e, out);
+            }
+        }
+        ExprKind::Object(stmts) => collect_stmts(stmts, out),
+        ExprKind::Field(base, _) | ExprKind::Unary(_, base) => collect_chains(base, out),
+        ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
+            collect_chains(a, out);
+            collect_chains(b, out);
+        }
+        ExprKind::If(c, a, b) => {
+            collect_chains(c, out);
+            collect_chains(a, out);
+            collect_chains(b, out);
+        }
+        _ => {}
+    }
+}
+
+fn collect_stmts(stmts: &[Stmt], out: &mut Vec<Chain>) {
+    for s in stmts {
+        match s {
+            Stmt::Assign(a) => collect_chains(&a.value, out),
+            Stmt::Block(b) => collect_stmts(&b.body, out),
+            Stmt::Env(e) => collect_stmts(&e.body, out),
+        }
+    }
+}
+
+fn chain_value(
+    prog: &Program<'_>,
+    cache: &LayerCache<'_>,
+    insp: &Inspected<'_>,
+    scope: NodeId,
+    chain: &Chain,
+) -> Option<Value> {
+    let layers = &insp.layers;
+    let ExprKind::Name(first) = &chain.kind else {
+        return value_at(insp, ROOT, &chain.keys);
+    };
+    // Outward from the enclosing object to the root (LANGUAGE.md §5 lookup).
+    let mut cur = scope;
+    loop {
+        if let Slot::Obj(children) = &layers.node(cur).slot {
+            if let Some(&hit) = children.get(first) {
+                return value_at(insp, hit, &chain.keys);
+            }
+        }
+        if cur == ROOT {
+            break;
+        }
+        cur = layers.node(cur).parent;
+    }
+    // Another config of the same file, read in the same environment.
+    let file = chain.span.file;
+    let (item, _) = prog.scopes.get(file.0 as usize)?.get(first)?;
+    let Item::Config(other) = item else {
+        return None;
+    };
+    let other = inspect(prog, cache, *other, insp.env);
+    value_at(&other, ROOT, &chain.keys)
+}
+
+/// The value `keys` below node `from`, descending into values past a leaf.
+fn value_at(insp: &Inspected<'_>, from: NodeId, keys: &[Name]) -> Option<Value> {
+    let mut cur = from;
+    for (i, key) in keys.iter().enumerate() {
+        match &insp.layers.node(cur).slot {
+            Slot::Obj(children) => cur = *children.get(key)?,
+            Slot::Leaf(_) => {
+                let mut v = lookup::leaf_value(insp, cur)?;
+                for k in &keys[i..] {
+                    let Value::Object(map) = v else { return None };
+                    v = map.get(k)?.clone();
+                }
+                return Some(v);
+            }
+        }
+    }
+    lookup::node_value(insp, cur)
+}
+
+/// The report as people read it: one block per environment and leaf, each
+/// step with `file:line:col`, its origin and the source line.
+pub fn render_human(report: &Explain) -> String {
+    let mut out = String::new();
+    match report {
+        Explain::One {
+            config,
+            env,
+            path,
+            body,
+            shown,
+            ..
+        } => {
+            let title = target_title(config, path);
+            match env {
+                Some(e) => out.push_str(&format!("{title} in env {e} = {shown}\n")),
+                None => out.push_str(&format!("{title} = {shown}\n")),
+            }
+            render_body(&mut out, body);
+        }
+        Explain::All { config, path, envs } => {
+            let title = target_title(config, path);
+            out.push_str(&format!("{title}\n"));
+            let rows: Vec<Vec<String>> = envs
+                .iter()
+                .map(|e| {
+                    vec![
+                        format!("  {}", e.env.as_deref().unwrap_or("")),
+                        e.shown.clone(),
+                    ]
+                })
+                .collect();
+            out.push_str(&lookup::table(&rows));
+            for e in envs {
+                out.push_str(&format!(
+                    "\nin env {} = {}\n",
+                    e.env.as_deref().unwrap_or(""),
+                    e.shown
+                ));
+                render_body(&mut out, &e.body);
+            }
+        }
+    }
+    out
+}
+
+fn target_title(config: &str, path: &str) -> String {
+    if path.is_empty() {
+        config.to_owned()
+    } else {
+        format!("{config}.{path}")
+    }
+}
+
+fn render_body(out: &mut String, body: &Body) {
+    match body {
+        Body::Leaf { steps } => render_steps(out, steps, "  "),
+        Body::Tree { leaves } => {
+            for leaf in leaves {
+                out.push_str(&format!("  {} = {}\n", leaf.path, leaf.shown));
+                render_steps(out, &leaf.steps, "    ");
+            }
+        }
+    }
+}
+
+fn render_steps(out: &mut String, steps: &[StepReport], indent: &str) {
+    if steps.is_empty() {
+        out.push_str(&format!("{indent}(never assigned)\n"));
+    }
+    for (i, s) in steps.iter().enumerate() {
+        let holds = if s.holds { "  <- holds" } else { "" };
+        out.push_str(&format!(
+            "{indent}{}. {:<7} {}:{}:{}  ({}){holds}\n",
+            i + 1,
+            s.op,
+            s.file,
+            s.line,
+            s.column,
+            s.from
+        ));
+        out.push_str(&format!("{indent}     | {}\n", s.source_line.trim()));
+        for r in &s.reads {
+            out.push_str(&format!(
+                "{indent}     reads {} = {}\n",
+                r.name,
+                lookup::show_json(&r.value)
+            ));
+        }
+    }
+}

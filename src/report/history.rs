@@ -1,0 +1,204 @@
+//! `mcfg log CONFIG.PATH` (CLI.md "Machine-readable reports"): the history of
+//! one resolved value. Every commit that touched the project root is compiled
+//! (read from git, never checked out), oldest first, and each commit where
+//! the value changed is listed with its author, date, subject, old and new
+//! value and the assignment that holds the new value.
+//!
+//! A commit where the value does not exist (the config or path is not there
+//! yet, or was removed) has no value: the first commit that has one
+//! "introduces" it (`old` absent), and a removal is a change to `null` with
+//! no location. A commit where the value fails to evaluate (the sources had
+//! errors then) is skipped.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::lookup::{self, Loc};
+use crate::compile::{compile_paths, with_program};
+use crate::diagnostics::Diagnostics;
+use crate::eval::inspect::inspect;
+use crate::eval::{value_equal, LayerCache, Value};
+use crate::git::Repo;
+use crate::loader::FileSystem;
+use crate::resolve::Program;
+
+/// One commit that changed the value.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    pub commit: String,
+    pub author: String,
+    pub date: String,
+    pub subject: String,
+    /// Absent for the commit that introduced the value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<serde_json::Value>,
+    pub new: serde_json::Value,
+    pub location: Option<Loc>,
+    #[serde(skip)]
+    pub shown: [String; 2],
+}
+
+/// The history of one value.
+#[derive(Debug, Clone, Serialize)]
+pub struct History {
+    pub config: String,
+    pub env: Option<String>,
+    pub path: String,
+    pub changes: Vec<Change>,
+}
+
+/// What a revision says about the value.
+#[derive(Debug, Clone)]
+pub enum Observed {
+    Absent,
+    Failed,
+    Present(Value, Option<Loc>),
+}
+
+/// The value of `target` in `env` in a compiled program.
+pub fn observe(
+    prog: &Program<'_>,
+    cache: &LayerCache<'_>,
+    target: &str,
+    env: Option<&str>,
+) -> Observed {
+    let Ok((cid, path)) = lookup::split_target(prog, target) else {
+        return Observed::Absent;
+    };
+    let Ok(slot) = lookup::find_env(prog, env) else {
+        return Observed::Absent;
+    };
+    if prog.has_envs() && slot.is_none() {
+        return Observed::Absent;
+    }
+    let insp = inspect(prog, cache, cid, slot);
+    let Ok(id) = lookup::find_node(&insp.layers, "", &path) else {
+        return Observed::Absent;
+    };
+    let value = lookup::node_value(&insp, id);
+    let location = lookup::owned_at(&prog.project.sources, &insp.layers, id).map(Loc::from);
+    match value {
+        Some(v) => Observed::Present(v, location),
+        None => Observed::Failed,
+    }
+}
+
+/// Checks `target` and `env` against the working tree (exit-2 errors for typos).
+pub fn validate(
+    prog: &Program<'_>,
+    cache: &LayerCache<'_>,
+    target: &str,
+    env: Option<&str>,
+) -> Result<(), String> {
+    let (cid, path) = lookup::split_target(prog, target)?;
+    let slot = lookup::find_env(prog, env)?;
+    if prog.has_envs() && slot.is_none() {
+        let names: Vec<&str> = prog.envs.iter().map(|e| &*e.name).collect();
+        return Err(format!(
+            "`log` needs `--env`: the sources declare environments ({})",
+            names.join(", ")
+        ));
+    }
+    let insp = inspect(prog, cache, cid, slot);
+    let config = &prog.configs[cid.0 as usize].name;
+    lookup::find_node(&insp.layers, config, &path).map(|_| ())
+}
+
+/// What to compile at each revision.
+#[derive(Debug, Clone)]
+pub struct Query<'q> {
+    pub paths: &'q [PathBuf],
+    pub root: &'q Path,
+    pub target: &'q str,
+    pub env: Option<&'q str>,
+}
+
+/// Compiles `q.paths` from `fs` and observes the value.
+pub fn observe_in(fs: &dyn FileSystem, q: &Query<'_>) -> Observed {
+    let Ok(comp) = compile_paths(fs, q.paths, Some(q.root)) else {
+        return Observed::Absent;
+    };
+    let seen = with_program(&comp.project, &mut Diagnostics::new(), |prog, cache| {
+        observe(prog, cache, q.target, q.env)
+    });
+    // Broken sources say nothing about the value (it may be in a file that did not parse).
+    match seen {
+        Observed::Absent if comp.has_errors() => Observed::Failed,
+        other => other,
+    }
+}
+
+/// Walks the history of the project root and lists each change of the value.
+pub fn history(repo: &Repo, q: &Query<'_>) -> Result<History, String> {
+    let mut changes = Vec::new();
+    let mut prev: Option<Option<Value>> = None;
+    for commit in repo.log()? {
+        let fs = repo.files_at(&commit.hash, q.root)?;
+        let (value, location) = match observe_in(&fs, q) {
+            Observed::Failed => continue,
+            Observed::Absent => (None, None),
+            Observed::Present(v, loc) => (Some(v), loc),
+        };
+        let changed = match (&prev, &value) {
+            (None, None) => false,
+            (None, Some(_)) => true,
+            (Some(p), v) => match (p, v) {
+                (Some(a), Some(b)) => !(value_equal(a, b) && a.type_name() == b.type_name()),
+                (None, None) => false,
+                _ => true,
+            },
+        };
+        if changed {
+            let json =
+                |v: &Option<Value>| v.as_ref().map_or(serde_json::Value::Null, Value::to_json);
+            let show = |v: &Option<Value>| v.as_ref().map_or("(absent)".into(), lookup::show);
+            let old = prev.as_ref().map(json);
+            let shown = [prev.as_ref().map_or("(new)".into(), show), show(&value)];
+            changes.push(Change {
+                commit: commit.hash,
+                author: commit.author,
+                date: commit.date,
+                subject: commit.subject,
+                old,
+                new: json(&value),
+                location,
+                shown,
+            });
+        }
+        prev = Some(value);
+    }
+    let (config, path) = q.target.split_once('.').unwrap_or((q.target, ""));
+    Ok(History {
+        config: config.to_owned(),
+        env: q.env.map(str::to_owned),
+        path: path.to_owned(),
+        changes,
+    })
+}
+
+/// The history as people read it, one commit per entry.
+pub fn render_human(h: &History) -> String {
+    let env = h
+        .env
+        .as_deref()
+        .map(|e| format!(" in env {e}"))
+        .unwrap_or_default();
+    let mut out = format!("{}.{}{env}\n", h.config, h.path);
+    if h.changes.is_empty() {
+        out.push_str("  never changed in the history of this folder\n");
+    }
+    for c in &h.changes {
+        let short = c.commit.get(..12).unwrap_or(&c.commit);
+        out.push_str(&format!(
+            "{short}  {}  {}  {}\n",
+            c.date, c.author, c.subject
+        ));
+        out.push_str(&format!("    {} -> {}", c.shown[0], c.shown[1]));
+        if let Some(l) = &c.location {
+            out.push_str(&format!("  ({})", l.short()));
+        }
+        out.push('\n');
+    }
+    out
+}
