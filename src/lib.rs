@@ -11,6 +11,7 @@ pub mod emit;
 pub mod eval;
 pub mod import;
 pub mod loader;
+pub mod lsp;
 pub mod merge;
 pub mod report;
 pub mod resolve;
