@@ -127,7 +127,7 @@ pub fn body_context(file: &File, offset: usize) -> Option<(&ConfigDecl, Vec<Name
     let mut prefix = Vec::new();
     let mut body = &config.body;
     'outer: loop {
-        for stmt in body.iter() {
+        for stmt in body {
             let inside =
                 |span: Span, head_end: u32| head_end < offset as u32 && (offset as u32) < span.end;
             match stmt {

@@ -29,7 +29,7 @@ use lsp_types::Location;
 use serde_json::{json, Value as Json};
 
 use crate::compile::{self, Compilation};
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Code, Diagnostics};
 use crate::loader;
 use crate::source::{FileId, Span};
 use fs::OverlayFs;
@@ -313,16 +313,31 @@ impl Server {
         if let Some(found) = self.analysis.as_ref().and_then(run) {
             return found;
         }
-        // The document does not parse: try again with the cursor's line blanked.
+        // The document does not parse: try again with the cursor's line blanked, then
+        // also the lines of the next few syntax errors.
         let mut docs = self.docs.clone();
-        let repaired = blank_line(text, offset);
-        docs.insert(path.clone(), repaired);
-        self.compile(&docs)
-            .as_ref()
-            .and_then(run)
-            .unwrap_or(Json::Null)
+        let mut repaired = blank_line(text, offset);
+        for _ in 0..REPAIRS {
+            docs.insert(path.clone(), repaired.clone());
+            let Some(comp) = self.compile(&docs) else {
+                break;
+            };
+            if let Some(found) = run(&comp) {
+                return found;
+            }
+            let Some(err) = comp.diags.iter().find(|d| {
+                d.code == Code::Syntax && comp.project.file(d.primary.span.file).path == path
+            }) else {
+                break;
+            };
+            repaired = blank_line(&repaired, err.primary.span.start as usize);
+        }
+        Json::Null
     }
 }
+
+/// How many lines a cursor feature blanks, at most, to get a document that parses.
+const REPAIRS: usize = 4;
 
 /// `text` with the line holding `offset` replaced by spaces (byte offsets unchanged).
 fn blank_line(text: &str, offset: usize) -> String {
