@@ -590,3 +590,34 @@ fn end_to_end_with_the_real_binary() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn the_vscode_extension_files_agree_with_each_other_and_the_server() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/vscode");
+    let read = |rel: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(rel)).unwrap())
+            .unwrap_or_else(|e| panic!("{rel}: {e}"))
+    };
+    let manifest = read("package.json");
+    let grammar = read("syntaxes/mcfg.tmLanguage.json");
+    let langconf = read("language-configuration.json");
+    let contributes = &manifest["contributes"];
+    assert_eq!(contributes["languages"][0]["id"], "mcfg");
+    assert_eq!(contributes["languages"][0]["extensions"], json!([".mcfg"]));
+    assert_eq!(contributes["grammars"][0]["scopeName"], grammar["scopeName"]);
+    assert_eq!(
+        contributes["grammars"][0]["path"],
+        "./syntaxes/mcfg.tmLanguage.json"
+    );
+    assert_eq!(langconf["comments"]["lineComment"], "//");
+    assert!(manifest["dependencies"]["vscode-languageclient"].is_string());
+    // Every `#name` the grammar includes exists in its repository.
+    let text = std::fs::read_to_string(dir.join("syntaxes/mcfg.tmLanguage.json")).unwrap();
+    for (i, _) in text.match_indices("\"include\": \"#") {
+        let rest = &text[i + "\"include\": \"#".len()..];
+        let name = &rest[..rest.find('"').unwrap()];
+        assert!(grammar["repository"][name].is_object(), "missing rule {name}");
+    }
+    let js = std::fs::read_to_string(dir.join("extension.js")).unwrap();
+    assert!(js.contains("args: [\"lsp\"]") && js.contains("vscode-languageclient/node"));
+}
