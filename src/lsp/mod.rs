@@ -217,6 +217,8 @@ impl Server {
             ("textDocument/didClose", Some(path)) => {
                 self.docs.shift_remove(&path);
             }
+            // Files changed on disk (a checkout, another tool): compile again.
+            ("workspace/didChangeWatchedFiles", _) => {}
             _ => return Vec::new(),
         }
         self.reanalyze()
@@ -341,10 +343,16 @@ const REPAIRS: usize = 4;
 
 /// `text` with the line holding `offset` replaced by spaces (byte offsets unchanged).
 fn blank_line(text: &str, offset: usize) -> String {
-    let start = text[..offset.min(text.len())]
-        .rfind('\n')
+    let bytes = text.as_bytes();
+    let before = bytes.get(..offset).unwrap_or(bytes);
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
         .map_or(0, |i| i + 1);
-    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let end = bytes[start..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| start + i);
     let mut out = String::with_capacity(text.len());
     out.push_str(&text[..start]);
     out.extend(std::iter::repeat_n(' ', end - start));

@@ -604,7 +604,10 @@ fn the_vscode_extension_files_agree_with_each_other_and_the_server() {
     let contributes = &manifest["contributes"];
     assert_eq!(contributes["languages"][0]["id"], "mcfg");
     assert_eq!(contributes["languages"][0]["extensions"], json!([".mcfg"]));
-    assert_eq!(contributes["grammars"][0]["scopeName"], grammar["scopeName"]);
+    assert_eq!(
+        contributes["grammars"][0]["scopeName"],
+        grammar["scopeName"]
+    );
     assert_eq!(
         contributes["grammars"][0]["path"],
         "./syntaxes/mcfg.tmLanguage.json"
@@ -616,8 +619,30 @@ fn the_vscode_extension_files_agree_with_each_other_and_the_server() {
     for (i, _) in text.match_indices("\"include\": \"#") {
         let rest = &text[i + "\"include\": \"#".len()..];
         let name = &rest[..rest.find('"').unwrap()];
-        assert!(grammar["repository"][name].is_object(), "missing rule {name}");
+        assert!(
+            grammar["repository"][name].is_object(),
+            "missing rule {name}"
+        );
     }
     let js = std::fs::read_to_string(dir.join("extension.js")).unwrap();
     assert!(js.contains("args: [\"lsp\"]") && js.contains("vscode-languageclient/node"));
+}
+
+#[test]
+fn closing_a_document_and_changes_on_disk_are_seen() {
+    let mut c = Client::with_files(&[("schemas.mcfg", SCHEMAS), ("main.mcfg", MAIN)]);
+    let fixed = MAIN.replace("endpoint = ", "env prod { endpoint = \"https://p\" }\n  endpoint = ");
+    c.open("main.mcfg", &fixed);
+    assert!(c.diags("main.mcfg").is_empty(), "{:#?}", c.diags("main.mcfg"));
+    // Closing the unsaved document: the disk's text (with its error) counts again.
+    let uri = c.uri("main.mcfg");
+    c.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
+    assert_eq!(c.diags("main.mcfg")[0]["code"], "mcfg::distinct");
+    // A file changed on disk by another tool.
+    std::fs::write(c.root.join("main.mcfg"), &fixed).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri, "type": 2 }] }),
+    );
+    assert!(c.diags("main.mcfg").is_empty());
 }
