@@ -119,10 +119,46 @@ impl Server {
                 )]
             }
             Message::Notification(note) => {
-                catch_unwind(AssertUnwindSafe(|| self.notification(note))).unwrap_or_default()
+                if catch_unwind(AssertUnwindSafe(|| self.update(note))).unwrap_or(false) {
+                    self.publish()
+                } else {
+                    Vec::new()
+                }
             }
             Message::Response(_) => Vec::new(),
         }
+    }
+
+    /// Handles messages that arrived together, in order, but compiles the project once
+    /// for a run of document changes: before the next request, and at the end.
+    pub fn handle_batch(&mut self, msgs: impl IntoIterator<Item = Message>) -> Vec<Message> {
+        let mut out = Vec::new();
+        let mut dirty = false;
+        for msg in msgs {
+            if self.exited {
+                break;
+            }
+            match msg {
+                Message::Notification(note) => {
+                    dirty |= catch_unwind(AssertUnwindSafe(|| self.update(note))).unwrap_or(false);
+                }
+                other => {
+                    if std::mem::take(&mut dirty) {
+                        out.extend(self.publish());
+                    }
+                    out.extend(self.handle(other));
+                }
+            }
+        }
+        if dirty {
+            out.extend(self.publish());
+        }
+        out
+    }
+
+    /// Compiles again and publishes every file's diagnostics (nothing if that panics).
+    fn publish(&mut self) -> Vec<Message> {
+        catch_unwind(AssertUnwindSafe(|| self.reanalyze())).unwrap_or_default()
     }
 
     fn request(&mut self, req: Request) -> Response {
@@ -186,7 +222,8 @@ impl Server {
         })
     }
 
-    fn notification(&mut self, note: Notification) -> Vec<Message> {
+    /// Applies a notification; whether the project must be compiled again.
+    fn update(&mut self, note: Notification) -> bool {
         let p = &note.params;
         let path = p["textDocument"]["uri"].as_str().and_then(|u| {
             let path = uri_to_path(u)?;
@@ -196,7 +233,7 @@ impl Server {
         match (note.method.as_str(), path) {
             ("exit", _) => {
                 self.exited = true;
-                return Vec::new();
+                return false;
             }
             ("textDocument/didOpen", Some(path)) => {
                 let text = p["textDocument"]["text"].as_str().unwrap_or("").to_owned();
@@ -219,9 +256,9 @@ impl Server {
             }
             // Files changed on disk (a checkout, another tool): compile again.
             ("workspace/didChangeWatchedFiles", _) => {}
-            _ => return Vec::new(),
+            _ => return false,
         }
-        self.reanalyze()
+        true
     }
 
     /// The URI to use for `path`: the client's spelling if it sent one.
@@ -338,6 +375,9 @@ impl Server {
     }
 }
 
+/// How many waiting messages [`serve`] handles as one batch, at most.
+const MAX_BATCH: usize = 256;
+
 /// How many lines a cursor feature blanks, at most, to get a document that parses.
 const REPAIRS: usize = 4;
 
@@ -380,8 +420,10 @@ fn apply_change(doc: &mut String, change: &Json, encoding: Encoding) {
 /// Serves `conn` until the client sends `exit` or hangs up.
 pub fn serve(conn: &Connection) -> Result<(), String> {
     let mut server = Server::new();
-    for msg in &conn.receiver {
-        for out in server.handle(msg) {
+    while let Ok(first) = conn.receiver.recv() {
+        // Whatever else is already waiting (a burst of keystrokes) is handled together.
+        let waiting = conn.receiver.try_iter().take(MAX_BATCH);
+        for out in server.handle_batch(std::iter::once(first).chain(waiting)) {
             conn.sender.send(out).map_err(|e| e.to_string())?;
         }
         if server.exited() {

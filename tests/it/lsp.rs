@@ -631,12 +631,22 @@ fn the_vscode_extension_files_agree_with_each_other_and_the_server() {
 #[test]
 fn closing_a_document_and_changes_on_disk_are_seen() {
     let mut c = Client::with_files(&[("schemas.mcfg", SCHEMAS), ("main.mcfg", MAIN)]);
-    let fixed = MAIN.replace("endpoint = ", "env prod { endpoint = \"https://p\" }\n  endpoint = ");
+    let fixed = MAIN.replace(
+        "endpoint = ",
+        "env prod { endpoint = \"https://p\" }\n  endpoint = ",
+    );
     c.open("main.mcfg", &fixed);
-    assert!(c.diags("main.mcfg").is_empty(), "{:#?}", c.diags("main.mcfg"));
+    assert!(
+        c.diags("main.mcfg").is_empty(),
+        "{:#?}",
+        c.diags("main.mcfg")
+    );
     // Closing the unsaved document: the disk's text (with its error) counts again.
     let uri = c.uri("main.mcfg");
-    c.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
+    c.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": uri } }),
+    );
     assert_eq!(c.diags("main.mcfg")[0]["code"], "mcfg::distinct");
     // A file changed on disk by another tool.
     std::fs::write(c.root.join("main.mcfg"), &fixed).unwrap();
@@ -645,4 +655,72 @@ fn closing_a_document_and_changes_on_disk_are_seen() {
         json!({ "changes": [{ "uri": uri, "type": 2 }] }),
     );
     assert!(c.diags("main.mcfg").is_empty());
+}
+
+#[test]
+fn a_burst_of_changes_is_compiled_once_and_requests_see_the_latest_text() {
+    let mut c = Client::with_files(&[("schemas.mcfg", SCHEMAS), ("main.mcfg", MAIN)]);
+    let uri = c.uri("main.mcfg");
+    let open = Message::Notification(Notification::new(
+        "textDocument/didOpen".into(),
+        json!({ "textDocument": { "uri": uri, "languageId": "mcfg", "version": 1, "text": MAIN } }),
+    ));
+    let change = |v: i32, text: &str| {
+        Message::Notification(Notification::new(
+            "textDocument/didChange".into(),
+            json!({ "textDocument": { "uri": uri, "version": v }, "contentChanges": [{ "text": text }] }),
+        ))
+    };
+    let typed = MAIN.replace("name = \"svc\"", "name = \"svc\"\n  nme = 1");
+    // `endpoint` is one line lower in version 3 than in version 1.
+    let at = pos(&typed, "endpoint =", 0, 1);
+    let hover = Message::Request(Request::new(
+        RequestId::from(99),
+        "textDocument/hover".into(),
+        json!({ "textDocument": { "uri": uri }, "position": at }),
+    ));
+    let out = c.server.handle_batch([
+        open,
+        change(2, "garbage {"),
+        change(3, &typed),
+        hover,
+        change(4, MAIN),
+    ]);
+    let kinds: Vec<String> = out
+        .iter()
+        .map(|m| match m {
+            Message::Notification(n) => format!("{} {}", n.method, n.params["uri"]),
+            Message::Response(r) => format!("response {:?}", r.id),
+            Message::Request(r) => r.method.clone(),
+        })
+        .collect();
+    // One compilation before the hover (2 files published), one at the end.
+    assert_eq!(kinds.len(), 5, "{kinds:#?}");
+    assert!(kinds[2].starts_with("response"), "{kinds:#?}");
+    let Message::Notification(first) = &out[0] else {
+        panic!("{kinds:?}")
+    };
+    let codes: Vec<&Value> = first.params["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["code"])
+        .collect();
+    assert_eq!(first.params["uri"], uri);
+    assert_eq!(
+        codes,
+        [&json!("mcfg::unknown-field"), &json!("mcfg::distinct")]
+    );
+    // The hover ran on the text of version 3.
+    let Message::Response(r) = &out[2] else {
+        panic!("{kinds:?}")
+    };
+    let h = hover_text(r.result.as_ref().unwrap());
+    assert!(h.starts_with("**endpoint**: `string` `@distinct`"), "{h}");
+    // The last compilation is of version 4: only the distinct error is left.
+    let Message::Notification(last) = &out[3] else {
+        panic!("{kinds:?}")
+    };
+    assert_eq!(last.params["diagnostics"][0]["code"], "mcfg::distinct");
+    assert_eq!(last.params["diagnostics"].as_array().unwrap().len(), 1);
 }
