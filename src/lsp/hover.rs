@@ -251,7 +251,8 @@ fn field_decl(
         }
         if !section.is_empty() {
             shown += 1;
-            let _ = write!(out, "\n\nValues in `{}`:\n{section}", c.name);
+            let sep = if out.ends_with('\n') { "\n" } else { "\n\n" };
+            let _ = write!(out, "{sep}Values in `{}`:\n{section}", c.name);
         }
     }
     Some(out)
