@@ -12,6 +12,7 @@ pub mod eval;
 pub mod git;
 pub mod import;
 pub mod loader;
+pub mod lsp;
 pub mod merge;
 pub mod report;
 pub mod resolve;

@@ -12,6 +12,7 @@ mod diff;
 mod drift;
 mod explain;
 mod log;
+mod lsp;
 pub mod output;
 
 use std::io::IsTerminal;
@@ -101,6 +102,8 @@ enum Command {
     Drift(drift::DriftArgs),
     /// Validate a proposed runtime update against the schema and the locked build values.
     CheckRuntime(check_runtime::CheckRuntimeArgs),
+    /// Run the language server on stdin/stdout (for editors).
+    Lsp,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -136,6 +139,7 @@ fn run(cli: Cli) -> u8 {
         Command::Log(args) => log::run(&out, &args),
         Command::Drift(args) => drift::run(&out, &args),
         Command::CheckRuntime(args) => check_runtime::run(&out, &args),
+        Command::Lsp => lsp::run(&out),
     }
 }
 

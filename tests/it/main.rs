@@ -5,3 +5,4 @@ mod cli;
 mod corpus;
 mod examples;
 mod ops;
+mod lsp;
