@@ -124,7 +124,15 @@ impl<'p, 'a> Ctx<'p, 'a> {
         }
         let mut diags = Vec::new();
         let layers = self.cache.layers_for(self.prog, cid, self.env, &mut diags);
-        self.diags.borrow_mut().extend(diags);
+        // Layering errors belong to this environment; ones identical in every
+        // environment are collapsed to one without `env` by the compiler.
+        let env = self.env_name();
+        self.diags
+            .borrow_mut()
+            .extend(diags.into_iter().map(|d| match d.env {
+                None => d.with_env(env),
+                Some(_) => d,
+            }));
         let ce = Rc::new(ConfigEval::new(cid, layers));
         self.evals.borrow_mut().insert(cid, Rc::clone(&ce));
         ce

@@ -248,19 +248,19 @@ impl<'p, 'a> Applier<'p, 'a> {
             Some(step) => Diagnostic::error(
                 Code::TypeMismatch,
                 at,
-                format!(
-                    "`{path}` is a {}, not an object",
-                    static_kind(step.expr).unwrap_or("value")
-                ),
+                {
+                    let kind = static_kind(step.expr).unwrap_or("value");
+                    format!("`{path}` is {} {kind}, not an object", article(kind))
+                },
             )
             .with_label(step.expr.span, "set here"),
             None => Diagnostic::error(
                 Code::TypeMismatch,
                 at,
-                format!(
-                    "`{path}` is a {}, not an object",
-                    node.ty.map_or("value".to_owned(), |t| prog.ty_name(t))
-                ),
+                {
+                    let kind = node.ty.map_or("value".to_owned(), |t| prog.ty_name(t));
+                    format!("`{path}` is {} {kind}, not an object", article(&kind))
+                },
             ),
         };
         if let Some((o, i)) = node.field {
