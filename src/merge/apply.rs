@@ -345,6 +345,12 @@ impl<'p, 'a> Applier<'p, 'a> {
             .map(|k| &**k)
             .collect::<Vec<_>>()
             .join(".");
+        let fresh = matches!(&layers.node(id).slot, Slot::Obj(c) if c.is_empty());
+        if op == Op::Append && fresh && layers.node(id).ty.is_none() {
+            // `+=` on a path nothing has set yet starts from `[]`.
+            layers.nodes[id as usize].slot = Slot::Leaf(Vec::new());
+            return true;
+        }
         if op == Op::Append {
             let d = Diagnostic::error(
                 Code::TypeMismatch,
