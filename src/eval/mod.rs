@@ -310,16 +310,16 @@ impl<'p, 'a> Ctx<'p, 'a> {
                     .collect::<Vec<_>>()
                     .join(".");
                 let what = if matches!(a, Value::List(_)) {
-                    b.type_name()
+                    b.a_type_name()
                 } else {
-                    a.type_name()
+                    a.a_type_name()
                 };
                 Err(self.fail(
                     ce.cid,
                     Diagnostic::error(
                         Code::TypeMismatch,
                         span,
-                        format!("`+=` appends a list to a list, but `{path}` gets a {what}"),
+                        format!("`+=` appends a list to a list, but `{path}` gets {what}"),
                     )
                     .with_help("`+=` works on lists; use `=` to replace the value"),
                 ))
