@@ -374,6 +374,14 @@ impl<'p, 'a> Applier<'p, 'a> {
                 ),
             )
             .with_help("a structural config keeps each value's type; an object stays an object");
+            let first = layers.leaves_below(id).into_iter().find_map(|l| match &layers.node(l).slot {
+                Slot::Leaf(steps) => steps.first().map(|s| s.expr.span),
+                Slot::Obj(_) => None,
+            });
+            let d = match first {
+                Some(span) => d.with_label(span, "object field set here"),
+                None => d,
+            };
             let d = self.with_config(d);
             self.diags.push(d);
             return false;
