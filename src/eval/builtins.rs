@@ -244,5 +244,8 @@ fn extreme(min: bool, vals: Vec<Value>) -> R {
             }
         });
     }
-    best.ok_or((Code::TypeMismatch, "needs at least one item, found an empty list".into()))
+    best.ok_or((
+        Code::TypeMismatch,
+        "needs at least one item, found an empty list".into(),
+    ))
 }

@@ -261,7 +261,10 @@ fn report_check<'a>(
         match holding_span(ce, &[n]) {
             Some(span) if span != primary && !others.contains(&span) && others.len() < 4 => {
                 others.push(span);
-                d = d.with_label(span, format!("`{}` set here", dotted(&ce.layers.path_of(n))));
+                d = d.with_label(
+                    span,
+                    format!("`{}` set here", dotted(&ce.layers.path_of(n))),
+                );
             }
             _ => {}
         }

@@ -245,23 +245,15 @@ impl<'p, 'a> Applier<'p, 'a> {
             .with_help(
                 "set the whole value in one expression, or assign fields instead of an expression",
             ),
-            Some(step) => Diagnostic::error(
-                Code::TypeMismatch,
-                at,
-                {
-                    let kind = static_kind(step.expr).unwrap_or("value");
-                    format!("`{path}` is {} {kind}, not an object", article(kind))
-                },
-            )
+            Some(step) => Diagnostic::error(Code::TypeMismatch, at, {
+                let kind = static_kind(step.expr).unwrap_or("value");
+                format!("`{path}` is {} {kind}, not an object", article(kind))
+            })
             .with_label(step.expr.span, "set here"),
-            None => Diagnostic::error(
-                Code::TypeMismatch,
-                at,
-                {
-                    let kind = node.ty.map_or("value".to_owned(), |t| prog.ty_name(t));
-                    format!("`{path}` is {} {kind}, not an object", article(&kind))
-                },
-            ),
+            None => Diagnostic::error(Code::TypeMismatch, at, {
+                let kind = node.ty.map_or("value".to_owned(), |t| prog.ty_name(t));
+                format!("`{path}` is {} {kind}, not an object", article(&kind))
+            }),
         };
         if let Some((o, i)) = node.field {
             if let Some((_, f)) = prog.obj(o).fields.get_index(i as usize) {
@@ -374,10 +366,14 @@ impl<'p, 'a> Applier<'p, 'a> {
                 ),
             )
             .with_help("a structural config keeps each value's type; an object stays an object");
-            let first = layers.leaves_below(id).into_iter().find_map(|l| match &layers.node(l).slot {
-                Slot::Leaf(steps) => steps.first().map(|s| s.expr.span),
-                Slot::Obj(_) => None,
-            });
+            let first =
+                layers
+                    .leaves_below(id)
+                    .into_iter()
+                    .find_map(|l| match &layers.node(l).slot {
+                        Slot::Leaf(steps) => steps.first().map(|s| s.expr.span),
+                        Slot::Obj(_) => None,
+                    });
             let d = match first {
                 Some(span) => d.with_label(span, "object field set here"),
                 None => d,
