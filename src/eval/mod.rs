@@ -420,6 +420,8 @@ fn drop_and_report_cycle(cx: &Ctx<'_, '_>, ce: &ConfigEval<'_>, id: NodeId, at: 
     let members = &stack[pos..];
     let mut names = Vec::new();
     let mut labels = Vec::new();
+    // A cycle through several configs names every member with its config.
+    let cross = members.iter().any(|&(c, _)| c != ce.cid);
     for &(cid, n) in members {
         let other = if cid == ce.cid {
             None
@@ -433,7 +435,7 @@ fn drop_and_report_cycle(cx: &Ctx<'_, '_>, ce: &ConfigEval<'_>, id: NodeId, at: 
             .map(|k| &**k)
             .collect::<Vec<_>>()
             .join(".");
-        if cid != ce.cid {
+        if cross {
             path = format!("{}.{path}", cx.prog.configs[cid.0 as usize].name);
         }
         if let Some(step) = layers.effective_steps(n).first() {
