@@ -153,8 +153,10 @@ pub fn apply(name: &str, vals: Vec<Value>) -> R {
         }
         "keys" | "values" => {
             arity(&vals, 1)?;
-            let Some(Value::Object(m)) = vals.into_iter().next() else {
-                return Err((Code::TypeMismatch, "expects a map".into()));
+            let m = match vals.into_iter().next() {
+                Some(Value::Object(m)) => m,
+                Some(v) => return Err(mismatch("a map", &v)),
+                None => return Err((Code::TypeMismatch, "expects a map".into())),
             };
             Ok(Value::List(if name == "keys" {
                 m.into_keys().map(Value::Str).collect()
@@ -242,5 +244,8 @@ fn extreme(min: bool, vals: Vec<Value>) -> R {
             }
         });
     }
-    best.ok_or((Code::TypeMismatch, "of an empty list".into()))
+    best.ok_or((
+        Code::TypeMismatch,
+        "needs at least one item, found an empty list".into(),
+    ))
 }

@@ -318,9 +318,9 @@ fn value_field<'s, 'a>(
                 Code::TypeMismatch,
                 key.span,
                 format!(
-                    "cannot read field `{}` of a {}",
+                    "cannot read field `{}` of {}",
                     key.name,
-                    other.type_name()
+                    other.a_type_name()
                 ),
             )
             .with_label(base.span, format!("this is {}", other.short())),
@@ -371,7 +371,7 @@ fn object_literal<'a>(
                             err(
                                 Code::TypeMismatch,
                                 a.path.span,
-                                format!("`+=` appends to a list, not a {}", other.type_name()),
+                                format!("`+=` appends to a list, not {}", other.a_type_name()),
                             ),
                         ))
                     }
@@ -428,7 +428,7 @@ fn nested<'o>(
                     err(
                         Code::TypeMismatch,
                         key.span,
-                        format!("`{}` is a {}, not an object", key.name, other.type_name()),
+                        format!("`{}` is {}, not an object", key.name, other.a_type_name()),
                     ),
                 ))
             }
@@ -452,7 +452,7 @@ fn interpolate<'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'_, 'a>, parts: &[StrPart]) -
                     Value::Null => out.push_str("null"),
                     Value::Duration(ns) => out.push_str(&format_duration(ns)),
                     Value::Secret(_) => return Err(cx.fail(scope.ce().cid, err(Code::SecretLiteral, e.span, "a secret cannot be interpolated into a string").with_help("secret fields hold references; pass the reference itself"))),
-                    other => return Err(cx.fail(scope.ce().cid, err(Code::TypeMismatch, e.span, format!("cannot interpolate a {}", other.type_name())).with_help("interpolate strings, numbers, bools or durations; use `join(list, sep)` for lists"))),
+                    other => return Err(cx.fail(scope.ce().cid, err(Code::TypeMismatch, e.span, format!("cannot interpolate {}", other.a_type_name())).with_help("interpolate strings, numbers, bools or durations; use `join(list, sep)` for lists"))),
                 }
             }
         }
@@ -510,7 +510,7 @@ fn index(cx: &Ctx<'_, '_>, cid: ConfigId, base: Value, idx: Value, span: Span) -
             err(
                 Code::TypeMismatch,
                 span,
-                format!("cannot index a {} with a {}", b.type_name(), i.type_name()),
+                format!("cannot index {} with {}", b.a_type_name(), i.a_type_name()),
             ),
         )),
     }
@@ -534,9 +534,9 @@ fn unary(cx: &Ctx<'_, '_>, cid: ConfigId, op: UnaryOp, v: Value, span: Span) -> 
                 Code::TypeMismatch,
                 span,
                 format!(
-                    "`{}` does not apply to a {}",
+                    "`{}` does not apply to {}",
                     if op == UnaryOp::Not { "not" } else { "-" },
-                    v.type_name()
+                    v.a_type_name()
                 ),
             ),
         )),
@@ -614,7 +614,7 @@ pub fn contains(container: &Value, x: &Value) -> Result<bool, (Code, String)> {
         (Value::Str(s), Value::Str(sub)) => Ok(s.contains(&**sub)),
         (c, x) => Err((
             Code::TypeMismatch,
-            format!("cannot look for a {} in a {}", x.type_name(), c.type_name()),
+            format!("cannot look for {} in {}", x.a_type_name(), c.a_type_name()),
         )),
     }
 }
@@ -666,9 +666,9 @@ pub fn compare(l: &Value, op: CmpOp, r: &Value) -> Result<bool, (Code, String)> 
         (_, None) => Err((
             Code::TypeMismatch,
             format!(
-                "cannot compare a {} with a {} using `{}`",
-                l.type_name(),
-                r.type_name(),
+                "cannot compare {} with {} using `{}`",
+                l.a_type_name(),
+                r.a_type_name(),
                 op.as_str()
             ),
         )),
@@ -743,10 +743,10 @@ fn arith(l: Value, op: BinaryOp, r: Value) -> OpResult {
             _ => Err((
                 Code::TypeMismatch,
                 format!(
-                    "`{}` does not apply to a {} and a {}",
+                    "`{}` does not apply to {} and {}",
                     op.as_str(),
-                    l.type_name(),
-                    r.type_name()
+                    l.a_type_name(),
+                    r.a_type_name()
                 ),
             )),
         },

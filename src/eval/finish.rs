@@ -255,6 +255,20 @@ fn report_check<'a>(
             format!("in config `{}`", config.name),
         );
     }
+    // Label the other assignments the rule read, so every involved line shows.
+    let mut others: Vec<Span> = Vec::new();
+    for &n in &own {
+        match holding_span(ce, &[n]) {
+            Some(span) if span != primary && !others.contains(&span) && others.len() < 4 => {
+                others.push(span);
+                d = d.with_label(
+                    span,
+                    format!("`{}` set here", dotted(&ce.layers.path_of(n))),
+                );
+            }
+            _ => {}
+        }
+    }
     let mut shown: Vec<String> = Vec::new();
     let mut seen = indexmap::IndexSet::new();
     for &n in &own {

@@ -124,7 +124,15 @@ impl<'p, 'a> Ctx<'p, 'a> {
         }
         let mut diags = Vec::new();
         let layers = self.cache.layers_for(self.prog, cid, self.env, &mut diags);
-        self.diags.borrow_mut().extend(diags);
+        // Layering errors belong to this environment; ones identical in every
+        // environment are collapsed to one without `env` by the compiler.
+        let env = self.env_name();
+        self.diags
+            .borrow_mut()
+            .extend(diags.into_iter().map(|d| match d.env {
+                None => d.with_env(env),
+                Some(_) => d,
+            }));
         let ce = Rc::new(ConfigEval::new(cid, layers));
         self.evals.borrow_mut().insert(cid, Rc::clone(&ce));
         ce
@@ -302,16 +310,16 @@ impl<'p, 'a> Ctx<'p, 'a> {
                     .collect::<Vec<_>>()
                     .join(".");
                 let what = if matches!(a, Value::List(_)) {
-                    b.type_name()
+                    b.a_type_name()
                 } else {
-                    a.type_name()
+                    a.a_type_name()
                 };
                 Err(self.fail(
                     ce.cid,
                     Diagnostic::error(
                         Code::TypeMismatch,
                         span,
-                        format!("`+=` appends a list to a list, but `{path}` gets a {what}"),
+                        format!("`+=` appends a list to a list, but `{path}` gets {what}"),
                     )
                     .with_help("`+=` works on lists; use `=` to replace the value"),
                 ))
@@ -412,6 +420,8 @@ fn drop_and_report_cycle(cx: &Ctx<'_, '_>, ce: &ConfigEval<'_>, id: NodeId, at: 
     let members = &stack[pos..];
     let mut names = Vec::new();
     let mut labels = Vec::new();
+    // A cycle through several configs names every member with its config.
+    let cross = members.iter().any(|&(c, _)| c != ce.cid);
     for &(cid, n) in members {
         let other = if cid == ce.cid {
             None
@@ -425,7 +435,7 @@ fn drop_and_report_cycle(cx: &Ctx<'_, '_>, ce: &ConfigEval<'_>, id: NodeId, at: 
             .map(|k| &**k)
             .collect::<Vec<_>>()
             .join(".");
-        if cid != ce.cid {
+        if cross {
             path = format!("{}.{path}", cx.prog.configs[cid.0 as usize].name);
         }
         if let Some(step) = layers.effective_steps(n).first() {

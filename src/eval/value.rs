@@ -43,6 +43,21 @@ impl Value {
         }
     }
 
+    /// The type name with its article, for messages: `an int`, `a string`…
+    pub fn a_type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a bool",
+            Value::Int(_) => "an int",
+            Value::Float(_) => "a float",
+            Value::Str(_) => "a string",
+            Value::Duration(_) => "a duration",
+            Value::Secret(_) => "a secret",
+            Value::List(_) => "a list",
+            Value::Object(_) => "an object",
+        }
+    }
+
     /// A string value.
     pub fn str(s: &str) -> Value {
         Value::Str(Arc::from(s))

@@ -245,23 +245,15 @@ impl<'p, 'a> Applier<'p, 'a> {
             .with_help(
                 "set the whole value in one expression, or assign fields instead of an expression",
             ),
-            Some(step) => Diagnostic::error(
-                Code::TypeMismatch,
-                at,
-                format!(
-                    "`{path}` is a {}, not an object",
-                    static_kind(step.expr).unwrap_or("value")
-                ),
-            )
+            Some(step) => Diagnostic::error(Code::TypeMismatch, at, {
+                let kind = static_kind(step.expr).unwrap_or("value");
+                format!("`{path}` is {} {kind}, not an object", article(kind))
+            })
             .with_label(step.expr.span, "set here"),
-            None => Diagnostic::error(
-                Code::TypeMismatch,
-                at,
-                format!(
-                    "`{path}` is a {}, not an object",
-                    node.ty.map_or("value".to_owned(), |t| prog.ty_name(t))
-                ),
-            ),
+            None => Diagnostic::error(Code::TypeMismatch, at, {
+                let kind = node.ty.map_or("value".to_owned(), |t| prog.ty_name(t));
+                format!("`{path}` is {} {kind}, not an object", article(&kind))
+            }),
         };
         if let Some((o, i)) = node.field {
             if let Some((_, f)) = prog.obj(o).fields.get_index(i as usize) {
@@ -345,6 +337,12 @@ impl<'p, 'a> Applier<'p, 'a> {
             .map(|k| &**k)
             .collect::<Vec<_>>()
             .join(".");
+        let fresh = matches!(&layers.node(id).slot, Slot::Obj(c) if c.is_empty());
+        if op == Op::Append && fresh && layers.node(id).ty.is_none() {
+            // `+=` on a path nothing has set yet starts from `[]`.
+            layers.nodes[id as usize].slot = Slot::Leaf(Vec::new());
+            return true;
+        }
         if op == Op::Append {
             let d = Diagnostic::error(
                 Code::TypeMismatch,
@@ -368,6 +366,18 @@ impl<'p, 'a> Applier<'p, 'a> {
                 ),
             )
             .with_help("a structural config keeps each value's type; an object stays an object");
+            let first =
+                layers
+                    .leaves_below(id)
+                    .into_iter()
+                    .find_map(|l| match &layers.node(l).slot {
+                        Slot::Leaf(steps) => steps.first().map(|s| s.expr.span),
+                        Slot::Obj(_) => None,
+                    });
+            let d = match first {
+                Some(span) => d.with_label(span, "object field set here"),
+                None => d,
+            };
             let d = self.with_config(d);
             self.diags.push(d);
             return false;

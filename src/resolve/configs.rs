@@ -188,10 +188,14 @@ fn cycle_error(prog: &Program<'_>, id: ConfigId, back: ConfigId, span: Span) -> 
     Diagnostic::error(
         Code::Cycle,
         span,
-        format!(
-            "inheritance cycle: `{name}` extends `{}`, which extends `{name}`",
-            other.name
-        ),
+        if id == back {
+            format!("inheritance cycle: `{name}` extends itself")
+        } else {
+            format!(
+                "inheritance cycle: `{name}` extends `{}`, which extends `{name}`",
+                other.name
+            )
+        },
     )
     .with_label(
         other.decl.name.span,

@@ -102,7 +102,7 @@ fn chains(diags: &mut Diagnostics, envs: &mut [Env]) -> Vec<Vec<usize>> {
         let mut cur = envs[start].parent;
         while let Some(p) = cur {
             if chain.contains(&p) {
-                let names: Vec<&str> = chain.iter().rev().map(|&i| &*envs[i].name).collect();
+                let names: Vec<&str> = chain.iter().map(|&i| &*envs[i].name).collect();
                 diags.push(
                     Diagnostic::error(
                         Code::Cycle,

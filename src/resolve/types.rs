@@ -473,7 +473,17 @@ fn lower_pred(
         }
         PredicateKind::Matches(pattern) => {
             applies(diags, is_any || matches!(ty, Ty::Str), "`matches`")?;
-            let re = regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+            // A pattern without anchors must match the whole string; explicit
+            // `^`/`$` anchors are kept as written, so `"^https://"` is a prefix
+            // test (as in LANGUAGE.md §4's example) and `"v[0-9]+"` is whole.
+            let anchored =
+                pattern.starts_with('^') || (pattern.ends_with('$') && !pattern.ends_with("\\$"));
+            let source = if anchored {
+                String::from(pattern.as_str())
+            } else {
+                format!("^(?:{pattern})$")
+            };
+            let re = regex::RegexBuilder::new(&source)
                 .size_limit(1 << 22)
                 .build();
             match re {
