@@ -9,6 +9,7 @@ pub mod compile;
 pub mod diagnostics;
 pub mod emit;
 pub mod eval;
+pub mod fmt;
 pub mod import;
 pub mod loader;
 pub mod merge;

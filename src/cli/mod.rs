@@ -6,6 +6,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)] // reason: the CLI is where output is printed
 
 mod build;
+mod fmt;
 pub mod output;
 
 use std::io::IsTerminal;
@@ -80,6 +81,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Rewrite sources in canonical layout, keeping comments.
+    Fmt(fmt::FmtArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -111,6 +114,7 @@ fn run(cli: Cli) -> u8 {
         }
         Command::Build(args) => build::run(&out, &args),
         Command::Verify { dir, json } => verify(&out, &dir, json),
+        Command::Fmt(args) => fmt::run(&out, &args),
     }
 }
 

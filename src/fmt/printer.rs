@@ -1,0 +1,578 @@
+//! The layout printer: walks the AST of one file and writes declarations,
+//! bodies and blocks in the canonical layout of [`super`], copying
+//! expressions, type expressions, markers and strings verbatim from their
+//! spans and interleaving every comment by position.
+//!
+//! Each item is printed into the buffer and then checked: when a comment
+//! inside the item was neither copied with a verbatim piece nor printed in a
+//! body, the item is rolled back and copied verbatim (only re-indented), so a
+//! comment in an unusual place (`a /* here */ = 1`) can never be lost.
+
+use crate::ast::{
+    AssignOp, ConfigDecl, Decl, EnvDecl, Expr, ExprKind, FieldDecl, Path, SchemaDecl, SchemaItem,
+    Stmt, TypeExpr, TypeKind,
+};
+use crate::source::Span;
+use crate::syntax::{Comment, CommentKind};
+
+/// Spaces per indentation level.
+const INDENT: usize = 2;
+
+/// Something with a source span that the printer lays out as one unit.
+pub(super) trait Item {
+    fn span(&self) -> Span;
+    /// Whether this is an `import` declaration.
+    fn is_import(&self) -> bool {
+        false
+    }
+}
+
+impl Item for Decl {
+    fn span(&self) -> Span {
+        Decl::span(self)
+    }
+
+    fn is_import(&self) -> bool {
+        matches!(self, Decl::Import(_))
+    }
+}
+
+impl Item for EnvDecl {
+    fn span(&self) -> Span {
+        self.span
+    }
+}
+
+impl Item for SchemaItem {
+    fn span(&self) -> Span {
+        match self {
+            SchemaItem::Field(f) => f.span,
+            SchemaItem::Check(c) => c.span,
+        }
+    }
+}
+
+impl Item for Stmt {
+    fn span(&self) -> Span {
+        Stmt::span(self)
+    }
+}
+
+/// How a sequence separates its items beyond the author's blank lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SeqKind {
+    /// Top-level declarations: a blank line between two declarations, except
+    /// between two imports.
+    File,
+    /// The inside of a `{ … }` body.
+    Body,
+}
+
+/// Where a sequence is: the end of the last written element, whether nothing
+/// was written yet, whether the next item continues the current line, and
+/// whether the next own-line element must follow a blank line.
+#[derive(Debug)]
+struct SeqState {
+    prev_end: usize,
+    first: bool,
+    glued: bool,
+    forced: bool,
+}
+
+/// The state of the printer over one file.
+#[derive(Debug)]
+pub(super) struct Printer<'a> {
+    text: &'a str,
+    comments: &'a [Comment],
+    /// Which comments have been written (printed or inside a verbatim copy).
+    used: Vec<bool>,
+    /// Byte ranges of `"""` strings, whose lines are never re-indented.
+    mstrings: Vec<(usize, usize)>,
+    out: String,
+    /// Current indentation level.
+    level: usize,
+    /// Indentation added to continuation lines of verbatim pieces of the
+    /// current item (new indentation minus the source line's).
+    delta: isize,
+}
+
+impl<'a> Printer<'a> {
+    pub(super) fn new(
+        text: &'a str,
+        comments: &'a [Comment],
+        mstrings: Vec<(usize, usize)>,
+    ) -> Printer<'a> {
+        Printer {
+            text,
+            comments,
+            used: vec![false; comments.len()],
+            mstrings,
+            out: String::new(),
+            level: 0,
+            delta: 0,
+        }
+    }
+
+    /// Prints the declarations of the file and returns the text.
+    pub(super) fn file(mut self, decls: &[Decl]) -> String {
+        let end = self.text.len();
+        self.seq(decls, 0, end, SeqKind::File, Printer::decl);
+        if !self.out.is_empty() {
+            self.out.push('\n');
+        }
+        self.out
+    }
+
+    // ------------------------------------------------------------ sequences
+
+    /// Prints `items` (inside the source range `lo..hi`) with the comments
+    /// between them, each on its own line at the current level.
+    fn seq<T: Item>(
+        &mut self,
+        items: &[T],
+        lo: usize,
+        hi: usize,
+        kind: SeqKind,
+        print: fn(&mut Printer<'a>, &T),
+    ) {
+        let mut st = SeqState {
+            prev_end: lo,
+            first: true,
+            glued: false,
+            forced: false,
+        };
+        for (idx, item) in items.iter().enumerate() {
+            let span = item.span();
+            let (start, end) = (span.start as usize, self.end_of(span));
+            st.forced = kind == SeqKind::File
+                && idx > 0
+                && !(items[idx - 1].is_import() && item.is_import());
+            self.comments_between(&mut st, start, Some(start));
+            if st.glued {
+                self.out.push(' ');
+            } else {
+                let blank = st.forced || !st.first && self.blank_between(st.prev_end, start);
+                self.start_line(blank, st.first);
+            }
+            self.item(item, print);
+            st.prev_end = end;
+            st.first = false;
+            st.glued = false;
+        }
+        st.forced = false;
+        self.comments_between(&mut st, hi, None);
+    }
+
+    /// Writes the unwritten comments from `st.prev_end` to `to`: a comment
+    /// with code before it on its line stays trailing; others get their own
+    /// line. Sets `st.glued` when the next item continues the last line
+    /// (after a `/* … */` that has code after it on the same line).
+    fn comments_between(&mut self, st: &mut SeqState, to: usize, next: Option<usize>) {
+        let from = st.prev_end;
+        for (idx, c) in self.comments.iter().enumerate() {
+            let (start, end) = (c.span.start as usize, c.span.end as usize);
+            if start < from || end > to || self.used[idx] {
+                continue;
+            }
+            self.used[idx] = true;
+            let same_line = !self.text[st.prev_end..start].contains('\n');
+            if same_line && !self.at_line_start() {
+                self.out.push(' ');
+            } else {
+                let blank = st.forced || !st.first && self.blank_between(st.prev_end, start);
+                self.start_line(blank, st.first);
+                st.first = false;
+                st.forced = false;
+            }
+            self.copy_comment(c);
+            st.prev_end = end;
+            st.glued = c.kind == CommentKind::Block
+                && next.is_some_and(|n| !self.text[end..n].contains('\n'));
+        }
+    }
+
+    /// Whether the current output line has nothing written on it yet.
+    fn at_line_start(&self) -> bool {
+        self.out.is_empty() || self.out.ends_with('\n')
+    }
+
+    /// Ends the current line (with a blank line when asked) and indents.
+    fn start_line(&mut self, blank: bool, first: bool) {
+        if !self.out.is_empty() {
+            if !self.out.ends_with('\n') {
+                self.out.push('\n');
+            }
+            if blank && !first && !self.out.ends_with("{\n") {
+                self.out.push('\n');
+            }
+        }
+        self.indent();
+    }
+
+    fn indent(&mut self) {
+        let n = self.level * INDENT;
+        self.out.extend(std::iter::repeat_n(' ', n));
+    }
+
+    /// Whether the source has a blank line between `from` and `to`.
+    fn blank_between(&self, from: usize, to: usize) -> bool {
+        self.text
+            .get(from..to)
+            .is_some_and(|g| g.matches('\n').count() >= 2)
+    }
+
+    /// Prints one item, falling back to a verbatim copy when the layout would
+    /// drop a comment inside it.
+    fn item<T: Item>(&mut self, item: &T, print: fn(&mut Printer<'a>, &T)) {
+        let span = item.span();
+        let (start, end) = (span.start as usize, self.end_of(span));
+        let saved_out = self.out.len();
+        let saved_used = self.used.clone();
+        let saved_delta = self.delta;
+        self.delta = (self.level * INDENT) as isize - self.source_indent(start) as isize;
+        print(self, item);
+        let lost = self.comments.iter().enumerate().any(|(i, c)| {
+            c.span.start as usize >= start && c.span.end as usize <= end && !self.used[i]
+        });
+        if lost {
+            self.out.truncate(saved_out);
+            self.used = saved_used;
+            self.verbatim(start, end);
+        }
+        self.delta = saved_delta;
+    }
+
+    /// The width of the leading whitespace of the source line holding `pos`.
+    fn source_indent(&self, pos: usize) -> usize {
+        let line_start = self.text[..pos].rfind('\n').map_or(0, |i| i + 1);
+        self.text[line_start..]
+            .bytes()
+            .take_while(|b| *b == b' ' || *b == b'\t')
+            .count()
+    }
+
+    // ------------------------------------------------------------ verbatim
+
+    /// Copies `start..end` from the source, marking its comments written and
+    /// shifting its continuation lines by `delta` (never inside `"""`).
+    fn verbatim(&mut self, start: usize, end: usize) {
+        for (i, c) in self.comments.iter().enumerate() {
+            if c.span.start as usize >= start && c.span.end as usize <= end {
+                self.used[i] = true;
+            }
+        }
+        let mut pos = start;
+        while let Some(nl) = self.text[pos..end].find('\n') {
+            let line_end = pos + nl;
+            self.out.push_str(&self.text[pos..=line_end]);
+            pos = line_end + 1;
+            if self.in_mstring(pos) {
+                continue;
+            }
+            pos = self.reindent_line(pos, end);
+        }
+        self.out.push_str(&self.text[pos..end]);
+    }
+
+    /// Writes the indentation of the continuation line starting at `pos` and
+    /// returns where its content starts.
+    fn reindent_line(&mut self, pos: usize, end: usize) -> usize {
+        let ws = self.text[pos..end]
+            .bytes()
+            .take_while(|b| *b == b' ' || *b == b'\t')
+            .count();
+        let rest = &self.text[pos + ws..end];
+        if rest.starts_with('\n') || rest.starts_with("\r\n") {
+            return pos + ws;
+        }
+        if self.delta >= 0 {
+            self.out.push_str(&self.text[pos..pos + ws]);
+            self.out
+                .extend(std::iter::repeat_n(' ', self.delta.unsigned_abs()));
+            pos + ws
+        } else {
+            let cut = ws.min(self.delta.unsigned_abs());
+            self.out.push_str(&self.text[pos + cut..pos + ws]);
+            pos + ws
+        }
+    }
+
+    fn in_mstring(&self, pos: usize) -> bool {
+        self.mstrings.iter().any(|&(s, e)| s < pos && pos < e)
+    }
+
+    fn copy_span(&mut self, span: Span) {
+        let end = self.end_of(span);
+        self.verbatim(span.start as usize, end);
+    }
+
+    /// The end of `span` without the whitespace and comments that pest's
+    /// implicit skipping may have left at its end.
+    fn end_of(&self, span: Span) -> usize {
+        let start = span.start as usize;
+        let mut end = span.end as usize;
+        loop {
+            let trimmed = self.text[start..end].trim_end_matches([' ', '\t']).len() + start;
+            end = trimmed;
+            match self
+                .comments
+                .iter()
+                .find(|c| c.span.end as usize == end && c.span.start as usize >= start)
+            {
+                Some(c) => end = c.span.start as usize,
+                None => return end,
+            }
+        }
+    }
+
+    fn copy_comment(&mut self, c: &Comment) {
+        self.verbatim(c.span.start as usize, c.span.end as usize);
+    }
+
+    fn slice(&self, span: Span) -> &'a str {
+        &self.text[span.start as usize..span.end as usize]
+    }
+
+    // ------------------------------------------------------------ bodies
+
+    /// Prints `{ items }` where the source `{` is the first one at or after
+    /// `from` and the body ends before `close` (the offset of its `}`).
+    fn body<T: Item>(
+        &mut self,
+        items: &[T],
+        open: usize,
+        close: usize,
+        print: fn(&mut Printer<'a>, &T),
+        inline: bool,
+    ) {
+        let has_comments = self.comments_in(open, close);
+        if items.is_empty() && !has_comments {
+            self.out.push_str("{}");
+            return;
+        }
+        if inline && !has_comments && items.len() == 1 && !self.text[open..close].contains('\n') {
+            let (saved_out, saved_used) = (self.out.len(), self.used.clone());
+            self.out.push_str("{ ");
+            self.item(&items[0], print);
+            self.out.push_str(" }");
+            if !self.out[saved_out..].contains('\n') {
+                return;
+            }
+            // The item itself needs several lines: lay the body out on lines too.
+            self.out.truncate(saved_out);
+            self.used = saved_used;
+        }
+        self.out.push('{');
+        self.level += 1;
+        self.seq(items, open + 1, close, SeqKind::Body, print);
+        self.level -= 1;
+        self.out.push('\n');
+        self.indent();
+        self.out.push('}');
+    }
+
+    fn comments_in(&self, from: usize, to: usize) -> bool {
+        self.comments
+            .iter()
+            .any(|c| c.span.start as usize >= from && c.span.end as usize <= to)
+    }
+
+    /// The offset of the first `ch` at or after `from` that is not in a comment.
+    fn find_code(&self, from: usize, ch: u8) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut pos = from;
+        while pos < bytes.len() {
+            if let Some(c) = self.comments.iter().find(|c| c.span.start as usize == pos) {
+                pos = c.span.end as usize;
+                continue;
+            }
+            if bytes[pos] == ch {
+                return pos;
+            }
+            pos += 1;
+        }
+        bytes.len()
+    }
+
+    // ------------------------------------------------------------ declarations
+
+    fn decl(&mut self, decl: &Decl) {
+        match decl {
+            Decl::Import(d) => {
+                self.out.push_str("import ");
+                self.copy_span(d.path_span);
+                self.out.push_str(" as ");
+                self.out.push_str(&d.alias.name);
+            }
+            Decl::Environments(d) => {
+                self.out.push_str("environments ");
+                let open = self.find_code(d.span.start as usize, b'{');
+                let close = d.span.end as usize - 1;
+                self.body(&d.envs, open, close, Printer::env_decl, false);
+            }
+            Decl::Type(d) => {
+                self.out.push_str("type ");
+                self.out.push_str(&d.name.name);
+                self.out.push_str(" = ");
+                self.ty(&d.ty);
+            }
+            Decl::Schema(d) => self.schema(d),
+            Decl::Config(d) => self.config(d),
+        }
+    }
+
+    fn env_decl(&mut self, env: &EnvDecl) {
+        self.out.push_str(&env.name.name);
+        if let Some(p) = &env.parent {
+            self.out.push_str(" extends ");
+            self.out.push_str(&p.name);
+        }
+    }
+
+    fn schema(&mut self, d: &SchemaDecl) {
+        self.out.push_str("schema ");
+        self.out.push_str(&d.name.name);
+        let mut header_end = d.name.span.end as usize;
+        if let Some(p) = &d.parent {
+            self.out.push_str(" extends ");
+            self.copy_span(p.span);
+            header_end = self.end_of(p.span);
+        }
+        self.out.push(' ');
+        let open = self.find_code(header_end, b'{');
+        let close = d.span.end as usize - 1;
+        self.body(&d.items, open, close, Printer::schema_item, false);
+    }
+
+    fn config(&mut self, d: &ConfigDecl) {
+        if d.is_abstract {
+            self.out.push_str("abstract ");
+        }
+        self.out.push_str("config ");
+        self.out.push_str(&d.name.name);
+        let mut header_end = d.name.span.end as usize;
+        if let Some(s) = &d.schema {
+            self.out.push_str(": ");
+            self.copy_span(s.span);
+            header_end = self.end_of(s.span);
+        }
+        if let Some(p) = &d.parent {
+            self.out.push_str(" extends ");
+            self.copy_span(p.span);
+            header_end = self.end_of(p.span);
+        }
+        self.out.push(' ');
+        let open = self.find_code(header_end, b'{');
+        let close = d.span.end as usize - 1;
+        self.body(&d.body, open, close, Printer::stmt, false);
+    }
+
+    fn schema_item(&mut self, item: &SchemaItem) {
+        match item {
+            SchemaItem::Field(f) => self.field(f),
+            SchemaItem::Check(c) => {
+                self.out.push_str("check ");
+                self.copy_span(c.cond.span);
+                if let Some(m) = c.message_span {
+                    self.out.push_str(" : ");
+                    self.copy_span(m);
+                }
+            }
+        }
+    }
+
+    fn field(&mut self, f: &FieldDecl) {
+        self.key(f.name.span);
+        if let Some(ty) = &f.ty {
+            self.out.push_str(": ");
+            self.ty(ty);
+        }
+        if let Some(d) = &f.default {
+            self.out.push_str(" = ");
+            self.value(d);
+        }
+        for m in &f.markers {
+            self.out.push(' ');
+            self.copy_span(m.span);
+        }
+    }
+
+    /// A type expression: inline object types are laid out as bodies, every
+    /// other type is copied.
+    fn ty(&mut self, ty: &TypeExpr) {
+        let TypeKind::Object(items) = &ty.kind else {
+            self.copy_span(ty.span);
+            return;
+        };
+        let start = ty.span.start as usize;
+        if self.text.as_bytes().get(start) != Some(&b'{') {
+            self.copy_span(ty.span);
+            return;
+        }
+        let after_items = items.last().map_or(start + 1, |i| self.end_of(i.span()));
+        let close = self.find_code(after_items, b'}');
+        if close >= ty.span.end as usize {
+            self.copy_span(ty.span);
+            return;
+        }
+        self.body(items, start, close, Printer::schema_item, true);
+        let suffix = self.text[close + 1..self.end_of(ty.span)].trim();
+        self.out.push_str(suffix);
+    }
+
+    // ------------------------------------------------------------ statements
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::Assign(a) => {
+                self.path(&a.path);
+                self.out.push_str(match a.op {
+                    AssignOp::Set => " = ",
+                    AssignOp::Append => " += ",
+                });
+                self.value(&a.value);
+            }
+            Stmt::Block(b) => {
+                self.path(&b.path);
+                self.out.push(' ');
+                let open = self.find_code(self.end_of(b.path.span), b'{');
+                self.body(&b.body, open, b.span.end as usize - 1, Printer::stmt, true);
+            }
+            Stmt::Env(e) => {
+                self.out.push_str("env ");
+                let names: Vec<&str> = e.envs.iter().map(|i| &*i.name).collect();
+                self.out.push_str(&names.join(", "));
+                self.out.push(' ');
+                let after = e.envs.last().map_or(e.span.start, |i| i.span.end);
+                let open = self.find_code(after as usize, b'{');
+                self.body(&e.body, open, e.span.end as usize - 1, Printer::stmt, true);
+            }
+        }
+    }
+
+    fn path(&mut self, path: &Path) {
+        for (i, key) in path.keys.iter().enumerate() {
+            if i > 0 {
+                self.out.push('.');
+            }
+            self.key(key.span);
+        }
+    }
+
+    fn key(&mut self, span: Span) {
+        let s = self.slice(span);
+        self.out.push_str(s);
+    }
+
+    /// A value: object literals are laid out as bodies, everything else is copied.
+    fn value(&mut self, expr: &Expr) {
+        let start = expr.span.start as usize;
+        match &expr.kind {
+            ExprKind::Object(stmts) if self.text.as_bytes().get(start) == Some(&b'{') => {
+                let close = expr.span.end as usize - 1;
+                self.body(stmts, start, close, Printer::stmt, true);
+            }
+            _ => self.copy_span(expr.span),
+        }
+    }
+}

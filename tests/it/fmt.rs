@@ -1,0 +1,208 @@
+//! `mcfg fmt` over every `.mcfg` file of the repository: formatting is
+//! idempotent, keeps every comment, and never changes what a build produces
+//! (artifacts and diagnostic codes), also after the layout was scrambled.
+
+use std::path::{Path, PathBuf};
+
+use mcfg::compile::{compile_paths, Compilation};
+use mcfg::fmt::format_source;
+use mcfg::loader::MemoryFs;
+use mcfg::source::FileId;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `.mcfg` file below the folders that hold sources, relative to the repository.
+fn mcfg_files() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for top in ["examples", "tests/cases", "stdlib", "src/syntax/testdata"] {
+        walk(&repo().join(top), &mut out);
+    }
+    out.sort();
+    out.into_iter()
+        .map(|p| p.strip_prefix(repo()).unwrap().to_path_buf())
+        .collect()
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else if p.extension().is_some_and(|x| x == "mcfg") {
+            out.push(p);
+        }
+    }
+}
+
+/// The path compiled for a file: its example or multi-file case folder, or the file.
+fn project_of(rel: &Path) -> PathBuf {
+    let parts: Vec<_> = rel.components().collect();
+    let depth = match parts.first().and_then(|c| c.as_os_str().to_str()) {
+        Some("examples") => 2,
+        Some("tests") if parts.len() > 4 => 4,
+        _ => parts.len(),
+    };
+    parts[..depth].iter().collect()
+}
+
+fn fmt(text: &str) -> String {
+    format_source(FileId(0), text).unwrap_or_else(|e| panic!("cannot format: {e:?}"))
+}
+
+/// Compiles `project` with every repository source, each passed through `edit`.
+fn build(project: &Path, edit: &dyn Fn(&str) -> String) -> Compilation {
+    let mut fs = MemoryFs::new();
+    for rel in mcfg_files() {
+        let text = std::fs::read_to_string(repo().join(&rel)).unwrap();
+        fs.insert(Path::new("/repo").join(&rel), edit(&text));
+    }
+    compile_paths(&fs, &[Path::new("/repo").join(project)], None).unwrap()
+}
+
+/// What a build means: every artifact's value, and the diagnostic codes.
+fn meaning(comp: &Compilation) -> (Vec<String>, Vec<String>) {
+    let artifacts = comp
+        .artifacts
+        .iter()
+        .map(|a| {
+            let runtime = a.runtime.as_ref().map(mcfg::eval::Value::to_json);
+            format!(
+                "{}/{:?}: {} {runtime:?}",
+                a.config,
+                a.env,
+                a.value.to_json()
+            )
+        })
+        .collect();
+    let codes = comp
+        .diags
+        .iter()
+        .map(|d| format!("{} {:?} {:?}", d.code.as_str(), d.config, d.env))
+        .collect();
+    (artifacts, codes)
+}
+
+/// Moves every line by a varying amount and doubles blank lines; only for
+/// files without `"""` strings, where leading whitespace never matters.
+fn scramble(text: &str) -> String {
+    if text.contains("\"\"\"") {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            out.push_str("\n\n");
+            continue;
+        }
+        let pad = [0, 5, 1, 8][i % 4];
+        out.push_str(&" ".repeat(pad));
+        out.push_str(line.trim_start());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn repository_has_sources_to_format() {
+    let files = mcfg_files();
+    assert!(files.len() >= 10, "{files:?}");
+    assert!(files.iter().any(|f| f.starts_with("stdlib")));
+}
+
+#[test]
+fn formatting_is_idempotent_and_keeps_comments() {
+    for rel in mcfg_files() {
+        let text = std::fs::read_to_string(repo().join(&rel)).unwrap();
+        for input in [text.clone(), scramble(&text)] {
+            let once = fmt(&input);
+            assert_eq!(fmt(&once), once, "not idempotent: {}", rel.display());
+            for c in mcfg::syntax::comments(FileId(0), &input) {
+                assert!(
+                    once.contains(&c.text),
+                    "{}: lost comment {:?}",
+                    rel.display(),
+                    c.text
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn formatting_never_changes_a_build() {
+    let mut projects: Vec<PathBuf> = mcfg_files().iter().map(|f| project_of(f)).collect();
+    projects.dedup();
+    assert!(projects.iter().any(|p| p == Path::new("examples/ranking")));
+    for project in projects {
+        let before = meaning(&build(&project, &|t| t.to_owned()));
+        let after = meaning(&build(&project, &|t| fmt(t)));
+        assert_eq!(before, after, "{}", project.display());
+        let scrambled = meaning(&build(&project, &|t| fmt(&scramble(t))));
+        assert_eq!(before, scrambled, "{} (scrambled)", project.display());
+    }
+}
+
+#[test]
+fn scrambled_sources_are_restored_where_layout_is_canonical() {
+    // The repository's sources are written in the canonical layout, so the
+    // formatter must undo the scrambling exactly, except in files whose
+    // expressions span lines (copied with their own relative indentation).
+    let mut restored = 0;
+    for rel in mcfg_files() {
+        let text = std::fs::read_to_string(repo().join(&rel)).unwrap();
+        if fmt(&text) == text && !text.contains('[') && scramble(&text) != text {
+            assert_eq!(fmt(&scramble(&text)), text, "{}", rel.display());
+            restored += 1;
+        }
+    }
+    assert!(restored >= 3, "only {restored} files checked");
+}
+
+#[test]
+fn cli_fmt_rewrites_and_check_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.mcfg");
+    let messy = dir.path().join("messy.mcfg");
+    let broken = dir.path().join("broken.mcfg");
+    std::fs::write(&good, "config a {\n  x = 1 // one\n}\n").unwrap();
+    std::fs::write(&messy, "config b { x = 1; y = 2 } // two\n").unwrap();
+    let mcfg = env!("CARGO_BIN_EXE_mcfg");
+    let run = |args: &[&str]| {
+        std::process::Command::new(mcfg)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let dir_arg = dir.path().to_str().unwrap();
+    let out = run(&["fmt", "--check", dir_arg]);
+    assert_eq!(out.status.code(), Some(1));
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed.contains("messy.mcfg") && !listed.contains("good.mcfg"),
+        "{listed}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&messy).unwrap(),
+        "config b { x = 1; y = 2 } // two\n"
+    );
+    let out = run(&["fmt", dir_arg]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(&messy).unwrap(),
+        "config b {\n  x = 1\n  y = 2\n} // two\n"
+    );
+    assert_eq!(run(&["fmt", "--check", dir_arg]).status.code(), Some(0));
+    std::fs::write(&broken, "config c { x = }\n").unwrap();
+    let out = run(&["--message-format", "json", "fmt", dir_arg]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mcfg::syntax"));
+    assert_eq!(
+        std::fs::read_to_string(&broken).unwrap(),
+        "config c { x = }\n"
+    );
+}
