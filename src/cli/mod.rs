@@ -7,6 +7,7 @@
 
 mod build;
 mod fmt;
+mod schema;
 pub mod output;
 
 use std::io::IsTerminal;
@@ -83,6 +84,8 @@ enum Command {
     },
     /// Rewrite sources in canonical layout, keeping comments.
     Fmt(fmt::FmtArgs),
+    /// JSON Schema (draft 2020-12) for each emitted config's artifact.
+    Schema(schema::SchemaArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -115,6 +118,7 @@ fn run(cli: Cli) -> u8 {
         Command::Build(args) => build::run(&out, &args),
         Command::Verify { dir, json } => verify(&out, &dir, json),
         Command::Fmt(args) => fmt::run(&out, &args),
+        Command::Schema(args) => schema::run(&out, &args),
     }
 }
 

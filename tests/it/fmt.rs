@@ -2,6 +2,8 @@
 //! idempotent, keeps every comment, and never changes what a build produces
 //! (artifacts and diagnostic codes), also after the layout was scrambled.
 
+#![allow(clippy::unwrap_used)] // reason: helpers of tests, where a failure is a test failure
+
 use std::path::{Path, PathBuf};
 
 use mcfg::compile::{compile_paths, Compilation};
