@@ -7,8 +7,8 @@
 
 mod build;
 mod fmt;
-mod schema;
 pub mod output;
+mod schema;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

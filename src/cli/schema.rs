@@ -32,16 +32,19 @@ pub fn run(out: &Output, args: &SchemaArgs) -> u8 {
         return 1;
     }
     let mut diags = Diagnostics::new();
-    let schemas =
-        crate::compile::with_program(&comp.project, &mut diags, |prog, _| {
-            config_schemas(prog, &comp.artifacts)
-        });
+    let schemas = crate::compile::with_program(&comp.project, &mut diags, |prog, _| {
+        config_schemas(prog, &comp.artifacts)
+    });
     if let Some(name) = &args.config {
         let Some(schema) = schemas.get(name) else {
             let known: Vec<&str> = schemas.keys().map(String::as_str).collect();
             out.error(&format!(
                 "no emitted config `{name}` (emitted: {})",
-                if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
             ));
             return 2;
         };
@@ -58,8 +61,7 @@ pub fn run(out: &Output, args: &SchemaArgs) -> u8 {
             0
         }
         None => {
-            let all: serde_json::Map<String, serde_json::Value> =
-                schemas.into_iter().collect();
+            let all: serde_json::Map<String, serde_json::Value> = schemas.into_iter().collect();
             println!("{}", pretty(&serde_json::Value::Object(all)));
             0
         }

@@ -231,10 +231,7 @@ fn nullable(mut m: Map<String, Json>) -> Map<String, Json> {
         return m;
     }
     let mut out = Map::new();
-    out.insert(
-        "anyOf".into(),
-        json!([Json::Object(m), {"type": "null"}]),
-    );
+    out.insert("anyOf".into(), json!([Json::Object(m), {"type": "null"}]));
     out
 }
 
@@ -341,7 +338,10 @@ fn merge(a: Json, b: Json) -> Json {
         return a;
     }
     let (ta, tb) = (a.get("type").cloned(), b.get("type").cloned());
-    match (ta.as_ref().and_then(Json::as_str), tb.as_ref().and_then(Json::as_str)) {
+    match (
+        ta.as_ref().and_then(Json::as_str),
+        tb.as_ref().and_then(Json::as_str),
+    ) {
         (Some("object"), Some("object")) => merge_objects(&a, &b),
         (Some("array"), Some("array")) => match (a.get("items"), b.get("items")) {
             (Some(x), Some(y)) => json!({"type": "array", "items": merge(x.clone(), y.clone())}),
@@ -365,8 +365,14 @@ fn merge(a: Json, b: Json) -> Json {
 
 fn merge_objects(a: &Json, b: &Json) -> Json {
     let empty = Map::new();
-    let pa = a.get("properties").and_then(Json::as_object).unwrap_or(&empty);
-    let pb = b.get("properties").and_then(Json::as_object).unwrap_or(&empty);
+    let pa = a
+        .get("properties")
+        .and_then(Json::as_object)
+        .unwrap_or(&empty);
+    let pb = b
+        .get("properties")
+        .and_then(Json::as_object)
+        .unwrap_or(&empty);
     let mut props = pa.clone();
     for (k, v) in pb {
         let merged = match props.get(k) {

@@ -94,6 +94,8 @@ pub(super) struct Printer<'a> {
     /// Indentation added to continuation lines of verbatim pieces of the
     /// current item (new indentation minus the source line's).
     delta: isize,
+    /// Whether bodies must stay on one line (inside a body kept on its line).
+    force_inline: bool,
 }
 
 impl<'a> Printer<'a> {
@@ -110,6 +112,7 @@ impl<'a> Printer<'a> {
             out: String::new(),
             level: 0,
             delta: 0,
+            force_inline: false,
         }
     }
 
@@ -147,8 +150,16 @@ impl<'a> Printer<'a> {
             st.forced = kind == SeqKind::File
                 && idx > 0
                 && !(items[idx - 1].is_import() && item.is_import());
+            let joined = kind == SeqKind::Body
+                && idx > 0
+                && !self.text[st.prev_end..start].contains('\n')
+                && !self.comments_in(st.prev_end, start)
+                && self.trailing_comment_after(start);
             self.comments_between(&mut st, start, Some(start));
-            if st.glued {
+            if joined {
+                // Statements sharing a line that ends in a comment stay on it.
+                self.out.push_str("; ");
+            } else if st.glued {
                 self.out.push(' ');
             } else {
                 let blank = st.forced || !st.first && self.blank_between(st.prev_end, start);
@@ -335,40 +346,66 @@ impl<'a> Printer<'a> {
 
     // ------------------------------------------------------------ bodies
 
-    /// Prints `{ items }` where the source `{` is the first one at or after
-    /// `from` and the body ends before `close` (the offset of its `}`).
+    /// Prints `{ items }` where `open` is the offset of the source `{` and
+    /// `close` the offset of its `}`. A body written on one line without
+    /// comments stays on one line (items separated by `; `) when it holds at
+    /// most one item, when a comment follows its `}` on that line, or when it
+    /// is inside such a body; otherwise it gets one item per line.
     fn body<T: Item>(
         &mut self,
         items: &[T],
         open: usize,
         close: usize,
         print: fn(&mut Printer<'a>, &T),
-        inline: bool,
     ) {
         let has_comments = self.comments_in(open, close);
         if items.is_empty() && !has_comments {
             self.out.push_str("{}");
             return;
         }
-        if inline && !has_comments && items.len() == 1 && !self.text[open..close].contains('\n') {
+        let keep_line = self.force_inline || self.trailing_comment_after(close);
+        if !has_comments
+            && !self.text[open..close].contains('\n')
+            && (items.len() <= 1 || keep_line)
+        {
             let (saved_out, saved_used) = (self.out.len(), self.used.clone());
+            let saved_force = self.force_inline;
+            self.force_inline = keep_line;
             self.out.push_str("{ ");
-            self.item(&items[0], print);
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    self.out.push_str("; ");
+                }
+                self.item(item, print);
+            }
             self.out.push_str(" }");
+            self.force_inline = saved_force;
             if !self.out[saved_out..].contains('\n') {
                 return;
             }
-            // The item itself needs several lines: lay the body out on lines too.
+            // An item needs several lines: lay the body out on lines too.
             self.out.truncate(saved_out);
             self.used = saved_used;
         }
         self.out.push('{');
         self.level += 1;
+        let saved_force = std::mem::replace(&mut self.force_inline, false);
         self.seq(items, open + 1, close, SeqKind::Body, print);
+        self.force_inline = saved_force;
         self.level -= 1;
         self.out.push('\n');
         self.indent();
         self.out.push('}');
+    }
+
+    /// Whether a comment starts after `pos` on the source line of `pos`.
+    fn trailing_comment_after(&self, pos: usize) -> bool {
+        let eol = self.text[pos..]
+            .find('\n')
+            .map_or(self.text.len(), |i| pos + i);
+        self.comments
+            .iter()
+            .any(|c| (c.span.start as usize) > pos && (c.span.start as usize) < eol)
     }
 
     fn comments_in(&self, from: usize, to: usize) -> bool {
@@ -408,7 +445,7 @@ impl<'a> Printer<'a> {
                 self.out.push_str("environments ");
                 let open = self.find_code(d.span.start as usize, b'{');
                 let close = d.span.end as usize - 1;
-                self.body(&d.envs, open, close, Printer::env_decl, false);
+                self.body(&d.envs, open, close, Printer::env_decl);
             }
             Decl::Type(d) => {
                 self.out.push_str("type ");
@@ -441,7 +478,7 @@ impl<'a> Printer<'a> {
         self.out.push(' ');
         let open = self.find_code(header_end, b'{');
         let close = d.span.end as usize - 1;
-        self.body(&d.items, open, close, Printer::schema_item, false);
+        self.body(&d.items, open, close, Printer::schema_item);
     }
 
     fn config(&mut self, d: &ConfigDecl) {
@@ -464,7 +501,7 @@ impl<'a> Printer<'a> {
         self.out.push(' ');
         let open = self.find_code(header_end, b'{');
         let close = d.span.end as usize - 1;
-        self.body(&d.body, open, close, Printer::stmt, false);
+        self.body(&d.body, open, close, Printer::stmt);
     }
 
     fn schema_item(&mut self, item: &SchemaItem) {
@@ -515,7 +552,7 @@ impl<'a> Printer<'a> {
             self.copy_span(ty.span);
             return;
         }
-        self.body(items, start, close, Printer::schema_item, true);
+        self.body(items, start, close, Printer::schema_item);
         let suffix = self.text[close + 1..self.end_of(ty.span)].trim();
         self.out.push_str(suffix);
     }
@@ -536,7 +573,7 @@ impl<'a> Printer<'a> {
                 self.path(&b.path);
                 self.out.push(' ');
                 let open = self.find_code(self.end_of(b.path.span), b'{');
-                self.body(&b.body, open, b.span.end as usize - 1, Printer::stmt, true);
+                self.body(&b.body, open, b.span.end as usize - 1, Printer::stmt);
             }
             Stmt::Env(e) => {
                 self.out.push_str("env ");
@@ -545,7 +582,7 @@ impl<'a> Printer<'a> {
                 self.out.push(' ');
                 let after = e.envs.last().map_or(e.span.start, |i| i.span.end);
                 let open = self.find_code(after as usize, b'{');
-                self.body(&e.body, open, e.span.end as usize - 1, Printer::stmt, true);
+                self.body(&e.body, open, e.span.end as usize - 1, Printer::stmt);
             }
         }
     }
@@ -570,7 +607,7 @@ impl<'a> Printer<'a> {
         match &expr.kind {
             ExprKind::Object(stmts) if self.text.as_bytes().get(start) == Some(&b'{') => {
                 let close = expr.span.end as usize - 1;
-                self.body(stmts, start, close, Printer::stmt, true);
+                self.body(stmts, start, close, Printer::stmt);
             }
             _ => self.copy_span(expr.span),
         }

@@ -68,3 +68,32 @@ fn empty_and_comment_only_files() {
     assert_eq!(fmt(""), "");
     assert_eq!(fmt("\n\n// only\n\n"), "// only\n");
 }
+
+#[test]
+fn trailing_comments_keep_their_code_on_the_line() {
+    // Test markers annotate the line they are on: a one-line body followed by
+    // a comment, and statements sharing a commented line, stay on that line.
+    let src = "config bad: S {n=-1;m=2}   //! mcfg::constraint\nconfig c {\n  t { a = 70; b = { c = 1; d = 2 } }   //! mcfg::check-failed\n  x = 1;y = 2 // both\n  p = 1; q = 2\n}\n";
+    let want = "config bad: S { n = -1; m = 2 } //! mcfg::constraint\n\nconfig c {\n  t { a = 70; b = { c = 1; d = 2 } } //! mcfg::check-failed\n  x = 1; y = 2 // both\n  p = 1\n  q = 2\n}\n";
+    assert_eq!(fmt(src), want);
+    assert_eq!(fmt(want), want);
+}
+
+#[test]
+fn keeps_bom_crlf_docs_and_tabs_meaningful() {
+    let src = "\u{feff}/// Doc of S.\r\nschema S {\r\n\t/// Doc of a.\r\n\ta: int = 1\r\n}\r\n";
+    let out = fmt(src);
+    assert!(out.starts_with('\u{feff}'));
+    assert_eq!(
+        out,
+        "\u{feff}/// Doc of S.\nschema S {\n  /// Doc of a.\n  a: int = 1\n}\n"
+    );
+    assert_eq!(fmt(&out), out);
+}
+
+#[test]
+fn multi_line_strings_are_never_reindented() {
+    let src = "config c {\n    env dev {\n        s = \"\"\"\n  a\n    b\n  \"\"\"\n    }\n}\n";
+    let want = "config c {\n  env dev {\n    s = \"\"\"\n  a\n    b\n  \"\"\"\n  }\n}\n";
+    assert_eq!(fmt(src), want);
+}

@@ -39,7 +39,9 @@ fn validate(jobs: &Value) -> String {
     let stderr = String::from_utf8_lossy(&out.stderr);
     match out.status.code() {
         Some(0) => stdout,
-        Some(3) => panic!("{stderr}\nthese tests need the Python package jsonschema: pip install jsonschema"),
+        Some(3) => panic!(
+            "{stderr}\nthese tests need the Python package jsonschema: pip install jsonschema"
+        ),
         _ => panic!("schema validation failed:\n{stdout}{stderr}"),
     }
 }
@@ -88,29 +90,68 @@ fn ranking_artifacts_validate_and_mutations_fail() {
         let mut bad = vec![
             invalid("extra key", mutate(first, "/unexpected", Some(json!(1)))),
             invalid("missing key", mutate(first, &format!("/{first_key}"), None)),
-            invalid("wrong type", mutate(first, &format!("/{first_key}"), Some(json!([])))),
+            invalid(
+                "wrong type",
+                mutate(first, &format!("/{first_key}"), Some(json!([]))),
+            ),
             invalid("not an object", json!([first])),
         ];
         if name != "ranker_ab" {
             bad.extend([
-                invalid("beyond a bound", mutate(first, "/serving/batch_size", Some(json!(1024)))),
-                invalid("below a duration bound", mutate(first, "/serving/timeout", Some(json!(0.001)))),
-                invalid("wrong type", mutate(first, "/serving/replicas", Some(json!("8")))),
-                invalid("float for int", mutate(first, "/serving/replicas", Some(json!(1.5)))),
+                invalid(
+                    "beyond a bound",
+                    mutate(first, "/serving/batch_size", Some(json!(1024))),
+                ),
+                invalid(
+                    "below a duration bound",
+                    mutate(first, "/serving/timeout", Some(json!(0.001))),
+                ),
+                invalid(
+                    "wrong type",
+                    mutate(first, "/serving/replicas", Some(json!("8"))),
+                ),
+                invalid(
+                    "float for int",
+                    mutate(first, "/serving/replicas", Some(json!(1.5))),
+                ),
                 invalid("enum", mutate(first, "/serving/device", Some(json!("tpu")))),
                 invalid("pattern", mutate(first, "/name", Some(json!("Ranker!")))),
-                invalid("pattern is anchored", mutate(first, "/serving/endpoint", Some(json!("x https://a.b")))),
-                invalid("nested extra key", mutate(first, "/serving/extra", Some(json!(true)))),
+                invalid(
+                    "pattern is anchored",
+                    mutate(first, "/serving/endpoint", Some(json!("x https://a.b"))),
+                ),
+                invalid(
+                    "nested extra key",
+                    mutate(first, "/serving/extra", Some(json!(true))),
+                ),
                 invalid("nested missing key", mutate(first, "/serving/port", None)),
-                invalid("map element bound", mutate(first, "/thresholds/spam", Some(json!(1.5)))),
-                invalid("list too short", mutate(first, "/features", Some(json!([])))),
-                invalid("list not unique", mutate(first, "/features", Some(json!(["a", "a"])))),
-                invalid("string too long", mutate(first, "/name", Some(json!("a".repeat(64))))),
-                invalid("null for required", mutate(first, "/serving/endpoint", Some(Value::Null))),
+                invalid(
+                    "map element bound",
+                    mutate(first, "/thresholds/spam", Some(json!(1.5))),
+                ),
+                invalid(
+                    "list too short",
+                    mutate(first, "/features", Some(json!([]))),
+                ),
+                invalid(
+                    "list not unique",
+                    mutate(first, "/features", Some(json!(["a", "a"]))),
+                ),
+                invalid(
+                    "string too long",
+                    mutate(first, "/name", Some(json!("a".repeat(64)))),
+                ),
+                invalid(
+                    "null for required",
+                    mutate(first, "/serving/endpoint", Some(Value::Null)),
+                ),
             ]);
         } else {
             bad.extend([
-                invalid("map element beyond bound", mutate(first, "/traffic/current", Some(json!(101)))),
+                invalid(
+                    "map element beyond bound",
+                    mutate(first, "/traffic/current", Some(json!(101))),
+                ),
                 invalid("map too small", mutate(first, "/traffic", Some(json!({})))),
             ]);
         }
@@ -141,7 +182,10 @@ fn structural_configs_get_the_shape_of_every_environment() {
     let s = &schemas["s"];
     assert_eq!(s["required"], json!(["a", "b"]));
     assert_eq!(s["properties"]["e"], json!({"type": "boolean"}));
-    assert_eq!(s["properties"]["b"]["properties"]["d"]["items"], json!({"type": "number"}));
+    assert_eq!(
+        s["properties"]["b"]["properties"]["d"]["items"],
+        json!({"type": "number"})
+    );
     let arts: Vec<Value> = comp.artifacts.iter().map(|a| a.value.to_json()).collect();
     let jobs = json!([{
         "name": "s", "schema": s, "valid": arts,
@@ -165,17 +209,32 @@ fn cli_writes_one_file_per_config_or_prints_one() {
         .arg(&example)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["ranker.schema.json", "ranker_ab.schema.json", "reranker.schema.json"]);
+    assert_eq!(
+        names,
+        [
+            "ranker.schema.json",
+            "ranker_ab.schema.json",
+            "reranker.schema.json"
+        ]
+    );
     let text = std::fs::read_to_string(dir.path().join("ranker_ab.schema.json")).unwrap();
     let v: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["title"], "ranker_ab");
-    assert!(v["$comment"].as_str().unwrap().contains("traffic shares must add up to 100"));
+    assert!(v["$comment"]
+        .as_str()
+        .unwrap()
+        .contains("traffic shares must add up to 100"));
 
     let one = std::process::Command::new(mcfg)
         .args(["schema", "--config", "reranker"])
