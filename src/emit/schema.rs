@@ -258,7 +258,7 @@ fn refine(m: &mut Map<String, Json>, extra: &mut Vec<Json>, ty: &Ty, pred: &Pred
                 CmpOp::Le if ordered => put("maximum", v),
                 CmpOp::Lt if ordered => put("exclusiveMaximum", v),
                 CmpOp::Ge | CmpOp::Gt | CmpOp::Le | CmpOp::Lt => {
-                    put("$comment", format!("not expressed: {}", pred).into());
+                    put("$comment", format!("not expressed: {pred}").into());
                 }
             }
         }
