@@ -154,7 +154,7 @@ impl<'a> Printer<'a> {
                 && idx > 0
                 && !self.text[st.prev_end..start].contains('\n')
                 && !self.comments_in(st.prev_end, start)
-                && self.trailing_comment_after(start);
+                && self.line_ends_in_comment(start, hi);
             self.comments_between(&mut st, start, Some(start));
             if joined {
                 // Statements sharing a line that ends in a comment stay on it.
@@ -187,7 +187,8 @@ impl<'a> Printer<'a> {
             }
             self.used[idx] = true;
             let same_line = !self.text[st.prev_end..start].contains('\n');
-            if same_line && !self.at_line_start() {
+            let trailing = same_line && !self.at_line_start();
+            if trailing {
                 self.out.push(' ');
             } else {
                 let blank = st.forced || !st.first && self.blank_between(st.prev_end, start);
@@ -197,7 +198,10 @@ impl<'a> Printer<'a> {
             }
             self.copy_comment(c);
             st.prev_end = end;
-            st.glued = c.kind == CommentKind::Block
+            // Code after a `/* … */` that starts its line continues that line;
+            // after a trailing comment it starts a new one (it needs a separator).
+            st.glued = (!trailing || st.glued)
+                && c.kind == CommentKind::Block
                 && next.is_some_and(|n| !self.text[end..n].contains('\n'));
         }
     }
@@ -240,7 +244,14 @@ impl<'a> Printer<'a> {
         let saved_out = self.out.len();
         let saved_used = self.used.clone();
         let saved_delta = self.delta;
-        self.delta = (self.level * INDENT) as isize - self.source_indent(start) as isize;
+        // Continuation lines move with the line the item starts on (which is
+        // not the item's own line when it follows a `/* … */` or a `;`).
+        let line_start = self.out.rfind('\n').map_or(0, |i| i + 1);
+        let out_indent = self.out[line_start..]
+            .bytes()
+            .take_while(|b| *b == b' ')
+            .count();
+        self.delta = out_indent as isize - self.source_indent(start) as isize;
         print(self, item);
         let lost = self.comments.iter().enumerate().any(|(i, c)| {
             c.span.start as usize >= start && c.span.end as usize <= end && !self.used[i]
@@ -363,11 +374,14 @@ impl<'a> Printer<'a> {
             self.out.push_str("{}");
             return;
         }
+        let one_line = !self.text[open..close].contains('\n');
         let keep_line = self.force_inline || self.trailing_comment_after(close);
-        if !has_comments
-            && !self.text[open..close].contains('\n')
-            && (items.len() <= 1 || keep_line)
-        {
+        if one_line && has_comments && keep_line {
+            // `{ a = 1; /* why */ b = 2 } // marker`: kept exactly as written.
+            self.verbatim(open, close + 1);
+            return;
+        }
+        if !has_comments && one_line && (items.len() <= 1 || keep_line) {
             let (saved_out, saved_used) = (self.out.len(), self.used.clone());
             let saved_force = self.force_inline;
             self.force_inline = keep_line;
@@ -396,6 +410,18 @@ impl<'a> Printer<'a> {
         self.out.push('\n');
         self.indent();
         self.out.push('}');
+    }
+
+    /// Whether the source line of `pos` ends in a comment that starts after
+    /// `pos` and ends before `hi`.
+    fn line_ends_in_comment(&self, pos: usize, hi: usize) -> bool {
+        let eol = self.text[pos..]
+            .find('\n')
+            .map_or(self.text.len(), |i| pos + i);
+        self.comments.iter().any(|c| {
+            let (start, end) = (c.span.start as usize, c.span.end as usize);
+            start > pos && start < eol && end <= hi && self.text[end..eol].trim().is_empty()
+        })
     }
 
     /// Whether a comment starts after `pos` on the source line of `pos`.

@@ -121,6 +121,64 @@ fn scramble(text: &str) -> String {
     out
 }
 
+/// Sprinkles `/* … */` and `// …` comments over lines without strings or
+/// comments, and re-indents some lines (a deterministic pseudo-random walk).
+fn sprinkle(text: &str, seed: u64) -> String {
+    let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+    let mut next = move |n: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % n
+    };
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut line = line.to_owned();
+        let plain = !line.contains('"') && !line.contains("//") && !line.contains("/*");
+        if plain && next(3) == 0 {
+            let spaces: Vec<usize> = line.match_indices(' ').map(|(i, _)| i).collect();
+            if !spaces.is_empty() {
+                let at = spaces[next(spaces.len() as u64) as usize];
+                line.insert_str(at, &format!(" /* c{} */ ", next(100)));
+            }
+        }
+        if plain && next(4) == 0 {
+            line.push_str(&format!(" // t{}", next(100)));
+        }
+        if !text.contains("\"\"\"") && next(5) == 0 {
+            line.insert_str(0, "   ");
+        }
+        out.push_str(&line);
+        out.push('\n');
+        if next(8) == 0 {
+            out.push_str("  // own\n");
+        }
+    }
+    out
+}
+
+#[test]
+fn sprinkled_comments_are_kept_and_formatting_stays_idempotent() {
+    let (mut tried, mut parsed) = (0, 0);
+    for rel in mcfg_files() {
+        let text = std::fs::read_to_string(repo().join(&rel)).unwrap();
+        for seed in 0..12 {
+            let input = sprinkle(&text, seed);
+            tried += 1;
+            if mcfg::syntax::parse(FileId(0), &input).is_err() {
+                continue; // a comment landed inside a token or a doc line
+            }
+            parsed += 1;
+            let once = fmt(&input);
+            assert_eq!(fmt(&once), once, "{} seed {seed}", rel.display());
+        }
+    }
+    assert!(
+        parsed * 2 > tried,
+        "only {parsed} of {tried} variants parse"
+    );
+}
+
 #[test]
 fn repository_has_sources_to_format() {
     let files = mcfg_files();
