@@ -180,9 +180,10 @@ impl<'a> Printer<'a> {
     /// (after a `/* … */` that has code after it on the same line).
     fn comments_between(&mut self, st: &mut SeqState, to: usize, next: Option<usize>) {
         let from = st.prev_end;
-        for (idx, c) in self.comments.iter().enumerate() {
+        for idx in self.range(from, to) {
+            let c = &self.comments[idx];
             let (start, end) = (c.span.start as usize, c.span.end as usize);
-            if start < from || end > to || self.used[idx] {
+            if end > to || self.used[idx] {
                 continue;
             }
             self.used[idx] = true;
@@ -242,7 +243,7 @@ impl<'a> Printer<'a> {
         let span = item.span();
         let (start, end) = (span.start as usize, self.end_of(span));
         let saved_out = self.out.len();
-        let saved_used = self.used.clone();
+        let saved_used = self.save_used(start, end);
         let saved_delta = self.delta;
         // Continuation lines move with the line the item starts on (which is
         // not the item's own line when it follows a `/* … */` or a `;`).
@@ -253,12 +254,12 @@ impl<'a> Printer<'a> {
             .count();
         self.delta = out_indent as isize - self.source_indent(start) as isize;
         print(self, item);
-        let lost = self.comments.iter().enumerate().any(|(i, c)| {
-            c.span.start as usize >= start && c.span.end as usize <= end && !self.used[i]
-        });
+        let lost = self
+            .range(start, end)
+            .any(|i| self.comments[i].span.end as usize <= end && !self.used[i]);
         if lost {
             self.out.truncate(saved_out);
-            self.used = saved_used;
+            self.restore_used(saved_used);
             self.verbatim(start, end);
         }
         self.delta = saved_delta;
@@ -278,8 +279,8 @@ impl<'a> Printer<'a> {
     /// Copies `start..end` from the source, marking its comments written and
     /// shifting its continuation lines by `delta` (never inside `"""`).
     fn verbatim(&mut self, start: usize, end: usize) {
-        for (i, c) in self.comments.iter().enumerate() {
-            if c.span.start as usize >= start && c.span.end as usize <= end {
+        for i in self.range(start, end) {
+            if self.comments[i].span.end as usize <= end {
                 self.used[i] = true;
             }
         }
@@ -336,13 +337,14 @@ impl<'a> Printer<'a> {
         loop {
             let trimmed = self.text[start..end].trim_end_matches([' ', '\t']).len() + start;
             end = trimmed;
-            match self
+            let i = self
                 .comments
-                .iter()
-                .find(|c| c.span.end as usize == end && c.span.start as usize >= start)
-            {
-                Some(c) => end = c.span.start as usize,
-                None => return end,
+                .partition_point(|c| (c.span.start as usize) < end);
+            match i.checked_sub(1).map(|i| &self.comments[i]) {
+                Some(c) if c.span.end as usize == end && c.span.start as usize >= start => {
+                    end = c.span.start as usize;
+                }
+                _ => return end,
             }
         }
     }
@@ -382,7 +384,7 @@ impl<'a> Printer<'a> {
             return;
         }
         if !has_comments && one_line && (items.len() <= 1 || keep_line) {
-            let (saved_out, saved_used) = (self.out.len(), self.used.clone());
+            let (saved_out, saved_used) = (self.out.len(), self.save_used(open, close + 1));
             let saved_force = self.force_inline;
             self.force_inline = keep_line;
             self.out.push_str("{ ");
@@ -399,7 +401,7 @@ impl<'a> Printer<'a> {
             }
             // An item needs several lines: lay the body out on lines too.
             self.out.truncate(saved_out);
-            self.used = saved_used;
+            self.restore_used(saved_used);
         }
         self.out.push('{');
         self.level += 1;
@@ -418,9 +420,9 @@ impl<'a> Printer<'a> {
         let eol = self.text[pos..]
             .find('\n')
             .map_or(self.text.len(), |i| pos + i);
-        self.comments.iter().any(|c| {
-            let (start, end) = (c.span.start as usize, c.span.end as usize);
-            start > pos && start < eol && end <= hi && self.text[end..eol].trim().is_empty()
+        self.range(pos + 1, eol).any(|i| {
+            let end = self.comments[i].span.end as usize;
+            end <= hi && self.text[end..eol].trim().is_empty()
         })
     }
 
@@ -429,15 +431,34 @@ impl<'a> Printer<'a> {
         let eol = self.text[pos..]
             .find('\n')
             .map_or(self.text.len(), |i| pos + i);
-        self.comments
-            .iter()
-            .any(|c| (c.span.start as usize) > pos && (c.span.start as usize) < eol)
+        !self.range(pos + 1, eol).is_empty()
+    }
+
+    /// Indices of the comments that start in `from..to` (comments are sorted
+    /// and never overlap).
+    fn range(&self, from: usize, to: usize) -> std::ops::Range<usize> {
+        let lo = self
+            .comments
+            .partition_point(|c| (c.span.start as usize) < from);
+        let hi = self
+            .comments
+            .partition_point(|c| (c.span.start as usize) < to);
+        lo..hi.max(lo)
+    }
+
+    /// The written-flags of the comments starting in `from..to`, to roll back.
+    fn save_used(&self, from: usize, to: usize) -> (usize, Vec<bool>) {
+        let r = self.range(from, to);
+        (r.start, self.used[r].to_vec())
+    }
+
+    fn restore_used(&mut self, (at, flags): (usize, Vec<bool>)) {
+        self.used[at..at + flags.len()].copy_from_slice(&flags);
     }
 
     fn comments_in(&self, from: usize, to: usize) -> bool {
-        self.comments
-            .iter()
-            .any(|c| c.span.start as usize >= from && c.span.end as usize <= to)
+        self.range(from, to)
+            .any(|i| self.comments[i].span.end as usize <= to)
     }
 
     /// The offset of the first `ch` at or after `from` that is not in a comment.
@@ -445,8 +466,8 @@ impl<'a> Printer<'a> {
         let bytes = self.text.as_bytes();
         let mut pos = from;
         while pos < bytes.len() {
-            if let Some(c) = self.comments.iter().find(|c| c.span.start as usize == pos) {
-                pos = c.span.end as usize;
+            if let Some(i) = self.range(pos, pos + 1).next() {
+                pos = self.comments[i].span.end as usize;
                 continue;
             }
             if bytes[pos] == ch {
