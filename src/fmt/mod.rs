@@ -3,7 +3,7 @@
 //! The layout (LANGUAGE.md §1–§5):
 //! - two spaces per indentation level; one declaration, field, check,
 //!   environment or statement per line (`;` and `,` separators become line
-//!   breaks); bodies are `{ … }` with the `{` on the header's line, and an empty
+//!   breaks, except as below); bodies are `{ … }` with the `{` on the header's line, and an empty
 //!   body is `{}`;
 //! - a blank line between top-level declarations (consecutive `import`s keep
 //!   the author's choice); elsewhere at most one blank line is kept where the
@@ -11,10 +11,16 @@
 //! - single spaces: `name: Type = default @marker @other(…)` (markers are
 //!   moved after the default, in their order), `path = value`,
 //!   `path += value`, `check cond : "message"`, `config a: S extends b {`;
-//! - a body of a nested block, an `env` block, an object literal or an inline
-//!   object type that holds exactly one item, no comment and no line break in
-//!   the source stays on one line: `env prod { replicas = 8 }`; every other
-//!   body is one item per line;
+//! - a body written on one source line without comments stays on one line,
+//!   items separated by `; `, when it holds at most one item
+//!   (`env prod { replicas = 8 }`, `config a: S { n = 1 }`), when a comment
+//!   follows its `}` on that line, or when it sits inside such a body; a body
+//!   written on one line with a `/* … */` inside and a comment after it is
+//!   kept exactly as written; every other body has one item per line;
+//! - statements that share a source line ending in a comment stay on that
+//!   line, separated by `; ` (`a = 1; b = 2 // why`): the last two rules keep
+//!   trailing comments, `//!` test markers in particular, on the line of the
+//!   code they annotate;
 //! - expressions, type expressions (except inline object types, laid out as
 //!   bodies), markers, keys and strings are copied exactly as written; their
 //!   continuation lines move with the statement's indentation, except the
