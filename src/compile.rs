@@ -80,7 +80,13 @@ pub fn compile_project(project: Project, mut diags: Diagnostics) -> Compilation 
     } else {
         artifacts
     };
-    Compilation { project, envs, artifacts, diags, timings }
+    Compilation {
+        project,
+        envs,
+        artifacts,
+        diags,
+        timings,
+    }
 }
 
 /// Runs `f` with the resolved program and layer cache of a loaded project

@@ -1,23 +1,34 @@
 //! mcfg: a compiler for a small typed configuration language for ML systems.
 //!
 //! The modules are listed in pipeline order: text → AST → resolved program →
-//! merged layers per (config, environment) → values → checks → artifacts.
+//! merged layers per (config, environment) → values → checks → artifacts,
+//! then the tools built on that pipeline.
 
-pub mod ast;
-pub mod cli;
-pub mod compile;
-pub mod diagnostics;
-pub mod emit;
-pub mod eval;
-pub mod git;
-pub mod import;
-pub mod loader;
-pub mod lsp;
-pub mod merge;
-pub mod report;
-pub mod resolve;
+// Foundations.
 pub mod source;
-pub mod stdlib;
+pub mod diagnostics;
 pub mod suggest;
+
+// Text to AST.
+pub mod ast;
 pub mod syntax;
+
+// Files and the standard library.
+pub mod stdlib;
+pub mod loader;
+pub mod git;
+
+// Meaning: names, types, layering, evaluation and checks.
 pub mod types;
+pub mod resolve;
+pub mod merge;
+pub mod eval;
+pub mod compile;
+
+// Output and tools.
+pub mod emit;
+pub mod report;
+pub mod fmt;
+pub mod import;
+pub mod lsp;
+pub mod cli;

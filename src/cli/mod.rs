@@ -13,7 +13,9 @@ mod drift;
 mod explain;
 mod log;
 mod lsp;
+mod fmt;
 pub mod output;
+mod schema;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -104,6 +106,10 @@ enum Command {
     CheckRuntime(check_runtime::CheckRuntimeArgs),
     /// Run the language server on stdin/stdout (for editors).
     Lsp,
+    /// Rewrite sources in canonical layout, keeping comments.
+    Fmt(fmt::FmtArgs),
+    /// JSON Schema (draft 2020-12) for each emitted config's artifact.
+    Schema(schema::SchemaArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -122,7 +128,10 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> u8 {
-    let out = Output { format: cli.message_format, timings: cli.timings };
+    let out = Output {
+        format: cli.message_format,
+        timings: cli.timings,
+    };
     match cli.command {
         Command::Check { sources } => {
             let Some(comp) = out.compile(&sources) else {
@@ -140,6 +149,8 @@ fn run(cli: Cli) -> u8 {
         Command::Drift(args) => drift::run(&out, &args),
         Command::CheckRuntime(args) => check_runtime::run(&out, &args),
         Command::Lsp => lsp::run(&out),
+        Command::Fmt(args) => fmt::run(&out, &args),
+        Command::Schema(args) => schema::run(&out, &args),
     }
 }
 

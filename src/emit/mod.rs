@@ -12,6 +12,7 @@
 pub mod flat;
 pub mod json;
 pub mod manifest;
+pub mod schema;
 pub mod yaml;
 
 use serde_json::Value;

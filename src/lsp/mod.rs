@@ -177,8 +177,7 @@ impl Server {
                     items
                 }
             }
-            // TODO(editor-integration): wire crate::fmt (format the document, return one edit).
-            "textDocument/formatting" => Json::Null,
+            "textDocument/formatting" => self.format(&params),
             other => {
                 return Response::new_err(
                     id,
@@ -188,6 +187,25 @@ impl Server {
             }
         };
         Response::new_ok(id, result)
+    }
+
+    /// One edit replacing the whole document with its canonical layout
+    /// (`null` when it does not parse or is already formatted).
+    fn format(&self, params: &Json) -> Json {
+        let Some(path) = params["textDocument"]["uri"].as_str().and_then(uri_to_path) else {
+            return Json::Null;
+        };
+        let Some(text) = self.docs.get(&path) else {
+            return Json::Null;
+        };
+        match crate::fmt::format_source(FileId(0), text) {
+            Ok(formatted) if &formatted != text => {
+                let index = LineIndex::new(text, self.encoding);
+                let range = index.range(text, 0, text.len());
+                json!([{ "range": range, "newText": formatted }])
+            }
+            _ => Json::Null,
+        }
     }
 
     fn initialize(&mut self, params: &Json) -> Json {

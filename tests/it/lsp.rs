@@ -724,3 +724,25 @@ fn a_burst_of_changes_is_compiled_once_and_requests_see_the_latest_text() {
     assert_eq!(last.params["diagnostics"][0]["code"], "mcfg::distinct");
     assert_eq!(last.params["diagnostics"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn formatting_returns_one_edit_with_the_canonical_layout() {
+    let messy = "config a {\n      x=1\n  y   =  \"s\"   // keep me\n}\n";
+    let mut c = Client::with_files(&[("main.mcfg", messy)]);
+    c.open("main.mcfg", messy);
+    let params = json!({ "textDocument": { "uri": c.uri("main.mcfg") }, "options": { "tabSize": 2, "insertSpaces": true } });
+    let edits = c.request("textDocument/formatting", params.clone());
+    assert_eq!(edits.as_array().map(Vec::len), Some(1), "{edits:#}");
+    assert_eq!(
+        edits[0]["newText"],
+        "config a {\n  x = 1\n  y = \"s\" // keep me\n}\n"
+    );
+    assert_eq!(
+        edits[0]["range"]["start"],
+        json!({ "line": 0, "character": 0 })
+    );
+    // Already canonical: no edit.
+    let clean = "config a {\n  x = 1\n}\n";
+    c.open("main.mcfg", clean);
+    assert!(c.request("textDocument/formatting", params).is_null());
+}

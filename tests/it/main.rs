@@ -6,3 +6,5 @@ mod corpus;
 mod examples;
 mod ops;
 mod lsp;
+mod fmt;
+mod schema;

@@ -1,0 +1,135 @@
+//! `mcfg fmt [--check] PATHS...`: rewrite sources in the canonical layout of
+//! [`crate::fmt`]. Files are replaced atomically (temporary file + rename); a
+//! file that does not parse is reported and left untouched.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::Output;
+use crate::fmt::{format_source, FmtError};
+use crate::loader::{collect_inputs, RealFs};
+use crate::source::{SourceFile, SourceMap};
+
+/// Arguments of `mcfg fmt`.
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Files or folders (a folder means every `.mcfg` file below it).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Write nothing; list the files that would change and exit 1 if there are any.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// What happened to one file.
+enum FileResult {
+    Unchanged,
+    Changed,
+    /// A syntax error was printed (exit 1).
+    Broken,
+    /// The file could not be read, written or safely formatted (exit 2).
+    Failed,
+}
+
+/// Runs `mcfg fmt`.
+pub fn run(out: &Output, args: &FmtArgs) -> u8 {
+    let files = match collect_inputs(&RealFs, &args.paths) {
+        Ok(f) => f,
+        Err(msg) => {
+            out.error(&msg);
+            return 2;
+        }
+    };
+    let mut status = 0u8;
+    let mut changed = Vec::new();
+    for path in &files {
+        match format_file(out, path, args.check) {
+            FileResult::Unchanged => {}
+            FileResult::Changed => changed.push(path),
+            FileResult::Broken => status = status.max(1),
+            FileResult::Failed => status = 2,
+        }
+    }
+    if args.check && !changed.is_empty() {
+        for path in &changed {
+            println!("{}", path.display());
+        }
+        eprintln!(
+            "mcfg: {} file{} would be reformatted",
+            changed.len(),
+            super::plural(changed.len())
+        );
+        status = status.max(1);
+    }
+    status
+}
+
+fn format_file(out: &Output, path: &Path, check: bool) -> FileResult {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            out.error(&format!("{}: {e}", path.display()));
+            return FileResult::Failed;
+        }
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        out.error(&format!("{}: not valid UTF-8", path.display()));
+        return FileResult::Failed;
+    };
+    let (bom, body) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", text.as_str()),
+    };
+    let mut sources = SourceMap::new();
+    let id = sources.add(SourceFile::new(path.display().to_string(), body));
+    let formatted = match format_source(id, body) {
+        Ok(f) => format!("{bom}{f}"),
+        Err(FmtError::Syntax(d)) => {
+            out.diagnostics(&sources, &[*d]);
+            return FileResult::Broken;
+        }
+        Err(FmtError::Unsafe(msg)) => {
+            out.error(&format!(
+                "{}: left unchanged, the formatter would have changed its meaning ({msg}); please report it",
+                path.display()
+            ));
+            return FileResult::Failed;
+        }
+    };
+    if formatted == text {
+        return FileResult::Unchanged;
+    }
+    if !check {
+        if let Err(e) = replace_file(path, formatted.as_bytes()) {
+            out.error(&format!("{}: cannot write: {e}", path.display()));
+            return FileResult::Failed;
+        }
+    }
+    FileResult::Changed
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over
+/// `path` (keeping its permissions), so a reader never sees half a file.
+fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let dir = dir.unwrap_or_else(|| Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(|| "file".to_owned(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.mcfg-fmt-{}", std::process::id()));
+    let res = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            std::fs::set_permissions(&tmp, meta.permissions())?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if res.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    res
+}

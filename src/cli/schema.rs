@@ -1,0 +1,115 @@
+//! `mcfg schema [--config C] [-o DIR] PATHS...`: the JSON Schema of each
+//! emitted config's artifact (see [`crate::emit::schema`]). Without
+//! `--config` and `-o`, one document holds every config's schema under
+//! `$defs` with an `anyOf` over them.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{Output, Sources};
+use crate::diagnostics::Diagnostics;
+use crate::emit::schema::config_schemas;
+
+/// Arguments of `mcfg schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    #[command(flatten)]
+    pub sources: Sources,
+    /// Print only this config's schema.
+    #[arg(long)]
+    pub config: Option<String>,
+    /// Write `DIR/<config>.schema.json` per config instead of printing.
+    #[arg(short = 'o', long = "out")]
+    pub out: Option<PathBuf>,
+}
+
+/// Runs `mcfg schema`.
+pub fn run(out: &Output, args: &SchemaArgs) -> u8 {
+    let Some(comp) = out.compile(&args.sources) else {
+        return 2;
+    };
+    out.diagnostics(&comp.project.sources, &comp.diags);
+    if comp.has_errors() {
+        return 1;
+    }
+    let mut diags = Diagnostics::new();
+    let schemas = crate::compile::with_program(&comp.project, &mut diags, |prog, _| {
+        config_schemas(prog, &comp.artifacts)
+    });
+    if let Some(name) = &args.config {
+        let Some(schema) = schemas.get(name) else {
+            let known: Vec<&str> = schemas.keys().map(String::as_str).collect();
+            out.error(&format!(
+                "no emitted config `{name}` (emitted: {})",
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            ));
+            return 2;
+        };
+        return emit_one(out, args, name, schema);
+    }
+    match &args.out {
+        Some(_) => {
+            for (name, schema) in &schemas {
+                let code = emit_one(out, args, name, schema);
+                if code != 0 {
+                    return code;
+                }
+            }
+            0
+        }
+        None => {
+            println!("{}", pretty(&combined(schemas)));
+            0
+        }
+    }
+}
+
+/// One schema document for every config: each config's schema under
+/// `$defs`, and `anyOf` over them, so the document validates the artifact of
+/// any emitted config (and is exactly that config's schema when there is one).
+fn combined(schemas: indexmap::IndexMap<String, serde_json::Value>) -> serde_json::Value {
+    let mut defs = serde_json::Map::new();
+    let mut any_of = Vec::new();
+    for (name, mut schema) in schemas {
+        if let Some(obj) = schema.as_object_mut() {
+            obj.remove("$schema");
+        }
+        any_of.push(serde_json::json!({ "$ref": format!("#/$defs/{name}") }));
+        defs.insert(name, schema);
+    }
+    serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$defs": defs,
+        "anyOf": any_of,
+    })
+}
+
+fn emit_one(out: &Output, args: &SchemaArgs, name: &str, schema: &serde_json::Value) -> u8 {
+    let text = format!("{}\n", pretty(schema));
+    let Some(dir) = &args.out else {
+        print!("{text}");
+        return 0;
+    };
+    let path = dir.join(format!("{name}.schema.json"));
+    let res = std::fs::create_dir_all(dir).and_then(|()| {
+        let tmp = dir.join(format!(".{name}.schema.json.tmp-{}", std::process::id()));
+        std::fs::write(&tmp, text.as_bytes())?;
+        std::fs::rename(&tmp, &path)
+    });
+    match res {
+        Ok(()) => 0,
+        Err(e) => {
+            out.error(&format!("{}: {e}", path.display()));
+            2
+        }
+    }
+}
+
+fn pretty(v: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
+}
