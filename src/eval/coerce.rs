@@ -34,8 +34,8 @@ struct Problem {
 struct Checker<'c, 'p, 'a> {
     cx: &'c Ctx<'p, 'a>,
     ce: &'c ConfigEval<'a>,
-    /// The dotted path of the node being checked, for messages.
-    base: String,
+    /// The node being checked (its path is computed only for messages).
+    node: NodeId,
     path: Vec<Seg>,
     problems: Vec<Problem>,
 }
@@ -48,20 +48,7 @@ pub fn coerce_leaf<'a>(
     value: Value,
     ty: TyId,
 ) -> EvalResult {
-    let base = ce
-        .layers
-        .path_of(id)
-        .iter()
-        .map(|k| &**k)
-        .collect::<Vec<_>>()
-        .join(".");
-    let mut ck = Checker {
-        cx,
-        ce,
-        base,
-        path: Vec::new(),
-        problems: Vec::new(),
-    };
+    let mut ck = Checker { cx, ce, node: id, path: Vec::new(), problems: Vec::new() };
     let out = ck.check(value, ty);
     if ck.problems.is_empty() {
         return Ok(out);
@@ -106,7 +93,7 @@ fn locate(e: &Expr, path: &[Seg]) -> Span {
 
 impl<'a> Checker<'_, '_, 'a> {
     fn where_(&self) -> String {
-        let mut s = self.base.clone();
+        let mut s = self.ce.layers.path_of(self.node).iter().map(|k| &**k).collect::<Vec<_>>().join(".");
         for seg in &self.path {
             match seg {
                 Seg::Index(i) => s.push_str(&format!("[{i}]")),
