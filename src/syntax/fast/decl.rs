@@ -1,0 +1,537 @@
+//! Declarations, schema items, types and statement bodies for the fast
+//! parser, one function per rule of `grammar/mcfg.pest` (§2–§5), with the
+//! `depth` bookkeeping of `lower.rs` kept in `Parser::rel`.
+
+use super::{is_ident_start, Parser, Reject, R};
+use crate::ast::{self, CmpOp, ExprKind};
+
+/// Where a body is, for the `env` block rule (as in `lower.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Nesting {
+    ConfigTop,
+    Block,
+    EnvBlock,
+    Object,
+}
+
+impl Parser<'_> {
+    /// `file`: `sep* ~ (decl ~ (sep+ ~ decl)*)? ~ sep* ~ EOI`.
+    pub(super) fn file(&mut self) -> R<Vec<ast::Decl>> {
+        let mut decls = Vec::new();
+        self.seps()?;
+        if !self.at_end() {
+            decls.push(self.decl()?);
+            while self.seps()? && !self.at_end() {
+                decls.push(self.decl()?);
+            }
+        }
+        if !self.at_end() {
+            return Err(Reject);
+        }
+        Ok(decls)
+    }
+
+    fn decl(&mut self) -> R<ast::Decl> {
+        let start = self.pos;
+        self.rel = 0;
+        if self.eat_kw("import") {
+            self.skip()?;
+            let path_start = self.pos;
+            let path = self.quoted()?;
+            let path_span = self.span(path_start, self.pos);
+            self.skip()?;
+            self.expect_kw("as")?;
+            self.skip()?;
+            let alias = self.ident()?;
+            let span = self.span(start, self.pos);
+            return Ok(ast::Decl::Import(ast::Import {
+                path,
+                path_span,
+                alias,
+                span,
+            }));
+        }
+        if self.eat_kw("environments") {
+            self.skip_nl()?;
+            let envs = self.braced(Self::env_decl)?;
+            let span = self.span(start, self.pos);
+            return Ok(ast::Decl::Environments(ast::Environments { envs, span }));
+        }
+        if self.eat_kw("type") {
+            self.skip()?;
+            let name = self.ident()?;
+            self.skip()?;
+            self.expect("=")?;
+            self.skip_nl()?;
+            let ty = self.ty()?;
+            return Ok(ast::Decl::Type(ast::TypeDecl {
+                doc: self.doc(start),
+                name,
+                ty,
+                span: self.span(start, self.pos),
+            }));
+        }
+        if self.eat_kw("schema") {
+            return self.schema(start).map(ast::Decl::Schema);
+        }
+        self.config(start).map(ast::Decl::Config)
+    }
+
+    fn expect_kw(&mut self, kw: &str) -> R<()> {
+        if self.eat_kw(kw) {
+            Ok(())
+        } else {
+            Err(Reject)
+        }
+    }
+
+    /// A plain string that must start at the cursor.
+    fn quoted(&mut self) -> R<String> {
+        if self.peek() != b'"' {
+            return Err(Reject);
+        }
+        self.plain_string()
+    }
+
+    /// `"{" ~ sep* ~ (item ~ (sep+ ~ item)*)? ~ sep* ~ "}"`.
+    fn braced<T>(&mut self, mut item: impl FnMut(&mut Self) -> R<T>) -> R<Vec<T>> {
+        self.expect("{")?;
+        let mut out = Vec::new();
+        self.seps()?;
+        while self.peek() != b'}' {
+            out.push(item(self)?);
+            if !self.seps()? {
+                break;
+            }
+        }
+        self.expect("}")?;
+        Ok(out)
+    }
+
+    /// Skips and reports whether the cursor is at `c`; if not, restores.
+    fn after_skip_if(&mut self, c: u8) -> R<bool> {
+        let save = self.pos;
+        self.skip()?;
+        if self.peek() == c {
+            return Ok(true);
+        }
+        self.pos = save;
+        Ok(false)
+    }
+
+    /// Skips, then eats keyword `kw`; else restores.
+    fn after_skip_kw(&mut self, kw: &str) -> R<bool> {
+        let save = self.pos;
+        self.skip()?;
+        if self.eat_kw(kw) {
+            return Ok(true);
+        }
+        self.pos = save;
+        Ok(false)
+    }
+
+    fn env_decl(&mut self) -> R<ast::EnvDecl> {
+        let start = self.pos;
+        let name = self.ident()?;
+        let parent = if self.after_skip_kw("extends")? {
+            self.skip()?;
+            Some(self.ident()?)
+        } else {
+            self.skip()?;
+            None
+        };
+        let span = self.span(start, self.pos);
+        Ok(ast::EnvDecl { name, parent, span })
+    }
+
+    fn schema(&mut self, start: usize) -> R<ast::SchemaDecl> {
+        self.skip()?;
+        let name = self.ident()?;
+        let parent = if self.after_skip_kw("extends")? {
+            self.skip()?;
+            Some(self.qual_name()?)
+        } else {
+            None
+        };
+        self.skip_nl()?;
+        let items = self.braced(Self::schema_item)?;
+        Ok(ast::SchemaDecl {
+            doc: self.doc(start),
+            name,
+            parent,
+            items,
+            span: self.span(start, self.pos),
+        })
+    }
+
+    /// `&"check" ~ check | field`.
+    fn schema_item(&mut self) -> R<ast::SchemaItem> {
+        let start = self.pos;
+        if self.eat_kw("check") {
+            self.skip()?;
+            let c = self.peek();
+            if c != b':' && !(c == b'=' && self.peek_at(1) != b'=') {
+                let cond = self.expr()?;
+                let (mut message, mut message_span) = (None, None);
+                if self.after_skip_if(b':')? {
+                    self.pos += 1;
+                    self.skip()?;
+                    let m_start = self.pos;
+                    message = Some(self.quoted()?);
+                    message_span = Some(self.span(m_start, self.pos));
+                } else {
+                    self.skip()?;
+                }
+                return Ok(ast::SchemaItem::Check(ast::CheckDecl {
+                    cond,
+                    message,
+                    message_span,
+                    span: self.span(start, self.pos),
+                }));
+            }
+            self.pos = start;
+        }
+        self.field().map(ast::SchemaItem::Field)
+    }
+
+    /// `key ~ (":" ~ NLS ~ ty ~ marker* ~ ("=" ~ NLS ~ expr ~ marker*)? |
+    /// "=" ~ NLS ~ expr ~ marker*)`.
+    fn field(&mut self) -> R<ast::FieldDecl> {
+        let start = self.pos;
+        let name = self.key()?;
+        self.skip()?;
+        let (mut ty, mut default, mut markers) = (None, None, Vec::new());
+        let has_default = if self.peek() == b':' {
+            self.pos += 1;
+            self.skip_nl()?;
+            ty = Some(self.ty()?);
+            self.markers(&mut markers)?;
+            self.after_skip_if(b'=')?
+        } else {
+            self.peek() == b'='
+        };
+        if has_default {
+            self.pos += 1;
+            self.skip_nl()?;
+            default = Some(self.expr()?);
+            let before = markers.len();
+            self.markers(&mut markers)?;
+            if markers.len() == before {
+                self.skip()?;
+            }
+        } else if ty.is_none() {
+            return Err(Reject);
+        } else {
+            self.skip()?;
+        }
+        Ok(ast::FieldDecl {
+            doc: self.doc(start),
+            name,
+            ty,
+            default,
+            markers,
+            span: self.span(start, self.pos),
+        })
+    }
+
+    /// `marker*`: `@name` or `@name(args)`.
+    fn markers(&mut self, out: &mut Vec<ast::Marker>) -> R<()> {
+        while self.after_skip_if(b'@')? {
+            let start = self.pos;
+            self.pos += 1;
+            let name = self.ident()?;
+            let args = if self.after_skip_if(b'(')? {
+                self.pos += 1;
+                self.expr_list(b')')?
+            } else {
+                self.skip()?;
+                Vec::new()
+            };
+            let span = self.span(start, self.pos);
+            out.push(ast::Marker { name, args, span });
+        }
+        Ok(())
+    }
+
+    /// `ty = ty_union | ty_base`.
+    fn ty(&mut self) -> R<ast::TypeExpr> {
+        let start = self.pos;
+        let union = self.peek() == b'"'
+            || self.at_number()
+            || self.at_kw("true")
+            || self.at_kw("false");
+        if !union {
+            return self.ty_base();
+        }
+        let mut members = vec![self.literal()?];
+        while self.after_skip_if(b'|')? {
+            self.pos += 1;
+            self.skip_nl()?;
+            members.push(self.literal()?);
+        }
+        let optional = self.optional()?;
+        Ok(ast::TypeExpr {
+            kind: ast::TypeKind::Union(members),
+            refinements: Vec::new(),
+            optional,
+            span: self.span(start, self.pos),
+        })
+    }
+
+    /// `optional?` at the end of a type rule: pest keeps the skip before it.
+    fn optional(&mut self) -> R<bool> {
+        self.skip()?;
+        let q = self.peek() == b'?';
+        if q {
+            self.pos += 1;
+        }
+        Ok(q)
+    }
+
+    /// A literal of a type union or refinement (`lower_literal`, depth 0).
+    fn literal(&mut self) -> R<ast::Expr> {
+        let start = self.pos;
+        let saved = std::mem::replace(&mut self.rel, 0);
+        let kind = if self.peek() == b'"' {
+            self.string()
+        } else if self.at_number() {
+            self.number()
+        } else if self.eat_kw("true") {
+            Ok(ExprKind::Bool(true))
+        } else if self.eat_kw("false") {
+            Ok(ExprKind::Bool(false))
+        } else {
+            Err(Reject)
+        };
+        self.rel = saved;
+        Ok(ast::Expr {
+            kind: kind?,
+            span: self.span(start, self.pos),
+        })
+    }
+
+    /// Skips, then `kw ~ "["` if both are there (else restores).
+    fn kw_bracket(&mut self, kw: &str) -> R<bool> {
+        let save = self.pos;
+        if self.eat_kw(kw) && self.after_skip_if(b'[')? {
+            self.pos += 1;
+            return Ok(true);
+        }
+        self.pos = save;
+        Ok(false)
+    }
+
+    /// A list, map, object, parenthesised or named type with suffixes.
+    fn ty_base(&mut self) -> R<ast::TypeExpr> {
+        let start = self.pos;
+        let empty = self.span(start, start);
+        let plain = |kind| ast::TypeExpr {
+            kind,
+            refinements: Vec::new(),
+            optional: false,
+            span: empty,
+        };
+        self.rel += 1;
+        let is_list = self.kw_bracket("list")?;
+        let mut ty = if is_list || self.kw_bracket("map")? {
+            self.skip_nl()?;
+            let elem = Box::new(self.ty()?);
+            self.skip_nl()?;
+            self.expect("]")?;
+            plain(if is_list {
+                ast::TypeKind::List(elem)
+            } else {
+                ast::TypeKind::Map(elem)
+            })
+        } else if self.peek() == b'{' {
+            plain(ast::TypeKind::Object(self.braced(Self::schema_item)?))
+        } else if self.peek() == b'(' {
+            self.pos += 1;
+            self.skip_nl()?;
+            let inner = self.ty()?;
+            self.skip_nl()?;
+            self.expect(")")?;
+            inner
+        } else {
+            plain(ast::TypeKind::Named(self.qual_name()?))
+        };
+        self.rel -= 1;
+        if self.after_skip_if(b'(')? {
+            self.pos += 1;
+            self.refinements(&mut ty.refinements)?;
+        }
+        if self.optional()? {
+            ty.optional = true;
+        }
+        ty.span = self.span(start, self.pos);
+        Ok(ty)
+    }
+
+    /// After `(`: `NLS ~ predicate ~ NLS ~ ("," ~ NLS ~ predicate ~ NLS)* ~
+    /// ("," ~ NLS)? ~ ")"`.
+    fn refinements(&mut self, out: &mut Vec<ast::Predicate>) -> R<()> {
+        self.skip_nl()?;
+        loop {
+            out.push(self.predicate()?);
+            self.skip_nl()?;
+            if self.peek() != b',' {
+                break;
+            }
+            self.pos += 1;
+            self.skip_nl()?;
+            if self.peek() == b')' {
+                break;
+            }
+        }
+        self.expect(")")
+    }
+
+    fn predicate(&mut self) -> R<ast::Predicate> {
+        let start = self.pos;
+        let kind = if self.eat_kw("len") {
+            self.skip()?;
+            let op = self.cmp_op()?;
+            self.skip()?;
+            ast::PredicateKind::Len(op, self.literal()?)
+        } else if self.eat_kw("matches") {
+            self.skip()?;
+            ast::PredicateKind::Matches(self.quoted()?)
+        } else if self.eat_kw("unique") {
+            ast::PredicateKind::Unique
+        } else {
+            let op = self.cmp_op()?;
+            self.skip()?;
+            ast::PredicateKind::Compare(op, self.literal()?)
+        };
+        let span = self.span(start, self.pos);
+        Ok(ast::Predicate { kind, span })
+    }
+
+    fn cmp_op(&mut self) -> R<CmpOp> {
+        for (s, op) in [
+            ("==", CmpOp::Eq),
+            ("!=", CmpOp::Ne),
+            ("<=", CmpOp::Le),
+            (">=", CmpOp::Ge),
+            ("<", CmpOp::Lt),
+            (">", CmpOp::Gt),
+        ] {
+            if self.eat(s) {
+                return Ok(op);
+            }
+        }
+        Err(Reject)
+    }
+
+    /// `kw_abstract? ~ kw_config ~ ident ~ (":" ~ qual_name)? ~ (kw_extends ~
+    /// qual_name)? ~ NLS ~ body`.
+    fn config(&mut self, start: usize) -> R<ast::ConfigDecl> {
+        let is_abstract = self.eat_kw("abstract");
+        if is_abstract {
+            self.skip()?;
+        }
+        self.expect_kw("config")?;
+        self.skip()?;
+        let name = self.ident()?;
+        let schema = if self.after_skip_if(b':')? {
+            self.pos += 1;
+            self.skip()?;
+            Some(self.qual_name()?)
+        } else {
+            None
+        };
+        let parent = if self.after_skip_kw("extends")? {
+            self.skip()?;
+            Some(self.qual_name()?)
+        } else {
+            None
+        };
+        self.skip_nl()?;
+        let body = self.body(Nesting::ConfigTop)?;
+        Ok(ast::ConfigDecl {
+            doc: self.doc(start),
+            is_abstract,
+            name,
+            schema,
+            parent,
+            body,
+            span: self.span(start, self.pos),
+        })
+    }
+
+    /// A `{ … }` body of statements.
+    pub(super) fn body(&mut self, nesting: Nesting) -> R<Vec<ast::Stmt>> {
+        self.braced(|p| p.stmt(nesting))
+    }
+
+    /// `&"env" ~ env_block | path_stmt`.
+    fn stmt(&mut self, nesting: Nesting) -> R<ast::Stmt> {
+        let start = self.pos;
+        if self.eat_kw("env") {
+            self.skip()?;
+            if is_ident_start(self.peek()) {
+                return self.env_block(start, nesting).map(ast::Stmt::Env);
+            }
+            self.pos = start;
+        }
+        let mut keys = vec![self.key()?];
+        while self.after_skip_if(b'.')? {
+            self.pos += 1;
+            self.skip()?;
+            keys.push(self.key()?);
+        }
+        if keys.len() == 1 {
+            self.skip()?;
+        }
+        let path = ast::Path {
+            keys,
+            span: self.span(start, self.pos),
+        };
+        self.skip()?;
+        let op = if self.eat("+=") {
+            ast::AssignOp::Append
+        } else if self.eat("=") {
+            ast::AssignOp::Set
+        } else {
+            self.skip_nl()?;
+            let inner = if nesting == Nesting::Object {
+                Nesting::Object
+            } else {
+                Nesting::Block
+            };
+            self.rel += 1;
+            let body = self.body(inner)?;
+            self.rel -= 1;
+            let span = self.span(start, self.pos);
+            return Ok(ast::Stmt::Block(ast::Block { path, body, span }));
+        };
+        self.skip_nl()?;
+        let value = self.expr()?;
+        let span = self.span(start, self.pos);
+        Ok(ast::Stmt::Assign(ast::Assign {
+            path,
+            op,
+            value,
+            span,
+        }))
+    }
+
+    /// `env a, b { body }` (only at a config's top level).
+    fn env_block(&mut self, start: usize, nesting: Nesting) -> R<ast::EnvBlock> {
+        if nesting != Nesting::ConfigTop {
+            return Err(Reject);
+        }
+        let mut envs = vec![self.ident()?];
+        while self.after_skip_if(b',')? {
+            self.pos += 1;
+            self.skip_nl()?;
+            envs.push(self.ident()?);
+        }
+        self.skip_nl()?;
+        self.rel += 1;
+        let body = self.body(Nesting::EnvBlock)?;
+        self.rel -= 1;
+        let span = self.span(start, self.pos);
+        Ok(ast::EnvBlock { envs, body, span })
+    }
+}
