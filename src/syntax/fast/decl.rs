@@ -256,10 +256,8 @@ impl Parser<'_> {
     /// `ty = ty_union | ty_base`.
     fn ty(&mut self) -> R<ast::TypeExpr> {
         let start = self.pos;
-        let union = self.peek() == b'"'
-            || self.at_number()
-            || self.at_kw("true")
-            || self.at_kw("false");
+        let union =
+            self.peek() == b'"' || self.at_number() || self.at_kw("true") || self.at_kw("false");
         if !union {
             return self.ty_base();
         }
@@ -459,9 +457,20 @@ impl Parser<'_> {
         })
     }
 
-    /// A `{ … }` body of statements.
+    /// A `{ … }` body of statements (`braced`, on the statement stack).
     pub(super) fn body(&mut self, nesting: Nesting) -> R<Vec<ast::Stmt>> {
-        self.braced(|p| p.stmt(nesting))
+        self.expect("{")?;
+        let base = self.stmts.len();
+        self.seps()?;
+        while self.peek() != b'}' {
+            let stmt = self.stmt(nesting)?;
+            self.stmts.push(stmt);
+            if !self.seps()? {
+                break;
+            }
+        }
+        self.expect("}")?;
+        Ok(self.stmts.drain(base..).collect())
     }
 
     /// `&"env" ~ env_block | path_stmt`.
@@ -474,15 +483,19 @@ impl Parser<'_> {
             }
             self.pos = start;
         }
-        let mut keys = vec![self.key()?];
+        let base = self.keys.len();
+        let key = self.key()?;
+        self.keys.push(key);
         while self.after_skip_if(b'.')? {
             self.pos += 1;
             self.skip()?;
-            keys.push(self.key()?);
+            let key = self.key()?;
+            self.keys.push(key);
         }
-        if keys.len() == 1 {
+        if self.keys.len() == base + 1 {
             self.skip()?;
         }
+        let keys: Vec<_> = self.keys.drain(base..).collect();
         let path = ast::Path {
             keys,
             span: self.span(start, self.pos),

@@ -80,7 +80,10 @@ fn nud<I: Iterator<Item = Item>>(it: &mut Peekable<I>) -> R<Lowered> {
         }
         Item::Not(start) => {
             let rhs = pratt(it, 39)?.expr;
-            ((start, rhs.span), ExprKind::Unary(UnaryOp::Not, Box::new(rhs)))
+            (
+                (start, rhs.span),
+                ExprKind::Unary(UnaryOp::Not, Box::new(rhs)),
+            )
         }
         Item::If(start, cond, then) => {
             let rhs = pratt(it, 9)?.expr;

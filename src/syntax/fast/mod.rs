@@ -38,6 +38,8 @@ pub fn parse(file: FileId, text: &str, docs: &[Comment]) -> Result<ast::File, Re
         rel: 0,
         h: 0,
         items: Vec::new(),
+        stmts: Vec::new(),
+        keys: Vec::new(),
     };
     let decls = p.file()?;
     if p.h > super::MAX_EXPR_DEPTH {
@@ -63,6 +65,10 @@ struct Parser<'a> {
     h: usize,
     /// Operator/operand stack shared by nested expressions.
     items: Vec<expr::Item>,
+    /// Statement and path-key stacks, so that each finished list is
+    /// allocated once at its exact size.
+    stmts: Vec<ast::Stmt>,
+    keys: Vec<ast::Key>,
 }
 
 fn is_ident_char(c: u8) -> bool {
@@ -169,7 +175,10 @@ impl<'a> Parser<'a> {
     /// A keyword token `kw ~ !ident_char` at the cursor (not consumed).
     fn at_kw(&self, kw: &str) -> bool {
         self.b[self.pos..].starts_with(kw.as_bytes())
-            && !self.b.get(self.pos + kw.len()).is_some_and(|&c| is_ident_char(c))
+            && !self
+                .b
+                .get(self.pos + kw.len())
+                .is_some_and(|&c| is_ident_char(c))
     }
 
     fn eat_kw(&mut self, kw: &str) -> bool {
@@ -187,7 +196,13 @@ impl<'a> Parser<'a> {
             return None;
         }
         let rest = &self.b[self.pos..];
-        Some(self.pos + rest.iter().position(|&c| !is_ident_char(c)).unwrap_or(rest.len()))
+        Some(
+            self.pos
+                + rest
+                    .iter()
+                    .position(|&c| !is_ident_char(c))
+                    .unwrap_or(rest.len()),
+        )
     }
 
     fn ident(&mut self) -> R<ast::Ident> {

@@ -108,8 +108,14 @@ impl Parser<'_> {
                 _ => self.pos += 1,
             }
         };
-        raw.push(RawPart::Text(piece, &self.text[piece..end]));
         self.pos = end + delim;
+        if raw.is_empty() && !multi {
+            // The common case: one piece of text.
+            let mut lit = String::with_capacity(end - start);
+            literal::decode_escapes(&self.text[start..end], &mut lit).map_err(|_| Reject)?;
+            return Ok(ExprKind::Str(lit));
+        }
+        raw.push(RawPart::Text(piece, &self.text[piece..end]));
         if multi {
             raw = literal::dedent(raw, end).map_err(|_| Reject)?;
         }

@@ -36,13 +36,16 @@ fn assert_same(text: &str, what: &str) {
 }
 
 /// Whenever the fast parser accepts `text`, pest builds the same tree.
-fn assert_sound(text: &str, what: &str) {
-    if let Some(Ok(tree)) = fast(text) {
-        match parse_reference(FILE, text) {
-            Ok(reference) => same_tree(&tree, &reference, &format!("{what}:\n{text}")),
-            Err(d) => panic!("{what}: fast accepts, pest says {}:\n{text}", d.message),
-        }
+/// Returns whether the fast parser accepted it.
+fn assert_sound(text: &str, what: &str) -> bool {
+    let Some(Ok(tree)) = fast(text) else {
+        return false;
+    };
+    match parse_reference(FILE, text) {
+        Ok(reference) => same_tree(&tree, &reference, &format!("{what}:\n{text}")),
+        Err(d) => panic!("{what}: fast accepts, pest says {}:\n{text}", d.message),
     }
+    true
 }
 
 /// Equal trees, or a panic that shows where their debug forms first differ.
@@ -161,11 +164,14 @@ impl Rng {
 const INSERTS: &[&str] = &[
     "{", "}", "\"", "\"\"\"", ".", "=", "==", "\n", "\r\n", "(", ")", "[", "]", ",", ";", "-",
     "- ", "$", "${", "}", "\\", "/", "/*", "*/", "//", "*", "+", "+=", "@", "?", "|", ":", " ",
-    "\t", "not ", "if ", " then ", " else ", " and ", " or ", " in ", "0", "1.5", "ms", "e5",
-    "_", "env ", "check ", "self", "true", "x", "é",
+    "\t", "not ", "if ", " then ", " else ", " and ", " or ", " in ", "0", "1.5", "ms", "e5", "_",
+    "env ", "check ", "self", "true", "x", "é",
 ];
 
 fn mutate(rng: &mut Rng, text: &str) -> String {
+    if rng.below(4) == 0 {
+        return mutate_lines(rng, text);
+    }
     let mut chars: Vec<char> = text.chars().collect();
     for _ in 0..=rng.below(2) {
         let at = rng.below(chars.len() + 1);
@@ -188,17 +194,45 @@ fn mutate(rng: &mut Rng, text: &str) -> String {
     chars.into_iter().collect()
 }
 
+/// Swaps, duplicates or drops whole lines: mostly still valid programs.
+fn mutate_lines(rng: &mut Rng, text: &str) -> String {
+    let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
+    if lines.len() < 2 {
+        return text.to_owned();
+    }
+    let (a, b) = (rng.below(lines.len()), rng.below(lines.len()));
+    match rng.below(3) {
+        0 => lines.swap(a, b),
+        1 => lines.insert(a, lines[b]),
+        _ => {
+            lines.remove(a);
+        }
+    }
+    lines.concat()
+}
+
 #[test]
 fn every_fast_success_on_mutations_matches_pest() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let (mut tried, mut accepted) = (0, 0);
     for (name, text) in corpus() {
         // Keep debug-mode pest affordable on the big files.
         let rounds = if text.len() > 20_000 { 20 } else { 150 };
         for round in 0..rounds {
             let mutated = mutate(&mut rng, &text);
-            assert_sound(&mutated, &format!("{name} mutation {round}"));
+            tried += 1;
+            accepted += usize::from(assert_sound(&mutated, &format!("{name} mutation {round}")));
         }
     }
+    // Both outcomes must be well exercised for the test to mean something.
+    assert!(
+        accepted * 10 > tried,
+        "only {accepted} of {tried} mutants accepted"
+    );
+    assert!(
+        accepted * 10 < tried * 9,
+        "{accepted} of {tried} mutants accepted"
+    );
 }
 
 fn in_config(expr: &str) -> String {
@@ -208,18 +242,85 @@ fn in_config(expr: &str) -> String {
 #[test]
 fn tricky_expressions_match_pest() {
     let exprs = [
-        "1_000", "3e-4", "1.0e6", "1E+3", "200ms", "1.5s", "30m", "2h", "1d", "-5", "- 5",
-        "--5", "- -5", "-9223372036854775808", "- 1.5", "-(1)", "-x", "- x.y", "\"a${b}c\"",
-        "\"${join(xs, \",\")}\"", "\"${ \"${a}\" }\"", "\"\\u{1F600}\"", "\"\\$\"", "\"$x\"",
-        "\"a\\\"b\\n\\t\"", "\"\"\"\n  a\n   b ${c}\n  \"\"\"", "\"\"\"\"\"\"", "self.env",
-        "self . env", "env", "not a == b", "not a and b", "a == not b", "a in b",
-        "if a then b else c", "if a then b else c + 1", "x + if a then b else c or d",
-        "if a\n then b\n else\n c", "f(1).b[0].c", "f(g(1), [2])", "f (1, 2,)", "f(\n 1,\n 2\n)",
-        "[1, [2, 3],]", "[\n]", "{ a = 1; b.c += [2] }", "{ a { b = 1 } }", "(a + b) * c",
-        "a - b - c", "a * b + c * d", "a +\n b", "a or b and c", "1.x", "1 .x", "x [0]",
-        "a /* c */ + b", "a // c", "null", "true", "false", "a % b / c", "a <= b", "a != b",
-        "a > b", "a >= b", "a < b", "x.\"k-y\"", "x.if", "f()", "notx", "iffy", "inx",
-        "a +b", "a -b", "a*-b", "- - -x", "not not a", "((1))", "1_", "0.5m",
+        "1_000",
+        "3e-4",
+        "1.0e6",
+        "1E+3",
+        "200ms",
+        "1.5s",
+        "30m",
+        "2h",
+        "1d",
+        "-5",
+        "- 5",
+        "--5",
+        "- -5",
+        "-9223372036854775808",
+        "- 1.5",
+        "-(1)",
+        "-x",
+        "- x.y",
+        "\"a${b}c\"",
+        "\"${join(xs, \",\")}\"",
+        "\"${ \"${a}\" }\"",
+        "\"\\u{1F600}\"",
+        "\"\\$\"",
+        "\"$x\"",
+        "\"a\\\"b\\n\\t\"",
+        "\"\"\"\n  a\n   b ${c}\n  \"\"\"",
+        "\"\"\"\"\"\"",
+        "self.env",
+        "self . env",
+        "env",
+        "not a == b",
+        "not a and b",
+        "a == not b",
+        "a in b",
+        "if a then b else c",
+        "if a then b else c + 1",
+        "x + if a then b else c or d",
+        "if a\n then b\n else\n c",
+        "f(1).b[0].c",
+        "f(g(1), [2])",
+        "f (1, 2,)",
+        "f(\n 1,\n 2\n)",
+        "[1, [2, 3],]",
+        "[\n]",
+        "{ a = 1; b.c += [2] }",
+        "{ a { b = 1 } }",
+        "(a + b) * c",
+        "a - b - c",
+        "a * b + c * d",
+        "a +\n b",
+        "a or b and c",
+        "1.x",
+        "1 .x",
+        "x [0]",
+        "a /* c */ + b",
+        "a // c",
+        "null",
+        "true",
+        "false",
+        "a % b / c",
+        "a <= b",
+        "a != b",
+        "a > b",
+        "a >= b",
+        "a < b",
+        "x.\"k-y\"",
+        "x.if",
+        "f()",
+        "notx",
+        "iffy",
+        "inx",
+        "a +b",
+        "a -b",
+        "a*-b",
+        "- - -x",
+        "not not a",
+        "((1))",
+        "1_",
+        "0.5m",
     ];
     for e in exprs {
         assert_same(&in_config(e), e);
@@ -257,7 +358,10 @@ fn refusals_fall_back() {
         ("config c { x = 99999999999999999999 }", "int overflow"),
         ("config c { x = \"\\q\" }", "bad escape"),
         ("config c { a { env dev { x = 1 } } }", "nested env block"),
-        ("config c { x = { env dev { y = 1 } } }", "env block in an object"),
+        (
+            "config c { x = { env dev { y = 1 } } }",
+            "env block in an object",
+        ),
         ("config c { \"${x}\" = 1 }", "interpolated key"),
         ("config c { x = 1.5e3s }", "duration with exponent"),
     ] {
@@ -268,4 +372,3 @@ fn refusals_fall_back() {
     assert_eq!(fast(&deep), Some(Err(super::Reject)));
     assert!(parse_reference(FILE, &deep).is_err());
 }
-
