@@ -243,6 +243,12 @@ fn in_config(expr: &str) -> String {
 fn tricky_expressions_match_pest() {
     let exprs = [
         "1_000",
+        "0.000",
+        "-0.5",
+        "9223372036854775807",
+        "-1.0",
+        "007",
+        "1_0.5_0",
         "3e-4",
         "1.0e6",
         "1E+3",
@@ -371,4 +377,22 @@ fn refusals_fall_back() {
     let deep = in_config(&vec!["1"; 600].join(" + "));
     assert_eq!(fast(&deep), Some(Err(super::Reject)));
     assert!(parse_reference(FILE, &deep).is_err());
+}
+
+#[test]
+fn depth_limits_match_pest() {
+    // 511 operators at depth 0: the deepest expression pest accepts.
+    assert_same(&in_config(&vec!["1"; 512].join(" + ")), "511 operators");
+    // The same one level down is one too deep.
+    let nested = format!("config c {{ a {{ x = {} }} }}", vec!["1"; 512].join("+"));
+    assert_eq!(fast(&nested), Some(Err(super::Reject)));
+    assert!(parse_reference(FILE, &nested).is_err());
+    // Nesting right below the pre-scan's limit parses without overflow.
+    let n = crate::syntax::MAX_NESTING - 2;
+    let deep_list = in_config(&format!("{}1{}", "[".repeat(n), "]".repeat(n)));
+    assert_same(&deep_list, "deep list");
+    let deep_str = in_config(&format!("{}x{}", "\"${".repeat(n / 2), "}\"".repeat(n / 2)));
+    assert_same(&deep_str, "deep interpolation");
+    let prefixes = in_config(&format!("{}x", "- not ".repeat(200)));
+    assert_same(&prefixes, "prefix chain");
 }
