@@ -9,12 +9,13 @@
 //! same greedy repetitions, and it rejects wherever pest would backtrack
 //! into an alternative it does not mirror.
 //!
-//! Files: this one has the cursor; `decl` declarations, types and bodies;
+//! Files: this one has the cursor; `decl` declarations and bodies; `ty` types;
 //! `expr` expressions and the Pratt fold of `lower.rs`; `string` literals.
 
 mod decl;
 mod expr;
 mod string;
+mod ty;
 
 use super::comments::{doc_before, Comment};
 use crate::ast;

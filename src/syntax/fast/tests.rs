@@ -388,7 +388,7 @@ fn depth_limits_match_pest() {
     assert_eq!(fast(&nested), Some(Err(super::Reject)));
     assert!(parse_reference(FILE, &nested).is_err());
     // Nesting right below the pre-scan's limit parses without overflow.
-    let n = crate::syntax::MAX_NESTING - 2;
+    let n = MAX_NESTING - 2;
     let deep_list = in_config(&format!("{}1{}", "[".repeat(n), "]".repeat(n)));
     assert_same(&deep_list, "deep list");
     let deep_str = in_config(&format!("{}x{}", "\"${".repeat(n / 2), "}\"".repeat(n / 2)));
