@@ -217,7 +217,7 @@ fn every_fast_success_on_mutations_matches_pest() {
     let (mut tried, mut accepted) = (0, 0);
     for (name, text) in corpus() {
         // Keep debug-mode pest affordable on the big files.
-        let rounds = if text.len() > 20_000 { 20 } else { 150 };
+        let rounds = if text.len() > 20_000 { 20 } else { 300 };
         for round in 0..rounds {
             let mutated = mutate(&mut rng, &text);
             tried += 1;
