@@ -131,7 +131,18 @@ impl Scanner<'_> {
             }
             b if b.is_ascii_alphabetic() || b == b'_' => self.word(),
             _ => {
-                self.pos += 1;
+                // A run of bytes that matter to nothing above, in one step.
+                let run = rest
+                    .iter()
+                    .position(|&c| {
+                        c.is_ascii_alphabetic()
+                            || matches!(
+                                c,
+                                b'_' | b'/' | b'"' | b'(' | b'[' | b'{' | b')' | b']' | b'}'
+                            )
+                    })
+                    .unwrap_or(rest.len());
+                self.pos += run.max(1);
                 Step::Other
             }
         }
@@ -145,10 +156,14 @@ impl Scanner<'_> {
         {
             self.pos += 1;
         }
+        let word = &self.bytes[start..self.pos];
+        if word != b"if" && word != b"else" {
+            return Step::Other;
+        }
         let after_dot = self.text[..start]
             .trim_end_matches([' ', '\t'])
             .ends_with('.');
-        match &self.bytes[start..self.pos] {
+        match word {
             b"if" if !after_dot => Step::Open,
             b"else" if !after_dot => Step::Close,
             _ => Step::Other,
@@ -172,7 +187,12 @@ impl Scanner<'_> {
             self.pos += 1;
             modes.pop();
         } else {
-            self.pos += 1;
+            // Plain text: skip to the next byte that matters in one step.
+            let plain = rest
+                .iter()
+                .position(|&c| matches!(c, b'\\' | b'$' | b'"' | b'\n'))
+                .unwrap_or(rest.len());
+            self.pos += plain.max(1);
         }
         Step::Other
     }

@@ -5,11 +5,17 @@
 //! `grammar/mcfg.pest` under a call budget; `lower` turns the pairs into
 //! [`ast`] nodes, decoding literals with `literal` and attaching `///` docs.
 //!
+//! [`parse`] first tries `fast`, a hand-written parser of the same grammar
+//! that returns the same tree whenever it succeeds; on anything it does not
+//! accept it falls back to the pest path ([`parse_reference`]), which builds
+//! the tree or the proper diagnostic.
+//!
 //! **Invariant:** knows nothing of imports, types, environments or the
 //! filesystem, and never panics, hangs or overflows the stack on any input.
 
 mod comments;
 mod error;
+mod fast;
 pub mod grammar;
 mod literal;
 mod lower;
@@ -45,19 +51,36 @@ pub fn call_limit(len: usize) -> NonZeroUsize {
 /// Parses one file. `text` has had any BOM removed already by the caller.
 #[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
 pub fn parse(file: FileId, text: &str) -> Result<ast::File, Diagnostic> {
+    parse_with(file, text, true)
+}
+
+/// The grammar's own parser; the oracle for the fast path. Same contract
+/// and result as [`parse`], through pest only.
+#[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
+pub fn parse_reference(file: FileId, text: &str) -> Result<ast::File, Diagnostic> {
+    parse_with(file, text, false)
+}
+
+#[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
+fn parse_with(file: FileId, text: &str, try_fast: bool) -> Result<ast::File, Diagnostic> {
     let scan = comments::scan(file, text, MAX_NESTING);
     if let Some(offset) = scan.too_deep {
         return Err(error::too_deep(file, text, offset));
     }
-    pest::set_call_limit(Some(call_limit(text.len())));
-    let Ok(pairs) = Grammar::parse(Rule::file, text) else {
-        return Err(detailed_error(file, text));
-    };
     let docs: Vec<Comment> = scan
         .comments
         .into_iter()
         .filter(|c| c.kind == CommentKind::Doc)
         .collect();
+    if try_fast {
+        if let Ok(ast) = fast::parse(file, text, &docs) {
+            return Ok(ast);
+        }
+    }
+    pest::set_call_limit(Some(call_limit(text.len())));
+    let Ok(pairs) = Grammar::parse(Rule::file, text) else {
+        return Err(detailed_error(file, text));
+    };
     lower::Lower::new(file, text, &docs)
         .lower_file(pairs)
         .map_err(|d| *d)
