@@ -122,7 +122,7 @@ pub fn artifacts(
         .iter()
         .filter(|a| envs.is_empty() || a.env.as_ref().is_some_and(|e| envs.contains(e)))
         .collect();
-    let rendered: Vec<(Artifact, Option<Artifact>)> = selected
+    let rendered: Vec<(Artifact, Option<Artifact>, ArtifactEntry)> = selected
         .par_iter()
         .map(|a| {
             let dir = a.env.as_ref().map(|e| format!("{e}/")).unwrap_or_default();
@@ -132,25 +132,24 @@ pub fn artifacts(
                 render(&a.value, format, flat),
             );
             let runtime = a.runtime.as_ref().map(|rt| {
-                Artifact::new(
-                    format!("{dir}{}.runtime.{ext}", a.config),
-                    render(rt, format, flat),
-                )
+                Artifact::new(format!("{dir}{}.runtime.{ext}", a.config), render(rt, format, flat))
             });
-            (main, runtime)
+            // Hashing here spreads SHA-256 over the threads too.
+            let entry = ArtifactEntry::new(
+                a.config.clone(),
+                a.env.clone(),
+                &main,
+                runtime.as_ref(),
+                a.invariant_paths.clone(),
+                a.runtime_paths.clone(),
+            );
+            (main, runtime, entry)
         })
         .collect();
     let mut entries = Vec::with_capacity(rendered.len());
     let mut files = Vec::with_capacity(rendered.len() * 2 + 1);
-    for (a, (main, runtime)) in selected.iter().zip(rendered) {
-        entries.push(ArtifactEntry::new(
-            a.config.clone(),
-            a.env.clone(),
-            &main,
-            runtime.as_ref(),
-            a.invariant_paths.clone(),
-            a.runtime_paths.clone(),
-        ));
+    for (main, runtime, entry) in rendered {
+        entries.push(entry);
         files.push(main);
         files.extend(runtime);
     }

@@ -39,6 +39,8 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::emit::manifest::MANIFEST_NAME;
 use crate::emit::{is_safe_rel_path, Artifact};
 use crate::report::verify::{list_files, Problem, ProblemKind};
@@ -198,17 +200,22 @@ fn fill(root: &Path, files: &[Artifact], durable: bool) -> io::Result<()> {
         .iter()
         .partition(|file| file.rel_path == MANIFEST_NAME);
     let mut folders = BTreeSet::new();
-    let mut written = Vec::with_capacity(files.len());
-    for file in artifacts.into_iter().chain(manifests) {
-        let path = root.join(&file.rel_path);
-        if let Some(folder) = path.parent() {
+    for file in &artifacts {
+        if let Some(folder) = root.join(&file.rel_path).parent() {
             if folders.insert(folder.to_path_buf()) {
                 fs::create_dir_all(folder)?;
             }
         }
-        let mut out = File::create(&path)?;
+    }
+    // Artifacts in parallel (file creation dominates large builds), the manifest last.
+    let write = |file: &&Artifact| -> io::Result<File> {
+        let mut out = File::create(root.join(&file.rel_path))?;
         out.write_all(&file.bytes)?;
-        written.push(out);
+        Ok(out)
+    };
+    let mut written: Vec<File> = artifacts.par_iter().map(write).collect::<io::Result<_>>()?;
+    for file in &manifests {
+        written.push(write(file)?);
     }
     if durable {
         sync_all(root, &written, &folders)?;
@@ -250,7 +257,7 @@ fn swap_into_place(
     }
     if exchange(tmp, dir).is_ok() {
         // `tmp` now holds the old build; losing it is harmless but untidy.
-        let _ = fs::remove_dir_all(tmp);
+        remove_tree(tmp);
         return Ok(());
     }
     swap_by_renames(tmp, dir, parent, name)
@@ -267,8 +274,21 @@ fn swap_by_renames(tmp: &Path, dir: &Path, parent: &Path, name: &str) -> io::Res
         fs::rename(&old, dir)?;
         return Err(err);
     }
-    let _ = fs::remove_dir_all(&old);
+    remove_tree(&old);
     Ok(())
+}
+
+/// Removes a previous build, one top-level entry per task (thousands of
+/// unlinks dominate replacing a large build).
+fn remove_tree(dir: &Path) {
+    let entries: Vec<PathBuf> = match fs::read_dir(dir) {
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(_) => return,
+    };
+    entries.par_iter().for_each(|p| {
+        let _ = if p.is_dir() { fs::remove_dir_all(p) } else { fs::remove_file(p) };
+    });
+    let _ = fs::remove_dir_all(dir);
 }
 
 /// Atomically swaps two folders (Linux `renameat2` with `RENAME_EXCHANGE`).
