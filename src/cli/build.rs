@@ -132,7 +132,10 @@ pub fn artifacts(
                 render(&a.value, format, flat),
             );
             let runtime = a.runtime.as_ref().map(|rt| {
-                Artifact::new(format!("{dir}{}.runtime.{ext}", a.config), render(rt, format, flat))
+                Artifact::new(
+                    format!("{dir}{}.runtime.{ext}", a.config),
+                    render(rt, format, flat),
+                )
             });
             // Hashing here spreads SHA-256 over the threads too.
             let entry = ArtifactEntry::new(

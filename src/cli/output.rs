@@ -68,6 +68,7 @@ pub fn write_atomic_with(dir: &Path, files: &[Artifact], durable: bool) -> io::R
     check_paths(files)?;
     let (parent, name) = split_dir(dir)?;
     let existed = check_replaceable(dir)?;
+    remove_stale(&parent, &name);
     let tmp = parent.join(format!(".mcfg-tmp-{name}-{}", std::process::id()));
     if fs::symlink_metadata(&tmp).is_ok() {
         // Left by a killed build that had our process id; never a user folder.
@@ -278,6 +279,34 @@ fn swap_by_renames(tmp: &Path, dir: &Path, parent: &Path, name: &str) -> io::Res
     Ok(())
 }
 
+/// Removes `.mcfg-tmp-<name>-<pid>` and `.mcfg-old-<name>-<pid>` folders left
+/// by builds that were killed: those whose process no longer runs (Linux
+/// `/proc`; elsewhere nothing is removed, as liveness cannot be told).
+fn remove_stale(parent: &Path, name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        let pid = [".mcfg-tmp-", ".mcfg-old-"].iter().find_map(|prefix| {
+            let rest = file_name
+                .strip_prefix(prefix)?
+                .strip_prefix(name)?
+                .strip_prefix('-')?;
+            rest.parse::<u32>().ok()
+        });
+        if let Some(pid) = pid {
+            if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+                remove_tree(&entry.path());
+            }
+        }
+    }
+}
+
 /// Removes a previous build, one top-level entry per task (thousands of
 /// unlinks dominate replacing a large build).
 fn remove_tree(dir: &Path) {
@@ -286,7 +315,11 @@ fn remove_tree(dir: &Path) {
         Err(_) => return,
     };
     entries.par_iter().for_each(|p| {
-        let _ = if p.is_dir() { fs::remove_dir_all(p) } else { fs::remove_file(p) };
+        let _ = if p.is_dir() {
+            fs::remove_dir_all(p)
+        } else {
+            fs::remove_file(p)
+        };
     });
     let _ = fs::remove_dir_all(dir);
 }

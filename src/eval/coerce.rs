@@ -48,7 +48,13 @@ pub fn coerce_leaf<'a>(
     value: Value,
     ty: TyId,
 ) -> EvalResult {
-    let mut ck = Checker { cx, ce, node: id, path: Vec::new(), problems: Vec::new() };
+    let mut ck = Checker {
+        cx,
+        ce,
+        node: id,
+        path: Vec::new(),
+        problems: Vec::new(),
+    };
     let out = ck.check(value, ty);
     if ck.problems.is_empty() {
         return Ok(out);
@@ -93,7 +99,14 @@ fn locate(e: &Expr, path: &[Seg]) -> Span {
 
 impl<'a> Checker<'_, '_, 'a> {
     fn where_(&self) -> String {
-        let mut s = self.ce.layers.path_of(self.node).iter().map(|k| &**k).collect::<Vec<_>>().join(".");
+        let mut s = self
+            .ce
+            .layers
+            .path_of(self.node)
+            .iter()
+            .map(|k| &**k)
+            .collect::<Vec<_>>()
+            .join(".");
         for seg in &self.path {
             match seg {
                 Seg::Index(i) => s.push_str(&format!("[{i}]")),

@@ -1,5 +1,6 @@
 //! The one integration-test binary: case files, CLI behaviour, examples.
 
+mod atomic;
 mod cases;
 mod cli;
 mod corpus;
