@@ -208,28 +208,30 @@ fn fill(root: &Path, files: &[Artifact], durable: bool) -> io::Result<()> {
             }
         }
     }
-    // Artifacts in parallel (file creation dominates large builds), the manifest last.
-    let write = |file: &&Artifact| -> io::Result<File> {
+    // Artifacts in parallel (file creation dominates large builds), the
+    // manifest last. A file is synced and closed as soon as it is written, so
+    // huge builds never hold thousands of descriptors open.
+    let write = |file: &&Artifact| -> io::Result<()> {
         let mut out = File::create(root.join(&file.rel_path))?;
         out.write_all(&file.bytes)?;
-        Ok(out)
+        if durable {
+            out.sync_all()?;
+        }
+        Ok(())
     };
-    let mut written: Vec<File> = artifacts.par_iter().map(write).collect::<io::Result<_>>()?;
+    artifacts.par_iter().try_for_each(write)?;
     for file in &manifests {
-        written.push(write(file)?);
+        write(file)?;
     }
     if durable {
-        sync_all(root, &written, &folders)?;
+        sync_folders(root, &folders)?;
     }
     Ok(())
 }
 
-/// Makes the written files and folders durable: every file, then folders
-/// deepest first so each entry is durable before its parent's.
-fn sync_all(root: &Path, files: &[File], folders: &BTreeSet<PathBuf>) -> io::Result<()> {
-    for f in files {
-        f.sync_all()?;
-    }
+/// Makes the new folder entries durable, deepest folders first so each entry
+/// is durable before its parent's.
+fn sync_folders(root: &Path, folders: &BTreeSet<PathBuf>) -> io::Result<()> {
     for folder in folders.iter().rev() {
         sync_dir(folder)?;
     }

@@ -84,13 +84,29 @@ pub(super) fn instantiate<'a>(
         children.insert(key, id);
     }
     if let Some(Ty::Object(obj)) = declared.filter(|t| !t.optional).map(|t| &t.ty) {
-        if depth < MAX_TEMPLATE_DEPTH {
+        // A schema that contains itself (directly or not) cannot be expanded
+        // from defaults: stop at the repeat, which leaves a required field unset.
+        if depth < MAX_TEMPLATE_DEPTH && !ancestor_has(ap.prog, layers, parent, *obj) {
             fill_object(ap, layers, id, *obj);
         } else {
             layers.nodes[id as usize].slot = Slot::Leaf(Vec::new());
         }
     }
     id
+}
+
+/// Whether `id` or one of its ancestors is an object of type `obj`.
+fn ancestor_has(prog: &Program<'_>, layers: &Layers<'_>, mut id: NodeId, obj: ObjId) -> bool {
+    loop {
+        let node = layers.node(id);
+        if node.ty.is_some_and(|t| prog.ty(t).ty == Ty::Object(obj)) {
+            return true;
+        }
+        if id == ROOT {
+            return false;
+        }
+        id = node.parent;
+    }
 }
 
 /// Creates the fields of object type `obj` below node `id` and applies their defaults.
