@@ -1,4 +1,5 @@
 //! The one integration-test binary: case files, CLI behaviour, examples.
+#![allow(clippy::unwrap_used)] // reason: test helpers may panic on broken fixtures
 
 mod atomic;
 mod cases;
