@@ -3,3 +3,5 @@
 mod cases;
 mod cli;
 mod examples;
+mod limits;
+mod props;
