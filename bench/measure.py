@@ -42,7 +42,7 @@ def run_once(cmd):
     p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     dt = time.perf_counter() - t0
     if p.returncode != 0:
-        sys.exit("failed: %s\n%s" % (" ".join(cmd), p.stderr.decode()[:2000]))
+        raise RuntimeError("exit %d: %s" % (p.returncode, p.stderr.decode()[:300].strip()))
     return dt
 
 
@@ -86,7 +86,13 @@ def main():
             expected = check_equal.norm(json.load(fh))
         for layout in ("mcfg", "mcfg-split"):
             cmd = [mcfg, "build", os.path.join(d, layout), "-o", a.out]
-            med, best, rss = timed(cmd, a.runs, clean)
+            try:
+                med, best, rss = timed(cmd, a.runs, clean)
+            except RuntimeError as err:
+                print("N=%d %s FAILED: %s" % (n, layout, err), flush=True)
+                results.append({"n": n, "layout": layout, "error": str(err), "equal": False})
+                rows.append("| %d | %s | failed: %s | | | NO |" % (n, layout, err))
+                continue
             got = check_equal.norm(gen_mcfg.collect(a.out))
             ok = got == expected
             if not ok:
@@ -95,6 +101,7 @@ def main():
                             "rss_kib": rss, "equal": ok})
             rows.append("| %d | %s | %.1f ms | %.1f ms | %.1f MiB | %s |" % (
                 n, layout, med * 1000, best * 1000, rss / 1024, "yes" if ok else "NO"))
+            print(rows[-1], flush=True)
     small = os.path.join(a.work, "small", "small.mcfg")
     gen.write(small, SMALL)
     med, best, rss = timed([mcfg, "check", small], max(a.runs, 21))

@@ -94,7 +94,11 @@ fn model(i: usize, out: &mut String) {
     let _ = writeln!(out, "  name = \"model_{i:05}\"");
     let _ = writeln!(out, "  owner = \"team-{}\"", i % 17);
     let _ = writeln!(out, "  version = {}", 1 + i % 9);
-    let _ = writeln!(out, "  hyperparameters.learning_rate = 0.{:04}", 1 + i % 999);
+    let _ = writeln!(
+        out,
+        "  hyperparameters.learning_rate = 0.{:04}",
+        1 + i % 999
+    );
     let _ = writeln!(out, "  hyperparameters.epochs = {}", 1 + i % 500);
     let _ = writeln!(out, "  hyperparameters.optimizer = \"{opt}\"");
     let _ = writeln!(out, "  serving.device = \"{device}\"");
@@ -147,7 +151,11 @@ fn compiled(text: &str) -> Compilation {
     let (fs, inputs) = fs_for(text);
     let (project, diags) = load(&fs, &inputs);
     let c = compile::compile_project(project, diags);
-    assert!(!c.has_errors(), "benchmark project has errors: {:?}", c.diags.first());
+    assert!(
+        !c.has_errors(),
+        "benchmark project has errors: {:?}",
+        c.diags.first()
+    );
     c
 }
 
@@ -177,18 +185,22 @@ fn bench_phases(g: &mut Group<'_>, n: usize, text: &str) {
     let (fs, inputs) = fs_for(text);
     let (project, _) = load(&fs, &inputs);
     // Name resolution, the layer cache and the layers of every (config, env).
-    g.bench_with_input(BenchmarkId::new("resolve_merge", n), &project, |b, project| {
-        b.iter(|| {
-            let mut diags = Diagnostics::new();
-            let prog = Program::build(&mut diags, project);
-            let mut d = Vec::new();
-            let cache = LayerCache::build(&prog, &mut d);
-            tasks(&prog)
-                .into_iter()
-                .map(|(cid, env)| cache.layers_for(&prog, cid, env, &mut d).nodes.len())
-                .sum::<usize>()
-        });
-    });
+    g.bench_with_input(
+        BenchmarkId::new("resolve_merge", n),
+        &project,
+        |b, project| {
+            b.iter(|| {
+                let mut diags = Diagnostics::new();
+                let prog = Program::build(&mut diags, project);
+                let mut d = Vec::new();
+                let cache = LayerCache::build(&prog, &mut d);
+                tasks(&prog)
+                    .into_iter()
+                    .map(|(cid, env)| cache.layers_for(&prog, cid, env, &mut d).nodes.len())
+                    .sum::<usize>()
+            });
+        },
+    );
     // Evaluation and checks of every (config, env), sequentially, on a built program.
     let mut diags = Diagnostics::new();
     let prog = Program::build(&mut diags, &project);
@@ -203,22 +215,30 @@ fn bench_phases(g: &mut Group<'_>, n: usize, text: &str) {
         });
     });
     // The whole front end (load from memory, resolve, evaluate in parallel, cross-env checks).
-    g.bench_with_input(BenchmarkId::new("compile", n), &(fs, inputs), |b, (fs, inputs)| {
-        b.iter(|| {
-            let (project, diags) = load(fs, inputs);
-            compile::compile_project(project, diags).artifacts.len()
-        });
-    });
+    g.bench_with_input(
+        BenchmarkId::new("compile", n),
+        &(fs, inputs),
+        |b, (fs, inputs)| {
+            b.iter(|| {
+                let (project, diags) = load(fs, inputs);
+                compile::compile_project(project, diags).artifacts.len()
+            });
+        },
+    );
     let artifacts = compiled(text).artifacts;
     assert_eq!(artifacts.len(), 3 * n);
-    g.bench_with_input(BenchmarkId::new("emit_json", n), &artifacts, |b, artifacts| {
-        b.iter(|| {
-            artifacts
-                .iter()
-                .map(|a| emit::json::to_bytes(&a.value.to_json()).len())
-                .sum::<usize>()
-        });
-    });
+    g.bench_with_input(
+        BenchmarkId::new("emit_json", n),
+        &artifacts,
+        |b, artifacts| {
+            b.iter(|| {
+                artifacts
+                    .iter()
+                    .map(|a| emit::json::to_bytes(&a.value.to_json()).len())
+                    .sum::<usize>()
+            });
+        },
+    );
 }
 
 fn benches(c: &mut Criterion) {

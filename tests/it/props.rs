@@ -166,17 +166,15 @@ proptest! {
 /// strings, nested lists and objects (no null: a structural field's type comes
 /// from its value).
 fn json_value() -> impl Strategy<Value = Value> {
-    let key = prop_oneof![
-        "[a-z_][a-z0-9_]{0,6}",
-        "[ -~]{1,6}",
-        "\\PC{1,4}",
-    ];
+    let key = prop_oneof!["[a-z_][a-z0-9_]{0,6}", "[ -~]{1,6}", "\\PC{1,4}",];
     let leaf = prop_oneof![
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|i| Value::Number(i.into())),
-        prop::num::f64::NORMAL
-            .prop_union(prop::num::f64::ZERO)
-            .prop_union(prop::num::f64::SUBNORMAL)
+        (prop::num::f64::POSITIVE
+            | prop::num::f64::NEGATIVE
+            | prop::num::f64::NORMAL
+            | prop::num::f64::ZERO
+            | prop::num::f64::SUBNORMAL)
             .prop_filter_map("finite", Number::from_f64)
             .prop_map(Value::Number),
         (-1000.0_f64..1000.0).prop_filter_map("finite", |f| Number::from_f64(f).map(Value::Number)),
@@ -301,7 +299,9 @@ fn same(a: &Value, b: &Value) -> bool {
         }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
-                && x.iter().zip(y).all(|((ka, a), (kb, b))| ka == kb && same(a, b))
+                && x.iter()
+                    .zip(y)
+                    .all(|((ka, a), (kb, b))| ka == kb && same(a, b))
         }
         _ => a == b,
     }
