@@ -4,7 +4,8 @@
 usage: python3 bench/measure.py --mcfg target/release/mcfg --work bench/work [--runs 7] N [N ...]
 
 For every N and layout (mcfg = one file, mcfg-split = one file per 100 models):
-median wall time over --runs runs of the whole process, peak RSS (GNU time %M),
+median wall time and median CPU time (user+sys, all threads) over --runs runs
+of the whole process, peak RSS (GNU time %M),
 and whether the gathered artifacts equal expected.json (check_equal.py semantics).
 Also times `mcfg check` of one small file. Prints a Markdown table and writes
 bench/work/results.json.
@@ -12,6 +13,7 @@ bench/work/results.json.
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -37,10 +39,17 @@ config small: S {
 '''
 
 
-def run_once(cmd):
+def cpu_children():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_once(cmd, cpu):
+    c0 = cpu_children()
     t0 = time.perf_counter()
     p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     dt = time.perf_counter() - t0
+    cpu.append(cpu_children() - c0)
     if p.returncode != 0:
         raise RuntimeError("exit %d: %s" % (p.returncode, p.stderr.decode()[:300].strip()))
     return dt
@@ -53,14 +62,14 @@ def peak_rss_kib(cmd):
 
 
 def timed(cmd, runs, setup=None):
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
         if setup:
             setup()
-        times.append(run_once(cmd))
+        times.append(run_once(cmd, cpu))
     if setup:
         setup()
-    return statistics.median(times), min(times), peak_rss_kib(cmd)
+    return statistics.median(times), statistics.median(cpu), peak_rss_kib(cmd)
 
 
 def main():
@@ -87,7 +96,7 @@ def main():
         for layout in ("mcfg", "mcfg-split"):
             cmd = [mcfg, "build", os.path.join(d, layout), "-o", a.out]
             try:
-                med, best, rss = timed(cmd, a.runs, clean)
+                med, cpu, rss = timed(cmd, a.runs, clean)
             except RuntimeError as err:
                 print("N=%d %s FAILED: %s" % (n, layout, err), flush=True)
                 results.append({"n": n, "layout": layout, "error": str(err), "equal": False})
@@ -97,19 +106,19 @@ def main():
             ok = got == expected
             if not ok:
                 print("N=%d %s: output differs: %s" % (n, layout, check_equal.diffs(expected, got)[:3]))
-            results.append({"n": n, "layout": layout, "median_s": med, "min_s": best,
+            results.append({"n": n, "layout": layout, "median_s": med, "median_cpu_s": cpu,
                             "rss_kib": rss, "equal": ok})
             rows.append("| %d | %s | %.1f ms | %.1f ms | %.1f MiB | %s |" % (
-                n, layout, med * 1000, best * 1000, rss / 1024, "yes" if ok else "NO"))
+                n, layout, med * 1000, cpu * 1000, rss / 1024, "yes" if ok else "NO"))
             print(rows[-1], flush=True)
     small = os.path.join(a.work, "small", "small.mcfg")
     gen.write(small, SMALL)
-    med, best, rss = timed([mcfg, "check", small], max(a.runs, 21))
-    results.append({"n": 0, "layout": "check-small", "median_s": med, "min_s": best,
+    med, cpu, rss = timed([mcfg, "check", small], max(a.runs, 21))
+    results.append({"n": 0, "layout": "check-small", "median_s": med, "median_cpu_s": cpu,
                     "rss_kib": rss, "equal": True})
     rows.append("| 1 file | `check` | %.2f ms | %.2f ms | %.1f MiB | - |" % (
-        med * 1000, best * 1000, rss / 1024))
-    print("| N | layout | median wall | min wall | peak RSS | output == expected |")
+        med * 1000, cpu * 1000, rss / 1024))
+    print("| N | layout | median wall | median CPU (user+sys) | peak RSS | output == expected |")
     print("|---|---|---|---|---|---|")
     print("\n".join(rows))
     with open(os.path.join(a.work, "results.json"), "w", encoding="utf-8") as fh:
