@@ -65,6 +65,16 @@ impl Run {
 /// there (stdout/stderr go to files, so no pipe can fill up), killing it after
 /// [`DEADLINE`].
 fn run_in(files: &[(&str, &str)], args: &[&str], setup: impl FnOnce(&Path)) -> Run {
+    run_within(files, args, setup, DEADLINE)
+}
+
+/// [`run_in`] with an explicit deadline.
+fn run_within(
+    files: &[(&str, &str)],
+    args: &[&str],
+    setup: impl FnOnce(&Path),
+    deadline: Duration,
+) -> Run {
     let dir = tempfile::tempdir().expect("temp dir");
     for (name, text) in files {
         let path = dir.path().join(name);
@@ -89,10 +99,10 @@ fn run_in(files: &[(&str, &str)], args: &[&str], setup: impl FnOnce(&Path)) -> R
         if let Some(status) = child.try_wait().expect("wait") {
             break status;
         }
-        if start.elapsed() > DEADLINE {
+        if start.elapsed() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("mcfg {args:?} still running after {DEADLINE:?}: killed");
+            panic!("mcfg {args:?} still running after {deadline:?}: killed");
         }
         std::thread::sleep(Duration::from_millis(5));
     };
@@ -412,4 +422,29 @@ fn import_of_a_folder_is_refused() {
 fn import_of_the_file_itself_is_a_cycle() {
     let run = check("import \"./main.mcfg\" as m\nconfig c { x = 1 }\n");
     run.expect_one("mcfg::cycle", "main.mcfg");
+}
+
+/// Found by `fuzz/` (target `compile`): a schema with two required fields of
+/// its own type expanded its template 2^64 ways (merge::template's depth cap
+/// is 64) and never finished. It must end with one clear error (the case file
+/// `tests/cases/fuzz/recursive-schema-two-fields.mcfg.hangs` marks `mcfg::cycle`).
+/// FAILS until the core bounds the expansion.
+#[test]
+fn recursive_schema_with_two_self_typed_fields_ends() {
+    let src = "schema S0 {\n  b: S0\n  xs: S0\n}\nconfig c0: S0 {\n}\n";
+    let run = run_within(
+        &[("main.mcfg", src)],
+        &["check", "main.mcfg"],
+        |_| {},
+        Duration::from_secs(20),
+    );
+    assert_eq!(run.code, Some(1), "{}", run.head());
+    let codes = run.codes();
+    assert!(
+        !codes.is_empty()
+            && codes
+                .iter()
+                .all(|(c, _)| c == "mcfg::cycle" || c == "mcfg::limit"),
+        "{codes:?}"
+    );
 }
