@@ -10,3 +10,5 @@ mod ops;
 mod lsp;
 mod fmt;
 mod schema;
+mod limits;
+mod props;
