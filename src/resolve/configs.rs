@@ -170,6 +170,9 @@ fn resolve_one(diags: &mut Diagnostics, prog: &mut Program<'_>, id: ConfigId, st
             }
         }
     }
+    // A schema that contains itself is reported once where the cycle is; its
+    // configs are not evaluated (they could never be complete).
+    broken |= schema.is_some_and(|s| prog.infinite_objs.contains(&s));
     let mut chain = parent
         .map(|p| prog.configs[p.0 as usize].chain.clone())
         .unwrap_or_default();

@@ -57,6 +57,8 @@ pub struct Program<'a> {
     pub configs: Vec<Config<'a>>,
     /// The type `Object(schema)` for every schema, by `ObjId` of the schema.
     pub schema_tys: IndexMap<ObjId, TyId>,
+    /// Object types that contain themselves through required fields (never complete).
+    pub infinite_objs: indexmap::IndexSet<ObjId>,
 }
 
 impl<'a> Program<'a> {
@@ -72,6 +74,7 @@ impl<'a> Program<'a> {
             aliases: Vec::new(),
             configs: Vec::new(),
             schema_tys: IndexMap::new(),
+            infinite_objs: indexmap::IndexSet::new(),
         };
         envs::resolve_envs(diags, &mut prog);
         prog.declare_items(diags);

@@ -52,6 +52,113 @@ pub(super) fn lower_all<'a>(diags: &mut Diagnostics, prog: &mut Program<'a>) {
     for idx in 0..prog.aliases.len() {
         resolve_alias(diags, prog, &mut low, idx as u32, None);
     }
+    prog.infinite_objs = containment_cycles(diags, prog);
+}
+
+/// Object types that contain themselves through required object fields can
+/// never be complete: each such cycle is a `mcfg::cycle`, reported once at the
+/// field that closes it. Returns every object type that reaches such a cycle.
+fn containment_cycles(diags: &mut Diagnostics, prog: &Program<'_>) -> indexmap::IndexSet<ObjId> {
+    let n = prog.objs.len();
+    let edges = |o: usize| -> Vec<(ObjId, Span)> {
+        prog.objs[o]
+            .fields
+            .values()
+            .filter_map(|f| {
+                let t = prog.ty(f.ty);
+                match t.ty {
+                    Ty::Object(to) if !t.optional => Some((to, t.span)),
+                    _ => None,
+                }
+            })
+            .collect()
+    };
+    // 0 = new, 1 = on the stack, 2 = done.
+    let mut state = vec![0u8; n];
+    let mut infinite = indexmap::IndexSet::new();
+    let mut reported: Vec<Vec<usize>> = Vec::new();
+    for start in 0..n {
+        if state[start] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, Vec<(ObjId, Span)>, usize)> = vec![(start, edges(start), 0)];
+        state[start] = 1;
+        while let Some((node, out, next)) = stack.last_mut() {
+            let Some(&(to, span)) = out.get(*next) else {
+                state[*node] = 2;
+                let node = *node;
+                stack.pop();
+                if let Some((parent, _, _)) = stack.last() {
+                    if infinite.contains(&ObjId(node as u32)) {
+                        infinite.insert(ObjId(*parent as u32));
+                    }
+                }
+                continue;
+            };
+            *next += 1;
+            let t = to.0 as usize;
+            match state[t] {
+                0 => {
+                    state[t] = 1;
+                    stack.push((t, edges(t), 0));
+                }
+                1 => {
+                    let mut members: Vec<usize> = stack
+                        .iter()
+                        .map(|(o, _, _)| *o)
+                        .skip_while(|o| *o != t)
+                        .collect();
+                    members.sort_unstable();
+                    if reported.contains(&members) {
+                        continue;
+                    }
+                    reported.push(members);
+                    let names: Vec<String> = stack
+                        .iter()
+                        .skip_while(|(o, _, _)| *o != t)
+                        .map(|(o, _, _)| obj_name(prog, *o))
+                        .chain(std::iter::once(obj_name(prog, t)))
+                        .collect();
+                    let cycle: Vec<&(usize, Vec<(ObjId, Span)>, usize)> =
+                        stack.iter().skip_while(|(o, _, _)| *o != t).collect();
+                    for (o, _, _) in &cycle {
+                        infinite.insert(ObjId(*o as u32));
+                    }
+                    let mut d = Diagnostic::error(
+                        Code::Cycle,
+                        span,
+                        format!(
+                            "schema contains itself through required fields: {}",
+                            names.join(" → ")
+                        ),
+                    )
+                    .with_help("make the field optional (`T?`) or a list, so a value can end");
+                    // The other fields of the cycle (the last frame's edge is `span`).
+                    for (o, out, next) in &cycle[..cycle.len().saturating_sub(1)] {
+                        if let Some((to, s)) = next.checked_sub(1).and_then(|i| out.get(i)) {
+                            let msg = format!(
+                                "`{}` contains `{}` here",
+                                obj_name(prog, *o),
+                                obj_name(prog, to.0 as usize)
+                            );
+                            d = d.with_label(*s, msg);
+                        }
+                    }
+                    diags.push(d);
+                }
+                _ => {
+                    if infinite.contains(&to) {
+                        infinite.insert(ObjId(*node as u32));
+                    }
+                }
+            }
+        }
+    }
+    infinite
+}
+
+fn obj_name(prog: &Program<'_>, o: usize) -> String {
+    prog.objs[o].name.as_deref().unwrap_or("object").to_owned()
 }
 
 fn lower_schema<'a>(
