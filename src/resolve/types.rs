@@ -55,6 +55,10 @@ pub(super) fn lower_all<'a>(diags: &mut Diagnostics, prog: &mut Program<'a>) {
     prog.infinite_objs = containment_cycles(diags, prog);
 }
 
+/// A DFS frame: object, its required object-typed fields (target, type span),
+/// and the index of the next field to follow.
+type Frame = (usize, Vec<(ObjId, Span)>, usize);
+
 /// Object types that contain themselves through required object fields can
 /// never be complete: each such cycle is a `mcfg::cycle`, reported once at the
 /// field that closes it. Returns every object type that reaches such a cycle.
@@ -81,7 +85,7 @@ fn containment_cycles(diags: &mut Diagnostics, prog: &Program<'_>) -> indexmap::
         if state[start] != 0 {
             continue;
         }
-        let mut stack: Vec<(usize, Vec<(ObjId, Span)>, usize)> = vec![(start, edges(start), 0)];
+        let mut stack: Vec<Frame> = vec![(start, edges(start), 0)];
         state[start] = 1;
         while let Some((node, out, next)) = stack.last_mut() {
             let Some(&(to, span)) = out.get(*next) else {
@@ -119,8 +123,7 @@ fn containment_cycles(diags: &mut Diagnostics, prog: &Program<'_>) -> indexmap::
                         .map(|(o, _, _)| obj_name(prog, *o))
                         .chain(std::iter::once(obj_name(prog, t)))
                         .collect();
-                    let cycle: Vec<&(usize, Vec<(ObjId, Span)>, usize)> =
-                        stack.iter().skip_while(|(o, _, _)| *o != t).collect();
+                    let cycle: Vec<&Frame> = stack.iter().skip_while(|(o, _, _)| *o != t).collect();
                     for (o, _, _) in &cycle {
                         infinite.insert(ObjId(*o as u32));
                     }
