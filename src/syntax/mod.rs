@@ -19,6 +19,7 @@ mod fast;
 pub mod grammar;
 mod literal;
 mod lower;
+mod trim;
 
 use std::num::NonZeroUsize;
 
@@ -51,39 +52,47 @@ pub fn call_limit(len: usize) -> NonZeroUsize {
 /// Parses one file. `text` has had any BOM removed already by the caller.
 #[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
 pub fn parse(file: FileId, text: &str) -> Result<ast::File, Diagnostic> {
-    parse_with(file, text, true)
+    let (mut ast, comments) = parse_with(file, text, true)?;
+    trim::trim_spans(&mut ast, text, &comments);
+    Ok(ast)
 }
 
 /// The grammar's own parser; the oracle for the fast path. Same contract
 /// and result as [`parse`], through pest only.
 #[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
 pub fn parse_reference(file: FileId, text: &str) -> Result<ast::File, Diagnostic> {
-    parse_with(file, text, false)
+    parse_with(file, text, false).map(|(ast, _)| ast)
 }
 
 #[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
-fn parse_with(file: FileId, text: &str, try_fast: bool) -> Result<ast::File, Diagnostic> {
+fn parse_with(
+    file: FileId,
+    text: &str,
+    try_fast: bool,
+) -> Result<(ast::File, Vec<Comment>), Diagnostic> {
     let scan = comments::scan(file, text, MAX_NESTING);
     if let Some(offset) = scan.too_deep {
         return Err(error::too_deep(file, text, offset));
     }
-    let docs: Vec<Comment> = scan
-        .comments
-        .into_iter()
+    let all = scan.comments;
+    let docs: Vec<Comment> = all
+        .iter()
         .filter(|c| c.kind == CommentKind::Doc)
+        .cloned()
         .collect();
     if try_fast {
         if let Ok(ast) = fast::parse(file, text, &docs) {
-            return Ok(ast);
+            return Ok((ast, all));
         }
     }
     pest::set_call_limit(Some(call_limit(text.len())));
     let Ok(pairs) = Grammar::parse(Rule::file, text) else {
         return Err(detailed_error(file, text));
     };
-    lower::Lower::new(file, text, &docs)
+    let ast = lower::Lower::new(file, text, &docs)
         .lower_file(pairs)
-        .map_err(|d| *d)
+        .map_err(|d| *d)?;
+    Ok((ast, all))
 }
 
 /// Parses again with pest's error details on, for a message that names the
