@@ -329,13 +329,13 @@ impl Parser<'_> {
                 if self.peek() == b'(' {
                     self.pos += 1;
                     let name = ast::Ident {
-                        name: word.into(),
+                        name: self.intern(word),
                         span: self.span(start, end),
                     };
                     ExprKind::Call(name, self.expr_list(b')')?)
                 } else {
                     self.pos = end;
-                    ExprKind::Name(word.into())
+                    ExprKind::Name(self.intern(word))
                 }
             }
         };

@@ -41,6 +41,7 @@ pub fn parse(file: FileId, text: &str, docs: &[Comment]) -> Result<ast::File, Re
         items: Vec::new(),
         stmts: Vec::new(),
         keys: Vec::new(),
+        names: indexmap::IndexSet::new(),
     };
     let decls = p.file()?;
     if p.h > super::MAX_EXPR_DEPTH {
@@ -70,6 +71,9 @@ struct Parser<'a> {
     /// allocated once at its exact size.
     stmts: Vec<ast::Stmt>,
     keys: Vec<ast::Key>,
+    /// Every name seen, so that a field name repeated in thousands of
+    /// configs is one shared allocation.
+    names: indexmap::IndexSet<ast::Name>,
 }
 
 fn is_ident_char(c: u8) -> bool {
@@ -206,12 +210,23 @@ impl<'a> Parser<'a> {
         )
     }
 
+    /// The shared `Name` for `s`.
+    fn intern(&mut self, s: &str) -> ast::Name {
+        if let Some(n) = self.names.get(s) {
+            return n.clone();
+        }
+        let n: ast::Name = s.into();
+        self.names.insert(n.clone());
+        n
+    }
+
     fn ident(&mut self) -> R<ast::Ident> {
         let end = self.ident_end().ok_or(Reject)?;
         let start = self.pos;
         self.pos = end;
+        let text = self.text;
         Ok(ast::Ident {
-            name: self.text[start..end].into(),
+            name: self.intern(&text[start..end]),
             span: self.span(start, end),
         })
     }
@@ -248,7 +263,7 @@ impl<'a> Parser<'a> {
         if self.peek() == b'"' {
             let name = self.plain_string()?;
             return Ok(ast::Key {
-                name: name.into(),
+                name: self.intern(&name),
                 quoted: true,
                 span: self.span(start, self.pos),
             });
