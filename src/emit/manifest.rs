@@ -174,7 +174,9 @@ pub fn git_info(dir: &Path) -> Option<GitInfo> {
             "--porcelain",
             "--untracked-files=normal",
             "--",
-            ".",
+            // Only the sources count: an output folder inside the repository
+            // (or any other file) does not make the build dirty.
+            "*.mcfg",
         ],
     )?;
     Some(GitInfo {
@@ -362,6 +364,10 @@ mod tests {
         // Ignored files and changes outside the sources folder do not count.
         fs::write(src.join("ignored.txt"), "x").unwrap();
         fs::write(repo.join("outside.txt"), "x").unwrap();
+        assert!(!git_info(&src).unwrap().dirty);
+        // Nor does a build's output folder next to the sources.
+        fs::create_dir_all(src.join("build/prod")).unwrap();
+        fs::write(src.join("build/prod/a.json"), "{}\n").unwrap();
         assert!(!git_info(&src).unwrap().dirty);
         // An untracked file under the sources folder does.
         fs::write(src.join("new.mcfg"), "x").unwrap();
