@@ -81,7 +81,12 @@ pub(super) fn from_pest(file: FileId, text: &str, err: &pest::error::Error<Rule>
         format!("expected {}, found {found}", join_or(&expected))
     };
     let mut diag = Diagnostic::error(Code::Syntax, span, message);
-    if expected.iter().any(|e| e == "`;`") {
+    if expected.is_empty() {
+        diag = diag.with_help(
+            "is a value missing after `=` or an operator just before? (the expression then \
+             continues on the next line); items are separated by a line break, `;` or `,`",
+        );
+    } else if expected.iter().any(|e| e == "`;`") {
         diag = diag.with_help("separate items with a line break, `;` or `,`");
     }
     diag
