@@ -84,3 +84,29 @@ fn every_example_project_checks_clean() {
         );
     }
 }
+
+#[test]
+fn the_readme_tour_compiles_clean() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let blocks: Vec<&str> = readme
+        .split("```mcfg\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap_or(""))
+        .collect();
+    assert!(!blocks.is_empty(), "the README has an mcfg tour");
+    for block in blocks {
+        let mut fs = mcfg::loader::MemoryFs::new();
+        fs.insert("main.mcfg", block);
+        let comp = compile_paths(&fs, &[PathBuf::from(".")], None).expect("loads");
+        assert!(comp.diags.is_empty(), "{block}\n{:#?}", comp.diags);
+        // ranker in four environments.
+        assert_eq!(
+            comp.artifacts
+                .iter()
+                .filter(|a| a.config == "ranker")
+                .count(),
+            4
+        );
+    }
+}
