@@ -308,7 +308,7 @@ pub enum ExprKind {
     Int(i64),
     Float(f64),
     /// A string without interpolation (escapes decoded; `"""` blocks dedented).
-    Str(String),
+    Str(Name),
     /// A string with at least one `${expr}`.
     Interp(Vec<StrPart>),
     /// A duration literal in nanoseconds: `200ms` is `200_000_000`.

@@ -78,7 +78,7 @@ pub fn eval<'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'_, 'a>, e: &Expr) -> EvalResult
         ExprKind::Bool(b) => Ok(Value::Bool(*b)),
         ExprKind::Int(i) => Ok(Value::Int(*i)),
         ExprKind::Float(f) => Ok(Value::Float(*f)),
-        ExprKind::Str(s) => Ok(Value::Str(Arc::from(s.as_str()))),
+        ExprKind::Str(s) => Ok(Value::Str(s.clone())),
         ExprKind::Duration(ns) => Ok(Value::Duration(*ns)),
         ExprKind::Interp(parts) => interpolate(cx, scope, parts),
         ExprKind::List(items) => {

@@ -129,14 +129,14 @@ fn value_expr(v: &Value, span: Span) -> Expr {
         Value::Bool(b) => ExprKind::Bool(*b),
         Value::Int(i) => ExprKind::Int(*i),
         Value::Float(f) => ExprKind::Float(*f),
-        Value::Str(s) => ExprKind::Str(s.to_string()),
+        Value::Str(s) => ExprKind::Str(s.clone()),
         Value::Duration(ns) => ExprKind::Duration(*ns),
         Value::Secret(r) => ExprKind::Call(
             Ident {
                 name: Name::from("secret"),
                 span,
             },
-            vec![lit(ExprKind::Str(r.to_string()), span)],
+            vec![lit(ExprKind::Str(r.clone()), span)],
         ),
         Value::List(items) => ExprKind::List(items.iter().map(|i| value_expr(i, span)).collect()),
         Value::Object(map) => ExprKind::Object(
@@ -348,7 +348,7 @@ fn to_expr(prog: &Program<'_>, ty: Option<TyId>, node: &DocNode) -> Expr {
                 name: Name::from("secret"),
                 span,
             },
-            vec![lit(ExprKind::Str(s.clone()), span)],
+            vec![lit(ExprKind::Str(s.as_str().into()), span)],
         ),
         (DocValue::List(items), _) => {
             let elem = match ty {
@@ -367,7 +367,7 @@ fn to_expr(prog: &Program<'_>, ty: Option<TyId>, node: &DocNode) -> Expr {
         (DocValue::Bool(b), _) => ExprKind::Bool(*b),
         (DocValue::Int(i), _) => ExprKind::Int(*i),
         (DocValue::Float(f), _) => ExprKind::Float(*f),
-        (DocValue::Str(s), _) => ExprKind::Str(s.clone()),
+        (DocValue::Str(s), _) => ExprKind::Str(s.as_str().into()),
     };
     lit(kind, span)
 }

@@ -345,7 +345,7 @@ fn lower_markers(diags: &mut Diagnostics, markers: &[ast::Marker]) -> Markers {
             "runtime" => out.runtime = Some(m.span),
             "deprecated" => {
                 let msg = match m.args.first().map(|a| &a.kind) {
-                    Some(ExprKind::Str(s)) => s.clone(),
+                    Some(ExprKind::Str(s)) => s.to_string(),
                     _ => String::new(),
                 };
                 out.deprecated = Some((m.span, msg));
@@ -512,7 +512,7 @@ pub fn const_lit(e: &ast::Expr) -> Option<Lit> {
         ExprKind::Bool(b) => Some(Lit::Bool(*b)),
         ExprKind::Int(i) => Some(Lit::Int(*i)),
         ExprKind::Float(f) => Some(Lit::Float(*f)),
-        ExprKind::Str(s) => Some(Lit::Str(Arc::from(s.as_str()))),
+        ExprKind::Str(s) => Some(Lit::Str(s.clone())),
         ExprKind::Duration(d) => Some(Lit::Duration(*d)),
         ExprKind::Unary(UnaryOp::Neg, inner) => match const_lit(inner)? {
             Lit::Int(i) => i.checked_neg().map(Lit::Int),

@@ -766,7 +766,7 @@ impl<'a> Lower<'a> {
             }
         }
         if out.is_empty() {
-            return Ok(ExprKind::Str(lit));
+            return Ok(ExprKind::Str(lit.into()));
         }
         if !lit.is_empty() {
             out.push(StrPart::Lit(lit));
@@ -778,7 +778,7 @@ impl<'a> Lower<'a> {
     fn plain_string(&self, pair: Pair<'_, Rule>) -> Res<(String, Span)> {
         let span = self.span(&pair);
         match self.lower_string(pair, 0)? {
-            ExprKind::Str(s) => Ok((s, span)),
+            ExprKind::Str(s) => Ok((s.to_string(), span)),
             _ => Err(Box::new(
                 error::syntax(span, "interpolation `${…}` is not allowed in this string")
                     .with_help("write `\\$` for a literal `$`"),

@@ -77,7 +77,7 @@ impl Parser<'_> {
     /// A string that may not hold `${…}`: keys, paths, messages, regexes.
     pub(super) fn plain_string(&mut self) -> R<String> {
         match self.string()? {
-            ExprKind::Str(s) => Ok(s),
+            ExprKind::Str(s) => Ok(s.to_string()),
             _ => Err(Reject),
         }
     }
@@ -128,7 +128,7 @@ impl Parser<'_> {
             // The common case: one piece of text.
             let mut lit = String::with_capacity(end - start);
             literal::decode_escapes(&self.text[start..end], &mut lit).map_err(|_| Reject)?;
-            return Ok(ExprKind::Str(lit));
+            return Ok(ExprKind::Str(lit.into()));
         }
         raw.push(RawPart::Text(piece, &self.text[piece..end]));
         if multi {
@@ -150,7 +150,7 @@ impl Parser<'_> {
             }
         }
         if out.is_empty() {
-            return Ok(ExprKind::Str(lit));
+            return Ok(ExprKind::Str(lit.into()));
         }
         if !lit.is_empty() {
             out.push(StrPart::Lit(lit));
