@@ -61,9 +61,20 @@ pub fn coerce_leaf<'a>(
     }
     let steps = ce.layers.effective_steps(id);
     let expr = steps.last().map(|s| s.expr);
+    let origin = steps.last().map(|s| {
+        // `check-runtime` adds its update file to the source map, not to the project.
+        if s.expr.span.file.0 as usize >= cx.prog.project.files.len() {
+            "set by this update".to_owned()
+        } else {
+            origin_text(cx, s.origin)
+        }
+    });
     for p in ck.problems {
         let span = expr.map_or(Span::default(), |e| locate(e, &p.path));
         let mut d = Diagnostic::error(p.code, span, p.message);
+        if let Some(o) = &origin {
+            d = d.with_primary_message(o.clone());
+        }
         if let Some((s, m)) = p.label {
             d = d.with_label(s, m);
         }
@@ -73,6 +84,21 @@ pub fn coerce_leaf<'a>(
         cx.report(ce.cid, d);
     }
     Err(super::Fail)
+}
+
+/// Where the holding step was written, for the primary label:
+/// "set in `env prod` of `base`", "set in `svc`", "the schema default".
+fn origin_text(cx: &Ctx<'_, '_>, origin: crate::merge::Origin) -> String {
+    match origin {
+        crate::merge::Origin::Schema(_) => "the schema default".to_owned(),
+        crate::merge::Origin::Config { config, env } => {
+            let name = &cx.prog.configs[config.0 as usize].name;
+            match env {
+                Some(e) => format!("set in `env {}` of `{name}`", cx.prog.envs[e as usize].name),
+                None => format!("set in `{name}`"),
+            }
+        }
+    }
 }
 
 /// The span of the sub-expression of `e` that wrote the value at `path`, when literal.
