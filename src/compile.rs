@@ -181,35 +181,26 @@ fn collapse_envs(diags: Vec<Diagnostic>, n_envs: usize) -> Vec<Diagnostic> {
     if n_envs <= 1 {
         return diags;
     }
-    let mut groups: indexmap::IndexMap<Diagnostic, usize> = indexmap::IndexMap::new();
+    // Group by everything but `env`: each group keeps its per-env copies,
+    // and a group seen in every environment becomes one env-free diagnostic.
     let mut out = Vec::new();
-    for d in diags {
-        if d.env.is_none() {
-            out.push(d);
-            continue;
+    let mut groups: indexmap::IndexMap<Diagnostic, Vec<String>> = indexmap::IndexMap::new();
+    for mut d in diags {
+        match d.env.take() {
+            None => out.push(d),
+            Some(env) => groups.entry(d).or_default().push(env),
         }
-        let key = Diagnostic {
-            env: None,
-            ..d.clone()
-        };
-        *groups.entry(key).or_insert(0) += 1;
-        out.push(d);
     }
-    out.retain(|d| {
-        d.env.is_none()
-            || groups
-                .get(&Diagnostic {
-                    env: None,
-                    ..d.clone()
-                })
-                .is_some_and(|&n| n < n_envs)
-    });
-    out.extend(
-        groups
-            .into_iter()
-            .filter(|(_, n)| *n >= n_envs)
-            .map(|(d, _)| d),
-    );
+    for (d, envs) in groups {
+        if envs.len() >= n_envs {
+            out.push(d);
+        } else {
+            out.extend(envs.into_iter().map(|env| Diagnostic {
+                env: Some(env),
+                ..d.clone()
+            }));
+        }
+    }
     out
 }
 

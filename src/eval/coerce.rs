@@ -61,14 +61,7 @@ pub fn coerce_leaf<'a>(
     }
     let steps = ce.layers.effective_steps(id);
     let expr = steps.last().map(|s| s.expr);
-    let origin = steps.last().map(|s| {
-        // `check-runtime` adds its update file to the source map, not to the project.
-        if s.expr.span.file.0 as usize >= cx.prog.project.files.len() {
-            "set by this update".to_owned()
-        } else {
-            origin_text(cx, s.origin)
-        }
-    });
+    let origin = steps.last().map(|s| origin_text(cx, s.origin));
     for p in ck.problems {
         let span = expr.map_or(Span::default(), |e| locate(e, &p.path));
         let mut d = Diagnostic::error(p.code, span, p.message);
@@ -91,6 +84,7 @@ pub fn coerce_leaf<'a>(
 fn origin_text(cx: &Ctx<'_, '_>, origin: crate::merge::Origin) -> String {
     match origin {
         crate::merge::Origin::Schema(_) => "the schema default".to_owned(),
+        crate::merge::Origin::Update => "set by this update".to_owned(),
         crate::merge::Origin::Config { config, env } => {
             let name = &cx.prog.configs[config.0 as usize].name;
             match env {

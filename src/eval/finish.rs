@@ -88,7 +88,7 @@ pub fn evaluate<'a>(
     if ok && !cx.diags.borrow().iter().any(Diagnostic::is_error) {
         let mut states = ce.states.borrow_mut();
         let value = assemble(&ce, ROOT, &mut states);
-        out.runtime = runtime_value(&ce, &value, &out.runtime_paths);
+        out.runtime = runtime_value(&ce, &order, &value, &out.runtime_paths);
         out.value = Some(value);
     }
     out.diags = cx.diags.take();
@@ -376,12 +376,17 @@ fn assemble(ce: &ConfigEval<'_>, id: NodeId, states: &mut [State]) -> Value {
     }
 }
 
-fn runtime_value(ce: &ConfigEval<'_>, value: &Value, paths: &[String]) -> Option<Value> {
+fn runtime_value(
+    ce: &ConfigEval<'_>,
+    order: &[NodeId],
+    value: &Value,
+    paths: &[String],
+) -> Option<Value> {
     if paths.is_empty() {
         return None;
     }
     let mut out: IndexMap<Name, Value> = IndexMap::new();
-    for &id in &tree_order(ce) {
+    for &id in order {
         let n = ce.layers.node(id);
         if id == ROOT || !n.runtime || ce.layers.node(n.parent).runtime {
             continue;

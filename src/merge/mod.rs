@@ -61,6 +61,8 @@ pub enum Origin {
     Schema(ObjId),
     /// A config body (`env` is the env block, `None` outside env blocks).
     Config { config: ConfigId, env: Option<u16> },
+    /// A proposed runtime update (`mcfg check-runtime`), written in the update file.
+    Update,
 }
 
 /// One assignment applied to a leaf.

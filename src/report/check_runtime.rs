@@ -66,7 +66,7 @@ pub fn check_runtime(
     let ids: Vec<NodeId> = sets.iter().map(|(id, _)| *id).collect();
     let arena: Vec<Expr> = sets.into_iter().map(|(_, e)| e).collect();
     for (id, expr) in ids.into_iter().zip(&arena) {
-        push_set(&mut layers, id, expr, cid);
+        push_set(&mut layers, id, expr);
     }
     cache.set_layers(cid, slot, layers);
     let outcome = eval::evaluate(&prog, &cache, cid, slot);
@@ -162,17 +162,14 @@ fn value_expr(v: &Value, span: Span) -> Expr {
     lit(kind, span)
 }
 
-fn push_set<'a>(layers: &mut Layers<'a>, id: NodeId, expr: &'a Expr, cid: ConfigId) {
+fn push_set<'a>(layers: &mut Layers<'a>, id: NodeId, expr: &'a Expr) {
     let seq = layers.next_seq;
     layers.next_seq += 1;
     if let Slot::Leaf(steps) = &mut layers.nodes[id as usize].slot {
         steps.push(Step {
             op: Op::Set,
             expr,
-            origin: Origin::Config {
-                config: cid,
-                env: None,
-            },
+            origin: Origin::Update,
             seq,
         });
     }

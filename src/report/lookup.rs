@@ -142,6 +142,7 @@ pub fn origin_text(prog: &Program<'_>, origin: Origin) -> String {
                 None => name.to_string(),
             }
         }
+        Origin::Update => "runtime update".to_owned(),
     }
 }
 

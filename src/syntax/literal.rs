@@ -222,7 +222,9 @@ pub fn dedent<'a, T>(
     if lines.len() == 1 {
         return Ok(lines.into_iter().flatten().collect());
     }
-    let last = lines.last().expect("at least two lines");
+    let last = lines
+        .last()
+        .expect("split_lines returns at least one line, and this branch has two or more");
     let indent = match last.as_slice() {
         [] => "",
         [RawPart::Text(_, t)] if t.bytes().all(|b| b == b' ' || b == b'\t') => *t,
@@ -255,17 +257,28 @@ fn split_lines<T>(parts: Vec<RawPart<'_, T>>) -> Vec<Vec<RawPart<'_, T>>> {
     let mut lines = vec![Vec::new()];
     for part in parts {
         match part {
-            RawPart::Hole(h) => lines.last_mut().expect("non-empty").push(RawPart::Hole(h)),
+            RawPart::Hole(h) => lines
+                .last_mut()
+                .expect("lines starts with one entry and only grows")
+                .push(RawPart::Hole(h)),
             RawPart::Text(off, text) => {
                 let mut start = 0;
                 for (i, _) in text.match_indices('\n') {
                     let line = text[start..i].strip_suffix('\r').unwrap_or(&text[start..i]);
-                    push_text(lines.last_mut().expect("non-empty"), off + start, line);
+                    push_text(
+                        lines
+                            .last_mut()
+                            .expect("lines starts with one entry and only grows"),
+                        off + start,
+                        line,
+                    );
                     lines.push(Vec::new());
                     start = i + 1;
                 }
                 push_text(
-                    lines.last_mut().expect("non-empty"),
+                    lines
+                        .last_mut()
+                        .expect("lines starts with one entry and only grows"),
                     off + start,
                     &text[start..],
                 );
