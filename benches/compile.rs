@@ -214,7 +214,11 @@ fn bench_phases(g: &mut Group<'_>, n: usize, text: &str) {
     g.bench_with_input(BenchmarkId::new("evaluate_check", n), &all, |b, all| {
         b.iter(|| {
             all.iter()
-                .filter(|&&(cid, env)| eval::evaluate(&prog, &cache, cid, env).value.is_some())
+                .filter(|&&(cid, env)| {
+                    eval::evaluate(&prog, &cache, cid, env, true)
+                        .value
+                        .is_some()
+                })
                 .count()
         });
     });

@@ -26,21 +26,61 @@ pub struct ArtifactValue {
     pub runtime_paths: Vec<String>,
 }
 
+/// What becomes of each artifact as soon as its evaluation ends, on the
+/// evaluating thread: kept as a value (tools), rendered to bytes (`build`,
+/// which then never holds every value at once) or dropped (`check`).
+pub struct Sink<'f, T> {
+    /// Whether artifact values are built at all; without, `finish` gets
+    /// `Value::Null` values (only the diagnostics matter).
+    pub values: bool,
+    /// Turns one artifact into what the compilation keeps.
+    pub finish: &'f (dyn Fn(ArtifactValue) -> T + Sync),
+}
+
+impl<T> std::fmt::Debug for Sink<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sink")
+            .field("values", &self.values)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sink<'static, ArtifactValue> {
+    /// Keeps every artifact value.
+    pub fn values() -> Sink<'static, ArtifactValue> {
+        Sink {
+            values: true,
+            finish: &|a| a,
+        }
+    }
+}
+
+impl Sink<'static, ()> {
+    /// Keeps nothing but diagnostics (`mcfg check`).
+    pub fn diagnostics_only() -> Sink<'static, ()> {
+        Sink {
+            values: false,
+            finish: &|_| (),
+        }
+    }
+}
+
 /// What a compilation produced.
 #[derive(Debug)]
-pub struct Compilation {
+pub struct Compilation<T = ArtifactValue> {
     pub project: Project,
     /// Declared environment names in order (empty without environments).
     pub envs: Vec<String>,
-    /// Every emitted (config, env), in config then environment order; empty when there are errors.
-    pub artifacts: Vec<ArtifactValue>,
+    /// Every emitted (config, env) as the sink made it, in config then
+    /// environment order; empty when there are errors.
+    pub artifacts: Vec<T>,
     /// All diagnostics, sorted.
     pub diags: Vec<Diagnostic>,
     /// Wall time of each phase, in order (`mcfg --timings`).
     pub timings: Vec<(&'static str, Duration)>,
 }
 
-impl Compilation {
+impl<T> Compilation<T> {
     /// Whether any error was reported.
     pub fn has_errors(&self) -> bool {
         self.diags.iter().any(Diagnostic::is_error)
@@ -53,26 +93,45 @@ pub fn compile_paths(
     paths: &[PathBuf],
     root: Option<&Path>,
 ) -> Result<Compilation, String> {
+    compile_paths_into(fs, paths, root, &Sink::values())
+}
+
+/// [`compile_paths`] with each artifact passed through `sink`.
+pub fn compile_paths_into<T: Send>(
+    fs: &dyn FileSystem,
+    paths: &[PathBuf],
+    root: Option<&Path>,
+    sink: &Sink<'_, T>,
+) -> Result<Compilation<T>, String> {
     let start = Instant::now();
     let inputs = loader::collect_inputs(fs, paths)?;
     let root = root.map_or_else(|| loader::common_root(fs, paths), loader::normalize);
     let mut diags = Diagnostics::new();
     let project = loader::load(&mut diags, fs, &inputs, &root);
     let loaded = start.elapsed();
-    let mut comp = compile_project(project, diags);
+    let mut comp = compile_project_into(project, diags, sink);
     comp.timings.insert(0, ("load + parse", loaded));
     Ok(comp)
 }
 
 /// Compiles an already loaded project.
-pub fn compile_project(project: Project, mut diags: Diagnostics) -> Compilation {
+pub fn compile_project(project: Project, diags: Diagnostics) -> Compilation {
+    compile_project_into(project, diags, &Sink::values())
+}
+
+/// [`compile_project`] with each artifact passed through `sink`.
+pub fn compile_project_into<T: Send>(
+    project: Project,
+    mut diags: Diagnostics,
+    sink: &Sink<'_, T>,
+) -> Compilation<T> {
     let mut timings = Vec::new();
     let (artifacts, envs) = {
         let start = Instant::now();
         let prog = Program::build(&mut diags, &project);
         timings.push(("resolve", start.elapsed()));
         let envs = prog.envs.iter().map(|e| e.name.to_string()).collect();
-        (evaluate_all(&mut diags, &prog, &mut timings), envs)
+        (evaluate_all(&mut diags, &prog, &mut timings, sink), envs)
     };
     let diags = diags.into_sorted();
     let artifacts = if diags.iter().any(Diagnostic::is_error) {
@@ -106,11 +165,15 @@ pub fn with_program<R>(
 /// The outcomes of one config, per environment slot.
 type PerEnv = Vec<(Option<usize>, Outcome)>;
 
-fn evaluate_all(
+/// The artifacts of one config, in environment order.
+type Finished<T> = Vec<Option<T>>;
+
+fn evaluate_all<T: Send>(
     diags: &mut Diagnostics,
     prog: &Program<'_>,
     timings: &mut Vec<(&'static str, Duration)>,
-) -> Vec<ArtifactValue> {
+    sink: &Sink<'_, T>,
+) -> Vec<T> {
     let start = Instant::now();
     let mut cache_diags = Vec::new();
     let cache = LayerCache::build(prog, &mut cache_diags);
@@ -133,44 +196,50 @@ fn evaluate_all(
             }
         }
     }
-    let outcomes: Vec<Outcome> = tasks
+    let outcomes: Vec<(Outcome, Option<T>)> = tasks
         .par_iter()
-        .map(|&(cid, env)| eval::evaluate(prog, &cache, cid, env))
+        .map(|&(cid, env)| {
+            let mut out = eval::evaluate(prog, &cache, cid, env, sink.values);
+            let artifact = out.value.take().map(|value| {
+                let invariant_paths = out
+                    .marked
+                    .iter()
+                    .filter(|m| m.kind == MarkKind::Invariant)
+                    .map(|m| m.path.clone())
+                    .collect();
+                (sink.finish)(ArtifactValue {
+                    config: prog.configs[cid.0 as usize].name.to_string(),
+                    env: prog.env_name(env).map(str::to_owned),
+                    value,
+                    runtime: out.runtime.take(),
+                    invariant_paths,
+                    runtime_paths: std::mem::take(&mut out.runtime_paths),
+                })
+            });
+            (out, artifact)
+        })
         .collect();
     timings.push(("layer + evaluate + check", start.elapsed()));
     let start = Instant::now();
-    let mut per_config: Vec<(ConfigId, PerEnv)> = Vec::new();
-    for ((cid, env), out) in tasks.into_iter().zip(outcomes) {
+    let mut per_config: Vec<(ConfigId, PerEnv, Finished<T>)> = Vec::new();
+    for ((cid, env), (out, artifact)) in tasks.into_iter().zip(outcomes) {
         match per_config.last_mut() {
-            Some((c, list)) if *c == cid => list.push((env, out)),
-            _ => per_config.push((cid, vec![(env, out)])),
+            Some((c, list, done)) if *c == cid => {
+                list.push((env, out));
+                done.push(artifact);
+            }
+            _ => per_config.push((cid, vec![(env, out)], vec![artifact])),
         }
     }
     let mut artifacts = Vec::new();
-    for (cid, mut list) in per_config {
+    for (cid, mut list, done) in per_config {
         let mut local: Vec<Diagnostic> = Vec::new();
         for (_, out) in &mut list {
             local.append(&mut out.diags);
         }
         cross_env(prog, cid, &list, &mut local);
         diags.extend(collapse_envs(local, slots.len()));
-        for (env, out) in list {
-            let Some(value) = out.value else { continue };
-            let invariant_paths = out
-                .marked
-                .iter()
-                .filter(|m| m.kind == MarkKind::Invariant)
-                .map(|m| m.path.clone())
-                .collect();
-            artifacts.push(ArtifactValue {
-                config: prog.configs[cid.0 as usize].name.to_string(),
-                env: prog.env_name(env).map(str::to_owned),
-                value,
-                runtime: out.runtime,
-                invariant_paths,
-                runtime_paths: out.runtime_paths,
-            });
-        }
+        artifacts.extend(done.into_iter().flatten());
     }
     timings.push(("cross-environment checks", start.elapsed()));
     artifacts

@@ -8,6 +8,7 @@
 pub mod source;
 pub mod diagnostics;
 pub mod suggest;
+pub mod map;
 
 // Text to AST.
 pub mod ast;

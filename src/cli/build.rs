@@ -4,12 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use rayon::prelude::*;
 
 use super::{Output, Sources};
-use crate::compile::{ArtifactValue, Compilation};
+use crate::compile::{ArtifactValue, Sink};
 use crate::emit::manifest::{git_info, ArtifactEntry, Manifest, SourceEntry};
 use crate::emit::{self, Artifact, Format};
+use crate::loader::Project;
 use crate::report::verify::ProblemKind;
 
 /// Artifact format on the command line.
@@ -45,9 +45,26 @@ pub struct BuildArgs {
     pub fsync: bool,
 }
 
+/// One artifact rendered on the thread that evaluated it: the file, the
+/// runtime file and the manifest entry (hashed there too).
+type Rendered = (Artifact, Option<Artifact>, ArtifactEntry);
+
 /// Runs `mcfg build`.
 pub fn run(out: &Output, args: &BuildArgs) -> u8 {
-    let Some(comp) = out.compile(&args.sources) else {
+    let format = match args.format {
+        FormatArg::Json => Format::Json,
+        FormatArg::Yaml => Format::Yaml,
+    };
+    let finish = |a: ArtifactValue| {
+        let selected =
+            args.envs.is_empty() || a.env.as_ref().is_some_and(|e| args.envs.contains(e));
+        selected.then(|| render_artifact(&a, format, args.flat))
+    };
+    let sink = Sink {
+        values: true,
+        finish: &finish,
+    };
+    let Some(comp) = out.compile_into(&args.sources, &sink) else {
         return 2;
     };
     out.diagnostics(&comp.project.sources, &comp.diags);
@@ -67,27 +84,24 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
             return 2;
         }
     }
-    let format = match args.format {
-        FormatArg::Json => Format::Json,
-        FormatArg::Yaml => Format::Yaml,
-    };
-    let files = artifacts(
-        &comp,
-        &args.envs,
-        format,
-        args.flat,
-        &args.sources.root_or_default(&comp),
-    );
-    if args.check {
-        return check_dir(out, &args.out, &files);
-    }
-    match crate::cli::output::write_atomic_with(&args.out, &files, args.fsync) {
-        Ok(()) => 0,
-        Err(e) => {
-            out.error(&format!("cannot write {}: {e}", args.out.display()));
-            2
+    let root = args.sources.root_or_default(&comp);
+    let (project, envs) = (&comp.project, &comp.envs);
+    let manifest = |entries| manifest(project, envs, entries, &root);
+    let files = collect(comp.artifacts.into_iter().flatten(), manifest);
+    let code = if args.check {
+        check_dir(out, &args.out, &files)
+    } else {
+        match crate::cli::output::write_atomic_with(&args.out, &files, args.fsync) {
+            Ok(()) => 0,
+            Err(e) => {
+                out.error(&format!("cannot write {}: {e}", args.out.display()));
+                2
+            }
         }
-    }
+    };
+    // The process ends here: freeing the sources piece by piece would only cost time.
+    std::mem::forget(comp.project);
+    code
 }
 
 fn check_dir(out: &Output, dir: &Path, files: &[Artifact]) -> u8 {
@@ -109,77 +123,74 @@ fn check_dir(out: &Output, dir: &Path, files: &[Artifact]) -> u8 {
     1
 }
 
-/// Renders every artifact selected by `envs`, plus the manifest (last).
-pub fn artifacts(
-    comp: &Compilation,
-    envs: &[String],
-    format: Format,
-    flat: bool,
-    root: &Path,
+/// Renders one artifact (and its runtime part) and hashes it for the manifest.
+fn render_artifact(a: &ArtifactValue, format: Format, flat: bool) -> Rendered {
+    let dir = a.env.as_ref().map(|e| format!("{e}/")).unwrap_or_default();
+    let ext = format.extension();
+    let main = Artifact::new(
+        format!("{dir}{}.{ext}", a.config),
+        render(&a.value, format, flat),
+    );
+    let runtime = a.runtime.as_ref().map(|rt| {
+        Artifact::new(
+            format!("{dir}{}.runtime.{ext}", a.config),
+            render(rt, format, flat),
+        )
+    });
+    let entry = ArtifactEntry::new(
+        a.config.clone(),
+        a.env.clone(),
+        &main,
+        runtime.as_ref(),
+        a.invariant_paths.clone(),
+        a.runtime_paths.clone(),
+    );
+    (main, runtime, entry)
+}
+
+/// The files of a build in order, the manifest (made from the entries) last.
+fn collect(
+    rendered: impl IntoIterator<Item = Rendered>,
+    manifest: impl FnOnce(Vec<ArtifactEntry>) -> Manifest,
 ) -> Vec<Artifact> {
-    let selected: Vec<&ArtifactValue> = comp
-        .artifacts
-        .iter()
-        .filter(|a| envs.is_empty() || a.env.as_ref().is_some_and(|e| envs.contains(e)))
-        .collect();
-    let rendered: Vec<(Artifact, Option<Artifact>, ArtifactEntry)> = selected
-        .par_iter()
-        .map(|a| {
-            let dir = a.env.as_ref().map(|e| format!("{e}/")).unwrap_or_default();
-            let ext = format.extension();
-            let main = Artifact::new(
-                format!("{dir}{}.{ext}", a.config),
-                render(&a.value, format, flat),
-            );
-            let runtime = a.runtime.as_ref().map(|rt| {
-                Artifact::new(
-                    format!("{dir}{}.runtime.{ext}", a.config),
-                    render(rt, format, flat),
-                )
-            });
-            // Hashing here spreads SHA-256 over the threads too.
-            let entry = ArtifactEntry::new(
-                a.config.clone(),
-                a.env.clone(),
-                &main,
-                runtime.as_ref(),
-                a.invariant_paths.clone(),
-                a.runtime_paths.clone(),
-            );
-            (main, runtime, entry)
-        })
-        .collect();
-    let mut entries = Vec::with_capacity(rendered.len());
-    let mut files = Vec::with_capacity(rendered.len() * 2 + 1);
+    let mut entries = Vec::new();
+    let mut files = Vec::new();
     for (main, runtime, entry) in rendered {
         entries.push(entry);
         files.push(main);
         files.extend(runtime);
     }
-    let manifest = Manifest {
+    files.push(manifest(entries).to_artifact());
+    files
+}
+
+fn manifest(
+    project: &Project,
+    envs: &[String],
+    entries: Vec<ArtifactEntry>,
+    root: &Path,
+) -> Manifest {
+    Manifest {
         compiler: Manifest::compiler_version(),
         git: git_info(if root.as_os_str().is_empty() {
             Path::new(".")
         } else {
             root
         }),
-        environments: comp.envs.clone(),
-        sources: sources(comp, root),
+        environments: envs.to_vec(),
+        sources: sources(project, root),
         artifacts: entries,
-    };
-    files.push(manifest.to_artifact());
-    files
+    }
 }
 
-fn sources(comp: &Compilation, root: &Path) -> Vec<SourceEntry> {
-    let mut out: Vec<SourceEntry> = comp
-        .project
+fn sources(project: &Project, root: &Path) -> Vec<SourceEntry> {
+    let mut out: Vec<SourceEntry> = project
         .files
         .iter()
         .filter(|f| !f.is_std)
         .map(|f| {
             let rel = f.path.strip_prefix(root).unwrap_or(&f.path);
-            let text = &comp.project.sources.get(f.id).text;
+            let text = &project.sources.get(f.id).text;
             SourceEntry::new(rel.to_string_lossy().replace('\\', "/"), text.as_bytes())
         })
         .collect();

@@ -23,7 +23,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::compile::Compilation;
+use crate::compile::{Compilation, Sink};
 use crate::diagnostics::{human, json, Diagnostic};
 use crate::source::SourceMap;
 
@@ -67,7 +67,7 @@ pub struct Sources {
 
 impl Sources {
     /// The project root: `--root`, or the common folder of the paths.
-    fn root_or_default(&self, comp: &Compilation) -> PathBuf {
+    fn root_or_default<T>(&self, comp: &Compilation<T>) -> PathBuf {
         match &self.root {
             Some(r) => crate::loader::normalize(r),
             None => comp.project.root.clone(),
@@ -134,11 +134,15 @@ fn run(cli: Cli) -> u8 {
     };
     match cli.command {
         Command::Check { sources } => {
-            let Some(comp) = out.compile(&sources) else {
+            let Some(comp) = out.compile_into(&sources, &Sink::diagnostics_only()) else {
                 return 2;
             };
             out.diagnostics(&comp.project.sources, &comp.diags);
-            u8::from(comp.has_errors())
+            let code = u8::from(comp.has_errors());
+            // The process ends here: freeing the whole program piece by piece
+            // would only cost time.
+            std::mem::forget(comp);
+            code
         }
         Command::Build(args) => build::run(&out, &args),
         Command::Verify { dir, json } => verify(&out, &dir, json),
@@ -180,10 +184,20 @@ struct Output {
 
 impl Output {
     fn compile(&self, sources: &Sources) -> Option<Compilation> {
-        match crate::compile::compile_paths(
+        self.compile_into(sources, &Sink::values())
+    }
+
+    /// Compiles `sources`, passing every artifact through `sink`; prints `--timings`.
+    fn compile_into<T: Send>(
+        &self,
+        sources: &Sources,
+        sink: &Sink<'_, T>,
+    ) -> Option<Compilation<T>> {
+        match crate::compile::compile_paths_into(
             &crate::loader::RealFs,
             &sources.paths,
             sources.root.as_deref(),
+            sink,
         ) {
             Ok(c) => {
                 if self.timings {

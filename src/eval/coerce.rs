@@ -3,8 +3,6 @@
 //! that come from expressions (list elements of a schema type) get their
 //! defaults and `check`s here too.
 
-use indexmap::IndexMap;
-
 use crate::ast::{Expr, ExprKind, Name, Stmt};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::merge::NodeId;
@@ -13,6 +11,7 @@ use crate::suggest;
 use crate::types::{Lit, ObjId, PredKind, Ty, TyId};
 
 use super::expr::{self, compare, equal, Scope};
+use super::value::Fields;
 use super::{ConfigEval, Ctx, EvalResult, Value};
 
 /// A step into a value: list index or object key.
@@ -241,7 +240,7 @@ impl<'a> Checker<'_, '_, 'a> {
             }
             (Ty::Map(elem), Value::Object(m)) => {
                 let elem = *elem;
-                let mut out = IndexMap::with_capacity(m.len());
+                let mut out = crate::map::with_capacity(m.len());
                 for (k, item) in m {
                     self.path.push(Seg::Key(k.clone()));
                     let c = self.check(item, elem);
@@ -266,7 +265,7 @@ impl<'a> Checker<'_, '_, 'a> {
         out
     }
 
-    fn object(&mut self, obj: ObjId, mut m: IndexMap<Name, Value>) -> Value {
+    fn object(&mut self, obj: ObjId, mut m: Fields) -> Value {
         let prog = self.cx.prog;
         let o = prog.obj(obj);
         for (k, _) in &m {
@@ -291,7 +290,7 @@ impl<'a> Checker<'_, '_, 'a> {
             );
             self.path.pop();
         }
-        let mut out = IndexMap::with_capacity(o.fields.len());
+        let mut out = crate::map::with_capacity(o.fields.len());
         for (name, field) in &o.fields {
             self.path.push(Seg::Key(name.clone()));
             let value = match m.swap_remove(name) {

@@ -4,8 +4,6 @@ use std::ops::Deref;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use indexmap::IndexMap;
-
 use crate::ast::{AssignOp, BinaryOp, CmpOp, Expr, ExprKind, Key, Name, Stmt, StrPart, UnaryOp};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::merge::{NodeId, Slot, ROOT};
@@ -13,6 +11,7 @@ use crate::resolve::{ConfigId, Item};
 use crate::source::Span;
 use crate::suggest;
 
+use super::value::Fields;
 use super::value::{format_duration, format_float};
 use super::{builtins, ConfigEval, Ctx, EvalResult, Fail, Value, MAX_LIST_LEN, MAX_STRING_BYTES};
 
@@ -43,7 +42,7 @@ pub enum Scope<'s, 'a> {
     },
     /// An object value (a list element being checked); `self` is still `ce`'s root.
     Value {
-        obj: &'s IndexMap<Name, Value>,
+        obj: &'s Fields,
         ce: &'s ConfigEval<'a>,
     },
 }
@@ -89,7 +88,7 @@ pub fn eval<'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'_, 'a>, e: &Expr) -> EvalResult
             Ok(Value::List(out))
         }
         ExprKind::Object(stmts) => {
-            let mut obj = IndexMap::new();
+            let mut obj = Fields::default();
             object_literal(cx, scope, stmts, &mut obj)?;
             Ok(Value::Object(obj))
         }
@@ -332,7 +331,7 @@ fn object_literal<'a>(
     cx: &Ctx<'_, 'a>,
     scope: &Scope<'_, 'a>,
     stmts: &[Stmt],
-    obj: &mut IndexMap<Name, Value>,
+    obj: &mut Fields,
 ) -> EvalResult<()> {
     for stmt in stmts {
         match stmt {
@@ -382,7 +381,7 @@ fn object_literal<'a>(
                 let target = nested(cx, scope, obj, &b.path.keys)?;
                 let mut inner = match std::mem::take(target) {
                     Value::Object(m) => m,
-                    _ => IndexMap::new(),
+                    _ => Fields::default(),
                 };
                 object_literal(cx, scope, &b.body, &mut inner)?;
                 *target = Value::Object(inner);
@@ -406,7 +405,7 @@ fn object_literal<'a>(
 fn nested<'o>(
     cx: &Ctx<'_, '_>,
     scope: &Scope<'_, '_>,
-    obj: &'o mut IndexMap<Name, Value>,
+    obj: &'o mut Fields,
     keys: &[Key],
 ) -> EvalResult<&'o mut Value> {
     let Some((last, init)) = keys.split_last() else {
@@ -416,9 +415,9 @@ fn nested<'o>(
     for key in init {
         let slot = cur
             .entry(key.name.clone())
-            .or_insert_with(|| Value::Object(IndexMap::new()));
+            .or_insert_with(|| Value::Object(Fields::default()));
         if let Value::Null = slot {
-            *slot = Value::Object(IndexMap::new());
+            *slot = Value::Object(Fields::default());
         }
         cur = match slot {
             Value::Object(m) => m,

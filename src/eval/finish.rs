@@ -2,8 +2,6 @@
 //! refinements and schema `check`s, missing fields, the artifact value, the
 //! runtime tier and the values of `@invariant` / `@distinct` fields.
 
-use indexmap::IndexMap;
-
 use crate::ast::Name;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::merge::{NodeId, Op, Slot, ROOT};
@@ -13,6 +11,7 @@ use crate::types::{ObjId, Ty};
 
 use super::coerce::pred_failure;
 use super::expr::{self, Scope};
+use super::value::Fields;
 use super::{ConfigEval, Ctx, LayerCache, State, Value};
 
 /// Which cross-environment rule a field carries.
@@ -53,12 +52,15 @@ fn dotted(keys: &[Name]) -> String {
     keys.iter().map(|k| &**k).collect::<Vec<_>>().join(".")
 }
 
-/// Evaluates config `cid` in `env` completely.
+/// Evaluates config `cid` in `env` completely. Without `assemble` the
+/// artifact value is not built (`mcfg check` needs only the diagnostics):
+/// `value` is then `Some(Value::Null)` on success and `runtime` is `None`.
 pub fn evaluate<'a>(
     prog: &Program<'a>,
     cache: &LayerCache<'a>,
     cid: ConfigId,
     env: Option<usize>,
+    assemble_value: bool,
 ) -> Outcome {
     let cx = Ctx::new(prog, cache, env);
     let ce = cx.config(cid);
@@ -85,7 +87,9 @@ pub fn evaluate<'a>(
         marked,
         ..Outcome::default()
     };
-    if ok && !cx.diags.borrow().iter().any(Diagnostic::is_error) {
+    if ok && !assemble_value && !cx.diags.borrow().iter().any(Diagnostic::is_error) {
+        out.value = Some(Value::Null);
+    } else if ok && !cx.diags.borrow().iter().any(Diagnostic::is_error) {
         let mut states = ce.states.borrow_mut();
         let value = assemble(&ce, ROOT, &mut states);
         out.runtime = runtime_value(&ce, &order, &value, &out.runtime_paths);
@@ -367,8 +371,8 @@ fn assemble(ce: &ConfigEval<'_>, id: NodeId, states: &mut [State]) -> Value {
             _ => Value::Null,
         },
         Slot::Obj(children) => {
-            let mut out = IndexMap::with_capacity(children.len());
-            for (k, &c) in children {
+            let mut out = crate::map::with_capacity(children.len());
+            for (k, &c) in children.iter() {
                 out.insert(k.clone(), assemble(ce, c, states));
             }
             Value::Object(out)
@@ -385,7 +389,7 @@ fn runtime_value(
     if paths.is_empty() {
         return None;
     }
-    let mut out: IndexMap<Name, Value> = IndexMap::new();
+    let mut out = Fields::default();
     for &id in order {
         let n = ce.layers.node(id);
         if id == ROOT || !n.runtime || ce.layers.node(n.parent).runtime {
@@ -404,7 +408,7 @@ fn runtime_value(
     Some(Value::Object(out))
 }
 
-fn insert_at(obj: &mut IndexMap<Name, Value>, keys: &[Name], v: Value) {
+fn insert_at(obj: &mut Fields, keys: &[Name], v: Value) {
     let Some((last, init)) = keys.split_last() else {
         return;
     };
@@ -412,7 +416,7 @@ fn insert_at(obj: &mut IndexMap<Name, Value>, keys: &[Name], v: Value) {
     for k in init {
         let slot = cur
             .entry(k.clone())
-            .or_insert_with(|| Value::Object(IndexMap::new()));
+            .or_insert_with(|| Value::Object(Fields::default()));
         let Value::Object(m) = slot else { return };
         cur = m;
     }

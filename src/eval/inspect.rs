@@ -28,8 +28,8 @@ impl Inspected<'_> {
         match &self.layers.node(id).slot {
             Slot::Leaf(_) => self.values[id as usize].clone(),
             Slot::Obj(children) => {
-                let mut out = indexmap::IndexMap::with_capacity(children.len());
-                for (k, &c) in children {
+                let mut out = crate::map::with_capacity(children.len());
+                for (k, &c) in children.iter() {
                     out.insert(k.clone(), self.value(c)?);
                 }
                 Some(Value::Object(out))

@@ -33,7 +33,7 @@ use crate::source::Span;
 
 pub use cache::LayerCache;
 pub use finish::{evaluate, MarkKind, Marked, Outcome};
-pub use value::Value;
+pub use value::{Fields, Value};
 
 /// Deepest chain of references followed while evaluating one value.
 pub const MAX_EVAL_DEPTH: usize = 10_000;
@@ -181,9 +181,9 @@ impl<'p, 'a> Ctx<'p, 'a> {
         }
         match &ce.layers.node(id).slot {
             Slot::Obj(children) => {
-                let mut out = IndexMap::with_capacity(children.len());
+                let mut out = crate::map::with_capacity(children.len());
                 let mut failed = false;
-                for (k, &child) in children {
+                for (k, &child) in children.iter() {
                     match self.force_node(ce, child, at) {
                         Ok(v) => {
                             out.insert(k.clone(), v);

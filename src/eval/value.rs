@@ -2,13 +2,15 @@
 
 use std::sync::Arc;
 
-use indexmap::IndexMap;
 use serde::ser::{SerializeMap, SerializeSeq};
 
 use crate::ast::Name;
 
 /// Nanoseconds in a second.
 pub const NANOS_PER_SEC: i64 = 1_000_000_000;
+
+/// The fields of an object value, in order.
+pub type Fields = crate::map::Map<Name, Value>;
 
 /// A value.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -24,7 +26,7 @@ pub enum Value {
     /// A secret reference (`secret("vault:...")`).
     Secret(Arc<str>),
     List(Vec<Value>),
-    Object(IndexMap<Name, Value>),
+    Object(Fields),
 }
 
 impl Value {

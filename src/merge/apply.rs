@@ -1,5 +1,7 @@
 //! Applying config bodies, env blocks and object literals to [`Layers`].
 
+use std::sync::Arc;
+
 use crate::ast::{AssignOp, Expr, ExprKind, Key, Stmt};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::resolve::{ConfigId, Program};
@@ -225,7 +227,7 @@ impl<'p, 'a> Applier<'p, 'a> {
         if convertible && (typed_obj.is_some() || is_object_ty(prog, node.ty)) {
             match typed_obj {
                 Some(obj) => fill_object(self, layers, id, obj),
-                None => layers.nodes[id as usize].slot = Slot::Obj(indexmap::IndexMap::new()),
+                None => layers.nodes[id as usize].slot = Slot::empty_obj(),
             }
             return Some(());
         }
@@ -299,7 +301,7 @@ impl<'p, 'a> Applier<'p, 'a> {
         let seq = layers.next_seq;
         layers.next_seq += 1;
         if let Slot::Leaf(steps) = &mut layers.nodes[id as usize].slot {
-            steps.push(Step {
+            Arc::make_mut(steps).push(Step {
                 op,
                 expr,
                 origin,
@@ -340,7 +342,7 @@ impl<'p, 'a> Applier<'p, 'a> {
         let fresh = matches!(&layers.node(id).slot, Slot::Obj(c) if c.is_empty());
         if op == Op::Append && fresh && layers.node(id).ty.is_none() {
             // `+=` on a path nothing has set yet starts from `[]`.
-            layers.nodes[id as usize].slot = Slot::Leaf(Vec::new());
+            layers.nodes[id as usize].slot = Slot::empty_leaf();
             return true;
         }
         if op == Op::Append {
@@ -382,7 +384,7 @@ impl<'p, 'a> Applier<'p, 'a> {
             self.diags.push(d);
             return false;
         }
-        layers.nodes[id as usize].slot = Slot::Leaf(Vec::new());
+        layers.nodes[id as usize].slot = Slot::empty_leaf();
         true
     }
 

@@ -17,9 +17,10 @@
 mod apply;
 mod template;
 
-use indexmap::IndexMap;
+use std::sync::Arc;
 
 use crate::ast::{Expr, Name};
+use crate::map::Map;
 use crate::resolve::ConfigId;
 use crate::types::{ObjId, TyId};
 
@@ -75,13 +76,30 @@ pub struct Step<'a> {
     pub seq: u32,
 }
 
-/// What a node holds.
+/// The children of an object node by key.
+pub type Children = Map<Name, NodeId>;
+
+/// What a node holds. Both kinds are shared copy-on-write (`Arc::make_mut`),
+/// so that a child config starts from its parent's cached layers with one
+/// copy of the node array, and copies only the nodes it changes.
 #[derive(Debug, Clone)]
 pub enum Slot<'a> {
     /// An object merged field by field.
-    Obj(IndexMap<Name, NodeId>),
+    Obj(Arc<Children>),
     /// A value set by its steps.
-    Leaf(Vec<Step<'a>>),
+    Leaf(Arc<Vec<Step<'a>>>),
+}
+
+impl<'a> Slot<'a> {
+    /// An object node without children.
+    pub fn empty_obj() -> Slot<'a> {
+        Slot::Obj(Arc::default())
+    }
+
+    /// A leaf without steps.
+    pub fn empty_leaf() -> Slot<'a> {
+        Slot::Leaf(Arc::default())
+    }
 }
 
 /// One node of the layered tree.
@@ -114,7 +132,7 @@ impl<'a> Layers<'a> {
             nodes: vec![Node {
                 key: Name::from(""),
                 parent: ROOT,
-                slot: Slot::Obj(IndexMap::new()),
+                slot: Slot::empty_obj(),
                 ty: None,
                 field: None,
                 runtime: false,

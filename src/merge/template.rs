@@ -1,7 +1,7 @@
 //! Schema templates: the layered tree a schema starts a config from, with
 //! every default as a `Default` step (LANGUAGE.md §4).
 
-use indexmap::IndexMap;
+use std::sync::Arc;
 
 use crate::ast::{ExprKind, Name};
 use crate::diagnostics::Diagnostic;
@@ -71,9 +71,9 @@ pub(super) fn instantiate<'a>(
         key: key.clone(),
         parent,
         slot: if object {
-            Slot::Obj(IndexMap::new())
+            Slot::empty_obj()
         } else {
-            Slot::Leaf(Vec::new())
+            Slot::empty_leaf()
         },
         ty,
         field,
@@ -81,7 +81,7 @@ pub(super) fn instantiate<'a>(
         depth,
     });
     if let Slot::Obj(children) = &mut layers.nodes[parent as usize].slot {
-        children.insert(key, id);
+        Arc::make_mut(children).insert(key, id);
     }
     if let Some(Ty::Object(obj)) = declared.filter(|t| !t.optional).map(|t| &t.ty) {
         // A schema that contains itself (directly or not) cannot be expanded
@@ -89,7 +89,7 @@ pub(super) fn instantiate<'a>(
         if depth < MAX_TEMPLATE_DEPTH && !ancestor_has(ap.prog, layers, parent, *obj) {
             fill_object(ap, layers, id, *obj);
         } else {
-            layers.nodes[id as usize].slot = Slot::Leaf(Vec::new());
+            layers.nodes[id as usize].slot = Slot::empty_leaf();
         }
     }
     id
@@ -116,7 +116,7 @@ pub(super) fn fill_object<'a>(
     id: NodeId,
     obj: ObjId,
 ) {
-    layers.nodes[id as usize].slot = Slot::Obj(IndexMap::new());
+    layers.nodes[id as usize].slot = Slot::empty_obj();
     let prog = ap.prog;
     for (i, (name, field)) in prog.obj(obj).fields.iter().enumerate() {
         let child = instantiate(
@@ -142,7 +142,7 @@ pub(super) fn fill_object<'a>(
                     origin,
                     seq,
                 };
-                layers.nodes[child as usize].slot = Slot::Leaf(vec![step]);
+                layers.nodes[child as usize].slot = Slot::Leaf(Arc::new(vec![step]));
             }
         }
     }

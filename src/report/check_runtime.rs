@@ -69,7 +69,7 @@ pub fn check_runtime(
         push_set(&mut layers, id, expr);
     }
     cache.set_layers(cid, slot, layers);
-    let outcome = eval::evaluate(&prog, &cache, cid, slot);
+    let outcome = eval::evaluate(&prog, &cache, cid, slot, true);
     let env_name = prog.env_name(slot);
     let mut out: Vec<Diagnostic> = problems
         .into_iter()
@@ -166,7 +166,7 @@ fn push_set<'a>(layers: &mut Layers<'a>, id: NodeId, expr: &'a Expr) {
     let seq = layers.next_seq;
     layers.next_seq += 1;
     if let Slot::Leaf(steps) = &mut layers.nodes[id as usize].slot {
-        steps.push(Step {
+        std::sync::Arc::make_mut(steps).push(Step {
             op: Op::Set,
             expr,
             origin: Origin::Update,
@@ -248,7 +248,7 @@ impl Plan<'_, '_> {
         let new = Node {
             key: Name::from(key),
             parent: id,
-            slot: Slot::Leaf(Vec::new()),
+            slot: Slot::empty_leaf(),
             ty: Some(elem),
             field: None,
             runtime: node.runtime,
@@ -257,7 +257,7 @@ impl Plan<'_, '_> {
         let new_id = layers.nodes.len() as NodeId;
         layers.nodes.push(new);
         if let Slot::Obj(children) = &mut layers.nodes[id as usize].slot {
-            children.insert(Name::from(key), new_id);
+            std::sync::Arc::make_mut(children).insert(Name::from(key), new_id);
         }
         Some(new_id)
     }

@@ -203,7 +203,7 @@ fn steps_of(
     let Slot::Leaf(steps) = &insp.layers.node(id).slot else {
         return Vec::new();
     };
-    let mut steps = steps.clone();
+    let mut steps = steps.to_vec();
     steps.sort_by_key(|s| s.seq);
     let start = steps.iter().rposition(|s| s.op != Op::Append).unwrap_or(0);
     let parent = insp.layers.node(id).parent;

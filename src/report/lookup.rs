@@ -121,8 +121,8 @@ pub fn node_value(insp: &Inspected<'_>, id: NodeId) -> Option<Value> {
     match &insp.layers.node(id).slot {
         Slot::Leaf(_) => leaf_value(insp, id),
         Slot::Obj(children) => {
-            let mut out = indexmap::IndexMap::with_capacity(children.len());
-            for (k, &c) in children {
+            let mut out = crate::map::with_capacity(children.len());
+            for (k, &c) in children.iter() {
                 out.insert(k.clone(), node_value(insp, c)?);
             }
             Some(Value::Object(out))
