@@ -68,12 +68,22 @@ pub struct ConfigEval<'a> {
 }
 
 impl<'a> ConfigEval<'a> {
-    fn new(cid: ConfigId, layers: Layers<'a>) -> ConfigEval<'a> {
+    /// An evaluator whose literal leaves start out done where `consts` holds them.
+    fn new(cid: ConfigId, layers: Layers<'a>, consts: Option<&cache::Consts>) -> ConfigEval<'a> {
         let n = layers.nodes.len();
+        let states = match consts {
+            Some(consts) => (0..n as NodeId)
+                .map(|id| match consts.get(&layers, id) {
+                    Some(v) => State::Done(v.clone()),
+                    None => State::Pending,
+                })
+                .collect(),
+            None => vec![State::Pending; n],
+        };
         ConfigEval {
             cid,
             layers,
-            states: RefCell::new(vec![State::Pending; n]),
+            states: RefCell::new(states),
         }
     }
 }
@@ -133,7 +143,8 @@ impl<'p, 'a> Ctx<'p, 'a> {
                 None => d.with_env(env),
                 Some(_) => d,
             }));
-        let ce = Rc::new(ConfigEval::new(cid, layers));
+        let consts = self.cache.consts_for(self.prog, cid, self.env);
+        let ce = Rc::new(ConfigEval::new(cid, layers, consts));
         self.evals.borrow_mut().insert(cid, Rc::clone(&ce));
         ce
     }

@@ -1,7 +1,5 @@
 //! Applying config bodies, env blocks and object literals to [`Layers`].
 
-use std::sync::Arc;
-
 use crate::ast::{AssignOp, Expr, ExprKind, Key, Stmt};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::resolve::{ConfigId, Program};
@@ -10,7 +8,7 @@ use crate::suggest;
 use crate::types::Ty;
 
 use super::template::{fill_object, instantiate, is_object_ty};
-use super::{Layers, NodeId, Op, Origin, Slot, Step, ROOT};
+use super::{Layers, NodeId, Op, Origin, Slot, ROOT};
 
 /// Applies statements to layers, collecting the diagnostics it finds.
 #[derive(Debug)]
@@ -298,16 +296,7 @@ impl<'p, 'a> Applier<'p, 'a> {
         if op != Op::Append && self.structural {
             self.check_type_change(layers, id, expr);
         }
-        let seq = layers.next_seq;
-        layers.next_seq += 1;
-        if let Slot::Leaf(steps) = &mut layers.nodes[id as usize].slot {
-            Arc::make_mut(steps).push(Step {
-                op,
-                expr,
-                origin,
-                seq,
-            });
-        }
+        layers.push_step(id, op, expr, origin);
     }
 
     /// Prepares node `id` for an object literal; false when it must stay a leaf.

@@ -142,6 +142,31 @@ impl<'a> Layers<'a> {
         }
     }
 
+    /// Appends a step to leaf `id` (ignored on an object node), copying a
+    /// shared step list once, at its final size.
+    pub fn push_step(&mut self, id: NodeId, op: Op, expr: &'a Expr, origin: Origin) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let Slot::Leaf(steps) = &mut self.nodes[id as usize].slot else {
+            return;
+        };
+        let step = Step {
+            op,
+            expr,
+            origin,
+            seq,
+        };
+        match Arc::get_mut(steps) {
+            Some(own) => own.push(step),
+            None => {
+                let mut copy = Vec::with_capacity(steps.len() + 1);
+                copy.extend_from_slice(steps);
+                copy.push(step);
+                *steps = Arc::new(copy);
+            }
+        }
+    }
+
     /// The node with id `id`.
     pub fn node(&self, id: NodeId) -> &Node<'a> {
         &self.nodes[id as usize]

@@ -23,7 +23,7 @@ use crate::eval::inspect::inspect;
 use crate::eval::value::NANOS_PER_SEC;
 use crate::eval::{self, LayerCache, Value};
 use crate::loader::Project;
-use crate::merge::{Layers, Node, NodeId, Op, Origin, Slot, Step, ROOT};
+use crate::merge::{Layers, Node, NodeId, Op, Origin, Slot, ROOT};
 use crate::resolve::{ConfigId, Program};
 use crate::source::Span;
 use crate::types::{Ty, TyId};
@@ -163,16 +163,7 @@ fn value_expr(v: &Value, span: Span) -> Expr {
 }
 
 fn push_set<'a>(layers: &mut Layers<'a>, id: NodeId, expr: &'a Expr) {
-    let seq = layers.next_seq;
-    layers.next_seq += 1;
-    if let Slot::Leaf(steps) = &mut layers.nodes[id as usize].slot {
-        std::sync::Arc::make_mut(steps).push(Step {
-            op: Op::Set,
-            expr,
-            origin: Origin::Update,
-            seq,
-        });
-    }
+    layers.push_step(id, Op::Set, expr, Origin::Update);
 }
 
 /// The steps an update adds, and the problems found while placing them.
