@@ -179,6 +179,7 @@ fn evaluate_all<T: Send>(
     let cache = LayerCache::build(prog, &mut cache_diags);
     diags.extend(cache_diags);
     let slots = prog.env_slots();
+    let mut configs: Vec<ConfigId> = Vec::new();
     let mut tasks: Vec<(ConfigId, Option<usize>)> = Vec::new();
     for (i, c) in prog.configs.iter().enumerate() {
         if c.broken {
@@ -186,6 +187,7 @@ fn evaluate_all<T: Send>(
         }
         let cid = ConfigId(i as u32);
         if c.is_emitted() {
+            configs.push(cid);
             tasks.extend(slots.iter().map(|&e| (cid, e)));
         } else if !c.has_children {
             // An abstract config nobody extends is still layered for its static errors.
@@ -196,27 +198,30 @@ fn evaluate_all<T: Send>(
             }
         }
     }
-    let outcomes: Vec<(Outcome, Option<T>)> = tasks
+    // One task per config: its environments share the layering of its body.
+    let outcomes: Vec<(Outcome, Option<T>)> = configs
         .par_iter()
-        .map(|&(cid, env)| {
-            let mut out = eval::evaluate(prog, &cache, cid, env, sink.values);
-            let artifact = out.value.take().map(|value| {
-                let invariant_paths = out
-                    .marked
-                    .iter()
-                    .filter(|m| m.kind == MarkKind::Invariant)
-                    .map(|m| m.path.clone())
-                    .collect();
-                (sink.finish)(ArtifactValue {
-                    config: prog.configs[cid.0 as usize].name.to_string(),
-                    env: prog.env_name(env).map(str::to_owned),
-                    value,
-                    runtime: out.runtime.take(),
-                    invariant_paths,
-                    runtime_paths: std::mem::take(&mut out.runtime_paths),
-                })
-            });
-            (out, artifact)
+        .flat_map_iter(|&cid| {
+            let outs = eval::evaluate_envs(prog, &cache, cid, &slots, sink.values);
+            outs.into_iter().zip(&slots).map(move |(mut out, &env)| {
+                let artifact = out.value.take().map(|value| {
+                    let invariant_paths = out
+                        .marked
+                        .iter()
+                        .filter(|m| m.kind == MarkKind::Invariant)
+                        .map(|m| m.path.clone())
+                        .collect();
+                    (sink.finish)(ArtifactValue {
+                        config: prog.configs[cid.0 as usize].name.to_string(),
+                        env: prog.env_name(env).map(str::to_owned),
+                        value,
+                        runtime: out.runtime.take(),
+                        invariant_paths,
+                        runtime_paths: std::mem::take(&mut out.runtime_paths),
+                    })
+                });
+                (out, artifact)
+            })
         })
         .collect();
     timings.push(("layer + evaluate + check", start.elapsed()));

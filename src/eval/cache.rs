@@ -10,9 +10,11 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use crate::ast::{Expr, ExprKind, UnaryOp};
+use crate::ast::{Expr, ExprKind, Stmt, UnaryOp};
 use crate::diagnostics::Diagnostic;
-use crate::merge::{self, apply_config, Applier, Layers, NodeId, Slot};
+use crate::merge::{
+    self, apply_body, apply_config, apply_env_blocks, Applier, Layers, NodeId, Slot,
+};
 use crate::resolve::{ConfigId, Program};
 use crate::source::Span;
 use crate::types::ObjId;
@@ -24,7 +26,10 @@ use super::{ConfigEval, Ctx, Value};
 pub struct LayerCache<'a> {
     templates: IndexMap<Option<ObjId>, Layers<'a>>,
     parents: IndexMap<(ConfigId, Option<usize>), Layers<'a>>,
-    consts: IndexMap<(ConfigId, Option<usize>), Consts>,
+    consts: IndexMap<(ConfigId, Option<usize>), Arc<Consts>>,
+    /// Per config: whether no config of its chain has `env` blocks, so
+    /// that its layers before its own env blocks are the same in every environment.
+    env_free: Vec<bool>,
 }
 
 /// The values of the literal-only leaves of one cached [`Layers`], by node.
@@ -37,44 +42,64 @@ pub struct LayerCache<'a> {
 #[derive(Debug, Default)]
 pub struct Consts {
     by_node: Vec<Option<(usize, Value)>>,
+    /// The table of the layers these were copied from, for the leaves not recomputed.
+    base: Option<Arc<Consts>>,
 }
 
 impl Consts {
     /// The value of leaf `id` of `layers`, if its steps are the ones it was computed from.
     pub fn get(&self, layers: &Layers<'_>, id: NodeId) -> Option<&Value> {
-        let (addr, v) = self.by_node.get(id as usize)?.as_ref()?;
-        match &layers.node(id).slot {
-            Slot::Leaf(steps) if Arc::as_ptr(steps) as usize == *addr => Some(v),
-            _ => None,
+        let Slot::Leaf(steps) = &layers.node(id).slot else {
+            return None;
+        };
+        let addr = Arc::as_ptr(steps) as usize;
+        match self.by_node.get(id as usize) {
+            Some(Some((a, v))) if *a == addr => Some(v),
+            _ => self.base.as_ref()?.get(layers, id),
         }
     }
 
-    /// Evaluates every literal-only leaf of config `cid`'s `layers` in `env`;
-    /// leaves that fail their type are left out (children report them).
+    /// Evaluates every literal-only leaf of config `cid`'s `layers` in `env`
+    /// that `base` does not hold already; leaves that fail their type are
+    /// left out (evaluation reports them where they are used).
     fn compute<'a>(
         prog: &Program<'a>,
         cache: &LayerCache<'a>,
         cid: ConfigId,
         env: Option<usize>,
         layers: &Layers<'a>,
+        base: Option<Arc<Consts>>,
     ) -> Consts {
         let cx = Ctx::new(prog, cache, env);
-        let ce = ConfigEval::new(cid, layers.clone(), None);
+        let ce = ConfigEval::new(cid, layers.clone(), base.clone());
         let mut by_node = vec![None; layers.nodes.len()];
         for (id, node) in layers.nodes.iter().enumerate() {
             let Slot::Leaf(steps) = &node.slot else {
                 continue;
             };
             let effective = layers.effective_steps(id as NodeId);
-            if effective.is_empty() || !effective.iter().all(|s| is_literal(s.expr)) {
+            if effective.is_empty()
+                || ce.constant(id as NodeId).is_some()
+                || !effective.iter().all(|s| is_literal(s.expr))
+            {
                 continue;
             }
             if let Ok(v) = cx.force_leaf(&ce, id as NodeId, Span::default()) {
                 by_node[id] = Some((Arc::as_ptr(steps) as usize, v));
             }
         }
-        Consts { by_node }
+        Consts { by_node, base }
     }
+}
+
+/// A config's layers after its body, shared by every environment; see
+/// [`LayerCache::shared_body`].
+#[derive(Debug)]
+pub struct SharedBody<'a> {
+    pub layers: Layers<'a>,
+    /// Problems found applying the body (no `env` yet).
+    pub diags: Vec<Diagnostic>,
+    pub consts: Option<Arc<Consts>>,
 }
 
 /// Whether `e` has the same value wherever it is evaluated.
@@ -96,6 +121,16 @@ impl<'a> LayerCache<'a> {
     /// Builds templates for every schema a config uses and layers for every parent config.
     pub fn build(prog: &Program<'a>, diags: &mut Vec<Diagnostic>) -> LayerCache<'a> {
         let mut cache = LayerCache::default();
+        let own_env_free: Vec<bool> = prog
+            .configs
+            .iter()
+            .map(|c| !c.decl.body.iter().any(|s| matches!(s, Stmt::Env(_))))
+            .collect();
+        cache.env_free = prog
+            .configs
+            .iter()
+            .map(|c| c.chain.iter().all(|l| own_env_free[l.0 as usize]))
+            .collect();
         for c in &prog.configs {
             if !cache.templates.contains_key(&c.schema) {
                 let t = merge::for_schema(prog, c.schema, diags);
@@ -113,12 +148,62 @@ impl<'a> LayerCache<'a> {
             }
             for env in prog.env_slots() {
                 let layers = cache.layers_for(prog, cid, env, diags);
-                let consts = Consts::compute(prog, &cache, cid, env, &layers);
+                let consts = Consts::compute(prog, &cache, cid, env, &layers, None);
                 cache.parents.insert((cid, env), layers);
-                cache.consts.insert((cid, env), consts);
+                cache.consts.insert((cid, env), Arc::new(consts));
             }
         }
         cache
+    }
+
+    /// The layers of config `cid` after its body, before its `env` blocks,
+    /// when they are the same in every environment (they start from a
+    /// parent without `env` blocks in its chain, or from the schema): then
+    /// each environment only adds its env blocks to a copy, instead of
+    /// layering the body again. `None` when the layers differ by environment.
+    pub fn shared_body(
+        &self,
+        prog: &Program<'a>,
+        cid: ConfigId,
+        env: Option<usize>,
+    ) -> Option<SharedBody<'a>> {
+        let c = &prog.configs[cid.0 as usize];
+        let (mut layers, base) = match c.parent {
+            Some(p) if self.env_free.get(p.0 as usize) == Some(&true) => {
+                if prog.configs[p.0 as usize].schema != c.schema {
+                    return None;
+                }
+                let parent = self.parents.get(&(p, env))?;
+                (parent.clone(), self.consts.get(&(p, env)).cloned())
+            }
+            Some(_) => return None,
+            None => (self.templates.get(&c.schema)?.clone(), None),
+        };
+        let mut ap = Applier::new(prog, c.schema.is_none());
+        apply_body(&mut ap, &mut layers, cid);
+        let consts = Consts::compute(prog, self, cid, env, &layers, base);
+        Some(SharedBody {
+            layers,
+            diags: ap.diags,
+            consts: Some(Arc::new(consts)),
+        })
+    }
+
+    /// Adds config `cid`'s `env` blocks for `env` to a copy of its shared body.
+    pub fn layers_from_body(
+        &self,
+        prog: &Program<'a>,
+        cid: ConfigId,
+        env: Option<usize>,
+        body: &SharedBody<'a>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Layers<'a> {
+        let mut layers = body.layers.clone();
+        let mut ap = Applier::new(prog, prog.configs[cid.0 as usize].schema.is_none());
+        apply_env_blocks(&mut ap, &mut layers, cid, env);
+        diags.extend(body.diags.iter().cloned());
+        diags.append(&mut ap.diags);
+        layers
     }
 
     /// Replaces the layers evaluation uses for config `cid` in `env` (tools
@@ -135,7 +220,7 @@ impl<'a> LayerCache<'a> {
         prog: &Program<'a>,
         cid: ConfigId,
         env: Option<usize>,
-    ) -> Option<&Consts> {
+    ) -> Option<&Arc<Consts>> {
         if self.parents.contains_key(&(cid, env)) {
             return self.consts.get(&(cid, env));
         }

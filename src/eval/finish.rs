@@ -52,7 +52,7 @@ fn dotted(keys: &[Name]) -> String {
     keys.iter().map(|k| &**k).collect::<Vec<_>>().join(".")
 }
 
-/// Evaluates config `cid` in `env` completely. Without `assemble` the
+/// Evaluates config `cid` in `env` completely. Without `assemble_value` the
 /// artifact value is not built (`mcfg check` needs only the diagnostics):
 /// `value` is then `Some(Value::Null)` on success and `runtime` is `None`.
 pub fn evaluate<'a>(
@@ -64,23 +64,65 @@ pub fn evaluate<'a>(
 ) -> Outcome {
     let cx = Ctx::new(prog, cache, env);
     let ce = cx.config(cid);
+    finish(&cx, &ce, assemble_value)
+}
+
+/// [`evaluate`] in each of `envs`, in order. When the config's layers before
+/// its `env` blocks are the same in every environment, its body is layered
+/// (and its literal values checked) once for all of them.
+pub fn evaluate_envs<'a>(
+    prog: &Program<'a>,
+    cache: &LayerCache<'a>,
+    cid: ConfigId,
+    envs: &[Option<usize>],
+    assemble_value: bool,
+) -> Vec<Outcome> {
+    let first = envs.first().copied().flatten();
+    let shared = match envs.len() {
+        0 | 1 => None,
+        _ => cache.shared_body(prog, cid, first),
+    };
+    let Some(body) = shared else {
+        return envs
+            .iter()
+            .map(|&env| evaluate(prog, cache, cid, env, assemble_value))
+            .collect();
+    };
+    envs.iter()
+        .map(|&env| {
+            let cx = Ctx::new(prog, cache, env);
+            let mut diags = Vec::new();
+            let layers = cache.layers_from_body(prog, cid, env, &body, &mut diags);
+            let ce = cx.install(cid, layers, body.consts.clone(), diags);
+            finish(&cx, &ce, assemble_value)
+        })
+        .collect()
+}
+
+/// Evaluates everything left of `ce` and builds the outcome.
+fn finish<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, assemble_value: bool) -> Outcome {
+    let prog = cx.prog;
     let mut ok = true;
-    let order = tree_order(&ce);
+    let order = tree_order(ce);
     for &id in &order {
         if let Slot::Leaf(steps) = &ce.layers.node(id).slot {
-            if steps.is_empty() && is_required(prog, &ce, id) {
-                report_missing(&cx, &ce, id);
+            if steps.is_empty() && is_required(prog, ce, id) {
+                report_missing(cx, ce, id);
                 ok = false;
                 continue;
             }
-            ok &= cx.force(&ce, id, Span::default()).is_ok();
+            if ce.settled(id) {
+                ok &= !matches!(ce.states.borrow()[id as usize], State::Failed);
+                continue;
+            }
+            ok &= cx.force(ce, id, Span::default()).is_ok();
         }
     }
     if ok {
-        ok &= node_checks(&cx, &ce, &order);
+        ok &= node_checks(cx, ce, &order);
     }
-    let marked = marked_fields(&cx, &ce, &order);
-    let (runtime_paths, invariant_paths) = tier_paths(&ce, &order);
+    let marked = marked_fields(cx, ce, &order);
+    let (runtime_paths, invariant_paths) = tier_paths(ce, &order);
     let mut out = Outcome {
         runtime_paths,
         invariant_paths,
@@ -91,8 +133,8 @@ pub fn evaluate<'a>(
         out.value = Some(Value::Null);
     } else if ok && !cx.diags.borrow().iter().any(Diagnostic::is_error) {
         let mut states = ce.states.borrow_mut();
-        let value = assemble(&ce, ROOT, &mut states);
-        out.runtime = runtime_value(&ce, &order, &value, &out.runtime_paths);
+        let value = assemble(ce, ROOT, &mut states);
+        out.runtime = runtime_value(ce, &order, &value, &out.runtime_paths);
         out.value = Some(value);
     }
     out.diags = cx.diags.take();
@@ -368,7 +410,7 @@ fn assemble(ce: &ConfigEval<'_>, id: NodeId, states: &mut [State]) -> Value {
     match &ce.layers.node(id).slot {
         Slot::Leaf(_) => match std::mem::replace(&mut states[id as usize], State::Pending) {
             State::Done(v) => v,
-            _ => Value::Null,
+            _ => ce.constant(id).cloned().unwrap_or(Value::Null),
         },
         Slot::Obj(children) => {
             let mut out = crate::map::with_capacity(children.len());

@@ -7,7 +7,7 @@ use crate::merge::{Layers, NodeId, Slot};
 use crate::resolve::{ConfigId, Program};
 use crate::source::Span;
 
-use super::{Ctx, LayerCache, State, Value};
+use super::{Ctx, LayerCache, Value};
 
 /// One evaluated (config, environment) with its provenance.
 #[derive(Debug)]
@@ -54,14 +54,8 @@ pub fn inspect<'a>(
             }
         }
     }
-    let values = ce
-        .states
-        .borrow()
-        .iter()
-        .map(|s| match s {
-            State::Done(v) => Some(v.clone()),
-            _ => None,
-        })
+    let values = (0..ce.layers.nodes.len() as NodeId)
+        .map(|id| ce.known(id))
         .collect();
     let diags = cx.diags.take();
     drop(cx);

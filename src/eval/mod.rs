@@ -23,6 +23,7 @@ pub mod value;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 
@@ -32,7 +33,7 @@ use crate::resolve::{ConfigId, Program};
 use crate::source::Span;
 
 pub use cache::LayerCache;
-pub use finish::{evaluate, MarkKind, Marked, Outcome};
+pub use finish::{evaluate, evaluate_envs, MarkKind, Marked, Outcome};
 pub use value::{Fields, Value};
 
 /// Deepest chain of references followed while evaluating one value.
@@ -65,26 +66,41 @@ pub struct ConfigEval<'a> {
     pub cid: ConfigId,
     pub layers: Layers<'a>,
     states: RefCell<Vec<State>>,
+    /// Values of literal leaves computed once for the cached layers these were copied from.
+    consts: Option<Arc<cache::Consts>>,
 }
 
 impl<'a> ConfigEval<'a> {
-    /// An evaluator whose literal leaves start out done where `consts` holds them.
-    fn new(cid: ConfigId, layers: Layers<'a>, consts: Option<&cache::Consts>) -> ConfigEval<'a> {
+    fn new(
+        cid: ConfigId,
+        layers: Layers<'a>,
+        consts: Option<Arc<cache::Consts>>,
+    ) -> ConfigEval<'a> {
         let n = layers.nodes.len();
-        let states = match consts {
-            Some(consts) => (0..n as NodeId)
-                .map(|id| match consts.get(&layers, id) {
-                    Some(v) => State::Done(v.clone()),
-                    None => State::Pending,
-                })
-                .collect(),
-            None => vec![State::Pending; n],
-        };
         ConfigEval {
             cid,
             layers,
-            states: RefCell::new(states),
+            states: RefCell::new(vec![State::Pending; n]),
+            consts,
         }
+    }
+
+    /// The precomputed value of literal leaf `id`, if its steps are the cached ones.
+    fn constant(&self, id: NodeId) -> Option<&Value> {
+        self.consts.as_ref()?.get(&self.layers, id)
+    }
+
+    /// The value of leaf `id` if it is known without evaluating anything.
+    fn known(&self, id: NodeId) -> Option<Value> {
+        match &self.states.borrow()[id as usize] {
+            State::Done(v) => Some(v.clone()),
+            _ => self.constant(id).cloned(),
+        }
+    }
+
+    /// Whether leaf `id` is evaluated already (or needs no evaluation).
+    fn settled(&self, id: NodeId) -> bool {
+        !matches!(self.states.borrow()[id as usize], State::Pending) || self.constant(id).is_some()
     }
 }
 
@@ -134,6 +150,18 @@ impl<'p, 'a> Ctx<'p, 'a> {
         }
         let mut diags = Vec::new();
         let layers = self.cache.layers_for(self.prog, cid, self.env, &mut diags);
+        let consts = self.cache.consts_for(self.prog, cid, self.env).cloned();
+        self.install(cid, layers, consts, diags)
+    }
+
+    /// Makes `layers` the evaluator of config `cid`, with the problems found layering them.
+    fn install(
+        &self,
+        cid: ConfigId,
+        layers: Layers<'a>,
+        consts: Option<Arc<cache::Consts>>,
+        diags: Vec<Diagnostic>,
+    ) -> Rc<ConfigEval<'a>> {
         // Layering errors belong to this environment; ones identical in every
         // environment are collapsed to one without `env` by the compiler.
         let env = self.env_name();
@@ -143,7 +171,6 @@ impl<'p, 'a> Ctx<'p, 'a> {
                 None => d.with_env(env),
                 Some(_) => d,
             }));
-        let consts = self.cache.consts_for(self.prog, cid, self.env);
         let ce = Rc::new(ConfigEval::new(cid, layers, consts));
         self.evals.borrow_mut().insert(cid, Rc::clone(&ce));
         ce
@@ -216,7 +243,8 @@ impl<'p, 'a> Ctx<'p, 'a> {
         let peek = match &ce.states.borrow()[id as usize] {
             State::Done(v) => Some(Ok(v.clone())),
             State::Failed => Some(Err(Fail)),
-            State::Busy | State::Pending => None,
+            State::Pending => ce.constant(id).map(|v| Ok(v.clone())),
+            State::Busy => None,
         };
         if let Some(res) = peek {
             return res;

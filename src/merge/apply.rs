@@ -28,8 +28,13 @@ pub fn apply_config<'a>(
     cid: ConfigId,
     env: Option<usize>,
 ) {
-    let prog = ap.prog;
-    let body = &prog.configs[cid.0 as usize].decl.body;
+    apply_body(ap, layers, cid);
+    apply_env_blocks(ap, layers, cid, env);
+}
+
+/// Applies config `cid`'s body outside `env` blocks.
+pub fn apply_body<'a>(ap: &mut Applier<'_, 'a>, layers: &mut Layers<'a>, cid: ConfigId) {
+    let body = &ap.prog.configs[cid.0 as usize].decl.body;
     ap.config = Some(cid);
     let plain = Origin::Config {
         config: cid,
@@ -40,6 +45,18 @@ pub fn apply_config<'a>(
             ap.stmt(layers, ROOT, stmt, plain, false);
         }
     }
+}
+
+/// Applies config `cid`'s `env` blocks for `env`'s chain (ancestors first).
+pub fn apply_env_blocks<'a>(
+    ap: &mut Applier<'_, 'a>,
+    layers: &mut Layers<'a>,
+    cid: ConfigId,
+    env: Option<usize>,
+) {
+    let prog = ap.prog;
+    let body = &prog.configs[cid.0 as usize].decl.body;
+    ap.config = Some(cid);
     let Some(env) = env else { return };
     for &anc in &prog.env_chains[env] {
         let name = &prog.envs[anc].name;

@@ -24,7 +24,7 @@ use crate::map::Map;
 use crate::resolve::ConfigId;
 use crate::types::{ObjId, TyId};
 
-pub use apply::{apply_config, Applier};
+pub use apply::{apply_body, apply_config, apply_env_blocks, Applier};
 pub use template::for_schema;
 
 /// Index of a node in [`Layers::nodes`].
