@@ -30,6 +30,8 @@ pub struct LayerCache<'a> {
     /// Per config: whether no config of its chain has `env` blocks, so
     /// that its layers before its own env blocks are the same in every environment.
     env_free: Vec<bool>,
+    /// Whether any schema field is `@invariant` or `@distinct`.
+    cross_env_markers: bool,
 }
 
 /// The values of the literal-only leaves of one cached [`Layers`], by node.
@@ -120,7 +122,14 @@ fn is_literal(e: &Expr) -> bool {
 impl<'a> LayerCache<'a> {
     /// Builds templates for every schema a config uses and layers for every parent config.
     pub fn build(prog: &Program<'a>, diags: &mut Vec<Diagnostic>) -> LayerCache<'a> {
-        let mut cache = LayerCache::default();
+        let mut cache = LayerCache {
+            cross_env_markers: prog.objs.iter().any(|o| {
+                o.fields
+                    .values()
+                    .any(|f| f.markers.invariant.is_some() || f.markers.distinct.is_some())
+            }),
+            ..LayerCache::default()
+        };
         let own_env_free: Vec<bool> = prog
             .configs
             .iter()
@@ -154,6 +163,12 @@ impl<'a> LayerCache<'a> {
             }
         }
         cache
+    }
+
+    /// Whether any schema field is `@invariant` or `@distinct` (else no
+    /// evaluation needs to look for them).
+    pub fn has_cross_env_markers(&self) -> bool {
+        self.cross_env_markers
     }
 
     /// The layers of config `cid` after its body, before its `env` blocks,

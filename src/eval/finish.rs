@@ -354,6 +354,9 @@ fn field_of<'p, 'a>(
 
 fn marked_fields<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, order: &[NodeId]) -> Vec<Marked> {
     let mut out = Vec::new();
+    if !cx.cache.has_cross_env_markers() {
+        return out;
+    }
     for &id in order {
         let Some(f) = field_of(cx.prog, ce, id) else {
             continue;
