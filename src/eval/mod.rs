@@ -25,7 +25,6 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use indexmap::IndexMap;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::merge::{Layers, NodeId, Op, Slot};
@@ -110,7 +109,7 @@ pub struct Ctx<'p, 'a> {
     pub prog: &'p Program<'a>,
     pub env: Option<usize>,
     cache: &'p LayerCache<'a>,
-    evals: RefCell<IndexMap<ConfigId, Rc<ConfigEval<'a>>>>,
+    evals: RefCell<crate::map::Map<ConfigId, Rc<ConfigEval<'a>>>>,
     stack: RefCell<Vec<(ConfigId, NodeId)>>,
     reads: RefCell<Option<Vec<(ConfigId, NodeId)>>>,
     steps: Cell<u64>,
@@ -129,7 +128,7 @@ impl<'p, 'a> Ctx<'p, 'a> {
             prog,
             env,
             cache,
-            evals: RefCell::new(IndexMap::new()),
+            evals: RefCell::new(crate::map::Map::default()),
             stack: RefCell::new(Vec::new()),
             reads: RefCell::new(None),
             steps: Cell::new(0),
