@@ -64,16 +64,18 @@ impl Consts {
     /// Evaluates every literal-only leaf of config `cid`'s `layers` in `env`
     /// that `base` does not hold already; leaves that fail their type are
     /// left out (evaluation reports them where they are used).
+    /// The layers are passed through (evaluation borrows them, nothing changes them).
     fn compute<'a>(
         prog: &Program<'a>,
         cache: &LayerCache<'a>,
         cid: ConfigId,
         env: Option<usize>,
-        layers: &Layers<'a>,
+        layers: Layers<'a>,
         base: Option<Arc<Consts>>,
-    ) -> Consts {
+    ) -> (Consts, Layers<'a>) {
         let cx = Ctx::new(prog, cache, env);
-        let ce = ConfigEval::new(cid, layers.clone(), base.clone());
+        let ce = ConfigEval::new(cid, layers, base.clone());
+        let layers = &ce.layers;
         let mut by_node = vec![None; layers.nodes.len()];
         for (id, node) in layers.nodes.iter().enumerate() {
             let Slot::Leaf(steps) = &node.slot else {
@@ -90,7 +92,7 @@ impl Consts {
                 by_node[id] = Some((Arc::as_ptr(steps) as usize, v));
             }
         }
-        Consts { by_node, base }
+        (Consts { by_node, base }, ce.layers)
     }
 }
 
@@ -157,7 +159,7 @@ impl<'a> LayerCache<'a> {
             }
             for env in prog.env_slots() {
                 let layers = cache.layers_for(prog, cid, env, diags);
-                let consts = Consts::compute(prog, &cache, cid, env, &layers, None);
+                let (consts, layers) = Consts::compute(prog, &cache, cid, env, layers, None);
                 cache.parents.insert((cid, env), layers);
                 cache.consts.insert((cid, env), Arc::new(consts));
             }
@@ -196,7 +198,7 @@ impl<'a> LayerCache<'a> {
         };
         let mut ap = Applier::new(prog, c.schema.is_none());
         apply_body(&mut ap, &mut layers, cid);
-        let consts = Consts::compute(prog, self, cid, env, &layers, base);
+        let (consts, layers) = Consts::compute(prog, self, cid, env, layers, base);
         Some(SharedBody {
             layers,
             diags: ap.diags,

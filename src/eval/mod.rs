@@ -25,7 +25,6 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 
-
 use crate::diagnostics::{Code, Diagnostic};
 use crate::merge::{Layers, NodeId, Op, Slot};
 use crate::resolve::{ConfigId, Program};
