@@ -4,6 +4,10 @@
 //!
 //! It knows just enough of the token syntax (LANGUAGE.md §1) to skip strings,
 //! `"""` strings and `${…}` interpolations, which may nest.
+//!
+//! [`scan_range`] scans one slice of a file from the top-level state and says
+//! whether it ends back in that state, so that a big file can be scanned in
+//! chunks (see `syntax::chunked`).
 
 use crate::source::{FileId, Span};
 
@@ -32,6 +36,9 @@ pub struct Comment {
 pub(super) struct Scan {
     pub comments: Vec<Comment>,
     pub too_deep: Option<usize>,
+    /// The scan ended in the state it started in: top-level code, nothing
+    /// open (no bracket, `if`, string or interpolation).
+    pub clean_end: bool,
 }
 
 /// Where the scanner is: code (possibly inside `${…}`, with the number of `{`
@@ -47,11 +54,26 @@ enum Mode {
 /// counts `( [ {`, `${` and `if` (whose condition and branches nest like
 /// brackets, closed by `else`). Scanning stops at the first excess.
 pub(super) fn scan(file: FileId, text: &str, max_depth: usize) -> Scan {
+    scan_range(file, text, 0, text.len(), max_depth)
+}
+
+/// [`scan`] of `text[start..end]` as if it were a whole file, with offsets
+/// into `text`. `start` and `end` must be char boundaries; the scanner reads
+/// nothing at or after `end` (it looks back before `start` for a `.` only,
+/// and only on the line of the word it checks).
+pub(super) fn scan_range(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+    max_depth: usize,
+) -> Scan {
+    let text = &text[..end];
     let mut scanner = Scanner {
         file,
         text,
         bytes: text.as_bytes(),
-        pos: 0,
+        pos: start,
         out: Scan::default(),
     };
     scanner.run(max_depth);
@@ -91,6 +113,7 @@ impl Scanner<'_> {
                 Step::Other => {}
             }
         }
+        self.out.clean_end = depth == 0 && modes == [Mode::Code { braces: 0 }];
     }
 
     /// One step in code mode.
