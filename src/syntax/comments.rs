@@ -152,34 +152,48 @@ impl Scanner<'_> {
                 }
                 Step::Close
             }
-            b if b.is_ascii_alphabetic() || b == b'_' => self.word(),
-            _ => {
-                // A run of bytes that matter to nothing above, in one step.
-                let run = rest
-                    .iter()
-                    .position(|&c| {
-                        c.is_ascii_alphabetic()
-                            || matches!(
-                                c,
-                                b'_' | b'/' | b'"' | b'(' | b'[' | b'{' | b')' | b']' | b'}'
-                            )
-                    })
-                    .unwrap_or(rest.len());
-                self.pos += run.max(1);
-                Step::Other
-            }
+            _ => self.plain(),
         }
     }
 
-    /// A word: `if` opens a level and `else` closes it, unless it follows a `.`.
-    fn word(&mut self) -> Step {
-        let start = self.pos;
-        while self.pos < self.bytes.len()
-            && (self.bytes[self.pos].is_ascii_alphanumeric() || self.bytes[self.pos] == b'_')
-        {
-            self.pos += 1;
+    /// Plain code up to the next byte that matters (a comment, a string or a
+    /// bracket) or the next `if` or `else` that counts; words are skipped whole.
+    fn plain(&mut self) -> Step {
+        let b = self.bytes;
+        let mut pos = self.pos;
+        while let Some(&c) = b.get(pos) {
+            match CODE_CLASS[c as usize] {
+                PLAIN => pos += 1,
+                WORD => {
+                    let start = pos;
+                    pos += b[pos..]
+                        .iter()
+                        .position(|&c| !(c.is_ascii_alphanumeric() || c == b'_'))
+                        .unwrap_or(b.len() - pos);
+                    let step = self.word(start, pos);
+                    if matches!(step, Step::Other) {
+                        continue;
+                    }
+                    // A step that counts starts at its word (`too_deep` reports it there).
+                    if start > self.pos {
+                        self.pos = start;
+                        return Step::Other;
+                    }
+                    self.pos = pos;
+                    return step;
+                }
+                _ => break,
+            }
         }
-        let word = &self.bytes[start..self.pos];
+        // At least one byte, so that the scan always moves on.
+        self.pos = pos.max(self.pos + 1);
+        Step::Other
+    }
+
+    /// The word `start..end`: `if` opens a level and `else` closes it, unless
+    /// it follows a `.`.
+    fn word(&self, start: usize, end: usize) -> Step {
+        let word = &self.bytes[start..end];
         if word != b"if" && word != b"else" {
             return Step::Other;
         }
@@ -256,6 +270,29 @@ impl Scanner<'_> {
         });
     }
 }
+
+/// Classes of bytes in code, for [`Scanner::plain`].
+const PLAIN: u8 = 0;
+const WORD: u8 = 1;
+const SPECIAL: u8 = 2;
+
+/// The class of each byte in code: the start of a word, a byte that
+/// `code_step` handles itself, or plain.
+const CODE_CLASS: [u8; 256] = {
+    let mut t = [PLAIN; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphabetic() || b == b'_' {
+            t[c] = WORD;
+        }
+        if matches!(b, b'/' | b'"' | b'(' | b'[' | b'{' | b')' | b']' | b'}') {
+            t[c] = SPECIAL;
+        }
+        c += 1;
+    }
+    t
+};
 
 /// What a scanner step did to the nesting depth.
 enum Step {

@@ -60,7 +60,7 @@ pub fn parse_range(
         items: Vec::new(),
         stmts: Vec::new(),
         keys: Vec::new(),
-        names: indexmap::IndexSet::new(),
+        names: indexmap::IndexSet::default(),
     };
     let decls = p.file()?;
     if p.h > super::MAX_EXPR_DEPTH {
@@ -89,7 +89,7 @@ struct Parser<'a> {
     keys: Vec<ast::Key>,
     /// Every name seen, so that a field name repeated in thousands of
     /// configs is one shared allocation.
-    names: indexmap::IndexSet<ast::Name>,
+    names: indexmap::IndexSet<ast::Name, foldhash::fast::FixedState>,
 }
 
 fn is_ident_char(c: u8) -> bool {
