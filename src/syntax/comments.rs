@@ -162,13 +162,13 @@ impl Scanner<'_> {
         let b = self.bytes;
         let mut pos = self.pos;
         while let Some(&c) = b.get(pos) {
-            match CODE_CLASS[c as usize] {
+            match CODE_CLASS[c as usize] & (WORD | SPECIAL) {
                 PLAIN => pos += 1,
                 WORD => {
                     let start = pos;
                     pos += b[pos..]
                         .iter()
-                        .position(|&c| !(c.is_ascii_alphanumeric() || c == b'_'))
+                        .position(|&c| CODE_CLASS[c as usize] & IDENT == 0)
                         .unwrap_or(b.len() - pos);
                     let step = self.word(start, pos);
                     if matches!(step, Step::Other) {
@@ -271,20 +271,26 @@ impl Scanner<'_> {
     }
 }
 
-/// Classes of bytes in code, for [`Scanner::plain`].
+/// Classes of bytes in code, for [`Scanner::plain`]: none of the bits below.
 const PLAIN: u8 = 0;
+/// The start of a word.
 const WORD: u8 = 1;
+/// A byte that `code_step` handles itself.
 const SPECIAL: u8 = 2;
+/// A byte that continues a word.
+const IDENT: u8 = 4;
 
-/// The class of each byte in code: the start of a word, a byte that
-/// `code_step` handles itself, or plain.
+/// The class bits of each byte in code.
 const CODE_CLASS: [u8; 256] = {
     let mut t = [PLAIN; 256];
     let mut c = 0;
     while c < 256 {
         let b = c as u8;
         if b.is_ascii_alphabetic() || b == b'_' {
-            t[c] = WORD;
+            t[c] = WORD | IDENT;
+        }
+        if b.is_ascii_digit() {
+            t[c] = IDENT;
         }
         if matches!(b, b'/' | b'"' | b'(' | b'[' | b'{' | b')' | b']' | b'}') {
             t[c] = SPECIAL;
