@@ -53,7 +53,9 @@ impl FileSystem for RealFs {
         if !meta.is_file() {
             return Err(io::Error::other("is not a regular file"));
         }
-        let mut buf = Vec::new();
+        // Sized once (plus one byte to see the end), not grown by doubling.
+        let size = meta.len().min(MAX_FILE_BYTES) as usize + 1;
+        let mut buf = Vec::with_capacity(size);
         std::fs::File::open(path)?
             .take(MAX_FILE_BYTES + 1)
             .read_to_end(&mut buf)?;
