@@ -1,13 +1,16 @@
 //! The only code that reads source files.
 //!
 //! Loads the `.mcfg` files named on the command line (a folder means every
-//! `.mcfg` file below it, in sorted order), parses them in parallel, follows
-//! imports (relative to the importing file, confined to the project root;
-//! `std/...` from the embedded standard library) and reports import cycles.
+//! `.mcfg` file below it, in sorted order), parses them in parallel (a big
+//! file also in chunks, see `syntax::parse`; each file's line index is built
+//! while it parses), follows imports (relative to the importing file,
+//! confined to the project root; `std/...` from the embedded standard
+//! library) and reports import cycles.
 //! Everything else sees sources only through the [`SourceMap`].
 
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 use rayon::prelude::*;
@@ -50,7 +53,9 @@ impl FileSystem for RealFs {
         if !meta.is_file() {
             return Err(io::Error::other("is not a regular file"));
         }
-        let mut buf = Vec::new();
+        // Sized once (plus one byte to see the end), not grown by doubling.
+        let size = meta.len().min(MAX_FILE_BYTES) as usize + 1;
+        let mut buf = Vec::with_capacity(size);
         std::fs::File::open(path)?
             .take(MAX_FILE_BYTES + 1)
             .read_to_end(&mut buf)?;
@@ -318,58 +323,64 @@ pub fn load(
 
 fn add_files(diags: &mut Diagnostics, project: &mut Project, pending: Vec<Pending>) {
     let first = project.files.len();
-    let mut texts = Vec::with_capacity(pending.len());
-    for (i, p) in pending.into_iter().enumerate() {
-        let id = FileId((first + i) as u32);
-        let name = if p.is_std {
-            p.path.to_string_lossy().into_owned()
-        } else {
-            display_name(&p.path)
+    // Files in parallel; within a file, the line index is built while it parses.
+    let done: Vec<(Pending, SourceFile, Result<ast::File, Diagnostic>)> = pending
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, mut p)| {
+            let id = FileId((first + i) as u32);
+            let name = if p.is_std {
+                p.path.to_string_lossy().into_owned()
+            } else {
+                display_name(&p.path)
+            };
+            let (file, parsed) = match std::mem::replace(&mut p.text, Ok(String::new())) {
+                Ok(text) => {
+                    let text: Arc<str> = text.into();
+                    rayon::join(
+                        || SourceFile::new(name, Arc::clone(&text)),
+                        || syntax::parse(id, &text),
+                    )
+                }
+                Err((msg, offset)) => {
+                    let (text, offset, msg, code) = match offset {
+                        Some(offset) => (
+                            msg,
+                            offset,
+                            "file is not valid UTF-8".to_owned(),
+                            Code::Syntax,
+                        ),
+                        None => (
+                            String::new(),
+                            0,
+                            format!("cannot read file: {msg}"),
+                            Code::Import,
+                        ),
+                    };
+                    let len = usize::from(offset < text.len());
+                    let diag = Diagnostic::error(code, Span::new(id, offset, offset + len), msg);
+                    (SourceFile::new(name, text), Err(diag))
+                }
+            };
+            (p, file, parsed)
+        })
+        .collect();
+    for (p, file, parsed) in done {
+        let id = project.sources.add(file);
+        let ast = match parsed {
+            Ok(ast) => Some(ast),
+            Err(d) => {
+                diags.push(d);
+                None
+            }
         };
-        let (text, problem) = match p.text {
-            Ok(text) => (text, None),
-            Err((msg, Some(offset))) => (msg, Some((offset, "file is not valid UTF-8".to_owned()))),
-            Err((msg, None)) => (String::new(), Some((0, format!("cannot read file: {msg}")))),
-        };
-        project.sources.add(SourceFile::new(name, text));
         project.files.push(LoadedFile {
             id,
             path: p.path,
-            ast: None,
+            ast,
             imports: IndexMap::new(),
             is_std: p.is_std,
         });
-        texts.push(problem);
-    }
-    let sources = &project.sources;
-    let parsed: Vec<Result<ast::File, Diagnostic>> = texts
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, problem)| {
-            let id = FileId((first + i) as u32);
-            match problem {
-                Some((offset, msg)) => {
-                    let len = usize::from(offset < sources.get(id).text.len());
-                    let code = if msg.starts_with("cannot read") {
-                        Code::Import
-                    } else {
-                        Code::Syntax
-                    };
-                    Err(Diagnostic::error(
-                        code,
-                        Span::new(id, offset, offset + len),
-                        msg,
-                    ))
-                }
-                None => syntax::parse(id, &sources.get(id).text),
-            }
-        })
-        .collect();
-    for (i, res) in parsed.into_iter().enumerate() {
-        match res {
-            Ok(file) => project.files[first + i].ast = Some(file),
-            Err(d) => diags.push(d),
-        }
     }
 }
 

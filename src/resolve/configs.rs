@@ -62,12 +62,13 @@ pub(super) fn resolve_configs(diags: &mut Diagnostics, prog: &mut Program<'_>) {
     for i in 0..n {
         resolve_one(diags, prog, ConfigId(i as u32), &mut state);
     }
+    let mut seen = SeenPaths::default();
     for i in 0..n {
         if let Some(p) = prog.configs[i].parent {
             prog.configs[p.0 as usize].has_children = true;
         }
         let c = &prog.configs[i];
-        check_body(diags, prog, &c.decl.body, true);
+        check_body(diags, prog, &c.decl.body, true, &mut seen);
     }
 }
 
@@ -208,9 +209,15 @@ fn cycle_error(prog: &Program<'_>, id: ConfigId, back: ConfigId, span: Span) -> 
 }
 
 /// Unknown environments and duplicate assignments, once per body.
-fn check_body(diags: &mut Diagnostics, prog: &Program<'_>, body: &[Stmt], top: bool) {
-    let mut seen: IndexMap<Vec<Name>, Span> = IndexMap::new();
-    collect_paths(diags, body, &mut Vec::new(), &mut seen);
+fn check_body<'a>(
+    diags: &mut Diagnostics,
+    prog: &Program<'_>,
+    body: &'a [Stmt],
+    top: bool,
+    seen: &mut SeenPaths<'a>,
+) {
+    seen.clear();
+    collect_paths(diags, body, &mut Vec::new(), seen);
     for stmt in body {
         let Stmt::Env(block) = stmt else { continue };
         if !top {
@@ -226,50 +233,96 @@ fn check_body(diags: &mut Diagnostics, prog: &Program<'_>, body: &[Stmt], top: b
                 diags.push(d);
             }
         }
-        check_body(diags, prog, &block.body, false);
+        check_body(diags, prog, &block.body, false, seen);
     }
 }
 
-fn collect_paths(
+fn collect_paths<'a>(
     diags: &mut Diagnostics,
-    body: &[Stmt],
-    prefix: &mut Vec<Name>,
-    seen: &mut IndexMap<Vec<Name>, Span>,
+    body: &'a [Stmt],
+    prefix: &mut Vec<&'a str>,
+    seen: &mut SeenPaths<'a>,
 ) {
     for stmt in body {
         match stmt {
             Stmt::Assign(a) => {
                 let depth = prefix.len();
-                prefix.extend(a.path.keys.iter().map(|k| k.name.clone()));
+                prefix.extend(a.path.keys.iter().map(|k| &*k.name));
                 if let (ast::AssignOp::Set, ExprKind::Object(inner)) = (a.op, &a.value.kind) {
                     collect_paths(diags, inner, prefix, seen);
                 } else if a.op == ast::AssignOp::Set {
-                    if let Some(prev) = seen.get(prefix.as_slice()) {
-                        let path = prefix.iter().map(|k| &**k).collect::<Vec<_>>().join(".");
+                    if let Some(prev) = seen.insert(prefix, a.path.span) {
+                        let path = prefix.join(".");
                         diags.push(
                             Diagnostic::error(
                                 Code::Duplicate,
                                 a.path.span,
                                 format!("`{path}` is assigned twice in this block"),
                             )
-                            .with_label(*prev, "first assigned here")
+                            .with_label(prev, "first assigned here")
                             .with_help(
                                 "remove one of the assignments, or use `+=` to append to a list",
                             ),
                         );
-                    } else {
-                        seen.insert(prefix.clone(), a.path.span);
                     }
                 }
                 prefix.truncate(depth);
             }
             Stmt::Block(b) => {
                 let depth = prefix.len();
-                prefix.extend(b.path.keys.iter().map(|k| k.name.clone()));
+                prefix.extend(b.path.keys.iter().map(|k| &*k.name));
                 collect_paths(diags, &b.body, prefix, seen);
                 prefix.truncate(depth);
             }
             Stmt::Env(_) => {}
         }
+    }
+}
+
+/// The paths assigned in one body, each with the span of its first
+/// assignment: one scratch reused for every body, so that recording a path
+/// allocates nothing once the buffers have grown.
+#[derive(Debug, Default)]
+struct SeenPaths<'a> {
+    /// The names of every recorded path, one after the other.
+    names: Vec<&'a str>,
+    /// Per recorded path: its range in `names`, its first span, and the
+    /// previous path with the same hash (`u32::MAX` for none).
+    paths: Vec<(u32, u32, Span, u32)>,
+    /// Hash of a path to the last recorded path with that hash.
+    last: IndexMap<u64, u32, crate::map::FastState>,
+}
+
+impl<'a> SeenPaths<'a> {
+    fn clear(&mut self) {
+        self.names.clear();
+        self.paths.clear();
+        self.last.clear();
+    }
+
+    /// Records `path` at `span` unless it is recorded already; then returns
+    /// the span it was first recorded with.
+    fn insert(&mut self, path: &[&'a str], span: Span) -> Option<Span> {
+        use std::hash::BuildHasher;
+        let hash = crate::map::FastState::default().hash_one(path);
+        let head = self.last.get(&hash).copied();
+        let mut at = head.unwrap_or(u32::MAX);
+        while let Some(&(start, end, first, prev)) = self.paths.get(at as usize) {
+            if self.names[start as usize..end as usize] == *path {
+                return Some(first);
+            }
+            at = prev;
+        }
+        let start = self.names.len() as u32;
+        self.names.extend_from_slice(path);
+        let id = self.paths.len() as u32;
+        self.paths.push((
+            start,
+            self.names.len() as u32,
+            span,
+            head.unwrap_or(u32::MAX),
+        ));
+        self.last.insert(hash, id);
+        None
     }
 }

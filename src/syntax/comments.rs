@@ -4,6 +4,10 @@
 //!
 //! It knows just enough of the token syntax (LANGUAGE.md §1) to skip strings,
 //! `"""` strings and `${…}` interpolations, which may nest.
+//!
+//! [`scan_range`] scans one slice of a file from the top-level state and says
+//! whether it ends back in that state, so that a big file can be scanned in
+//! chunks (see `syntax::chunked`).
 
 use crate::source::{FileId, Span};
 
@@ -32,6 +36,9 @@ pub struct Comment {
 pub(super) struct Scan {
     pub comments: Vec<Comment>,
     pub too_deep: Option<usize>,
+    /// The scan ended in the state it started in: top-level code, nothing
+    /// open (no bracket, `if`, string or interpolation).
+    pub clean_end: bool,
 }
 
 /// Where the scanner is: code (possibly inside `${…}`, with the number of `{`
@@ -47,11 +54,26 @@ enum Mode {
 /// counts `( [ {`, `${` and `if` (whose condition and branches nest like
 /// brackets, closed by `else`). Scanning stops at the first excess.
 pub(super) fn scan(file: FileId, text: &str, max_depth: usize) -> Scan {
+    scan_range(file, text, 0, text.len(), max_depth)
+}
+
+/// [`scan`] of `text[start..end]` as if it were a whole file, with offsets
+/// into `text`. `start` and `end` must be char boundaries; the scanner reads
+/// nothing at or after `end` (it looks back before `start` for a `.` only,
+/// and only on the line of the word it checks).
+pub(super) fn scan_range(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+    max_depth: usize,
+) -> Scan {
+    let text = &text[..end];
     let mut scanner = Scanner {
         file,
         text,
         bytes: text.as_bytes(),
-        pos: 0,
+        pos: start,
         out: Scan::default(),
     };
     scanner.run(max_depth);
@@ -91,6 +113,7 @@ impl Scanner<'_> {
                 Step::Other => {}
             }
         }
+        self.out.clean_end = depth == 0 && modes == [Mode::Code { braces: 0 }];
     }
 
     /// One step in code mode.
@@ -129,34 +152,48 @@ impl Scanner<'_> {
                 }
                 Step::Close
             }
-            b if b.is_ascii_alphabetic() || b == b'_' => self.word(),
-            _ => {
-                // A run of bytes that matter to nothing above, in one step.
-                let run = rest
-                    .iter()
-                    .position(|&c| {
-                        c.is_ascii_alphabetic()
-                            || matches!(
-                                c,
-                                b'_' | b'/' | b'"' | b'(' | b'[' | b'{' | b')' | b']' | b'}'
-                            )
-                    })
-                    .unwrap_or(rest.len());
-                self.pos += run.max(1);
-                Step::Other
-            }
+            _ => self.plain(),
         }
     }
 
-    /// A word: `if` opens a level and `else` closes it, unless it follows a `.`.
-    fn word(&mut self) -> Step {
-        let start = self.pos;
-        while self.pos < self.bytes.len()
-            && (self.bytes[self.pos].is_ascii_alphanumeric() || self.bytes[self.pos] == b'_')
-        {
-            self.pos += 1;
+    /// Plain code up to the next byte that matters (a comment, a string or a
+    /// bracket) or the next `if` or `else` that counts; words are skipped whole.
+    fn plain(&mut self) -> Step {
+        let b = self.bytes;
+        let mut pos = self.pos;
+        while let Some(&c) = b.get(pos) {
+            match CODE_CLASS[c as usize] & (WORD | SPECIAL) {
+                PLAIN => pos += 1,
+                WORD => {
+                    let start = pos;
+                    pos += b[pos..]
+                        .iter()
+                        .position(|&c| CODE_CLASS[c as usize] & IDENT == 0)
+                        .unwrap_or(b.len() - pos);
+                    let step = self.word(start, pos);
+                    if matches!(step, Step::Other) {
+                        continue;
+                    }
+                    // A step that counts starts at its word (`too_deep` reports it there).
+                    if start > self.pos {
+                        self.pos = start;
+                        return Step::Other;
+                    }
+                    self.pos = pos;
+                    return step;
+                }
+                _ => break,
+            }
         }
-        let word = &self.bytes[start..self.pos];
+        // At least one byte, so that the scan always moves on.
+        self.pos = pos.max(self.pos + 1);
+        Step::Other
+    }
+
+    /// The word `start..end`: `if` opens a level and `else` closes it, unless
+    /// it follows a `.`.
+    fn word(&self, start: usize, end: usize) -> Step {
+        let word = &self.bytes[start..end];
         if word != b"if" && word != b"else" {
             return Step::Other;
         }
@@ -233,6 +270,35 @@ impl Scanner<'_> {
         });
     }
 }
+
+/// Classes of bytes in code, for [`Scanner::plain`]: none of the bits below.
+const PLAIN: u8 = 0;
+/// The start of a word.
+const WORD: u8 = 1;
+/// A byte that `code_step` handles itself.
+const SPECIAL: u8 = 2;
+/// A byte that continues a word.
+const IDENT: u8 = 4;
+
+/// The class bits of each byte in code.
+const CODE_CLASS: [u8; 256] = {
+    let mut t = [PLAIN; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphabetic() || b == b'_' {
+            t[c] = WORD | IDENT;
+        }
+        if b.is_ascii_digit() {
+            t[c] = IDENT;
+        }
+        if matches!(b, b'/' | b'"' | b'(' | b'[' | b'{' | b')' | b']' | b'}') {
+            t[c] = SPECIAL;
+        }
+        c += 1;
+    }
+    t
+};
 
 /// What a scanner step did to the nesting depth.
 enum Step {

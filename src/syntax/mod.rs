@@ -8,11 +8,16 @@
 //! [`parse`] first tries `fast`, a hand-written parser of the same grammar
 //! that returns the same tree whenever it succeeds; on anything it does not
 //! accept it falls back to the pest path ([`parse_reference`]), which builds
-//! the tree or the proper diagnostic.
+//! the tree or the proper diagnostic. A big file (at least two chunks of
+//! `chunked::MIN_CHUNK_BYTES`) is first tried in `chunked`: cut at guessed
+//! declaration starts, scanned and fast-parsed chunk by chunk on the rayon
+//! pool; if any chunk is refused, the whole file goes the way above, so the
+//! tree and diagnostics never depend on the number of threads.
 //!
 //! **Invariant:** knows nothing of imports, types, environments or the
 //! filesystem, and never panics, hangs or overflows the stack on any input.
 
+mod chunked;
 mod comments;
 mod error;
 mod fast;
@@ -29,7 +34,7 @@ pub use comments::{Comment, CommentKind};
 
 use crate::ast;
 use crate::diagnostics::Diagnostic;
-use crate::source::FileId;
+use crate::source::{FileId, Span};
 use grammar::{Grammar, Rule};
 
 /// Maximum nesting depth of brackets, braces, parentheses, `${…}` and `if`.
@@ -52,6 +57,17 @@ pub fn call_limit(len: usize) -> NonZeroUsize {
 /// Parses one file. `text` has had any BOM removed already by the caller.
 #[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
 pub fn parse(file: FileId, text: &str) -> Result<ast::File, Diagnostic> {
+    let threads = rayon::current_num_threads();
+    let chunks = (2 * threads).min(text.len() / chunked::MIN_CHUNK_BYTES);
+    if threads > 1 && chunks > 1 {
+        let bounds = chunked::plan(text, chunks);
+        if let Some(decls) = chunked::parse(file, text, &bounds) {
+            return Ok(ast::File {
+                decls,
+                span: Span::new(file, 0, text.len()),
+            });
+        }
+    }
     let (mut ast, comments) = parse_with(file, text, true)?;
     trim::trim_spans(&mut ast, text, &comments);
     Ok(ast)

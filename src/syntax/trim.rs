@@ -47,11 +47,17 @@ impl Trim<'_> {
 
 /// Trims the spans of `file` (see the module doc).
 pub fn trim_spans(file: &mut File, text: &str, comments: &[Comment]) {
+    trim_decls(&mut file.decls, text, comments);
+}
+
+/// Trims the spans of some declarations of a file; `comments` are all the
+/// comments of the file (or at least those inside these declarations).
+pub fn trim_decls(decls: &mut [Decl], text: &str, comments: &[Comment]) {
     let t = Trim {
         text: text.as_bytes(),
         comments,
     };
-    for decl in &mut file.decls {
+    for decl in decls {
         match decl {
             Decl::Environments(envs) => envs.envs.iter_mut().for_each(|e| env_decl(&t, e)),
             Decl::Type(ty) => type_expr(&t, &mut ty.ty),

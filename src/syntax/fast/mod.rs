@@ -30,27 +30,43 @@ type R<T> = Result<T, Reject>;
 
 /// Parses one file, given its `///` comments in source order.
 pub fn parse(file: FileId, text: &str, docs: &[Comment]) -> Result<ast::File, Reject> {
+    let decls = parse_range(file, text, 0, text.len(), docs)?;
+    Ok(ast::File {
+        decls,
+        span: Span::new(file, 0, text.len()),
+    })
+}
+
+/// The declarations of `text[start..end]` parsed as if it were a whole file
+/// (`sep* ~ (decl ~ (sep+ ~ decl)*)? ~ sep* ~ EOI`), with spans into `text`.
+/// Reads nothing at or after `end`; reads before `start` only for the `///`
+/// docs of a declaration (`docs` may hold comments before `start`).
+pub fn parse_range(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+    docs: &[Comment],
+) -> Result<Vec<ast::Decl>, Reject> {
+    let text = text.get(..end).ok_or(Reject)?;
     let mut p = Parser {
         file,
         text,
         b: text.as_bytes(),
-        pos: 0,
+        pos: start,
         docs,
         rel: 0,
         h: 0,
         items: Vec::new(),
         stmts: Vec::new(),
         keys: Vec::new(),
-        names: indexmap::IndexSet::new(),
+        names: indexmap::IndexSet::default(),
     };
     let decls = p.file()?;
     if p.h > super::MAX_EXPR_DEPTH {
         return Err(Reject);
     }
-    Ok(ast::File {
-        decls,
-        span: Span::new(file, 0, text.len()),
-    })
+    Ok(decls)
 }
 
 /// The parsing state of one file.
@@ -73,7 +89,7 @@ struct Parser<'a> {
     keys: Vec<ast::Key>,
     /// Every name seen, so that a field name repeated in thousands of
     /// configs is one shared allocation.
-    names: indexmap::IndexSet<ast::Name>,
+    names: indexmap::IndexSet<ast::Name, crate::map::FastState>,
 }
 
 fn is_ident_char(c: u8) -> bool {
@@ -283,4 +299,4 @@ impl<'a> Parser<'a> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

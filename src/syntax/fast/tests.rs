@@ -80,8 +80,8 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// Every `.mcfg` of the repository, plus the shared conformance cases when
-/// they are there.
-fn corpus() -> Vec<(String, String)> {
+/// they are there, plus a generated benchmark file: (name, text).
+pub(in crate::syntax) fn corpus() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut paths = Vec::new();
     for dir in ["examples", "tests/cases", "stdlib", "src/syntax/testdata"] {
@@ -101,7 +101,7 @@ fn corpus() -> Vec<(String, String)> {
 }
 
 /// A file of the shape of `shared/bench/gen_mcfg.py` with `n` models.
-fn bench_text(n: usize) -> String {
+pub(in crate::syntax) fn bench_text(n: usize) -> String {
     let mut s = String::from(concat!(
         "environments {\n  dev\n  staging\n  prod\n}\n\n",
         "schema Hyperparameters {\n  learning_rate: float(> 0, <= 1) = 0.001\n",
