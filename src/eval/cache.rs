@@ -44,6 +44,10 @@ pub struct LayerCache<'a> {
 #[derive(Debug, Default)]
 pub struct Consts {
     by_node: Vec<Option<(usize, Value)>>,
+    /// For a private copy of the base's layers ([`Layers::private_copy`]):
+    /// the address of each copied step list whose value is the base's own
+    /// entry for the same node.
+    carried: Vec<Option<usize>>,
     /// The table of the layers these were copied from, for the leaves not recomputed.
     base: Option<Arc<Consts>>,
 }
@@ -55,9 +59,45 @@ impl Consts {
             return None;
         };
         let addr = Arc::as_ptr(steps) as usize;
-        match self.by_node.get(id as usize) {
-            Some(Some((a, v))) if *a == addr => Some(v),
-            _ => self.base.as_ref()?.get(layers, id),
+        if let Some(Some((a, v))) = self.by_node.get(id as usize) {
+            if *a == addr {
+                return Some(v);
+            }
+        }
+        let base = self.base.as_ref()?;
+        if self.carried.get(id as usize) == Some(&Some(addr)) {
+            return base.by_node.get(id as usize)?.as_ref().map(|(_, v)| v);
+        }
+        base.get(layers, id)
+    }
+
+    /// The table for `copy`, a private copy of `from` (whose table is
+    /// `base`) that may have been layered further: an entry of `base` that
+    /// holds for `from` holds for the copy's leaf when its steps are still
+    /// the same ones (same sequence numbers; a private copy owns its step
+    /// lists, so assignments change them in place and addresses prove nothing).
+    fn carry(base: &Arc<Consts>, from: &Layers<'_>, copy: &Layers<'_>) -> Consts {
+        let carried = (0..copy.nodes.len() as NodeId)
+            .map(|id| {
+                let Some(Some((a, _))) = base.by_node.get(id as usize) else {
+                    return None;
+                };
+                let (Slot::Leaf(now), Some(Slot::Leaf(was))) = (
+                    &copy.node(id).slot,
+                    from.nodes.get(id as usize).map(|n| &n.slot),
+                ) else {
+                    return None;
+                };
+                let same = Arc::as_ptr(was) as usize == *a
+                    && now.len() == was.len()
+                    && now.iter().zip(was.iter()).all(|(x, y)| x.seq == y.seq);
+                same.then_some(Arc::as_ptr(now) as usize)
+            })
+            .collect();
+        Consts {
+            by_node: Vec::new(),
+            carried,
+            base: Some(Arc::clone(base)),
         }
     }
 
@@ -92,7 +132,12 @@ impl Consts {
                 by_node[id] = Some((Arc::as_ptr(steps) as usize, v));
             }
         }
-        (Consts { by_node, base }, ce.layers)
+        let consts = Consts {
+            by_node,
+            carried: Vec::new(),
+            base,
+        };
+        (consts, ce.layers)
     }
 }
 
@@ -185,19 +230,28 @@ impl<'a> LayerCache<'a> {
         env: Option<usize>,
     ) -> Option<SharedBody<'a>> {
         let c = &prog.configs[cid.0 as usize];
-        let (mut layers, base) = match c.parent {
+        let (mut layers, parent) = match c.parent {
             Some(p) if self.env_free.get(p.0 as usize) == Some(&true) => {
                 if prog.configs[p.0 as usize].schema != c.schema {
                     return None;
                 }
+                // A private copy: the threads evaluating children of one
+                // parent would otherwise contend on its reference counts.
                 let parent = self.parents.get(&(p, env))?;
-                (parent.clone(), self.consts.get(&(p, env)).cloned())
+                (
+                    parent.private_copy(),
+                    Some((parent, self.consts.get(&(p, env)))),
+                )
             }
             Some(_) => return None,
-            None => (self.templates.get(&c.schema)?.clone(), None),
+            None => (self.templates.get(&c.schema)?.private_copy(), None),
         };
         let mut ap = Applier::new(prog, c.schema.is_none());
         apply_body(&mut ap, &mut layers, cid);
+        let base = match parent {
+            Some((from, Some(consts))) => Some(Arc::new(Consts::carry(consts, from, &layers))),
+            _ => None,
+        };
         let (consts, layers) = Consts::compute(prog, self, cid, env, layers, base);
         Some(SharedBody {
             layers,

@@ -167,6 +167,38 @@ impl<'a> Layers<'a> {
         }
     }
 
+    /// A copy that shares no reference count with `self`: keys, children
+    /// maps and step lists are new allocations. Threads that each copy one
+    /// cached layers thousands of times would otherwise contend on its
+    /// counters (every clone and drop touches every node's).
+    pub fn private_copy(&self) -> Layers<'a> {
+        let nodes = self
+            .nodes
+            .iter()
+            .map(|n| Node {
+                key: Name::from(&*n.key),
+                parent: n.parent,
+                slot: match &n.slot {
+                    Slot::Obj(children) => Slot::Obj(Arc::new(
+                        children
+                            .iter()
+                            .map(|(k, &v)| (Name::from(&**k), v))
+                            .collect(),
+                    )),
+                    Slot::Leaf(steps) => Slot::Leaf(Arc::new(steps.to_vec())),
+                },
+                ty: n.ty,
+                field: n.field,
+                runtime: n.runtime,
+                depth: n.depth,
+            })
+            .collect();
+        Layers {
+            nodes,
+            next_seq: self.next_seq,
+        }
+    }
+
     /// The node with id `id`.
     pub fn node(&self, id: NodeId) -> &Node<'a> {
         &self.nodes[id as usize]
