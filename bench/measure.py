@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Time `mcfg build` on the shared benchmark workload and check its output.
 
-usage: python3 bench/measure.py --mcfg target/release/mcfg --work bench/work [--runs 7] N [N ...]
+usage: python3 bench/measure.py --mcfg target/release/mcfg --work bench/work [--runs 7]
+           [--jrsonnet PATH] [--out DIR] N [N ...]
 
-For every N and layout (mcfg = one file, mcfg-split = one file per 100 models):
-median wall time and median CPU time (user+sys, all threads) over --runs runs
-of the whole process, peak RSS (GNU time %M),
-and whether the gathered artifacts equal expected.json (check_equal.py semantics).
+For every N: `mcfg check` of the one-file layout, then `mcfg build` of each
+layout (mcfg = one file, mcfg-split = one file per 100 models): median wall
+time and median CPU time (user+sys, all threads) over --runs runs of the
+whole process, peak RSS (GNU time %M), and whether the gathered artifacts
+equal expected.json (check_equal.py semantics). With --jrsonnet, the same
+for the peer `jrsonnet -o OUT jsonnet/main.jsonnet` on the same workload
+(sources written by the shared gen.py), in the same sitting.
 Also times `mcfg check` of one small file. Prints a Markdown table and writes
 bench/work/results.json.
 """
@@ -72,12 +76,31 @@ def timed(cmd, runs, setup=None):
     return statistics.median(times), statistics.median(cpu), peak_rss_kib(cmd)
 
 
+def jrsonnet_row(a, n, d, expected, results):
+    """Times the peer jrsonnet on the same workload and checks its output."""
+    main_jsonnet = os.path.join(d, "jsonnet", "main.jsonnet")
+    if not os.path.exists(main_jsonnet):
+        subprocess.run([sys.executable, os.path.join(SHARED, "gen.py"), "--out", a.work, str(n)],
+                       check=True, stdout=subprocess.DEVNULL)
+    out = a.out + ".json"
+    cmd = [os.path.abspath(a.jrsonnet), "-o", out, main_jsonnet]
+    med, cpu, rss = timed(cmd, a.runs)
+    with open(out, encoding="utf-8") as fh:
+        ok = check_equal.norm(json.load(fh)) == expected
+    os.remove(out)
+    results.append({"n": n, "layout": "jrsonnet", "median_s": med, "median_cpu_s": cpu,
+                    "rss_kib": rss, "equal": ok})
+    return "| %d | jrsonnet | %.1f ms | %.1f ms | %.1f MiB | %s |" % (
+        n, med * 1000, cpu * 1000, rss / 1024, "yes" if ok else "NO")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mcfg", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--out", default="/tmp/mcfg-bench-out")
+    ap.add_argument("--jrsonnet", help="path of a jrsonnet binary to time side by side")
     ap.add_argument("ns", nargs="+", type=int)
     a = ap.parse_args()
     mcfg = os.path.abspath(a.mcfg)
@@ -93,6 +116,15 @@ def main():
             gen.write(exp_path, json.dumps(gen.resolve(gen.models(n)), indent=1, sort_keys=True) + "\n")
         with open(exp_path, encoding="utf-8") as fh:
             expected = check_equal.norm(json.load(fh))
+        med, cpu, rss = timed([mcfg, "check", os.path.join(d, "mcfg")], a.runs)
+        results.append({"n": n, "layout": "check", "median_s": med, "median_cpu_s": cpu,
+                        "rss_kib": rss, "equal": True})
+        rows.append("| %d | `mcfg check` one file | %.1f ms | %.1f ms | %.1f MiB | - |" % (
+            n, med * 1000, cpu * 1000, rss / 1024))
+        print(rows[-1], flush=True)
+        if a.jrsonnet:
+            rows.append(jrsonnet_row(a, n, d, expected, results))
+            print(rows[-1], flush=True)
         for layout in ("mcfg", "mcfg-split"):
             cmd = [mcfg, "build", os.path.join(d, layout), "-o", a.out]
             try:

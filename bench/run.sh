@@ -3,6 +3,8 @@
 #
 #   bash bench/run.sh                 # N = 100 1000 5000 10000, 7 runs each
 #   NS="100 1000" RUNS=5 bash bench/run.sh
+#   JRSONNET=/path/to/jrsonnet bash bench/run.sh   # also time the peer jrsonnet side by side
+#   OUT=/dev/shm/mcfg-bench-out bash bench/run.sh  # write artifacts to tmpfs
 #
 # Generates bench/work/N<n>/{mcfg,mcfg-split,expected.json} with
 # /work/shared/bench/gen_mcfg.py (override with MCFG_SHARED_BENCH), builds the
@@ -19,6 +21,9 @@ TARGET="${CARGO_TARGET_DIR:-target}"
 # shellcheck disable=SC2086
 python3 "$SHARED/gen_mcfg.py" --out bench/work $NS
 cargo build --release --quiet
+EXTRA=()
+[ -n "${JRSONNET:-}" ] && EXTRA+=(--jrsonnet "$JRSONNET")
+[ -n "${OUT:-}" ] && EXTRA+=(--out "$OUT")
 # shellcheck disable=SC2086
-MCFG_SHARED_BENCH="$SHARED" python3 bench/measure.py --mcfg "$TARGET/release/mcfg" \
+MCFG_SHARED_BENCH="$SHARED" python3 bench/measure.py --mcfg "$TARGET/release/mcfg" "${EXTRA[@]}" \
   --work bench/work --runs "$RUNS" $NS

@@ -162,6 +162,10 @@ pub fn with_program<R>(
     f(&prog, &cache)
 }
 
+/// Fewer (config, environment) evaluations than this run on the calling
+/// thread: starting the thread pool costs more than they do.
+const PARALLEL_MIN_TASKS: usize = 64;
+
 /// The outcomes of one config, per environment slot.
 type PerEnv = Vec<(Option<usize>, Outcome)>;
 
@@ -199,11 +203,11 @@ fn evaluate_all<T: Send>(
         }
     }
     // One task per config: its environments share the layering of its body.
-    let outcomes: Vec<(Outcome, Option<T>)> = configs
-        .par_iter()
-        .flat_map_iter(|&cid| {
-            let outs = eval::evaluate_envs(prog, &cache, cid, &slots, sink.values);
-            outs.into_iter().zip(&slots).map(move |(mut out, &env)| {
+    let run = |cid: ConfigId| -> Vec<(Outcome, Option<T>)> {
+        let outs = eval::evaluate_envs(prog, &cache, cid, &slots, sink.values);
+        outs.into_iter()
+            .zip(&slots)
+            .map(|(mut out, &env)| {
                 let artifact = out.value.take().map(|value| {
                     let invariant_paths = out
                         .marked
@@ -222,8 +226,14 @@ fn evaluate_all<T: Send>(
                 });
                 (out, artifact)
             })
-        })
-        .collect();
+            .collect()
+    };
+    // A small project is done before a thread pool would have started.
+    let outcomes: Vec<(Outcome, Option<T>)> = if tasks.len() < PARALLEL_MIN_TASKS {
+        configs.iter().flat_map(|&cid| run(cid)).collect()
+    } else {
+        configs.par_iter().flat_map_iter(|&cid| run(cid)).collect()
+    };
     timings.push(("layer + evaluate + check", start.elapsed()));
     let start = Instant::now();
     let mut per_config: Vec<(ConfigId, PerEnv, Finished<T>)> = Vec::new();

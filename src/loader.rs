@@ -321,50 +321,68 @@ pub fn load(
     project
 }
 
+/// Less source text than this (in one batch of files) is parsed on the calling thread.
+const PARALLEL_MIN_BYTES: usize = 256 << 10;
+
 fn add_files(diags: &mut Diagnostics, project: &mut Project, pending: Vec<Pending>) {
     let first = project.files.len();
-    // Files in parallel; within a file, the line index is built while it parses.
-    let done: Vec<(Pending, SourceFile, Result<ast::File, Diagnostic>)> = pending
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, mut p)| {
-            let id = FileId((first + i) as u32);
-            let name = if p.is_std {
-                p.path.to_string_lossy().into_owned()
-            } else {
-                display_name(&p.path)
-            };
-            let (file, parsed) = match std::mem::replace(&mut p.text, Ok(String::new())) {
-                Ok(text) => {
-                    let text: Arc<str> = text.into();
+    // Files in parallel; within a file, the line index is built while it
+    // parses. A little text is read on this thread: starting the thread
+    // pool would cost more than parsing it.
+    let bytes: usize = pending
+        .iter()
+        .map(|p| p.text.as_ref().map_or(0, String::len))
+        .sum();
+    let parallel = bytes >= PARALLEL_MIN_BYTES;
+    let load = |(i, mut p): (usize, Pending)| {
+        let id = FileId((first + i) as u32);
+        let name = if p.is_std {
+            p.path.to_string_lossy().into_owned()
+        } else {
+            display_name(&p.path)
+        };
+        let (file, parsed) = match std::mem::replace(&mut p.text, Ok(String::new())) {
+            Ok(text) => {
+                let text: Arc<str> = text.into();
+                if parallel {
                     rayon::join(
                         || SourceFile::new(name, Arc::clone(&text)),
                         || syntax::parse(id, &text),
                     )
+                } else {
+                    (
+                        SourceFile::new(name, Arc::clone(&text)),
+                        syntax::parse(id, &text),
+                    )
                 }
-                Err((msg, offset)) => {
-                    let (text, offset, msg, code) = match offset {
-                        Some(offset) => (
-                            msg,
-                            offset,
-                            "file is not valid UTF-8".to_owned(),
-                            Code::Syntax,
-                        ),
-                        None => (
-                            String::new(),
-                            0,
-                            format!("cannot read file: {msg}"),
-                            Code::Import,
-                        ),
-                    };
-                    let len = usize::from(offset < text.len());
-                    let diag = Diagnostic::error(code, Span::new(id, offset, offset + len), msg);
-                    (SourceFile::new(name, text), Err(diag))
-                }
-            };
-            (p, file, parsed)
-        })
-        .collect();
+            }
+            Err((msg, offset)) => {
+                let (text, offset, msg, code) = match offset {
+                    Some(offset) => (
+                        msg,
+                        offset,
+                        "file is not valid UTF-8".to_owned(),
+                        Code::Syntax,
+                    ),
+                    None => (
+                        String::new(),
+                        0,
+                        format!("cannot read file: {msg}"),
+                        Code::Import,
+                    ),
+                };
+                let len = usize::from(offset < text.len());
+                let diag = Diagnostic::error(code, Span::new(id, offset, offset + len), msg);
+                (SourceFile::new(name, text), Err(diag))
+            }
+        };
+        (p, file, parsed)
+    };
+    let done: Vec<(Pending, SourceFile, Result<ast::File, Diagnostic>)> = if parallel {
+        pending.into_par_iter().enumerate().map(load).collect()
+    } else {
+        pending.into_iter().enumerate().map(load).collect()
+    };
     for (p, file, parsed) in done {
         let id = project.sources.add(file);
         let ast = match parsed {

@@ -57,7 +57,11 @@ pub fn call_limit(len: usize) -> NonZeroUsize {
 /// Parses one file. `text` has had any BOM removed already by the caller.
 #[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
 pub fn parse(file: FileId, text: &str) -> Result<ast::File, Diagnostic> {
-    let threads = rayon::current_num_threads();
+    // Only a text worth two chunks asks for the thread pool (which starts it).
+    let threads = match text.len() >= 2 * chunked::MIN_CHUNK_BYTES {
+        true => rayon::current_num_threads(),
+        false => 1,
+    };
     let chunks = (2 * threads).min(text.len() / chunked::MIN_CHUNK_BYTES);
     if threads > 1 && chunks > 1 {
         let bounds = chunked::plan(text, chunks);
