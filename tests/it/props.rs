@@ -65,7 +65,10 @@ fn chain() -> impl Strategy<Value = Vec<Cfg>> {
     // Env blocks are rare enough that many chains have ancestors without
     // any: those configs take the shared-body path (eval/cache.rs), the
     // others the per-environment one.
-    let cfg = (block(), prop::collection::vec(prop::option::weighted(0.3, block()), 3))
+    let cfg = (
+        block(),
+        prop::collection::vec(prop::option::weighted(0.3, block()), 3),
+    )
         .prop_map(|(body, envs)| Cfg { body, envs });
     prop::collection::vec(cfg, 1..=5)
 }
