@@ -334,6 +334,25 @@ pub enum ExprKind {
     If(Box<Expr>, Box<Expr>, Box<Expr>),
 }
 
+impl Expr {
+    /// Whether the expression is a literal (numbers, strings, durations,
+    /// `null`, bools, negations and lists of them): the same value wherever
+    /// it is evaluated.
+    pub fn is_literal(&self) -> bool {
+        match &self.kind {
+            ExprKind::Null
+            | ExprKind::Bool(_)
+            | ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Str(_)
+            | ExprKind::Duration(_) => true,
+            ExprKind::List(items) => items.iter().all(Expr::is_literal),
+            ExprKind::Unary(UnaryOp::Neg, inner) => inner.is_literal(),
+            _ => false,
+        }
+    }
+}
+
 /// Prefix operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnaryOp {

@@ -169,9 +169,6 @@ const PARALLEL_MIN_TASKS: usize = 64;
 /// The outcomes of one config, per environment slot.
 type PerEnv = Vec<(Option<usize>, Outcome)>;
 
-/// The artifacts of one config, in environment order.
-type Finished<T> = Vec<Option<T>>;
-
 fn evaluate_all<T: Send>(
     diags: &mut Diagnostics,
     prog: &Program<'_>,
@@ -184,7 +181,6 @@ fn evaluate_all<T: Send>(
     diags.extend(cache_diags);
     let slots = prog.env_slots();
     let mut configs: Vec<ConfigId> = Vec::new();
-    let mut tasks: Vec<(ConfigId, Option<usize>)> = Vec::new();
     for (i, c) in prog.configs.iter().enumerate() {
         if c.broken {
             continue;
@@ -192,7 +188,6 @@ fn evaluate_all<T: Send>(
         let cid = ConfigId(i as u32);
         if c.is_emitted() {
             configs.push(cid);
-            tasks.extend(slots.iter().map(|&e| (cid, e)));
         } else if !c.has_children {
             // An abstract config nobody extends is still layered for its static errors.
             for &env in &slots {
@@ -203,7 +198,7 @@ fn evaluate_all<T: Send>(
         }
     }
     // One task per config: its environments share the layering of its body.
-    let run = |cid: ConfigId| -> Vec<(Outcome, Option<T>)> {
+    let run = |cid: ConfigId| -> (PerEnv, Vec<Option<T>>) {
         let outs = eval::evaluate_envs(prog, &cache, cid, &slots, sink.values);
         outs.into_iter()
             .zip(&slots)
@@ -224,30 +219,21 @@ fn evaluate_all<T: Send>(
                         runtime_paths: std::mem::take(&mut out.runtime_paths),
                     })
                 });
-                (out, artifact)
+                ((env, out), artifact)
             })
-            .collect()
+            .unzip()
     };
     // A small project is done before a thread pool would have started.
-    let outcomes: Vec<(Outcome, Option<T>)> = if tasks.len() < PARALLEL_MIN_TASKS {
-        configs.iter().flat_map(|&cid| run(cid)).collect()
-    } else {
-        configs.par_iter().flat_map_iter(|&cid| run(cid)).collect()
-    };
+    let per_config: Vec<(PerEnv, Vec<Option<T>>)> =
+        if configs.len() * slots.len() < PARALLEL_MIN_TASKS {
+            configs.iter().map(|&cid| run(cid)).collect()
+        } else {
+            configs.par_iter().map(|&cid| run(cid)).collect()
+        };
     timings.push(("layer + evaluate + check", start.elapsed()));
     let start = Instant::now();
-    let mut per_config: Vec<(ConfigId, PerEnv, Finished<T>)> = Vec::new();
-    for ((cid, env), (out, artifact)) in tasks.into_iter().zip(outcomes) {
-        match per_config.last_mut() {
-            Some((c, list, done)) if *c == cid => {
-                list.push((env, out));
-                done.push(artifact);
-            }
-            _ => per_config.push((cid, vec![(env, out)], vec![artifact])),
-        }
-    }
     let mut artifacts = Vec::new();
-    for (cid, mut list, done) in per_config {
+    for (&cid, (mut list, done)) in configs.iter().zip(per_config) {
         let mut local: Vec<Diagnostic> = Vec::new();
         for (_, out) in &mut list {
             local.append(&mut out.diags);

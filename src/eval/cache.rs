@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use crate::ast::{Expr, ExprKind, Stmt, UnaryOp};
+use crate::ast::Stmt;
 use crate::diagnostics::Diagnostic;
 use crate::merge::{
     self, apply_body, apply_config, apply_env_blocks, Applier, Layers, NodeId, Slot,
@@ -124,7 +124,7 @@ impl Consts {
             let effective = layers.effective_steps(id as NodeId);
             if effective.is_empty()
                 || ce.constant(id as NodeId).is_some()
-                || !effective.iter().all(|s| is_literal(s.expr))
+                || !effective.iter().all(|s| s.expr.is_literal())
             {
                 continue;
             }
@@ -149,21 +149,6 @@ pub struct SharedBody<'a> {
     /// Problems found applying the body (no `env` yet).
     pub diags: Vec<Diagnostic>,
     pub consts: Option<Arc<Consts>>,
-}
-
-/// Whether `e` has the same value wherever it is evaluated.
-fn is_literal(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Null
-        | ExprKind::Bool(_)
-        | ExprKind::Int(_)
-        | ExprKind::Float(_)
-        | ExprKind::Str(_)
-        | ExprKind::Duration(_) => true,
-        ExprKind::List(items) => items.iter().all(is_literal),
-        ExprKind::Unary(UnaryOp::Neg, inner) => is_literal(inner),
-        _ => false,
-    }
 }
 
 impl<'a> LayerCache<'a> {
@@ -232,7 +217,7 @@ impl<'a> LayerCache<'a> {
         let c = &prog.configs[cid.0 as usize];
         let (mut layers, parent) = match c.parent {
             Some(p) if self.env_free.get(p.0 as usize) == Some(&true) => {
-                if prog.configs[p.0 as usize].schema != c.schema {
+                if Self::base_parent(prog, cid) != Some(p) {
                     return None;
                 }
                 // A private copy: the threads evaluating children of one
@@ -284,6 +269,14 @@ impl<'a> LayerCache<'a> {
         self.consts.swap_remove(&(cid, env));
     }
 
+    /// The parent whose cached layers config `cid` starts from: its parent,
+    /// when both have the same schema (else it starts from its schema).
+    fn base_parent(prog: &Program<'a>, cid: ConfigId) -> Option<ConfigId> {
+        let c = &prog.configs[cid.0 as usize];
+        let p = c.parent?;
+        (prog.configs[p.0 as usize].schema == c.schema).then_some(p)
+    }
+
     /// The literal values that hold for the layers [`LayerCache::layers_for`]
     /// gives config `cid` in `env` (those of the cached layers it copies).
     pub fn consts_for(
@@ -295,12 +288,7 @@ impl<'a> LayerCache<'a> {
         if self.parents.contains_key(&(cid, env)) {
             return self.consts.get(&(cid, env));
         }
-        let c = &prog.configs[cid.0 as usize];
-        let p = c.parent?;
-        if prog.configs[p.0 as usize].schema != c.schema {
-            return None;
-        }
-        self.consts.get(&(p, env))
+        self.consts.get(&(Self::base_parent(prog, cid)?, env))
     }
 
     /// The layers of config `cid` in `env`: parent layers (cached) plus its own body.
@@ -317,10 +305,7 @@ impl<'a> LayerCache<'a> {
         }
         let structural = c.schema.is_none();
         let mut ap = Applier::new(prog, structural);
-        let from_parent = c.parent.and_then(|p| {
-            let same_schema = prog.configs[p.0 as usize].schema == c.schema;
-            self.parents.get(&(p, env)).filter(|_| same_schema)
-        });
+        let from_parent = Self::base_parent(prog, cid).and_then(|p| self.parents.get(&(p, env)));
         let mut layers = match from_parent {
             Some(parent) => {
                 let mut l = parent.clone();

@@ -99,7 +99,7 @@ fn frozen(
         let Some(step) = lookup::holding(&insp.layers, id) else {
             continue;
         };
-        if is_literal(step.expr) {
+        if step.expr.is_literal() {
             continue;
         }
         if let Some(v) = lookup::leaf_value(&insp, id) {
@@ -107,19 +107,6 @@ fn frozen(
         }
     }
     out
-}
-
-fn is_literal(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Null
-        | ExprKind::Bool(_)
-        | ExprKind::Int(_)
-        | ExprKind::Float(_)
-        | ExprKind::Str(_)
-        | ExprKind::Duration(_) => true,
-        ExprKind::List(items) => items.iter().all(is_literal),
-        _ => false,
-    }
 }
 
 /// A value as a literal expression at `span`.
