@@ -13,3 +13,4 @@ mod fmt;
 mod schema;
 mod limits;
 mod props;
+mod overrides;
