@@ -13,7 +13,10 @@ use crate::suggest;
 
 use super::value::Fields;
 use super::value::{format_duration, format_float};
-use super::{builtins, ConfigEval, Ctx, EvalResult, Fail, Value, MAX_LIST_LEN, MAX_STRING_BYTES};
+use super::{
+    builtins, comprehension, ConfigEval, Ctx, EvalResult, Fail, Value, MAX_LIST_LEN,
+    MAX_STRING_BYTES,
+};
 
 /// A config evaluator, borrowed from the caller or owned through the context.
 #[derive(Debug, Clone)]
@@ -45,13 +48,24 @@ pub enum Scope<'s, 'a> {
         obj: &'s Fields,
         ce: &'s ConfigEval<'a>,
     },
+    /// Comprehension variables (LANGUAGE.md §9.6), shadowing `outer`.
+    Bind {
+        names: Vec<(Name, Value)>,
+        outer: &'s Scope<'s, 'a>,
+    },
 }
 
-impl<'a> Scope<'_, 'a> {
-    fn ce(&self) -> &ConfigEval<'a> {
+impl<'s, 'a> Scope<'s, 'a> {
+    fn ce(&self) -> &'s ConfigEval<'a> {
         match self {
             Scope::Node { ce, .. } | Scope::Value { ce, .. } => ce,
+            Scope::Bind { outer, .. } => outer.ce(),
         }
+    }
+
+    /// The config being evaluated.
+    pub fn cid(&self) -> ConfigId {
+        self.ce().cid
     }
 }
 
@@ -120,7 +134,33 @@ pub fn eval<'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'_, 'a>, e: &Expr) -> EvalResult
                 ),
             )),
         },
+        ExprKind::Is(inner, ty) => {
+            let v = eval(cx, scope, inner)?;
+            Ok(Value::Bool(super::coerce::is(cx, scope.ce(), &v, ty)))
+        }
+        ExprKind::Quant(all, comp, cond) => comprehension::quant(cx, scope, *all, comp, cond),
+        ExprKind::ListComp(elem, comp) => comprehension::list(cx, scope, elem, comp),
+        ExprKind::MapComp(key, value, comp) => {
+            comprehension::map(cx, scope, key, value, comp, e.span)
+        }
     }
+}
+
+/// `envs`: the current environment and its ancestors, root first
+/// (LANGUAGE.md §9.5); empty in a build without environments.
+fn envs(cx: &Ctx<'_, '_>) -> Value {
+    let mut chain = Vec::new();
+    let mut cur = cx.env;
+    // Bounded: inheritance cycles are reported (and cut) by `resolve`.
+    while let Some(e) = cur {
+        if chain.len() > cx.prog.envs.len() {
+            break;
+        }
+        chain.push(Value::Str(cx.prog.envs[e].name.clone()));
+        cur = cx.prog.envs[e].parent;
+    }
+    chain.reverse();
+    Value::List(chain)
 }
 
 fn read<'s, 'a>(
@@ -147,9 +187,7 @@ fn read<'s, 'a>(
 fn place<'s, 'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'s, 'a>, e: &Expr) -> EvalResult<Place<'s, 'a>> {
     match &e.kind {
         ExprKind::Name(name) => lookup(cx, scope, name, e.span),
-        ExprKind::SelfRef => Ok(match scope {
-            Scope::Node { ce, .. } | Scope::Value { ce, .. } => Place::Node(Ev::Borrowed(ce), ROOT),
-        }),
+        ExprKind::SelfRef => Ok(Place::Node(Ev::Borrowed(scope.ce()), ROOT)),
         ExprKind::Field(base, key) => {
             let p = place(cx, scope, base)?;
             field(cx, scope, p, key, base)
@@ -187,6 +225,12 @@ fn lookup<'s, 'a>(
             }
             visible.extend(obj.keys().cloned());
         }
+        Scope::Bind { names, outer } => {
+            if let Some((_, v)) = names.iter().find(|(n, _)| n == name) {
+                return Ok(Place::Val(v.clone()));
+            }
+            return lookup(cx, outer, name, span);
+        }
     }
     let file_scope = &cx.prog.scopes[span.file.0 as usize];
     match file_scope.get(name).map(|(item, _)| *item) {
@@ -203,6 +247,9 @@ fn lookup<'s, 'a>(
             ));
         }
         None => {}
+    }
+    if &**name == "envs" {
+        return Ok(Place::Val(envs(cx)));
     }
     visible.extend(file_scope.keys().cloned());
     let mut d = err(Code::UnresolvedName, span, format!("cannot find `{name}`"));

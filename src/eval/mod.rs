@@ -16,6 +16,7 @@
 mod builtins;
 pub mod cache;
 mod coerce;
+mod comprehension;
 mod expr;
 mod finish;
 pub mod inspect;

@@ -9,6 +9,8 @@ mod configs;
 mod envs;
 mod types;
 
+pub use types::const_lit;
+
 use indexmap::IndexMap;
 
 use crate::ast::{self, Decl, Name, QualName};
@@ -148,6 +150,11 @@ impl<'a> Program<'a> {
             Ty::Union(lits) => lits
                 .iter()
                 .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" | "),
+            Ty::AnyOf(members) => members
+                .iter()
+                .map(|m| self.ty_name(*m))
                 .collect::<Vec<_>>()
                 .join(" | "),
             Ty::Object(o) => match &self.obj(*o).name {

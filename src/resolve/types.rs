@@ -430,6 +430,13 @@ fn lower_type<'a>(
             });
             TyRef::plain(Ty::Union(lits.collect()), te.span)
         }
+        TypeKind::AnyOf(members) => {
+            let ids = members
+                .iter()
+                .map(|m| lower_type(diags, prog, low, file, m))
+                .collect();
+            TyRef::plain(Ty::AnyOf(ids), te.span)
+        }
         TypeKind::Object(items) => {
             let id = ObjId(prog.objs.len() as u32);
             prog.objs.push(ObjTy {

@@ -18,6 +18,7 @@ use crate::ast::{self, CmpOp};
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, Span};
 
+mod comp;
 mod expr;
 mod ty;
 
@@ -53,6 +54,9 @@ fn is_punct_keyword(rule: Rule) -> bool {
             | Rule::kw_if
             | Rule::kw_then
             | Rule::kw_else
+            | Rule::kw_is
+            | Rule::kw_for
+            | Rule::op_in
     )
 }
 

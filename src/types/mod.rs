@@ -56,6 +56,9 @@ pub enum Ty {
     Map(TyId),
     /// One of these literals.
     Union(Vec<Lit>),
+    /// Any of these types (LANGUAGE.md §9.4): a value takes the first
+    /// member it fits.
+    AnyOf(Vec<TyId>),
     Object(ObjId),
     /// A type that failed to resolve (already reported); accepts anything.
     Error,

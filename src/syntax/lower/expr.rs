@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 
-use super::{cmp_op, next, parts, Lower, Nesting, Res};
+use super::{cmp_op, next, parts, Lower, Res};
 use crate::ast::{self, BinaryOp, ExprKind, StrPart, UnaryOp};
 use crate::source::Span;
 use crate::syntax::error;
@@ -35,6 +35,7 @@ fn pratt() -> &'static PrattParser<Rule> {
                 | Op::infix(Rule::op_gt, Assoc::Left)
                 | Op::infix(Rule::op_ge, Assoc::Left)
                 | Op::infix(Rule::op_in, Assoc::Left))
+            .op(Op::postfix(Rule::is_test))
             .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
             .op(Op::infix(Rule::op_mul, Assoc::Left)
                 | Op::infix(Rule::op_div, Assoc::Left)
@@ -52,6 +53,7 @@ fn is_operator(rule: Rule) -> bool {
             | Rule::if_head
             | Rule::field_access
             | Rule::index
+            | Rule::is_test
             | Rule::op_or
             | Rule::op_and
             | Rule::op_eq
@@ -142,6 +144,10 @@ impl Lower<'_> {
                 let index = self.lower_expr(next(&mut op.into_inner(), "index"), depth)?;
                 ExprKind::Index(lhs, Box::new(index))
             }
+            Rule::is_test => {
+                let ty = self.lower_ty(next(&mut parts(op), "tested type"), depth)?;
+                ExprKind::Is(lhs, Box::new(ty))
+            }
             other => unreachable!("grammar: postfix operator {other:?}"),
         };
         Ok(Lowered {
@@ -188,10 +194,7 @@ impl Lower<'_> {
     fn lower_primary(&self, pair: Pair<'_, Rule>, depth: usize) -> Res<ast::Expr> {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
-            Rule::list => ExprKind::List(self.lower_exprs(pair.into_inner(), depth)?),
-            Rule::object => {
-                ExprKind::Object(self.lower_body(pair.into_inner(), depth, Nesting::Object)?)
-            }
+            Rule::list | Rule::object | Rule::quant => self.lower_collection(pair, depth)?,
             Rule::paren => {
                 let inner =
                     self.lower_expr(next(&mut pair.into_inner(), "parenthesised"), depth)?;

@@ -15,8 +15,39 @@ impl Lower<'_> {
         match inner.as_rule() {
             Rule::ty_union => self.lower_ty_union(inner),
             Rule::ty_base => self.lower_ty_base(inner, depth),
+            Rule::ty_alts => self.lower_ty_alts(inner, depth),
             other => unreachable!("grammar: type {other:?}"),
         }
+    }
+
+    /// `int | string | "auto"`: a general union (LANGUAGE.md §9.4). It is
+    /// optional when a member is (`int | string?`).
+    fn lower_ty_alts(&self, pair: Pair<'_, Rule>, depth: usize) -> Res<ast::TypeExpr> {
+        let span = self.span(&pair);
+        let mut members = Vec::new();
+        for p in pair.into_inner() {
+            members.push(match p.as_rule() {
+                Rule::ty_lit1 => {
+                    let lit = next(&mut p.into_inner(), "literal member");
+                    let span = self.span(&lit);
+                    ast::TypeExpr {
+                        kind: ast::TypeKind::Union(vec![self.lower_literal(lit)?]),
+                        refinements: Vec::new(),
+                        optional: false,
+                        span,
+                    }
+                }
+                Rule::ty_base => self.lower_ty_base(p, depth + 1)?,
+                other => unreachable!("grammar: union member {other:?}"),
+            });
+        }
+        let optional = members.iter().any(|m| m.optional);
+        Ok(ast::TypeExpr {
+            kind: ast::TypeKind::AnyOf(members),
+            refinements: Vec::new(),
+            optional,
+            span,
+        })
     }
 
     /// `"a" | "b" | 3 | true`, possibly followed by `?`.
