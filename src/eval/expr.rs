@@ -251,6 +251,9 @@ fn lookup<'s, 'a>(
     if &**name == "envs" {
         return Ok(Place::Val(envs(cx)));
     }
+    if cx.prog.lookup_is_follow_on(span.file, [&**name]) {
+        return Err(Fail);
+    }
     visible.extend(file_scope.keys().cloned());
     let mut d = err(Code::UnresolvedName, span, format!("cannot find `{name}`"));
     if let Some(s) = suggest::closest(name, visible.iter().map(|k| &**k)) {
@@ -324,6 +327,7 @@ fn field<'s, 'a>(
                     format!("`{}` is not a value", key.name),
                 ),
             )),
+            None if cx.prog.project.file(f).ast.is_none() => Err(Fail),
             None => {
                 let keys: Vec<&str> = cx.prog.scopes[f.0 as usize].keys().map(|k| &**k).collect();
                 Err(missing(

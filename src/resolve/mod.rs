@@ -233,6 +233,31 @@ impl<'a> Program<'a> {
         scope.insert(name.name.clone(), (item, name.span));
     }
 
+    /// Whether a failed lookup of `parts` from `file` was caused by an error
+    /// already reported: a failed import on the way, or a file that did not
+    /// parse (its declarations are unknown). Such a lookup is no new mistake.
+    pub fn lookup_is_follow_on<'n>(
+        &self,
+        file: FileId,
+        parts: impl IntoIterator<Item = &'n str>,
+    ) -> bool {
+        let mut scope_file = file;
+        for part in parts {
+            let loaded = self.project.file(scope_file);
+            if loaded.ast.is_none() {
+                return true;
+            }
+            if let Some(None) = loaded.imports.get(part) {
+                return true;
+            }
+            match self.scopes[scope_file.0 as usize].get(part) {
+                Some((Item::Module(next), _)) => scope_file = *next,
+                _ => return false,
+            }
+        }
+        self.project.file(scope_file).ast.is_none()
+    }
+
     /// Looks up a possibly qualified name (`Serving`, `serving.Serving`) from `file`.
     pub fn lookup(&self, file: FileId, name: &QualName) -> Result<Item, Diagnostic> {
         let mut scope_file = file;
