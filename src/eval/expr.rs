@@ -267,3 +267,69 @@ fn lookup<'s, 'a>(
     }
     Err(cx.fail(scope.ce().cid, d))
 }
+
+/// The computed operands that decide a failed condition, for its help line
+/// (`sum(values(traffic))` = 90): calls and arithmetic with a scalar value,
+/// outermost first, at most three. Only sub-expressions the condition
+/// itself evaluated are visited (`and`/`or`/`if` follow their short
+/// circuit; comprehension bodies are not entered), so this reports nothing
+/// new.
+pub fn deciding_operands<'a>(
+    cx: &Ctx<'_, 'a>,
+    scope: &Scope<'_, 'a>,
+    cond: &Expr,
+) -> Vec<(Span, Value)> {
+    fn walk<'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'_, 'a>, e: &Expr, out: &mut Vec<(Span, Value)>) {
+        use crate::ast::BinaryOp;
+        if out.len() >= 3 {
+            return;
+        }
+        match &e.kind {
+            ExprKind::Binary(BinaryOp::And | BinaryOp::Or, l, r) => {
+                walk(cx, scope, l, out);
+                let go_on = matches!(
+                    (&e.kind, eval(cx, scope, l)),
+                    (ExprKind::Binary(BinaryOp::And, ..), Ok(Value::Bool(true)))
+                        | (ExprKind::Binary(BinaryOp::Or, ..), Ok(Value::Bool(false)))
+                );
+                if go_on {
+                    walk(cx, scope, r, out);
+                }
+            }
+            ExprKind::Binary(op, l, r) => {
+                if !matches!(op, BinaryOp::Cmp(_) | BinaryOp::In) {
+                    shown(cx, scope, e, out);
+                }
+                walk(cx, scope, l, out);
+                walk(cx, scope, r, out);
+            }
+            ExprKind::Call(_, args) => {
+                shown(cx, scope, e, out);
+                args.iter().for_each(|a| walk(cx, scope, a, out));
+            }
+            ExprKind::Unary(_, inner) | ExprKind::Is(inner, _) => walk(cx, scope, inner, out),
+            ExprKind::If(c, t, f) => {
+                walk(cx, scope, c, out);
+                match eval(cx, scope, c) {
+                    Ok(Value::Bool(true)) => walk(cx, scope, t, out),
+                    Ok(Value::Bool(false)) => walk(cx, scope, f, out),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    fn shown<'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'_, 'a>, e: &Expr, out: &mut Vec<(Span, Value)>) {
+        if out.len() >= 3 {
+            return;
+        }
+        if let Ok(v @ (Value::Int(_) | Value::Float(_) | Value::Duration(_) | Value::Str(_))) =
+            eval(cx, scope, e)
+        {
+            out.push((e.span, v));
+        }
+    }
+    let mut out = Vec::new();
+    walk(cx, scope, cond, &mut out);
+    out
+}
