@@ -14,6 +14,8 @@
 //! as it is evaluated (`coerce`), so diagnostics point at the step that set it.
 
 mod builtins;
+
+pub use builtins::NAMES as BUILTIN_FUNCTIONS;
 pub mod cache;
 mod coerce;
 mod comprehension;
