@@ -11,4 +11,5 @@ mod lsp;
 mod fmt;
 mod schema;
 mod limits;
+mod hostile;
 mod props;
