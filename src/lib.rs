@@ -16,6 +16,7 @@ pub mod syntax;
 
 // Files and the standard library.
 pub mod stdlib;
+pub mod files;
 pub mod loader;
 pub mod git;
 

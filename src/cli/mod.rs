@@ -121,6 +121,14 @@ enum Command {
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Evaluation runs on the rayon pool too (one task per config), and a
+    // chain of configs each reading the previous one recurses as deep as a
+    // chain of fields: the pool threads get the main worker's stack, so
+    // `eval::MAX_EVAL_DEPTH` is reached before the stack is exhausted.
+    // Failing to build the pool (already built) leaves rayon's default.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_BYTES)
+        .build_global();
     let worker = std::thread::Builder::new()
         .stack_size(STACK_BYTES)
         .spawn(move || std::panic::catch_unwind(move || run(cli)));

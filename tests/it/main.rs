@@ -12,5 +12,6 @@ mod lsp;
 mod fmt;
 mod schema;
 mod limits;
+mod hostile;
 mod props;
 mod overrides;
