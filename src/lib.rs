@@ -33,3 +33,4 @@ pub mod fmt;
 pub mod import;
 pub mod lsp;
 pub mod cli;
+pub mod api;
