@@ -25,6 +25,7 @@ pub mod resolve;
 pub mod merge;
 pub mod eval;
 pub mod compile;
+pub mod overrides;
 
 // Output and tools.
 pub mod emit;

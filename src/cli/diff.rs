@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{Output, Sources};
-use crate::compile::{compile_paths, with_program, Compilation};
+use crate::compile::{compile_paths_with, with_program, with_program_overrides, Compilation, Sink};
 use crate::diagnostics::Diagnostics;
 use crate::git::Repo;
 use crate::report::diff::{self, ProgramSnapshot};
@@ -34,6 +34,8 @@ pub struct DiffArgs {
     /// Print one JSON report on stdout.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub overrides: super::overrides::OverrideArgs,
 }
 
 /// Splits `[CONFIG] PATHS...`: a first item that is no existing path and is
@@ -65,7 +67,8 @@ pub fn split_config(
 /// Runs `mcfg diff`.
 pub fn run(out: &Output, args: &DiffArgs) -> u8 {
     let (config, sources) = split_config(args.config.as_deref(), &args.items, args.root.clone());
-    let Some(comp) = out.compile(&sources) else {
+    let sets = &args.overrides.sets;
+    let Some(comp) = out.compile_with(&sources, &Sink::values(), sets) else {
         return 2;
     };
     out.diagnostics(&comp.project.sources, &comp.diags);
@@ -85,9 +88,12 @@ fn envs(out: &Output, args: &DiffArgs, comp: &Compilation, config: Option<&str>)
         out.error("`diff` needs exactly two `--env` options (or `--against REV`)");
         return 2;
     };
-    let report = with_program(&comp.project, &mut Diagnostics::new(), |prog, cache| {
-        diff::diff_envs(prog, cache, [a, b], config)
-    });
+    let report = with_program_overrides(
+        &comp.project,
+        &comp.overrides,
+        &mut Diagnostics::new(),
+        |prog, cache| diff::diff_envs(prog, cache, [a, b], config),
+    );
     match report {
         Ok(r) if args.json => out.json(&r),
         Ok(r) => print!("{}", diff::render_env_diff(&r)),
@@ -122,10 +128,14 @@ fn against(
     let old = Repo::discover(&root).and_then(|repo| {
         let hash = repo.resolve(rev)?;
         let fs = repo.files_at(&hash, &root)?;
-        Ok(match compile_paths(&fs, &sources.paths, Some(&root)) {
-            Ok(old) => snapshot(&old, config, env),
-            Err(_) => ProgramSnapshot::new(),
-        })
+        let sink = Sink::values();
+        let sets = &args.overrides.sets;
+        Ok(
+            match compile_paths_with(&fs, &sources.paths, Some(&root), &sink, sets) {
+                Ok(old) => snapshot(&old, config, env),
+                Err(_) => ProgramSnapshot::new(),
+            },
+        )
     });
     let old = match checked.and(old) {
         Ok(old) => old,
@@ -145,7 +155,10 @@ fn against(
 }
 
 fn snapshot(comp: &Compilation, config: Option<&str>, env: Option<&str>) -> ProgramSnapshot {
-    with_program(&comp.project, &mut Diagnostics::new(), |prog, cache| {
-        diff::snapshot_program(prog, cache, config, env)
-    })
+    with_program_overrides(
+        &comp.project,
+        &comp.overrides,
+        &mut Diagnostics::new(),
+        |prog, cache| diff::snapshot_program(prog, cache, config, env),
+    )
 }

@@ -16,6 +16,7 @@ mod lsp;
 mod fmt;
 pub mod output;
 mod schema;
+mod overrides;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -81,6 +82,8 @@ enum Command {
     Check {
         #[command(flatten)]
         sources: Sources,
+        #[command(flatten)]
+        overrides: overrides::OverrideArgs,
     },
     /// Check, then write artifacts and manifest.json to the output folder.
     Build(build::BuildArgs),
@@ -151,8 +154,9 @@ fn run(cli: Cli) -> u8 {
         timings: cli.timings,
     };
     match cli.command {
-        Command::Check { sources } => {
-            let Some(comp) = out.compile_into(&sources, &Sink::diagnostics_only()) else {
+        Command::Check { sources, overrides } => {
+            let sink = Sink::diagnostics_only();
+            let Some(comp) = out.compile_with(&sources, &sink, &overrides.sets) else {
                 return 2;
             };
             out.diagnostics(&comp.project.sources, &comp.diags);
@@ -211,12 +215,18 @@ impl Output {
         sources: &Sources,
         sink: &Sink<'_, T>,
     ) -> Option<Compilation<T>> {
-        match crate::compile::compile_paths_into(
+        let res = crate::compile::compile_paths_into(
             &crate::loader::RealFs,
             &sources.paths,
             sources.root.as_deref(),
             sink,
-        ) {
+        );
+        self.finish_compile(res)
+    }
+
+    /// Prints `--timings` of a compilation, or the reason it could not run.
+    fn finish_compile<T>(&self, res: Result<Compilation<T>, String>) -> Option<Compilation<T>> {
+        match res {
             Ok(c) => {
                 if self.timings {
                     for (phase, t) in &c.timings {

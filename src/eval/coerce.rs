@@ -84,6 +84,7 @@ fn origin_text(cx: &Ctx<'_, '_>, origin: crate::merge::Origin) -> String {
     match origin {
         crate::merge::Origin::Schema(_) => "the schema default".to_owned(),
         crate::merge::Origin::Update => "set by this update".to_owned(),
+        crate::merge::Origin::Override(_) => "set by `--set`".to_owned(),
         crate::merge::Origin::Config { config, env } => {
             let name = &cx.prog.configs[config.0 as usize].name;
             match env {

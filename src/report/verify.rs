@@ -209,6 +209,7 @@ mod tests {
             git: None,
             environments: vec!["dev".to_owned(), "prod".to_owned()],
             sources: vec![],
+            overrides: vec![],
             artifacts: vec![
                 ArtifactEntry::new("svc", Some("dev".to_owned()), &dev, None, vec![], vec![]),
                 ArtifactEntry::new(
@@ -296,6 +297,7 @@ mod tests {
             git: None,
             environments: vec![],
             sources: vec![],
+            overrides: vec![],
             artifacts: vec![ArtifactEntry::new(
                 "x",
                 None,

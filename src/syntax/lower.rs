@@ -565,6 +565,14 @@ impl<'a> Lower<'a> {
 
     // ------------------------------------------------------ expressions
 
+    /// `expr_text`: one expression alone.
+    pub(super) fn lower_expr_text(&self, pairs: &mut Pairs<'_, Rule>) -> Res<ast::Expr> {
+        let text = next(pairs, "expr_text");
+        let mut inner = text.into_inner();
+        let expr = next(&mut inner, "expr");
+        self.lower_expr(expr, 0)
+    }
+
     /// `expr`: operators and operands, through the Pratt parser.
     fn lower_expr(&self, pair: Pair<'_, Rule>, depth: usize) -> Res<ast::Expr> {
         let start = pair.as_span().start();
