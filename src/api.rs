@@ -132,12 +132,21 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 }
 
 fn load(paths: &[PathBuf], root: Option<&Path>) -> Result<Compilation, Error> {
+    load_with(paths, root, &[])
+}
+
+fn load_with(
+    paths: &[PathBuf],
+    root: Option<&Path>,
+    overrides: &[String],
+) -> Result<Compilation, Error> {
     for p in paths.iter().chain(root.map(Path::to_path_buf).as_ref()) {
         if !p.exists() {
             return Err(Error::Usage(format!("{} does not exist", p.display())));
         }
     }
-    crate::compile::compile_paths_into(&crate::loader::RealFs, paths, root, &Sink::values())
+    let sets: Vec<std::ffi::OsString> = overrides.iter().map(Into::into).collect();
+    crate::compile::compile_paths_with(&crate::loader::RealFs, paths, root, &Sink::values(), &sets)
         .map_err(Error::Usage)
 }
 
@@ -147,12 +156,7 @@ pub fn compile_values(
     root: Option<&Path>,
     overrides: &[String],
 ) -> Result<Compiled, Error> {
-    if !overrides.is_empty() {
-        return Err(Error::Usage(
-            "overrides are not supported by this build of mcfg".to_owned(),
-        ));
-    }
-    let comp = load(paths, root)?;
+    let comp = load_with(paths, root, overrides)?;
     if comp.has_errors() {
         return Err(Error::Compile(Report::new(&comp.project.sources, &comp.diags)));
     }

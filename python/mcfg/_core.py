@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
@@ -67,10 +68,27 @@ def _call(payload: str) -> Any:
     return doc["ok"]
 
 
-def _compiled(sources: Any, root: Any, overrides: Any) -> Dict[str, Any]:
+_ENV_PREFIX = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*):(.*)$", re.S)
+
+
+def _relative(config: Optional[str], override: str) -> str:
+    """`PATH=EXPR` relative to `config` as the CLI's `[ENV:]CONFIG.PATH=EXPR`."""
+    if config is None:
+        return override
+    env = ""
+    m = _ENV_PREFIX.match(override)
+    if m and "=" not in m.group(1):
+        env, override = m.group(1) + ":", m.group(2)
+    if override.startswith("~"):
+        return f"{env}~{config}.{override[1:]}"
+    return f"{env}{config}.{override}"
+
+
+def _compiled(sources: Any, root: Any, overrides: Any, config: Optional[str] = None) -> Dict[str, Any]:
     paths = _sources(sources)
     root_s = None if root is None else _path("root", root)
-    return _call(_mcfg.compile_json(paths, root_s, _overrides(overrides)))
+    sets = [_relative(config, o) for o in _overrides(overrides)]
+    return _call(_mcfg.compile_json(paths, root_s, sets))
 
 
 def _pick(compiled: Dict[str, Any], config: Optional[str], env: Optional[str]) -> Dict[str, Any]:
@@ -108,12 +126,13 @@ def compile(
     """Compile `sources` and return one config's artifact as a dict (JSON types, durations in seconds).
 
     `config` may be left out when the sources emit one config; `env` is required
-    when they declare environments. `overrides` are `--set` arguments
-    (`"serving.batch_size=64"`). Raises `CompileError` with every diagnostic.
+    when they declare environments. `overrides` are `--set` arguments relative
+    to `config` (`"serving.batch_size=64"`, `"prod:serving.replicas=2"`,
+    `"~serving.canary"`). Raises `CompileError` with every diagnostic.
     """
     _check_str("config", config)
     _check_str("env", env)
-    return _pick(_compiled(sources, root, overrides), config, env)["value"]
+    return _pick(_compiled(sources, root, overrides, config), config, env)["value"]
 
 
 def compile_all(
@@ -124,6 +143,7 @@ def compile_all(
 ) -> Dict[Optional[str], Dict[str, Dict[str, Any]]]:
     """Every emitted config in every environment: `{env: {config: dict}}`.
 
+    `overrides` name their config as on the command line (`"ranker.serving.batch_size=64"`).
     Without declared environments the only key is `None`.
     """
     out: Dict[Optional[str], Dict[str, Dict[str, Any]]] = {}
