@@ -112,13 +112,17 @@ pub fn guarded<R: Send>(f: impl FnOnce() -> Result<R, Error> + Send) -> Result<R
     let outcome = std::thread::scope(|s| {
         std::thread::Builder::new()
             .stack_size(STACK_BYTES)
-            .spawn_scoped(s, move || std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)))
+            .spawn_scoped(s, move || {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+            })
             .map(|h| h.join())
     });
     match outcome {
         Ok(Ok(Ok(r))) => r,
         Ok(Ok(Err(panic))) | Ok(Err(panic)) => Err(Error::Internal(panic_message(&*panic))),
-        Err(e) => Err(Error::Internal(format!("cannot start a compiler thread: {e}"))),
+        Err(e) => Err(Error::Internal(format!(
+            "cannot start a compiler thread: {e}"
+        ))),
     }
 }
 
@@ -158,7 +162,10 @@ pub fn compile_values(
 ) -> Result<Compiled, Error> {
     let comp = load_with(paths, root, overrides)?;
     if comp.has_errors() {
-        return Err(Error::Compile(Report::new(&comp.project.sources, &comp.diags)));
+        return Err(Error::Compile(Report::new(
+            &comp.project.sources,
+            &comp.diags,
+        )));
     }
     let warnings = Report::new(&comp.project.sources, &comp.diags);
     let artifacts = comp
@@ -186,12 +193,17 @@ pub fn schemas(
 ) -> Result<indexmap::IndexMap<String, serde_json::Value>, Error> {
     let comp = load(paths, root)?;
     if comp.has_errors() {
-        return Err(Error::Compile(Report::new(&comp.project.sources, &comp.diags)));
+        return Err(Error::Compile(Report::new(
+            &comp.project.sources,
+            &comp.diags,
+        )));
     }
     let mut diags = crate::diagnostics::Diagnostics::new();
-    Ok(crate::compile::with_program(&comp.project, &mut diags, |prog, _| {
-        crate::emit::schema::config_schemas(prog, &comp.artifacts)
-    }))
+    Ok(crate::compile::with_program(
+        &comp.project,
+        &mut diags,
+        |prog, _| crate::emit::schema::config_schemas(prog, &comp.artifacts),
+    ))
 }
 
 /// Validates a runtime update (`update_text`, shown as `update_name`) for
@@ -208,13 +220,13 @@ pub fn check_runtime(
 ) -> Result<Report, Error> {
     let mut comp = load(paths, root)?;
     if comp.has_errors() {
-        return Err(Error::Compile(Report::new(&comp.project.sources, &comp.diags)));
+        return Err(Error::Compile(Report::new(
+            &comp.project.sources,
+            &comp.diags,
+        )));
     }
     let text = update_text.strip_prefix('\u{feff}').unwrap_or(update_text);
-    let fid = comp
-        .project
-        .sources
-        .add(SourceFile::new(update_name, text));
+    let fid = comp.project.sources.add(SourceFile::new(update_name, text));
     let update = match crate::report::document::read(text, fid) {
         Ok(u) => u,
         Err(e) => {
@@ -235,7 +247,10 @@ fn line_offset(text: &str, line: usize, column: usize) -> usize {
     let mut offset = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line {
-            let col = l.char_indices().nth(column.saturating_sub(1)).map_or(l.len(), |(b, _)| b);
+            let col = l
+                .char_indices()
+                .nth(column.saturating_sub(1))
+                .map_or(l.len(), |(b, _)| b);
             return offset + col;
         }
         offset += l.len();
