@@ -170,9 +170,9 @@ pub fn compile_project_with<T: Send>(
     let mut timings = Vec::new();
     let (artifacts, envs, override_entries) = {
         let start = Instant::now();
-        let prog = Program::build(&mut diags, &project);
+        let mut prog = Program::build(&mut diags, &project);
         let mut planned = Vec::new();
-        let (table, entries) = crate::overrides::plan(&prog, &overrides, &mut planned);
+        let (table, entries) = crate::overrides::plan(&mut prog, &overrides, &mut planned);
         diags.extend(planned);
         timings.push(("resolve", start.elapsed()));
         let envs = prog.envs.iter().map(|e| e.name.to_string()).collect();
@@ -214,10 +214,10 @@ pub fn with_program_overrides<R>(
     diags: &mut Diagnostics,
     f: impl for<'p> FnOnce(&Program<'p>, &LayerCache<'p>) -> R,
 ) -> R {
-    let prog = Program::build(diags, project);
+    let mut prog = Program::build(diags, project);
     let mut cache_diags = Vec::new();
+    let (table, _) = crate::overrides::plan(&mut prog, overrides, &mut cache_diags);
     let mut cache = LayerCache::build(&prog, &mut cache_diags);
-    let (table, _) = crate::overrides::plan(&prog, overrides, &mut cache_diags);
     cache.set_overrides(table);
     diags.extend(cache_diags);
     f(&prog, &cache)

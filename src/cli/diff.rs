@@ -11,6 +11,7 @@ use crate::compile::{compile_paths_with, with_program, with_program_overrides, C
 use crate::diagnostics::Diagnostics;
 use crate::git::Repo;
 use crate::report::diff::{self, ProgramSnapshot};
+use crate::report::markdown;
 
 /// Arguments of `mcfg diff`.
 #[derive(Debug, Args)]
@@ -31,11 +32,33 @@ pub struct DiffArgs {
     /// The folder imports may not leave (default: the common folder of the paths).
     #[arg(long)]
     pub root: Option<PathBuf>,
-    /// Print one JSON report on stdout.
+    /// Print one JSON report on stdout (the same as `--format json`).
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
     pub overrides: super::overrides::OverrideArgs,
+    /// How to print the report: `human` (aligned table), `json`, or
+    /// `markdown` (a pull-request comment; `--against` only).
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+}
+
+/// The shapes `mcfg diff` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+impl DiffArgs {
+    fn format(&self) -> DiffFormat {
+        if self.json {
+            DiffFormat::Json
+        } else {
+            self.format
+        }
+    }
 }
 
 /// Splits `[CONFIG] PATHS...`: a first item that is no existing path and is
@@ -94,8 +117,12 @@ fn envs(out: &Output, args: &DiffArgs, comp: &Compilation, config: Option<&str>)
         &mut Diagnostics::new(),
         |prog, cache| diff::diff_envs(prog, cache, [a, b], config),
     );
+    if args.format() == DiffFormat::Markdown {
+        out.error("`--format markdown` is for `diff --against REV` (a pull-request comment)");
+        return 2;
+    }
     match report {
-        Ok(r) if args.json => out.json(&r),
+        Ok(r) if args.format() == DiffFormat::Json => out.json(&r),
         Ok(r) => print!("{}", diff::render_env_diff(&r)),
         Err(msg) => {
             out.error(&msg);
@@ -146,10 +173,10 @@ fn against(
     };
     let new = snapshot(comp, config, env);
     let report = diff::diff_against(rev, &old, &new);
-    if args.json {
-        out.json(&report);
-    } else {
-        print!("{}", diff::render_against(&report));
+    match args.format() {
+        DiffFormat::Json => out.json(&report),
+        DiffFormat::Markdown => print!("{}", markdown::render_markdown(&report)),
+        DiffFormat::Human => print!("{}", diff::render_against(&report)),
     }
     0
 }

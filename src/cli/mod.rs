@@ -11,6 +11,7 @@ mod check_runtime;
 mod diff;
 mod drift;
 mod explain;
+mod blame;
 mod log;
 mod lsp;
 mod fmt;
@@ -103,6 +104,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// The history of one value: each commit that changed it.
     Log(log::LogArgs),
+    /// For each resolved leaf: the commit, author and date that last changed it, and the step holding it.
+    Blame(blame::BlameArgs),
     /// Compare a deployed artifact with what the sources compile to; exit 1 on any difference.
     Drift(drift::DriftArgs),
     /// Validate a proposed runtime update against the schema and the locked build values.
@@ -172,6 +175,7 @@ fn run(cli: Cli) -> u8 {
         Command::Explain(args) => explain::run(&out, &args),
         Command::Diff(args) => diff::run(&out, &args),
         Command::Log(args) => log::run(&out, &args),
+        Command::Blame(args) => blame::run(&out, &args),
         Command::Drift(args) => drift::run(&out, &args),
         Command::CheckRuntime(args) => check_runtime::run(&out, &args),
         Command::Lsp => lsp::run(&out),

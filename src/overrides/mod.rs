@@ -206,7 +206,7 @@ impl<'a> OverrideTable<'a> {
 /// environments) are pushed to `diags`. Returns the table and the manifest
 /// entries of the overrides that were placed.
 pub fn plan<'a>(
-    prog: &Program<'a>,
+    prog: &mut Program<'a>,
     overrides: &'a [Override],
     diags: &mut Vec<Diagnostic>,
 ) -> (OverrideTable<'a>, Vec<OverrideEntry>) {
@@ -228,6 +228,13 @@ pub fn plan<'a>(
     for ov in overrides {
         match place(prog, &by_name, &emitted, ov) {
             Ok((cid, p)) => {
+                // Names in the value are looked up as in the config's own file.
+                let file = prog.configs[cid.0 as usize].file;
+                if let Some(scope) = prog.scopes.get(file.0 as usize).cloned() {
+                    if let Some(own) = prog.scopes.get_mut(ov.file.0 as usize) {
+                        *own = scope;
+                    }
+                }
                 entries.push(entry(prog, cid, &p));
                 table.by_config.entry(cid).or_default().push(p);
             }

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)] // reason: test helpers may panic on broken fixtures
 
 mod atomic;
+mod audit;
 mod cases;
 mod cli;
 mod corpus;
@@ -12,3 +13,4 @@ mod fmt;
 mod schema;
 mod limits;
 mod props;
+mod overrides;
