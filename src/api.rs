@@ -119,7 +119,7 @@ pub fn guarded<R: Send>(f: impl FnOnce() -> Result<R, Error> + Send) -> Result<R
     });
     match outcome {
         Ok(Ok(Ok(r))) => r,
-        Ok(Ok(Err(panic))) | Ok(Err(panic)) => Err(Error::Internal(panic_message(&*panic))),
+        Ok(Ok(Err(panic)) | Err(panic)) => Err(Error::Internal(panic_message(&*panic))),
         Err(e) => Err(Error::Internal(format!(
             "cannot start a compiler thread: {e}"
         ))),
