@@ -35,3 +35,4 @@ pub mod fmt;
 pub mod import;
 pub mod lsp;
 pub mod cli;
+pub mod api;

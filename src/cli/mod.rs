@@ -120,7 +120,7 @@ enum Command {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // Evaluation runs on the rayon pool too (one task per config), and a
     // chain of configs each reading the previous one recurses as deep as a
     // chain of fields: the pool threads get the main worker's stack, so
@@ -131,12 +131,30 @@ pub fn main() -> ExitCode {
         .build_global();
     let worker = std::thread::Builder::new()
         .stack_size(STACK_BYTES)
-        .spawn(move || std::panic::catch_unwind(move || run(cli)));
+        .spawn(move || std::panic::catch_unwind(move || run_from(args)));
     match worker.map(|h| h.join()) {
         Ok(Ok(Ok(code))) => ExitCode::from(code),
         _ => {
             eprintln!("mcfg: internal error, please report it with the input that caused it");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// Parses `args` (the first is the program name) and runs the command on
+/// the calling thread; returns the exit status. For embedders such as the
+/// Python package's `mcfg` command, which provide the thread and panic guard.
+pub fn run_from(args: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
+    match Cli::try_parse_from(args) {
+        Ok(cli) => run(cli),
+        Err(e) => {
+            // `--help`/`--version` print on stdout and succeed; usage errors exit 2.
+            let _ = e.print();
+            if e.use_stderr() {
+                2
+            } else {
+                0
+            }
         }
     }
 }

@@ -1,0 +1,28 @@
+"""mcfg: typed configuration for ML systems, compiled by the mcfg compiler (Rust, in-process).
+
+See python/README.md and docs/python.md.
+"""
+
+from ._core import compile, compile_all, load, manifest
+from ._errors import CompileError, Diagnostic, Error, InternalError, UsageError, VerifyError
+from ._main import main
+from ._runtime import RuntimeConfig, Snapshot
+from ._mcfg import version as _version
+
+__version__ = _version()
+
+__all__ = [
+    "compile",
+    "compile_all",
+    "load",
+    "manifest",
+    "main",
+    "RuntimeConfig",
+    "Snapshot",
+    "Diagnostic",
+    "Error",
+    "CompileError",
+    "VerifyError",
+    "UsageError",
+    "InternalError",
+]

@@ -1,0 +1,106 @@
+//! `mcfg._mcfg`: the compiler as a Python extension module.
+//!
+//! Every function takes and returns plain strings (JSON documents), so the
+//! binding layer stays tiny: the Python package (`mcfg/`) decodes them and
+//! raises its own exception classes. Each call releases the GIL while the
+//! compiler runs and goes through [`mcfg::api`], which runs it on a thread of
+//! its own and turns a panic into an error value: no input crashes the
+//! interpreter.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use pyo3::prelude::*;
+
+fn paths(list: Vec<String>) -> Vec<PathBuf> {
+    list.into_iter().map(PathBuf::from).collect()
+}
+
+fn to_json<T: serde::Serialize>(r: &Result<T, mcfg::api::Error>) -> String {
+    let doc = match r {
+        Ok(v) => serde_json::json!({ "ok": v }),
+        Err(e) => serde_json::json!({ "err": e }),
+    };
+    doc.to_string()
+}
+
+/// Compiles the sources; returns `{"ok": Compiled}` or `{"err": Error}` as JSON.
+#[pyfunction]
+#[pyo3(signature = (paths, root, overrides))]
+fn compile_json(
+    py: Python<'_>,
+    paths: Vec<String>,
+    root: Option<String>,
+    overrides: Vec<String>,
+) -> String {
+    let (paths, root) = (self::paths(paths), root.map(PathBuf::from));
+    py.detach(move || {
+        to_json(&mcfg::api::guarded(|| {
+            mcfg::api::compile_values(&paths, root.as_deref(), &overrides)
+        }))
+    })
+}
+
+/// The JSON Schema of each emitted config: `{"ok": {config: schema}}` or `{"err": ...}`.
+#[pyfunction]
+#[pyo3(signature = (paths, root))]
+fn schemas_json(py: Python<'_>, paths: Vec<String>, root: Option<String>) -> String {
+    let (paths, root) = (self::paths(paths), root.map(PathBuf::from));
+    py.detach(move || {
+        to_json(&mcfg::api::guarded(|| {
+            mcfg::api::schemas(&paths, root.as_deref())
+        }))
+    })
+}
+
+/// Validates a runtime update as `mcfg check-runtime`: `{"ok": Report}` or `{"err": ...}`.
+#[pyfunction]
+#[pyo3(signature = (paths, root, config, env, update_name, update_text))]
+fn check_runtime_json(
+    py: Python<'_>,
+    paths: Vec<String>,
+    root: Option<String>,
+    config: String,
+    env: Option<String>,
+    update_name: String,
+    update_text: String,
+) -> String {
+    let (paths, root) = (self::paths(paths), root.map(PathBuf::from));
+    py.detach(move || {
+        to_json(&mcfg::api::guarded(|| {
+            mcfg::api::check_runtime(
+                &paths,
+                root.as_deref(),
+                &config,
+                env.as_deref(),
+                &update_name,
+                &update_text,
+            )
+        }))
+    })
+}
+
+/// Runs the `mcfg` command line in-process; returns its exit status.
+#[pyfunction]
+fn cli_main(py: Python<'_>, argv: Vec<OsString>) -> u8 {
+    py.detach(move || {
+        let code = mcfg::api::guarded(|| Ok(mcfg::cli::run_from(argv)));
+        code.unwrap_or(2)
+    })
+}
+
+/// The version of the compiler inside the extension.
+#[pyfunction]
+fn version() -> &'static str {
+    mcfg::api::VERSION
+}
+
+#[pymodule]
+fn _mcfg(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(compile_json, m)?)?;
+    m.add_function(wrap_pyfunction!(schemas_json, m)?)?;
+    m.add_function(wrap_pyfunction!(check_runtime_json, m)?)?;
+    m.add_function(wrap_pyfunction!(cli_main, m)?)?;
+    m.add_function(wrap_pyfunction!(version, m)?)?;
+    Ok(())
+}
