@@ -88,6 +88,7 @@ fn origin_text(cx: &Ctx<'_, '_>, origin: crate::merge::Origin) -> String {
     match origin {
         crate::merge::Origin::Schema(_) => "the schema default".to_owned(),
         crate::merge::Origin::Update => "set by this update".to_owned(),
+        crate::merge::Origin::Override(_) => "set by `--set`".to_owned(),
         crate::merge::Origin::Config { config, env } => {
             let name = &cx.prog.configs[config.0 as usize].name;
             match env {
@@ -218,11 +219,9 @@ impl<'a> Checker<'_, '_, 'a> {
                     "`{}` is a secret field; it takes only `secret(\"reference\")`",
                     self.where_()
                 );
-                let code = if matches!(v, Value::Str(_)) {
-                    Code::SecretLiteral
-                } else {
-                    Code::TypeMismatch
-                };
+                // LANGUAGE.md §8: a secret field given anything but
+                // `secret("...")` is `mcfg::secret-literal`, whatever it is.
+                let code = Code::SecretLiteral;
                 let help = Some(
                     "store the value in a secret manager and write `secret(\"vault:path#key\")`"
                         .to_owned(),

@@ -13,6 +13,7 @@ pub fn rule_name(rule: Rule) -> &'static str {
     match rule {
         Rule::EOI => "end of file",
         Rule::file => "a declaration",
+        Rule::expr_text => "an expression",
         Rule::import => "an `import`",
         Rule::environments => "`environments`",
         Rule::env_decl => "an environment name",

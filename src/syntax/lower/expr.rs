@@ -74,6 +74,14 @@ fn is_operator(rule: Rule) -> bool {
 impl Lower<'_> {
     // ------------------------------------------------------ expressions
 
+    /// `expr_text`: one expression alone (a `--set` value).
+    pub(in crate::syntax) fn lower_expr_text(&self, pairs: &mut Pairs<'_, Rule>) -> Res<ast::Expr> {
+        let text = next(pairs, "expr_text");
+        let mut inner = text.into_inner();
+        let expr = next(&mut inner, "expr");
+        self.lower_expr(expr, 0)
+    }
+
     /// `expr`: operators and operands, through the Pratt parser.
     pub(super) fn lower_expr(&self, pair: Pair<'_, Rule>, depth: usize) -> Res<ast::Expr> {
         let start = pair.as_span().start();
