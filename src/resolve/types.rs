@@ -594,20 +594,7 @@ fn lower_pred(
         }
         PredicateKind::Matches(pattern) => {
             applies(diags, is_any || matches!(ty, Ty::Str), "`matches`")?;
-            // A pattern without anchors must match the whole string; explicit
-            // `^`/`$` anchors are kept as written, so `"^https://"` is a prefix
-            // test (as in LANGUAGE.md §4's example) and `"v[0-9]+"` is whole.
-            let anchored =
-                pattern.starts_with('^') || (pattern.ends_with('$') && !pattern.ends_with("\\$"));
-            let source = if anchored {
-                String::from(pattern.as_str())
-            } else {
-                format!("^(?:{pattern})$")
-            };
-            let re = regex::RegexBuilder::new(&source)
-                .size_limit(1 << 22)
-                .build();
-            match re {
+            match compile_pattern(pattern) {
                 Ok(re) => PredKind::Matches(Arc::from(pattern.as_str()), Arc::new(re)),
                 Err(e) => {
                     diags.push(
@@ -632,4 +619,21 @@ fn first_line(s: &str) -> String {
         .unwrap_or(s)
         .trim()
         .to_owned()
+}
+
+/// The regex of a `matches` refinement. A pattern without anchors must
+/// match the whole string; explicit `^`/`$` anchors are kept as written, so
+/// `"^https://"` is a prefix test (as in LANGUAGE.md §4's example) and
+/// `"v[0-9]+"` is whole.
+pub fn compile_pattern(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    let anchored =
+        pattern.starts_with('^') || (pattern.ends_with('$') && !pattern.ends_with("\\$"));
+    let source = if anchored {
+        String::from(pattern)
+    } else {
+        format!("^(?:{pattern})$")
+    };
+    regex::RegexBuilder::new(&source)
+        .size_limit(1 << 22)
+        .build()
 }

@@ -4,7 +4,7 @@
 //! with the same checks as a field of that type.
 
 use crate::ast::{PredicateKind, TypeExpr, TypeKind};
-use crate::resolve::{const_lit, Item};
+use crate::resolve::{compile_pattern, const_lit, Item};
 use crate::types::{Lit, PredKind};
 
 use super::super::{ConfigEval, Ctx, Value};
@@ -108,22 +108,10 @@ fn refinement(p: &PredicateKind, v: &Value) -> bool {
             _ => return false,
         },
         PredicateKind::Unique => PredKind::Unique,
-        PredicateKind::Matches(pattern) => {
-            let anchored =
-                pattern.starts_with('^') || (pattern.ends_with('$') && !pattern.ends_with("\\$"));
-            let source = if anchored {
-                pattern.clone()
-            } else {
-                format!("^(?:{pattern})$")
-            };
-            match regex::RegexBuilder::new(&source)
-                .size_limit(1 << 22)
-                .build()
-            {
-                Ok(re) => PredKind::Matches(pattern.as_str().into(), re.into()),
-                Err(_) => return false,
-            }
-        }
+        PredicateKind::Matches(pattern) => match compile_pattern(pattern) {
+            Ok(re) => PredKind::Matches(pattern.as_str().into(), re.into()),
+            Err(_) => return false,
+        },
     };
     pred_failure(&kind, v).is_none()
 }
