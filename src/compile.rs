@@ -104,10 +104,16 @@ pub fn compile_paths_into<T: Send>(
     sink: &Sink<'_, T>,
 ) -> Result<Compilation<T>, String> {
     let start = Instant::now();
-    let inputs = loader::collect_inputs(fs, paths)?;
-    let root = root.map_or_else(|| loader::common_root(fs, paths), loader::normalize);
+    let mut plan = crate::project::plan(fs, paths, root)?;
     let mut diags = Diagnostics::new();
-    let project = loader::load(&mut diags, fs, &inputs, &root);
+    let project = match plan.error.take() {
+        Some((text, diag)) => crate::project::broken(&plan, text, diag, &mut diags),
+        None => {
+            let mut project = loader::load(&mut diags, fs, &plan.inputs, &plan.root);
+            crate::project::select(&mut project, plan.selected.as_deref());
+            project
+        }
+    };
     let loaded = start.elapsed();
     let mut comp = compile_project_into(project, diags, sink);
     comp.timings.insert(0, ("load + parse", loaded));
@@ -133,7 +139,11 @@ pub fn compile_project_into<T: Send>(
         let envs = prog.envs.iter().map(|e| e.name.to_string()).collect();
         (evaluate_all(&mut diags, &prog, &mut timings, sink), envs)
     };
-    let diags = diags.into_sorted();
+    let mut diags = diags.into_sorted();
+    if project.selected.is_some() {
+        let keep = crate::project::reported(&project);
+        diags.retain(|d| keep(d));
+    }
     let artifacts = if diags.iter().any(Diagnostic::is_error) {
         Vec::new()
     } else {
@@ -186,6 +196,9 @@ fn evaluate_all<T: Send>(
             continue;
         }
         let cid = ConfigId(i as u32);
+        if !prog.project.is_selected(c.file) {
+            continue;
+        }
         if c.is_emitted() {
             configs.push(cid);
         } else if !c.has_children {

@@ -49,6 +49,10 @@ pub enum Code {
     Deprecated,
     /// A resource limit of the compiler was reached (nesting depth, size, evaluation steps).
     Limit,
+    /// The project file `mcfg.toml` does not parse or has a bad `exclude` glob.
+    Project,
+    /// A policy test's `assert` is false (`mcfg test`).
+    TestFailed,
 }
 
 impl Code {
@@ -73,6 +77,8 @@ impl Code {
             Code::Arithmetic => "mcfg::arithmetic",
             Code::Deprecated => "mcfg::deprecated",
             Code::Limit => "mcfg::limit",
+            Code::Project => "mcfg::project",
+            Code::TestFailed => "mcfg::test-failed",
         }
     }
 }

@@ -4,6 +4,7 @@
 mod atomic;
 mod cases;
 mod cli;
+mod project;
 mod corpus;
 mod examples;
 mod ops;
