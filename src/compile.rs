@@ -128,7 +128,8 @@ pub fn compile_paths_with<T: Send>(
     Ok(comp)
 }
 
-/// Loads the sources below `paths` and registers the overrides `sets` as
+/// Loads the sources below `paths` (the whole project when a `mcfg.toml`
+/// is found, LANGUAGE.md §9.8) and registers the overrides `sets` as
 /// pseudo-files of the project (`--set[1]`, ...).
 pub fn load_with(
     fs: &dyn FileSystem,
@@ -136,10 +137,16 @@ pub fn load_with(
     root: Option<&Path>,
     sets: &[std::ffi::OsString],
 ) -> Result<(Project, Diagnostics, Vec<Override>), String> {
-    let inputs = loader::collect_inputs(fs, paths)?;
-    let root = root.map_or_else(|| loader::common_root(fs, paths), loader::normalize);
+    let mut plan = crate::project::plan(fs, paths, root)?;
     let mut diags = Diagnostics::new();
-    let mut project = loader::load(&mut diags, fs, &inputs, &root);
+    let mut project = match plan.error.take() {
+        Some((text, diag)) => crate::project::broken(&plan, text, diag, &mut diags),
+        None => {
+            let mut project = loader::load(&mut diags, fs, &plan.inputs, &plan.root);
+            crate::project::select(&mut project, plan.selected.as_deref());
+            project
+        }
+    };
     let (overrides, problems) = crate::overrides::register(&mut project, sets);
     diags.extend(problems);
     Ok((project, diags, overrides))
@@ -179,7 +186,11 @@ pub fn compile_project_with<T: Send>(
         let artifacts = evaluate_all(&mut diags, &prog, table, &mut timings, sink);
         (artifacts, envs, entries)
     };
-    let diags = diags.into_sorted();
+    let mut diags = diags.into_sorted();
+    if project.selected.is_some() {
+        let keep = crate::project::reported(&project);
+        diags.retain(|d| keep(d));
+    }
     let artifacts = if diags.iter().any(Diagnostic::is_error) {
         Vec::new()
     } else {
@@ -249,6 +260,9 @@ fn evaluate_all<'a, T: Send>(
             continue;
         }
         let cid = ConfigId(i as u32);
+        if !prog.project.is_selected(c.file) {
+            continue;
+        }
         if c.is_emitted() {
             configs.push(cid);
         } else if !c.has_children {

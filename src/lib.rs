@@ -18,6 +18,7 @@ pub mod syntax;
 pub mod stdlib;
 pub mod files;
 pub mod loader;
+pub mod project;
 pub mod git;
 
 // Meaning: names, types, layering, evaluation and checks.

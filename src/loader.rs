@@ -163,12 +163,20 @@ pub struct Project {
     pub files: Vec<LoadedFile>,
     /// The project root that imports may not leave.
     pub root: PathBuf,
+    /// With a project file (`mcfg.toml`): the files named by the command's
+    /// PATHS, whose configs are checked and reported; `None`: every file.
+    pub selected: Option<Vec<FileId>>,
 }
 
 impl Project {
     /// The loaded file with id `id`.
     pub fn file(&self, id: FileId) -> &LoadedFile {
         &self.files[id.0 as usize]
+    }
+
+    /// Whether the configs of file `id` are among those the command is about.
+    pub fn is_selected(&self, id: FileId) -> bool {
+        self.selected.as_ref().is_none_or(|s| s.contains(&id))
     }
 }
 

@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::Output;
 use crate::fmt::{format_source, FmtError};
-use crate::loader::{collect_inputs, RealFs};
+use crate::loader::RealFs;
 use crate::source::{SourceFile, SourceMap};
 
 /// Arguments of `mcfg fmt`.
@@ -35,7 +35,7 @@ enum FileResult {
 
 /// Runs `mcfg fmt`.
 pub fn run(out: &Output, args: &FmtArgs) -> u8 {
-    let files = match collect_inputs(&RealFs, &args.paths) {
+    let files = match crate::project::files_to_format(&RealFs, &args.paths) {
         Ok(f) => f,
         Err(msg) => {
             out.error(&msg);

@@ -51,6 +51,10 @@ pub enum Code {
     Limit,
     /// A `--set`/`--sweep` override that does not parse or names no field: `--set =3`.
     Override,
+    /// The project file `mcfg.toml` does not parse or has a bad `exclude` glob.
+    Project,
+    /// A policy test's `assert` is false (`mcfg test`).
+    TestFailed,
 }
 
 impl Code {
@@ -76,6 +80,8 @@ impl Code {
             Code::Deprecated => "mcfg::deprecated",
             Code::Limit => "mcfg::limit",
             Code::Override => "mcfg::override",
+            Code::Project => "mcfg::project",
+            Code::TestFailed => "mcfg::test-failed",
         }
     }
 }

@@ -296,11 +296,17 @@ impl Server {
                 .map(Path::to_path_buf)
         })?;
         let fs = OverlayFs::new(docs.iter().map(|(p, t)| (p.clone(), t.clone())));
+        // The project file (`mcfg.toml`) nearest an open document is the root.
+        let project = crate::project::workspace(&fs, docs.keys().next().unwrap_or(&root));
+        let root = project.as_ref().map_or(root, |p| p.root.clone());
         let mut paths = vec![root.clone()];
         paths.extend(docs.keys().filter(|p| !p.starts_with(&root)).cloned());
-        let inputs = loader::collect_inputs(&fs, &paths)
-            .or_else(|_| loader::collect_inputs(&fs, &paths[1..]))
-            .ok()?;
+        let inputs = match project {
+            Some(p) => p.inputs.into_iter().chain(paths.drain(1..)).collect(),
+            None => loader::collect_inputs(&fs, &paths)
+                .or_else(|_| loader::collect_inputs(&fs, &paths[1..]))
+                .ok()?,
+        };
         let mut diags = Diagnostics::new();
         let project = loader::load(&mut diags, &fs, &inputs, &root);
         Some(compile::compile_project(project, diags))

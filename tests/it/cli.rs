@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn mcfg(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn mcfg(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mcfg"))
         .args(args)
         .current_dir(dir)
@@ -12,7 +12,7 @@ fn mcfg(dir: &Path, args: &[&str]) -> Output {
         .expect("mcfg runs")
 }
 
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+pub(crate) fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     for (name, text) in files {
         let path = dir.path().join(name);

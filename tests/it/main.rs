@@ -5,6 +5,7 @@ mod atomic;
 mod audit;
 mod cases;
 mod cli;
+mod project;
 mod corpus;
 mod examples;
 mod ops;
