@@ -12,3 +12,4 @@ mod fmt;
 mod schema;
 mod limits;
 mod props;
+mod workflow;
