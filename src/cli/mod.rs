@@ -16,6 +16,7 @@ mod lsp;
 mod fmt;
 pub mod output;
 mod schema;
+mod shell;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -112,6 +113,11 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// JSON Schema (draft 2020-12) for each emitted config's artifact.
     Schema(schema::SchemaArgs),
+    // --- workflow integration (cli/shell.rs) ---
+    /// Print a shell completion script (bash, zsh, fish, powershell).
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff) on stdout.
+    Man,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -160,6 +166,8 @@ fn run(cli: Cli) -> u8 {
         Command::Lsp => lsp::run(&out),
         Command::Fmt(args) => fmt::run(&out, &args),
         Command::Schema(args) => schema::run(&out, &args),
+        Command::Completions(args) => shell::completions(&args),
+        Command::Man => shell::man(&out),
     }
 }
 

@@ -137,3 +137,57 @@ fn sarif_log_of_a_clean_check_and_of_a_command_error_are_valid() {
     // The validator is not a rubber stamp: a broken log is rejected.
     assert!(sarif_schema_errors(r#"{"version": "2.1.0", "runs": [{"results": []}]}"#).is_some());
 }
+
+/// Sources the bash completion in real bash and completes `mcfg ch` and `mcfg check --mess`.
+#[test]
+fn bash_completion_completes_subcommands_and_options() {
+    let script = mcfg(&["completions", "bash"]);
+    assert_eq!(script.status.code(), Some(0));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mcfg.bash");
+    std::fs::write(&path, &script.stdout).unwrap();
+    let complete = |words: &str| {
+        let driver = format!(
+            "source '{}'\nCOMP_WORDS=({words})\nCOMP_CWORD=$((${{#COMP_WORDS[@]}} - 1))\n\
+             COMP_LINE=\"${{COMP_WORDS[*]}}\"\nCOMP_POINT=${{#COMP_LINE}}\n\
+             _mcfg mcfg \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"\n\
+             printf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+            path.display()
+        );
+        let out = Command::new("bash")
+            .args(["--norc", "-c", &driver])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let mut words: Vec<String> = text(&out.stdout).lines().map(str::to_owned).collect();
+        words.sort();
+        words
+    };
+    assert_eq!(complete("mcfg ch"), ["check", "check-runtime"]);
+    assert_eq!(complete("mcfg comp"), ["completions"]);
+    assert!(complete("mcfg check --mess").contains(&"--message-format".to_owned()));
+    assert!(complete("mcfg --message-format s").contains(&"sarif".to_owned()));
+}
+
+#[test]
+fn other_shells_and_the_man_page_are_generated() {
+    for (shell, marker) in [
+        ("zsh", "#compdef mcfg"),
+        ("fish", "complete -c mcfg"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = mcfg(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        assert!(text(&out.stdout).contains(marker), "{shell}");
+    }
+    let man = mcfg(&["man"]);
+    assert_eq!(man.status.code(), Some(0));
+    let page = text(&man.stdout);
+    assert!(page.contains(".TH mcfg 1"), "{page}");
+    assert!(
+        page.contains("check\\-runtime"),
+        "subcommands listed: {page}"
+    );
+    let bad = mcfg(&["completions", "tcsh"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
