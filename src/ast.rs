@@ -159,6 +159,10 @@ pub enum TypeKind {
     /// `"cpu" | "gpu"`, `1 | 2`, `true | false`: literal expressions
     /// (`ExprKind::Str`, `Int`, `Bool`, possibly a negative `Int`).
     Union(Vec<Expr>),
+    /// `int | string | list[int]`: any other union (LANGUAGE.md §9.4); a
+    /// literal member is a one-literal `Union`. A value takes the first
+    /// member it fits.
+    AnyOf(Vec<TypeExpr>),
     /// `{ field: T ... }`.
     Object(Vec<SchemaItem>),
 }
@@ -332,6 +336,26 @@ pub enum ExprKind {
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     /// `if c then a else b`.
     If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `x is T` (LANGUAGE.md §9.4).
+    Is(Box<Expr>, Box<TypeExpr>),
+    /// `all(x in L: cond)` (`true`) or `any(x in L: cond)` (`false`).
+    Quant(bool, Box<Comprehension>, Box<Expr>),
+    /// `[e for x in L if cond]`.
+    ListComp(Box<Expr>, Box<Comprehension>),
+    /// `{ k = e for k, v in M if cond }`: the key as written (a bare name is
+    /// evaluated, a quoted key is a constant), the value, the loop.
+    MapComp(Key, Box<Expr>, Box<Comprehension>),
+}
+
+/// The loop of a comprehension or quantifier: `for x in L if cond`
+/// (LANGUAGE.md §9.6). One variable iterates a list's items or a map's keys;
+/// two iterate a map's keys and values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comprehension {
+    pub vars: Vec<Ident>,
+    pub iter: Expr,
+    pub cond: Option<Expr>,
+    pub span: Span,
 }
 
 impl Expr {

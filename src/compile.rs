@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::eval::{self, LayerCache, MarkKind, Marked, Outcome, Value};
 use crate::loader::{self, FileSystem, Project};
+use crate::overrides::{Override, OverrideEntry};
 use crate::resolve::{ConfigId, Program};
 
 /// One emitted (config, environment).
@@ -78,6 +79,10 @@ pub struct Compilation<T = ArtifactValue> {
     pub diags: Vec<Diagnostic>,
     /// Wall time of each phase, in order (`mcfg --timings`).
     pub timings: Vec<(&'static str, Duration)>,
+    /// The command-line overrides (their text is in `project.sources`).
+    pub overrides: Vec<Override>,
+    /// The overrides as the manifest records them (`"overrides"`).
+    pub override_entries: Vec<OverrideEntry>,
 }
 
 impl<T> Compilation<T> {
@@ -103,15 +108,41 @@ pub fn compile_paths_into<T: Send>(
     root: Option<&Path>,
     sink: &Sink<'_, T>,
 ) -> Result<Compilation<T>, String> {
+    compile_paths_with(fs, paths, root, sink, &[])
+}
+
+/// [`compile_paths_into`] with command-line overrides (`--set`, LANGUAGE.md
+/// §9.7), each argument as given (`prod:ranker.serving.batch_size=32`).
+pub fn compile_paths_with<T: Send>(
+    fs: &dyn FileSystem,
+    paths: &[PathBuf],
+    root: Option<&Path>,
+    sink: &Sink<'_, T>,
+    sets: &[std::ffi::OsString],
+) -> Result<Compilation<T>, String> {
     let start = Instant::now();
+    let (project, diags, overrides) = load_with(fs, paths, root, sets)?;
+    let loaded = start.elapsed();
+    let mut comp = compile_project_with(project, diags, sink, overrides);
+    comp.timings.insert(0, ("load + parse", loaded));
+    Ok(comp)
+}
+
+/// Loads the sources below `paths` and registers the overrides `sets` as
+/// pseudo-files of the project (`--set[1]`, ...).
+pub fn load_with(
+    fs: &dyn FileSystem,
+    paths: &[PathBuf],
+    root: Option<&Path>,
+    sets: &[std::ffi::OsString],
+) -> Result<(Project, Diagnostics, Vec<Override>), String> {
     let inputs = loader::collect_inputs(fs, paths)?;
     let root = root.map_or_else(|| loader::common_root(fs, paths), loader::normalize);
     let mut diags = Diagnostics::new();
-    let project = loader::load(&mut diags, fs, &inputs, &root);
-    let loaded = start.elapsed();
-    let mut comp = compile_project_into(project, diags, sink);
-    comp.timings.insert(0, ("load + parse", loaded));
-    Ok(comp)
+    let mut project = loader::load(&mut diags, fs, &inputs, &root);
+    let (overrides, problems) = crate::overrides::register(&mut project, sets);
+    diags.extend(problems);
+    Ok((project, diags, overrides))
 }
 
 /// Compiles an already loaded project.
@@ -122,16 +153,31 @@ pub fn compile_project(project: Project, diags: Diagnostics) -> Compilation {
 /// [`compile_project`] with each artifact passed through `sink`.
 pub fn compile_project_into<T: Send>(
     project: Project,
-    mut diags: Diagnostics,
+    diags: Diagnostics,
     sink: &Sink<'_, T>,
 ) -> Compilation<T> {
+    compile_project_with(project, diags, sink, Vec::new())
+}
+
+/// [`compile_project_into`] with command-line overrides registered in
+/// `project` ([`crate::overrides::register`]).
+pub fn compile_project_with<T: Send>(
+    project: Project,
+    mut diags: Diagnostics,
+    sink: &Sink<'_, T>,
+    overrides: Vec<Override>,
+) -> Compilation<T> {
     let mut timings = Vec::new();
-    let (artifacts, envs) = {
+    let (artifacts, envs, override_entries) = {
         let start = Instant::now();
-        let prog = Program::build(&mut diags, &project);
+        let mut prog = Program::build(&mut diags, &project);
+        let mut planned = Vec::new();
+        let (table, entries) = crate::overrides::plan(&mut prog, &overrides, &mut planned);
+        diags.extend(planned);
         timings.push(("resolve", start.elapsed()));
         let envs = prog.envs.iter().map(|e| e.name.to_string()).collect();
-        (evaluate_all(&mut diags, &prog, &mut timings, sink), envs)
+        let artifacts = evaluate_all(&mut diags, &prog, table, &mut timings, sink);
+        (artifacts, envs, entries)
     };
     let diags = diags.into_sorted();
     let artifacts = if diags.iter().any(Diagnostic::is_error) {
@@ -145,6 +191,8 @@ pub fn compile_project_into<T: Send>(
         artifacts,
         diags,
         timings,
+        overrides,
+        override_entries,
     }
 }
 
@@ -155,9 +203,22 @@ pub fn with_program<R>(
     diags: &mut Diagnostics,
     f: impl for<'p> FnOnce(&Program<'p>, &LayerCache<'p>) -> R,
 ) -> R {
-    let prog = Program::build(diags, project);
+    with_program_overrides(project, &[], diags, f)
+}
+
+/// [`with_program`] with the command-line overrides of a compilation
+/// applied (`explain --set`, `diff --set`).
+pub fn with_program_overrides<R>(
+    project: &Project,
+    overrides: &[Override],
+    diags: &mut Diagnostics,
+    f: impl for<'p> FnOnce(&Program<'p>, &LayerCache<'p>) -> R,
+) -> R {
+    let mut prog = Program::build(diags, project);
     let mut cache_diags = Vec::new();
-    let cache = LayerCache::build(&prog, &mut cache_diags);
+    let (table, _) = crate::overrides::plan(&mut prog, overrides, &mut cache_diags);
+    let mut cache = LayerCache::build(&prog, &mut cache_diags);
+    cache.set_overrides(table);
     diags.extend(cache_diags);
     f(&prog, &cache)
 }
@@ -169,15 +230,17 @@ const PARALLEL_MIN_TASKS: usize = 64;
 /// The outcomes of one config, per environment slot.
 type PerEnv = Vec<(Option<usize>, Outcome)>;
 
-fn evaluate_all<T: Send>(
+fn evaluate_all<'a, T: Send>(
     diags: &mut Diagnostics,
-    prog: &Program<'_>,
+    prog: &Program<'a>,
+    overrides: crate::overrides::OverrideTable<'a>,
     timings: &mut Vec<(&'static str, Duration)>,
     sink: &Sink<'_, T>,
 ) -> Vec<T> {
     let start = Instant::now();
     let mut cache_diags = Vec::new();
-    let cache = LayerCache::build(prog, &mut cache_diags);
+    let mut cache = LayerCache::build(prog, &mut cache_diags);
+    cache.set_overrides(overrides);
     diags.extend(cache_diags);
     let slots = prog.env_slots();
     let mut configs: Vec<ConfigId> = Vec::new();

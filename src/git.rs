@@ -12,6 +12,10 @@ use std::process::Command;
 
 use crate::loader::MemoryFs;
 
+mod walk;
+
+pub use walk::{Blobs, Revision, Tree, Walk};
+
 /// The git repository holding a project root.
 #[derive(Debug, Clone)]
 pub struct Repo {

@@ -16,6 +16,7 @@ pub mod syntax;
 
 // Files and the standard library.
 pub mod stdlib;
+pub mod files;
 pub mod loader;
 pub mod git;
 
@@ -25,6 +26,7 @@ pub mod resolve;
 pub mod merge;
 pub mod eval;
 pub mod compile;
+pub mod overrides;
 
 // Output and tools.
 pub mod emit;

@@ -8,7 +8,7 @@
 //! library) and reports import cycles.
 //! Everything else sees sources only through the [`SourceMap`].
 
-use std::io::{self, Read};
+use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -21,7 +21,7 @@ use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::{stdlib, syntax};
 
 /// The largest source file the loader reads.
-pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = crate::files::MAX_SOURCE_BYTES;
 
 /// What a path is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,23 +46,7 @@ pub struct RealFs;
 
 impl FileSystem for RealFs {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        let meta = std::fs::metadata(path)?;
-        if meta.is_dir() {
-            return Err(io::Error::other("is a folder, not a file"));
-        }
-        if !meta.is_file() {
-            return Err(io::Error::other("is not a regular file"));
-        }
-        // Sized once (plus one byte to see the end), not grown by doubling.
-        let size = meta.len().min(MAX_FILE_BYTES) as usize + 1;
-        let mut buf = Vec::with_capacity(size);
-        std::fs::File::open(path)?
-            .take(MAX_FILE_BYTES + 1)
-            .read_to_end(&mut buf)?;
-        if buf.len() as u64 > MAX_FILE_BYTES {
-            return Err(io::Error::other("is larger than 256 MiB"));
-        }
-        Ok(buf)
+        crate::files::read_regular(path, MAX_FILE_BYTES)
     }
 
     fn kind(&self, path: &Path) -> Option<Kind> {

@@ -43,6 +43,8 @@ pub struct BuildArgs {
     /// (durable across power loss; slower with many artifacts).
     #[arg(long)]
     pub fsync: bool,
+    #[command(flatten)]
+    pub overrides: super::overrides::OverrideArgs,
 }
 
 /// One artifact rendered on the thread that evaluated it: the file, the
@@ -64,7 +66,7 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
         values: true,
         finish: &finish,
     };
-    let Some(comp) = out.compile_into(&args.sources, &sink) else {
+    let Some(comp) = out.compile_with(&args.sources, &sink, &args.overrides.sets) else {
         return 2;
     };
     out.diagnostics(&comp.project.sources, &comp.diags);
@@ -86,7 +88,8 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
     }
     let root = args.sources.root_or_default(&comp);
     let (project, envs) = (&comp.project, &comp.envs);
-    let manifest = |entries| manifest(project, envs, entries, &root);
+    let overrides = &comp.override_entries;
+    let manifest = |entries| manifest(project, envs, overrides, entries, &root);
     let files = collect(comp.artifacts.into_iter().flatten(), manifest);
     let code = if args.check {
         check_dir(out, &args.out, &files)
@@ -167,6 +170,7 @@ fn collect(
 fn manifest(
     project: &Project,
     envs: &[String],
+    overrides: &[crate::overrides::OverrideEntry],
     entries: Vec<ArtifactEntry>,
     root: &Path,
 ) -> Manifest {
@@ -179,6 +183,7 @@ fn manifest(
         }),
         environments: envs.to_vec(),
         sources: sources(project, root),
+        overrides: overrides.to_vec(),
         artifacts: entries,
     }
 }

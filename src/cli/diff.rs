@@ -7,10 +7,11 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{Output, Sources};
-use crate::compile::{compile_paths, with_program, Compilation};
+use crate::compile::{compile_paths_with, with_program, with_program_overrides, Compilation, Sink};
 use crate::diagnostics::Diagnostics;
 use crate::git::Repo;
 use crate::report::diff::{self, ProgramSnapshot};
+use crate::report::markdown;
 
 /// Arguments of `mcfg diff`.
 #[derive(Debug, Args)]
@@ -31,9 +32,33 @@ pub struct DiffArgs {
     /// The folder imports may not leave (default: the common folder of the paths).
     #[arg(long)]
     pub root: Option<PathBuf>,
-    /// Print one JSON report on stdout.
+    /// Print one JSON report on stdout (the same as `--format json`).
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub overrides: super::overrides::OverrideArgs,
+    /// How to print the report: `human` (aligned table), `json`, or
+    /// `markdown` (a pull-request comment; `--against` only).
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+}
+
+/// The shapes `mcfg diff` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+impl DiffArgs {
+    fn format(&self) -> DiffFormat {
+        if self.json {
+            DiffFormat::Json
+        } else {
+            self.format
+        }
+    }
 }
 
 /// Splits `[CONFIG] PATHS...`: a first item that is no existing path and is
@@ -65,7 +90,8 @@ pub fn split_config(
 /// Runs `mcfg diff`.
 pub fn run(out: &Output, args: &DiffArgs) -> u8 {
     let (config, sources) = split_config(args.config.as_deref(), &args.items, args.root.clone());
-    let Some(comp) = out.compile(&sources) else {
+    let sets = &args.overrides.sets;
+    let Some(comp) = out.compile_with(&sources, &Sink::values(), sets) else {
         return 2;
     };
     out.diagnostics(&comp.project.sources, &comp.diags);
@@ -85,11 +111,18 @@ fn envs(out: &Output, args: &DiffArgs, comp: &Compilation, config: Option<&str>)
         out.usage_error("`diff` needs exactly two `--env` options (or `--against REV`)");
         return 2;
     };
-    let report = with_program(&comp.project, &mut Diagnostics::new(), |prog, cache| {
-        diff::diff_envs(prog, cache, [a, b], config)
-    });
+    let report = with_program_overrides(
+        &comp.project,
+        &comp.overrides,
+        &mut Diagnostics::new(),
+        |prog, cache| diff::diff_envs(prog, cache, [a, b], config),
+    );
+    if args.format() == DiffFormat::Markdown {
+        out.error("`--format markdown` is for `diff --against REV` (a pull-request comment)");
+        return 2;
+    }
     match report {
-        Ok(r) if args.json => out.json(&r),
+        Ok(r) if args.format() == DiffFormat::Json => out.json(&r),
         Ok(r) => print!("{}", diff::render_env_diff(&r)),
         Err(msg) => {
             out.error(&msg);
@@ -122,10 +155,14 @@ fn against(
     let old = Repo::discover(&root).and_then(|repo| {
         let hash = repo.resolve(rev)?;
         let fs = repo.files_at(&hash, &root)?;
-        Ok(match compile_paths(&fs, &sources.paths, Some(&root)) {
-            Ok(old) => snapshot(&old, config, env),
-            Err(_) => ProgramSnapshot::new(),
-        })
+        let sink = Sink::values();
+        let sets = &args.overrides.sets;
+        Ok(
+            match compile_paths_with(&fs, &sources.paths, Some(&root), &sink, sets) {
+                Ok(old) => snapshot(&old, config, env),
+                Err(_) => ProgramSnapshot::new(),
+            },
+        )
     });
     let old = match checked.and(old) {
         Ok(old) => old,
@@ -136,16 +173,19 @@ fn against(
     };
     let new = snapshot(comp, config, env);
     let report = diff::diff_against(rev, &old, &new);
-    if args.json {
-        out.json(&report);
-    } else {
-        print!("{}", diff::render_against(&report));
+    match args.format() {
+        DiffFormat::Json => out.json(&report),
+        DiffFormat::Markdown => print!("{}", markdown::render_markdown(&report)),
+        DiffFormat::Human => print!("{}", diff::render_against(&report)),
     }
     0
 }
 
 fn snapshot(comp: &Compilation, config: Option<&str>, env: Option<&str>) -> ProgramSnapshot {
-    with_program(&comp.project, &mut Diagnostics::new(), |prog, cache| {
-        diff::snapshot_program(prog, cache, config, env)
-    })
+    with_program_overrides(
+        &comp.project,
+        &comp.overrides,
+        &mut Diagnostics::new(),
+        |prog, cache| diff::snapshot_program(prog, cache, config, env),
+    )
 }

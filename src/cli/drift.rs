@@ -33,9 +33,8 @@ pub struct DriftArgs {
 
 /// The text of a file named on the command line, without a leading BOM.
 pub fn read_text(path: &std::path::Path) -> Result<String, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Ok(text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned())
+    crate::files::read_text(path, crate::files::MAX_DOCUMENT_BYTES)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
 /// Reads a JSON or YAML document whose spans belong to `file`; errors name `path:line:col`.

@@ -4,6 +4,7 @@
 use clap::Args;
 
 use super::{Output, Sources};
+use crate::compile::Sink;
 use crate::diagnostics::Diagnostics;
 use crate::report::explain::{explain, render_human};
 
@@ -20,18 +21,22 @@ pub struct ExplainArgs {
     /// Print one JSON report on stdout.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub overrides: super::overrides::OverrideArgs,
 }
 
 /// Runs `mcfg explain`.
 pub fn run(out: &Output, args: &ExplainArgs) -> u8 {
-    let Some(comp) = out.compile(&args.sources) else {
+    let Some(comp) = out.compile_with(&args.sources, &Sink::values(), &args.overrides.sets) else {
         return 2;
     };
     out.diagnostics(&comp.project.sources, &comp.diags);
-    let report =
-        crate::compile::with_program(&comp.project, &mut Diagnostics::new(), |prog, cache| {
-            explain(prog, cache, &args.target, args.env.as_deref())
-        });
+    let report = crate::compile::with_program_overrides(
+        &comp.project,
+        &comp.overrides,
+        &mut Diagnostics::new(),
+        |prog, cache| explain(prog, cache, &args.target, args.env.as_deref()),
+    );
     match report {
         Ok(report) => {
             if args.json {

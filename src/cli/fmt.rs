@@ -67,7 +67,7 @@ pub fn run(out: &Output, args: &FmtArgs) -> u8 {
 }
 
 fn format_file(out: &Output, path: &Path, check: bool) -> FileResult {
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::files::read_regular(path, crate::files::MAX_SOURCE_BYTES) {
         Ok(b) => b,
         Err(e) => {
             out.error(&format!("{}: {e}", path.display()));

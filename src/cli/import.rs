@@ -42,7 +42,7 @@ pub struct ImportArgs {
 pub fn run(out: &Output, args: &ImportArgs) -> u8 {
     let mut inputs = Vec::with_capacity(args.files.len());
     for path in &args.files {
-        match std::fs::read_to_string(path) {
+        match crate::files::read_text(path, crate::files::MAX_DOCUMENT_BYTES) {
             Ok(text) => inputs.push(ImportInput {
                 name: path.display().to_string(),
                 text,

@@ -22,6 +22,9 @@ pub struct LogArgs {
     /// Print one JSON report on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Look at the newest N commits that change a `.mcfg` file only.
+    #[arg(long, value_name = "N")]
+    pub max_count: Option<usize>,
 }
 
 /// Runs `mcfg log`.
@@ -43,7 +46,7 @@ pub fn run(out: &Output, args: &LogArgs) -> u8 {
     };
     let report = valid
         .and_then(|()| Repo::discover(&root))
-        .and_then(|repo| history::history(&repo, &query));
+        .and_then(|repo| history::history(&repo, &query, args.max_count));
     match report {
         Ok(h) if args.json => out.json(&h),
         Ok(h) => print!("{}", history::render_human(&h)),

@@ -11,12 +11,14 @@ mod check_runtime;
 mod diff;
 mod drift;
 mod explain;
+mod blame;
 mod log;
 mod lsp;
 mod fmt;
 pub mod output;
 mod schema;
 mod shell;
+mod overrides;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -84,6 +86,8 @@ enum Command {
     Check {
         #[command(flatten)]
         sources: Sources,
+        #[command(flatten)]
+        overrides: overrides::OverrideArgs,
     },
     /// Check, then write artifacts and manifest.json to the output folder.
     Build(build::BuildArgs),
@@ -103,6 +107,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// The history of one value: each commit that changed it.
     Log(log::LogArgs),
+    /// For each resolved leaf: the commit, author and date that last changed it, and the step holding it.
+    Blame(blame::BlameArgs),
     /// Compare a deployed artifact with what the sources compile to; exit 1 on any difference.
     Drift(drift::DriftArgs),
     /// Validate a proposed runtime update against the schema and the locked build values.
@@ -126,6 +132,14 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_failure(&e),
     };
+    // Evaluation runs on the rayon pool too (one task per config), and a
+    // chain of configs each reading the previous one recurses as deep as a
+    // chain of fields: the pool threads get the main worker's stack, so
+    // `eval::MAX_EVAL_DEPTH` is reached before the stack is exhausted.
+    // Failing to build the pool (already built) leaves rayon's default.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_BYTES)
+        .build_global();
     let worker = std::thread::Builder::new()
         .stack_size(STACK_BYTES)
         .spawn(move || std::panic::catch_unwind(move || run(cli)));
@@ -144,8 +158,9 @@ fn run(cli: Cli) -> u8 {
         timings: cli.timings,
     };
     match cli.command {
-        Command::Check { sources } => {
-            let Some(comp) = out.compile_into(&sources, &Sink::diagnostics_only()) else {
+        Command::Check { sources, overrides } => {
+            let sink = Sink::diagnostics_only();
+            let Some(comp) = out.compile_with(&sources, &sink, &overrides.sets) else {
                 return 2;
             };
             out.diagnostics(&comp.project.sources, &comp.diags);
@@ -161,6 +176,7 @@ fn run(cli: Cli) -> u8 {
         Command::Explain(args) => explain::run(&out, &args),
         Command::Diff(args) => diff::run(&out, &args),
         Command::Log(args) => log::run(&out, &args),
+        Command::Blame(args) => blame::run(&out, &args),
         Command::Drift(args) => drift::run(&out, &args),
         Command::CheckRuntime(args) => check_runtime::run(&out, &args),
         Command::Lsp => lsp::run(&out),
@@ -206,12 +222,18 @@ impl Output {
         sources: &Sources,
         sink: &Sink<'_, T>,
     ) -> Option<Compilation<T>> {
-        match crate::compile::compile_paths_into(
+        let res = crate::compile::compile_paths_into(
             &crate::loader::RealFs,
             &sources.paths,
             sources.root.as_deref(),
             sink,
-        ) {
+        );
+        self.finish_compile(res)
+    }
+
+    /// Prints `--timings` of a compilation, or the reason it could not run.
+    fn finish_compile<T>(&self, res: Result<Compilation<T>, String>) -> Option<Compilation<T>> {
+        match res {
             Ok(c) => {
                 if self.timings {
                     for (phase, t) in &c.timings {

@@ -50,6 +50,8 @@ pub enum Code {
     Deprecated,
     /// A resource limit of the compiler was reached (nesting depth, size, evaluation steps).
     Limit,
+    /// A `--set`/`--sweep` override that does not parse or names no field: `--set =3`.
+    Override,
 }
 
 impl Code {
@@ -74,6 +76,7 @@ impl Code {
             Code::Arithmetic => "mcfg::arithmetic",
             Code::Deprecated => "mcfg::deprecated",
             Code::Limit => "mcfg::limit",
+            Code::Override => "mcfg::override",
         }
     }
 }

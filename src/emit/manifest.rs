@@ -36,6 +36,11 @@ pub struct Manifest {
     pub environments: Vec<String>,
     /// Every source file of the build.
     pub sources: Vec<SourceEntry>,
+    /// The command-line overrides (`--set`) the artifacts were built with,
+    /// in command-line order; absent when there are none, so the artifacts
+    /// are exactly what the sources give.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<crate::overrides::OverrideEntry>,
     /// Every artifact written, in build order.
     pub artifacts: Vec<ArtifactEntry>,
 }
@@ -228,6 +233,7 @@ mod tests {
             }),
             environments: env.iter().map(|it| (*it).to_owned()).collect(),
             sources: vec![SourceEntry::new("models/ranker.mcfg", b"")],
+            overrides: vec![],
             artifacts: vec![ArtifactEntry::new(
                 "ranker",
                 env.map(str::to_owned),

@@ -172,6 +172,13 @@ impl<'p, 'a> Gen<'p, 'a> {
                 m.insert("enum".into(), lits.iter().map(lit_json).collect());
                 m
             }
+            // "The first member it fits": valid when any member is (§9.4).
+            Ty::AnyOf(members) => {
+                let mut m = Map::new();
+                let any = members.iter().map(|id| self.ty(*id)).collect();
+                m.insert("anyOf".into(), Json::Array(any));
+                m
+            }
             Ty::Object(o) => match self.obj(*o) {
                 Json::Object(m) => m,
                 _ => Map::new(),

@@ -14,7 +14,7 @@ use super::{Ctx, EvalResult, Value};
 /// Every built-in function name.
 pub const NAMES: &[&str] = &[
     "len", "min", "max", "sum", "abs", "round", "floor", "ceil", "keys", "values", "contains",
-    "lower", "upper", "join", "secret",
+    "lower", "upper", "join", "secret", "div",
 ];
 
 /// Calls built-in `name` with `args`.
@@ -25,9 +25,7 @@ pub fn call<'a>(
     args: &[Expr],
     span: Span,
 ) -> EvalResult {
-    let cid = match scope {
-        Scope::Node { ce, .. } | Scope::Value { ce, .. } => ce.cid,
-    };
+    let cid = scope.cid();
     if !NAMES.contains(&&*name.name) {
         let mut d = Diagnostic::error(
             Code::UnresolvedName,
@@ -124,6 +122,7 @@ pub fn apply(name: &str, vals: Vec<Value>) -> R {
             }
             Ok(acc)
         }
+        "div" => div(&vals),
         "abs" => {
             arity(&vals, 1)?;
             match &vals[0] {
@@ -248,4 +247,28 @@ fn extreme(min: bool, vals: Vec<Value>) -> R {
         Code::TypeMismatch,
         "needs at least one item, found an empty list".into(),
     ))
+}
+
+/// `div(a, b)`: integer division rounding toward negative infinity
+/// (LANGUAGE.md §9.5): `div(-7, 2) == -4`.
+fn div(vals: &[Value]) -> R {
+    arity(vals, 2)?;
+    match (&vals[0], &vals[1]) {
+        (Value::Int(_), Value::Int(0)) => Err((Code::Arithmetic, "division by zero".into())),
+        // Toward negative infinity (LANGUAGE.md §9.5): -7 div 2 is -4.
+        (Value::Int(a), Value::Int(b)) => a
+            .checked_div_euclid(*b)
+            .map(|q| {
+                let r = a - q * b;
+                // Euclid rounds toward -inf only for b > 0; fix b < 0.
+                if r != 0 && *b < 0 {
+                    q - 1
+                } else {
+                    q
+                }
+            })
+            .map(Value::Int)
+            .ok_or((Code::Arithmetic, "integer overflow".into())),
+        (Value::Int(_), v) | (v, _) => Err(mismatch("two ints", v)),
+    }
 }

@@ -32,6 +32,9 @@ pub struct LayerCache<'a> {
     env_free: Vec<bool>,
     /// Whether any schema field is `@invariant` or `@distinct`.
     cross_env_markers: bool,
+    /// Command-line overrides, applied last to a config's own layers (never
+    /// to the cached layers its children start from).
+    overrides: crate::overrides::OverrideTable<'a>,
 }
 
 /// The values of the literal-only leaves of one cached [`Layers`], by node.
@@ -188,7 +191,7 @@ impl<'a> LayerCache<'a> {
                 continue;
             }
             for env in prog.env_slots() {
-                let layers = cache.layers_for(prog, cid, env, diags);
+                let layers = cache.source_layers(prog, cid, env, diags);
                 let (consts, layers) = Consts::compute(prog, &cache, cid, env, layers, None);
                 cache.parents.insert((cid, env), layers);
                 cache.consts.insert((cid, env), Arc::new(consts));
@@ -259,7 +262,13 @@ impl<'a> LayerCache<'a> {
         apply_env_blocks(&mut ap, &mut layers, cid, env);
         diags.extend(body.diags.iter().cloned());
         diags.append(&mut ap.diags);
+        crate::overrides::apply(prog, &self.overrides, &mut layers, cid, env, diags);
         layers
+    }
+
+    /// Makes `overrides` the command-line overrides of every later layering.
+    pub fn set_overrides(&mut self, overrides: crate::overrides::OverrideTable<'a>) {
+        self.overrides = overrides;
     }
 
     /// Replaces the layers evaluation uses for config `cid` in `env` (tools
@@ -291,8 +300,22 @@ impl<'a> LayerCache<'a> {
         self.consts.get(&(Self::base_parent(prog, cid)?, env))
     }
 
-    /// The layers of config `cid` in `env`: parent layers (cached) plus its own body.
+    /// The layers of config `cid` in `env`: parent layers (cached) plus its
+    /// own body, then the command-line overrides.
     pub fn layers_for(
+        &self,
+        prog: &Program<'a>,
+        cid: ConfigId,
+        env: Option<usize>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Layers<'a> {
+        let mut layers = self.source_layers(prog, cid, env, diags);
+        crate::overrides::apply(prog, &self.overrides, &mut layers, cid, env, diags);
+        layers
+    }
+
+    /// [`LayerCache::layers_for`] without the overrides.
+    fn source_layers(
         &self,
         prog: &Program<'a>,
         cid: ConfigId,

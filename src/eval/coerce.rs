@@ -10,6 +10,10 @@ use crate::source::Span;
 use crate::suggest;
 use crate::types::{Lit, ObjId, PredKind, Ty, TyId};
 
+mod is;
+
+pub use is::is;
+
 use super::expr::{self, compare, equal, Scope};
 use super::value::Fields;
 use super::{ConfigEval, Ctx, EvalResult, Value};
@@ -84,6 +88,7 @@ fn origin_text(cx: &Ctx<'_, '_>, origin: crate::merge::Origin) -> String {
     match origin {
         crate::merge::Origin::Schema(_) => "the schema default".to_owned(),
         crate::merge::Origin::Update => "set by this update".to_owned(),
+        crate::merge::Origin::Override(_) => "set by `--set`".to_owned(),
         crate::merge::Origin::Config { config, env } => {
             let name = &cx.prog.configs[config.0 as usize].name;
             match env {
@@ -176,6 +181,9 @@ impl<'a> Checker<'_, '_, 'a> {
                 "an int field takes whole numbers; use `round(x)` or declare it `float`".to_owned(),
             ),
             (Ty::Union(_), _) => Some(format!("allowed values: {expected}")),
+            (Ty::AnyOf(_), _) => Some(format!(
+                "the value fits none of the members of `{expected}` (refinements included)"
+            )),
             _ => None,
         };
         let msg = format!("`{}` expects {expected}, found {shown}", self.where_());
@@ -211,11 +219,9 @@ impl<'a> Checker<'_, '_, 'a> {
                     "`{}` is a secret field; it takes only `secret(\"reference\")`",
                     self.where_()
                 );
-                let code = if matches!(v, Value::Str(_)) {
-                    Code::SecretLiteral
-                } else {
-                    Code::TypeMismatch
-                };
+                // LANGUAGE.md §8: a secret field given anything but
+                // `secret("...")` is `mcfg::secret-literal`, whatever it is.
+                let code = Code::SecretLiteral;
                 let help = Some(
                     "store the value in a secret manager and write `secret(\"vault:path#key\")`"
                         .to_owned(),
@@ -226,7 +232,9 @@ impl<'a> Checker<'_, '_, 'a> {
                     help,
                     Some((t.span, "secret type declared here".to_owned())),
                 );
-                v
+                // A value of the wrong type is one mistake: its refinements
+                // are not run as well.
+                return v;
             }
             (Ty::List(elem), Value::List(items)) => {
                 let elem = *elem;
@@ -252,17 +260,39 @@ impl<'a> Checker<'_, '_, 'a> {
             (Ty::Union(lits), v) => {
                 if !lits.iter().any(|l| lit_eq(l, &v)) {
                     self.mismatch(ty, &v);
+                    return v;
                 }
                 v
             }
+            (Ty::AnyOf(members), v) => match self.first_fit(members, v) {
+                Ok(v) => v,
+                Err(v) => {
+                    self.mismatch(ty, &v);
+                    return v;
+                }
+            },
             (Ty::Object(obj), Value::Object(m)) => self.object(*obj, m),
             (_, v) => {
                 self.mismatch(ty, &v);
-                v
+                return v;
             }
         };
         self.preds(ty, &out);
         out
+    }
+
+    /// The value checked against the first member of a union it fits
+    /// without any problem (§9.4), or the value back when none does.
+    fn first_fit(&mut self, members: &[TyId], v: Value) -> Result<Value, Value> {
+        let before = self.problems.len();
+        for &m in members {
+            let out = self.check(v.clone(), m);
+            if self.problems.len() == before {
+                return Ok(out);
+            }
+            self.problems.truncate(before);
+        }
+        Err(v)
     }
 
     fn object(&mut self, obj: ObjId, mut m: Fields) -> Value {

@@ -336,6 +336,14 @@ fn report_check<'a>(
             ));
         }
     }
+    let scope = Scope::Node { ce, node: id };
+    for (span, v) in expr::deciding_operands(cx, &scope, check.cond) {
+        shown.push(format!(
+            "`{}` = {}",
+            prog.project.sources.slice(span),
+            v.short()
+        ));
+    }
     let mut help = format!("the rule is `{text}`");
     if !shown.is_empty() {
         help.push_str(&format!("; here {}", shown.join(", ")));

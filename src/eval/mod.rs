@@ -14,8 +14,11 @@
 //! as it is evaluated (`coerce`), so diagnostics point at the step that set it.
 
 mod builtins;
+
+pub use builtins::NAMES as BUILTIN_FUNCTIONS;
 pub mod cache;
 mod coerce;
+mod comprehension;
 mod expr;
 mod finish;
 pub mod inspect;

@@ -6,8 +6,8 @@ use serde::ser::{SerializeMap, SerializeSeq};
 
 use crate::ast::Name;
 
-/// Nanoseconds in a second.
-pub const NANOS_PER_SEC: i64 = 1_000_000_000;
+/// Duration units live in `types` (below `eval`), re-exported here.
+pub use crate::types::{format_duration, NANOS_PER_SEC};
 
 /// The fields of an object value, in order.
 pub type Fields = crate::map::Map<Name, Value>;
@@ -158,26 +158,6 @@ pub fn duration_json(ns: i64) -> serde_json::Value {
 pub fn format_float(f: f64) -> String {
     let s = format!("{f:?}");
     s
-}
-
-/// Renders nanoseconds in the largest unit that keeps it whole: `200ms`, `30m`, `1.5s`.
-pub fn format_duration(ns: i64) -> String {
-    const UNITS: [(&str, i64); 5] = [
-        ("d", 86_400 * NANOS_PER_SEC),
-        ("h", 3_600 * NANOS_PER_SEC),
-        ("m", 60 * NANOS_PER_SEC),
-        ("s", NANOS_PER_SEC),
-        ("ms", 1_000_000),
-    ];
-    for (unit, size) in UNITS {
-        if ns != 0 && ns % size == 0 {
-            return format!("{}{unit}", ns / size);
-        }
-    }
-    if ns == 0 {
-        return "0s".into();
-    }
-    format!("{}s", ns as f64 / NANOS_PER_SEC as f64)
 }
 
 impl serde::Serialize for Value {

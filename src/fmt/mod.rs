@@ -146,6 +146,7 @@ fn type_strings(ty: &TypeExpr, text: &str, out: &mut Vec<(usize, usize)>) {
     match &ty.kind {
         TypeKind::List(t) | TypeKind::Map(t) => type_strings(t, text, out),
         TypeKind::Object(items) => items_strings(items, text, out),
+        TypeKind::AnyOf(members) => members.iter().for_each(|m| type_strings(m, text, out)),
         TypeKind::Union(_) | TypeKind::Named(_) => {}
     }
 }
@@ -187,6 +188,19 @@ fn expr_strings(expr: &Expr, text: &str, out: &mut Vec<(usize, usize)>) {
             expr_strings(a, text, out);
             expr_strings(b, text, out);
             expr_strings(c, text, out);
+        }
+        ExprKind::Is(e, ty) => {
+            expr_strings(e, text, out);
+            type_strings(ty, text, out);
+        }
+        ExprKind::Quant(_, comp, e)
+        | ExprKind::ListComp(e, comp)
+        | ExprKind::MapComp(_, e, comp) => {
+            expr_strings(e, text, out);
+            expr_strings(&comp.iter, text, out);
+            if let Some(c) = &comp.cond {
+                expr_strings(c, text, out);
+            }
         }
         ExprKind::Null
         | ExprKind::Bool(_)

@@ -90,7 +90,11 @@ pub(crate) fn complete(cx: &Ctx<'_>) -> Vec<CompletionItem> {
         if let Some((decl, mut path)) = ast.and_then(|a| locate::body_context(a, offset)) {
             let at_statement = lead.trim().is_empty() || lead.trim_end().ends_with(['{', ';', ',']);
             if !at_statement {
-                return Vec::new();
+                return if keys.is_empty() && is_value_position(lead) {
+                    value_words()
+                } else {
+                    Vec::new()
+                };
             }
             path.extend(keys.iter().map(|k| crate::ast::Name::from(*k)));
             return fields(prog, config_id(prog, decl), &path);
@@ -103,6 +107,41 @@ pub(crate) fn complete(cx: &Ctx<'_>) -> Vec<CompletionItem> {
         );
         out
     })
+}
+
+/// After `=`, an operator or an opening bracket: an expression starts here.
+fn is_value_position(lead: &str) -> bool {
+    let t = lead.trim_end();
+    t.ends_with(['=', '(', '[', '+', '-', '*', '/', '%', '<', '>', ':'])
+        || [" and", " or", " not", " in", " if", " then", " else"]
+            .iter()
+            .any(|w| t.ends_with(w))
+}
+
+/// The words an expression may start with: built-in functions, the
+/// quantifiers, `env`, `envs` and `self` (LANGUAGE.md §5, §9.5, §9.6).
+fn value_words() -> Vec<CompletionItem> {
+    let mut out: Vec<CompletionItem> = crate::eval::BUILTIN_FUNCTIONS
+        .iter()
+        .chain(&["all", "any"])
+        .map(|f| item(f, CompletionItemKind::FUNCTION, "built-in function", None))
+        .collect();
+    for (w, doc) in [
+        ("env", "the current environment's name"),
+        (
+            "envs",
+            "the current environment and its ancestors, root first",
+        ),
+        ("self", "the config's root object"),
+    ] {
+        out.push(item(
+            w,
+            CompletionItemKind::KEYWORD,
+            "built-in name",
+            Some(doc),
+        ));
+    }
+    out
 }
 
 /// `env dev, ` or `env ` at the start of a statement.

@@ -77,6 +77,7 @@ fn in_type(ty: &TypeExpr, offset: usize) -> Option<Target<'_>> {
         TypeKind::Named(q) => in_qual(q, offset),
         TypeKind::List(t) | TypeKind::Map(t) => in_type(t, offset),
         TypeKind::Object(items) => in_items(items, offset),
+        TypeKind::AnyOf(members) => members.iter().find_map(|m| in_type(m, offset)),
         TypeKind::Union(_) => None,
     }
 }

@@ -129,6 +129,11 @@ impl<'p, 'a> Applier<'p, 'a> {
         }
     }
 
+    /// Applies one statement at the root (a command-line override).
+    pub fn root_stmt(&mut self, layers: &mut Layers<'a>, stmt: &'a Stmt, origin: Origin) {
+        self.stmt(layers, ROOT, stmt, origin, false);
+    }
+
     fn stmt(
         &mut self,
         layers: &mut Layers<'a>,

@@ -6,7 +6,12 @@
 //! 1. schema defaults,
 //! 2. the layers of `P` for `E` (recursively),
 //! 3. `C`'s body outside `env` blocks,
-//! 4. `C`'s `env` blocks for `E1`, then …, then `E` (source order within one env).
+//! 4. `C`'s `env` blocks for `E1`, then …, then `E` (source order within one env),
+//! 5. the command-line overrides (`--set`, LANGUAGE.md §9.7) naming `C`, in
+//!    command-line order, those given for one environment only in that
+//!    environment and the ones extending it (`crate::overrides::apply`).
+//!    They belong to `C`'s own artifact: a config extending `C` starts from
+//!    `C`'s layers without them.
 //!
 //! [`Layers`] is an arena of nodes: objects merge field by field, leaves keep
 //! the ordered [`Step`]s that assigned them. Nothing is evaluated here —
@@ -64,6 +69,9 @@ pub enum Origin {
     Config { config: ConfigId, env: Option<u16> },
     /// A proposed runtime update (`mcfg check-runtime`), written in the update file.
     Update,
+    /// A command-line override (`--set`, LANGUAGE.md §9.7): its index among
+    /// the build's overrides, applied after every source step.
+    Override(u32),
 }
 
 /// One assignment applied to a leaf.

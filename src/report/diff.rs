@@ -25,7 +25,7 @@ pub struct LeafInfo {
     pub value: Option<Value>,
     /// The assignment that holds (`None` for a default or an unset leaf).
     pub location: Option<Loc>,
-    /// `invariant` or `distinct` when the field (or an ancestor) carries the marker.
+    /// `invariant`, `distinct` or `runtime` when the field (or an ancestor) carries the marker.
     pub marker: Option<&'static str>,
 }
 
@@ -48,6 +48,7 @@ pub struct Difference {
     /// The values in mcfg syntax for people.
     #[serde(skip)]
     pub shown: [String; 2],
+    /// `invariant`, `distinct` or `runtime` (shown in the human and Markdown reports).
     #[serde(skip)]
     pub marker: Option<&'static str>,
 }
@@ -97,6 +98,9 @@ fn marker_of(prog: &Program<'_>, layers: &Layers<'_>, mut id: NodeId) -> Option<
                 }
                 if f.markers.distinct.is_some() {
                     return Some("distinct");
+                }
+                if f.markers.runtime.is_some() {
+                    return Some("runtime");
                 }
             }
         }

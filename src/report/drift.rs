@@ -20,6 +20,7 @@ use crate::eval::LayerCache;
 use crate::merge::{Layers, NodeId, Slot, ROOT};
 use crate::resolve::Program;
 use crate::source::SourceMap;
+use crate::types::{Ty, TyId};
 
 /// One difference between the deployed artifact and the sources.
 #[derive(Debug, Clone, Serialize)]
@@ -28,8 +29,12 @@ pub enum DriftDiff {
     Changed {
         path: String,
         expected: serde_json::Value,
+        /// `null` when `secret`: a deployed file holds resolved secrets, and
+        /// the report says that one differs, never what it is.
         deployed: serde_json::Value,
         location: Option<Loc>,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        secret: bool,
     },
     Missing {
         path: String,
@@ -38,7 +43,10 @@ pub enum DriftDiff {
     },
     Extra {
         path: String,
+        /// `null` when `secret` (a key below a map of secrets).
         deployed: serde_json::Value,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        secret: bool,
     },
 }
 
@@ -79,12 +87,20 @@ pub fn drift(
         let location = owner(sources, &insp.layers, path);
         match live.get(path) {
             Some(got) if json_equal(want, got) => {}
-            Some(got) => differences.push(DriftDiff::Changed {
-                path: path.clone(),
-                expected: want.clone(),
-                deployed: got.clone(),
-                location,
-            }),
+            Some(got) => {
+                let secret = secret_at(prog, &insp.layers, path);
+                differences.push(DriftDiff::Changed {
+                    path: path.clone(),
+                    expected: want.clone(),
+                    deployed: if secret {
+                        serde_json::Value::Null
+                    } else {
+                        got.clone()
+                    },
+                    location,
+                    secret,
+                });
+            }
             None => differences.push(DriftDiff::Missing {
                 path: path.clone(),
                 expected: want.clone(),
@@ -94,9 +110,15 @@ pub fn drift(
     }
     for (path, got) in &live {
         if !expected.contains_key(path) {
+            let secret = secret_at(prog, &insp.layers, path);
             differences.push(DriftDiff::Extra {
                 path: path.clone(),
-                deployed: got.clone(),
+                deployed: if secret {
+                    serde_json::Value::Null
+                } else {
+                    got.clone()
+                },
+                secret,
             });
         }
     }
@@ -146,6 +168,33 @@ pub fn json_equal(a: &serde_json::Value, b: &serde_json::Value) -> bool {
     }
 }
 
+/// Whether the field at a dotted path (or the map or list holding it) is
+/// declared with a type that holds secrets.
+fn secret_at(prog: &Program<'_>, layers: &Layers<'_>, path: &str) -> bool {
+    let mut cur: NodeId = ROOT;
+    for key in path.split('.') {
+        match &layers.node(cur).slot {
+            Slot::Obj(children) => match children.get(&Name::from(key)) {
+                Some(&next) => cur = next,
+                None => break,
+            },
+            Slot::Leaf(_) => break,
+        }
+    }
+    layers
+        .node(cur)
+        .ty
+        .is_some_and(|t| holds_secret(prog, t, 0))
+}
+
+fn holds_secret(prog: &Program<'_>, ty: TyId, depth: usize) -> bool {
+    match &prog.ty(ty).ty {
+        Ty::Secret => true,
+        Ty::List(e) | Ty::Map(e) if depth < 64 => holds_secret(prog, *e, depth + 1),
+        _ => false,
+    }
+}
+
 /// The location owning the expected value at a dotted path: the leaf at the
 /// path, or the leaf (a map) that holds it.
 fn owner(sources: &SourceMap, layers: &Layers<'_>, path: &str) -> Option<Loc> {
@@ -157,6 +206,15 @@ fn owner(sources: &SourceMap, layers: &Layers<'_>, path: &str) -> Option<Loc> {
         }
     }
     lookup::owned_at(sources, layers, cur).map(Loc::from)
+}
+
+/// A deployed value as the human report shows it (never a secret's value).
+fn shown(v: &serde_json::Value, secret: bool) -> String {
+    if secret {
+        "(a secret; differs)".to_owned()
+    } else {
+        lookup::show_json(v)
+    }
 }
 
 /// The report as people read it: one line per difference, exit status elsewhere.
@@ -187,11 +245,12 @@ pub fn render_human(d: &Drift) -> String {
                 expected,
                 deployed,
                 location,
+                secret,
             } => vec![
                 "changed".into(),
                 path.clone(),
                 lookup::show_json(expected),
-                lookup::show_json(deployed),
+                shown(deployed, *secret),
                 loc(location),
             ],
             DriftDiff::Missing {
@@ -205,11 +264,15 @@ pub fn render_human(d: &Drift) -> String {
                 "-".into(),
                 loc(location),
             ],
-            DriftDiff::Extra { path, deployed } => vec![
+            DriftDiff::Extra {
+                path,
+                deployed,
+                secret,
+            } => vec![
                 "extra".into(),
                 path.clone(),
                 "-".into(),
-                lookup::show_json(deployed),
+                shown(deployed, *secret),
                 String::new(),
             ],
         });

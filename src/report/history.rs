@@ -19,8 +19,8 @@ use crate::compile::{compile_paths, with_program};
 use crate::diagnostics::Diagnostics;
 use crate::eval::inspect::inspect;
 use crate::eval::{value_equal, LayerCache, Value};
-use crate::git::Repo;
-use crate::loader::FileSystem;
+use crate::git::{Commit, Repo, Tree, Walk};
+use crate::loader::{FileSystem, MemoryFs};
 use crate::resolve::Program;
 
 /// One commit that changed the value.
@@ -46,6 +46,9 @@ pub struct History {
     pub env: Option<String>,
     pub path: String,
     pub changes: Vec<Change>,
+    /// Present when the history goes further back than could be seen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seen_since: Option<Cut>,
 }
 
 /// What a revision says about the value.
@@ -129,25 +132,68 @@ pub fn observe_in(fs: &dyn FileSystem, q: &Query<'_>) -> Observed {
     }
 }
 
-/// Walks the history of the project root and lists each change of the value.
-pub fn history(repo: &Repo, q: &Query<'_>) -> Result<History, String> {
+/// How far back a walk could see, when that is not the first commit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cut {
+    /// The oldest commit seen.
+    pub commit: String,
+    /// `"shallow clone"` or `"--max-count"`.
+    pub reason: &'static str,
+}
+
+impl Cut {
+    /// The cut of a walk that did not reach the first commit.
+    pub fn of(walk: &Walk) -> Option<Cut> {
+        Some(Cut {
+            commit: walk.cut_at.clone()?,
+            reason: walk.cut_reason?,
+        })
+    }
+
+    /// One line for people: where the history seen begins, and why.
+    pub fn line(&self) -> String {
+        let short = self.commit.get(..12).unwrap_or(&self.commit);
+        format!(
+            "  history seen from {short} on ({}); older changes are not shown\n",
+            self.reason
+        )
+    }
+}
+
+/// Each revision's sources, oldest first: the walk's commits with the
+/// `.mcfg` files below the root as they were (`None`: unreadable there).
+pub fn each_revision(
+    repo: &Repo,
+    walk: &Walk,
+    root: &Path,
+    mut visit: impl FnMut(&Commit, Option<&MemoryFs>),
+) -> Result<(), String> {
+    let mut blobs = repo.blobs()?;
+    let mut tree = Tree::default();
+    for rev in &walk.revisions {
+        tree.apply(rev);
+        let fs = tree.files(&mut blobs, root)?;
+        visit(&rev.commit, fs.as_ref());
+    }
+    Ok(())
+}
+
+/// Walks the history of the project root (only commits that change a
+/// `.mcfg` file, first parents only) and lists each change of the value.
+pub fn history(repo: &Repo, q: &Query<'_>, max_count: Option<usize>) -> Result<History, String> {
+    let walk = repo.walk(max_count)?;
     let mut changes = Vec::new();
     let mut prev: Option<Option<Value>> = None;
-    for commit in repo.log()? {
-        let fs = repo.files_at(&commit.hash, q.root)?;
-        let (value, location) = match observe_in(&fs, q) {
-            Observed::Failed => continue,
+    each_revision(repo, &walk, q.root, |commit, fs| {
+        let seen = fs.map_or(Observed::Failed, |fs| observe_in(fs, q));
+        let (value, location) = match seen {
+            Observed::Failed => return,
             Observed::Absent => (None, None),
             Observed::Present(v, loc) => (Some(v), loc),
         };
-        let changed = match (&prev, &value) {
-            (None, None) => false,
-            (None, Some(_)) => true,
-            (Some(p), v) => match (p, v) {
-                (Some(a), Some(b)) => !(value_equal(a, b) && a.type_name() == b.type_name()),
-                (None, None) => false,
-                _ => true,
-            },
+        let changed = match &prev {
+            None => value.is_some(),
+            Some(p) => !same(p.as_ref(), value.as_ref()),
         };
         if changed {
             let json =
@@ -156,10 +202,10 @@ pub fn history(repo: &Repo, q: &Query<'_>) -> Result<History, String> {
             let old = prev.as_ref().map(json);
             let shown = [prev.as_ref().map_or("(new)".into(), show), show(&value)];
             changes.push(Change {
-                commit: commit.hash,
-                author: commit.author,
-                date: commit.date,
-                subject: commit.subject,
+                commit: commit.hash.clone(),
+                author: commit.author.clone(),
+                date: commit.date.clone(),
+                subject: commit.subject.clone(),
                 old,
                 new: json(&value),
                 location,
@@ -167,14 +213,25 @@ pub fn history(repo: &Repo, q: &Query<'_>) -> Result<History, String> {
             });
         }
         prev = Some(value);
-    }
+    })?;
     let (config, path) = q.target.split_once('.').unwrap_or((q.target, ""));
     Ok(History {
         config: config.to_owned(),
         env: q.env.map(str::to_owned),
         path: path.to_owned(),
         changes,
+        seen_since: Cut::of(&walk),
     })
+}
+
+/// Two observations of a value are the same: equal values of the same type,
+/// or both absent.
+pub fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => value_equal(a, b) && a.type_name() == b.type_name(),
+        (None, None) => true,
+        _ => false,
+    }
 }
 
 /// The history as people read it, one commit per entry.
@@ -199,6 +256,9 @@ pub fn render_human(h: &History) -> String {
             out.push_str(&format!("  ({})", l.short()));
         }
         out.push('\n');
+    }
+    if let Some(cut) = &h.seen_since {
+        out.push_str(&cut.line());
     }
     out
 }

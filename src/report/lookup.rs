@@ -143,6 +143,7 @@ pub fn origin_text(prog: &Program<'_>, origin: Origin) -> String {
             }
         }
         Origin::Update => "runtime update".to_owned(),
+        Origin::Override(_) => "--set".to_owned(),
     }
 }
 

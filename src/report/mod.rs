@@ -3,6 +3,7 @@
 //!
 //! **Invariant:** nothing here prints or exits; `cli` decides what to show.
 
+pub mod blame;
 pub mod check_runtime;
 pub mod diff;
 pub mod document;
@@ -10,4 +11,5 @@ pub mod drift;
 pub mod explain;
 pub mod history;
 pub mod lookup;
+pub mod markdown;
 pub mod verify;

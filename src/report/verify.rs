@@ -20,7 +20,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::emit::is_safe_rel_path;
-use crate::emit::manifest::{sha256_hex, Manifest, MANIFEST_NAME};
+use crate::emit::manifest::{Manifest, MANIFEST_NAME};
+use crate::files;
 
 /// What is wrong with one path of the output folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -90,7 +91,7 @@ impl VerifyReport {
 /// when `dir` cannot be listed.
 pub fn verify(dir: &Path) -> Result<VerifyReport, String> {
     let manifest_path = dir.join(MANIFEST_NAME);
-    let bytes = fs::read(&manifest_path).map_err(|err| {
+    let bytes = files::read_regular(&manifest_path, files::MAX_DOCUMENT_BYTES).map_err(|err| {
         format!(
             "cannot read `{}`: {err} (is this an mcfg output folder?)",
             manifest_path.display()
@@ -119,7 +120,12 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, String> {
                     manifest_path.display()
                 ));
             }
-            listed.insert(path.clone());
+            if !listed.insert(path.clone()) {
+                return Err(format!(
+                    "`{}` lists the artifact `{path}` twice (a manifest mcfg wrote lists each file once)",
+                    manifest_path.display()
+                ));
+            }
             if let Some(kind) = check_file(dir, path, hash) {
                 problems.push(Problem {
                     kind,
@@ -141,14 +147,39 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, String> {
     Ok(VerifyReport::from_problems(problems))
 }
 
-/// The problem with `dir/path` given its expected hash, if any.
+/// The problem with `dir/path` given its expected hash, if any. The file is
+/// hashed as a stream (any size, constant memory); what is not a regular file
+/// (a FIFO, a device, a folder) is never read and counts as modified.
 fn check_file(dir: &Path, path: &str, expected_sha256: &str) -> Option<ProblemKind> {
-    match fs::read(dir.join(path)) {
-        Ok(bytes) if sha256_hex(&bytes).eq_ignore_ascii_case(expected_sha256) => None,
+    match stream_sha256(&dir.join(path)) {
+        Ok(hash) if hash.eq_ignore_ascii_case(expected_sha256) => None,
         Ok(_) => Some(ProblemKind::Modified),
         Err(err) if err.kind() == io::ErrorKind::NotFound => Some(ProblemKind::Missing),
         Err(_) => Some(ProblemKind::Modified),
     }
+}
+
+/// The lower-case hex SHA-256 of a regular file, read in 64 KiB blocks.
+fn stream_sha256(path: &Path) -> io::Result<String> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut file = files::open_regular(path, None)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 << 10];
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// Every file below `dir` (recursively; symbolic links count as files and are
@@ -209,6 +240,7 @@ mod tests {
             git: None,
             environments: vec!["dev".to_owned(), "prod".to_owned()],
             sources: vec![],
+            overrides: vec![],
             artifacts: vec![
                 ArtifactEntry::new("svc", Some("dev".to_owned()), &dev, None, vec![], vec![]),
                 ArtifactEntry::new(
@@ -296,6 +328,7 @@ mod tests {
             git: None,
             environments: vec![],
             sources: vec![],
+            overrides: vec![],
             artifacts: vec![ArtifactEntry::new(
                 "x",
                 None,

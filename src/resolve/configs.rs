@@ -129,7 +129,9 @@ fn resolve_one(diags: &mut Diagnostics, prog: &mut Program<'_>, id: ConfigId, st
                 broken = true;
             }
             Err(d) => {
-                diags.push(d);
+                if !prog.lookup_is_follow_on(file, pq.parts.iter().map(|p| &*p.name)) {
+                    diags.push(d);
+                }
                 broken = true;
             }
         }
@@ -166,7 +168,9 @@ fn resolve_one(diags: &mut Diagnostics, prog: &mut Program<'_>, id: ConfigId, st
                 broken = true;
             }
             Err(d) => {
-                diags.push(d);
+                if !prog.lookup_is_follow_on(file, sq.parts.iter().map(|p| &*p.name)) {
+                    diags.push(d);
+                }
                 broken = true;
             }
         }

@@ -9,6 +9,8 @@ mod configs;
 mod envs;
 mod types;
 
+pub use types::const_lit;
+
 use indexmap::IndexMap;
 
 use crate::ast::{self, Decl, Name, QualName};
@@ -150,6 +152,11 @@ impl<'a> Program<'a> {
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join(" | "),
+            Ty::AnyOf(members) => members
+                .iter()
+                .map(|m| self.ty_name(*m))
+                .collect::<Vec<_>>()
+                .join(" | "),
             Ty::Object(o) => match &self.obj(*o).name {
                 Some(n) => n.to_string(),
                 None => "object".to_owned(),
@@ -224,6 +231,31 @@ impl<'a> Program<'a> {
             return;
         }
         scope.insert(name.name.clone(), (item, name.span));
+    }
+
+    /// Whether a failed lookup of `parts` from `file` was caused by an error
+    /// already reported: a failed import on the way, or a file that did not
+    /// parse (its declarations are unknown). Such a lookup is no new mistake.
+    pub fn lookup_is_follow_on<'n>(
+        &self,
+        file: FileId,
+        parts: impl IntoIterator<Item = &'n str>,
+    ) -> bool {
+        let mut scope_file = file;
+        for part in parts {
+            let loaded = self.project.file(scope_file);
+            if loaded.ast.is_none() {
+                return true;
+            }
+            if let Some(None) = loaded.imports.get(part) {
+                return true;
+            }
+            match self.scopes[scope_file.0 as usize].get(part) {
+                Some((Item::Module(next), _)) => scope_file = *next,
+                _ => return false,
+            }
+        }
+        self.project.file(scope_file).ast.is_none()
     }
 
     /// Looks up a possibly qualified name (`Serving`, `serving.Serving`) from `file`.

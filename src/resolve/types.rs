@@ -210,6 +210,7 @@ fn lower_schema<'a>(
                 parent.span,
                 format!("`{}` is not a schema", qual(parent)),
             )),
+            Err(_) if prog.lookup_is_follow_on(file, parent.parts.iter().map(|p| &*p.name)) => {}
             Err(d) => diags.push(d),
         }
     }
@@ -430,6 +431,13 @@ fn lower_type<'a>(
             });
             TyRef::plain(Ty::Union(lits.collect()), te.span)
         }
+        TypeKind::AnyOf(members) => {
+            let ids = members
+                .iter()
+                .map(|m| lower_type(diags, prog, low, file, m))
+                .collect();
+            TyRef::plain(Ty::AnyOf(ids), te.span)
+        }
         TypeKind::Object(items) => {
             let id = ObjId(prog.objs.len() as u32);
             prog.objs.push(ObjTy {
@@ -492,6 +500,9 @@ fn named_type<'a>(
                 q.span,
                 format!("`{}` is not a type", qual(q)),
             ));
+            TyRef::plain(Ty::Error, q.span)
+        }
+        Err(_) if prog.lookup_is_follow_on(file, q.parts.iter().map(|p| &*p.name)) => {
             TyRef::plain(Ty::Error, q.span)
         }
         Err(mut d) => {

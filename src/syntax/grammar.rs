@@ -13,6 +13,7 @@ pub fn rule_name(rule: Rule) -> &'static str {
     match rule {
         Rule::EOI => "end of file",
         Rule::file => "a declaration",
+        Rule::expr_text => "an expression",
         Rule::import => "an `import`",
         Rule::environments => "`environments`",
         Rule::env_decl => "an environment name",
@@ -91,6 +92,14 @@ pub fn rule_name(rule: Rule) -> &'static str {
         Rule::kw_false => "`false`",
         Rule::kw_null => "`null`",
         Rule::kw_self => "`self`",
+        Rule::ty_alts => "a union",
+        Rule::ty_lit1 => "a literal",
+        Rule::is_test | Rule::kw_is => "`is`",
+        Rule::comp | Rule::kw_for => "`for`",
+        Rule::comp_vars => "a name",
+        Rule::quant => "`all(…)` or `any(…)`",
+        Rule::kw_all => "`all`",
+        Rule::kw_any => "`any`",
         // Silent rules never appear in errors or pairs.
         _ => "the input",
     }

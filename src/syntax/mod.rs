@@ -115,6 +115,31 @@ fn parse_with(
     Ok((ast, all))
 }
 
+/// Parses one expression that fills `text[start..]` (a command-line
+/// override's value, LANGUAGE.md §9.7); spans are offsets into `text`, so a
+/// diagnostic points into the whole argument. The bytes before `start` are
+/// not parsed.
+#[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
+pub fn parse_expr(file: FileId, text: &str, start: usize) -> Result<ast::Expr, Diagnostic> {
+    // The text before `start` becomes blanks, so that pest's offsets are the argument's.
+    let mut blanked = " ".repeat(start);
+    blanked.push_str(text.get(start..).unwrap_or(""));
+    let scan = comments::scan(file, &blanked, MAX_NESTING);
+    if let Some(offset) = scan.too_deep {
+        return Err(error::too_deep(file, &blanked, offset));
+    }
+    pest::set_call_limit(Some(call_limit(blanked.len())));
+    pest::set_error_detail(true);
+    let res = Grammar::parse(Rule::expr_text, &blanked);
+    pest::set_error_detail(false);
+    let mut pairs = match res {
+        Ok(pairs) => pairs,
+        Err(err) => return Err(error::from_pest(file, &blanked, &err)),
+    };
+    let lower = lower::Lower::new(file, &blanked, &[]);
+    lower.lower_expr_text(&mut pairs).map_err(|d| *d)
+}
+
 /// Parses again with pest's error details on, for a message that names the
 /// expected tokens. Only runs for files that failed to parse.
 #[cold]

@@ -71,7 +71,104 @@ fn shape(e: &Expr) -> String {
         ExprKind::Unary(ast::UnaryOp::Not, e) => format!("(not {})", shape(e)),
         ExprKind::Binary(op, l, r) => format!("({} {} {})", shape(l), op.as_str(), shape(r)),
         ExprKind::If(c, a, b) => format!("(if {} then {} else {})", shape(c), shape(a), shape(b)),
+        ExprKind::Is(e, t) => format!("({} is {})", shape(e), ty_shape(t)),
+        ExprKind::Quant(all, c, e) => {
+            let q = if *all { "all" } else { "any" };
+            format!("{q}({}: {})", comp_shape(c), shape(e))
+        }
+        ExprKind::ListComp(e, c) => format!("[{} for {}]", shape(e), comp_shape(c)),
+        ExprKind::MapComp(k, e, c) => {
+            format!("{{{} = {} for {}}}", k.name, shape(e), comp_shape(c))
+        }
     }
+}
+
+fn comp_shape(c: &ast::Comprehension) -> String {
+    let vars: Vec<&str> = c.vars.iter().map(|v| &*v.name).collect();
+    let cond = c
+        .cond
+        .as_ref()
+        .map_or(String::new(), |e| format!(" if {}", shape(e)));
+    format!("{} in {}{cond}", vars.join(", "), shape(&c.iter))
+}
+
+fn ty_shape(t: &ast::TypeExpr) -> String {
+    let s = match &t.kind {
+        TypeKind::Named(q) => q
+            .parts
+            .iter()
+            .map(|p| &*p.name)
+            .collect::<Vec<_>>()
+            .join("."),
+        TypeKind::List(e) => format!("list[{}]", ty_shape(e)),
+        TypeKind::Map(e) => format!("map[{}]", ty_shape(e)),
+        TypeKind::Union(lits) => lits.iter().map(shape).collect::<Vec<_>>().join("|"),
+        TypeKind::AnyOf(ms) => format!(
+            "<{}>",
+            ms.iter().map(ty_shape).collect::<Vec<_>>().join(" | ")
+        ),
+        TypeKind::Object(items) => format!("{{{} items}}", items.len()),
+    };
+    let refs = if t.refinements.is_empty() {
+        String::new()
+    } else {
+        format!("({})", t.refinements.len())
+    };
+    format!("{s}{refs}{}", if t.optional { "?" } else { "" })
+}
+
+/// Unions, `is`, comprehensions and quantifiers (LANGUAGE.md §9.4, §9.6).
+#[test]
+fn unions_and_comprehensions() {
+    assert_eq!(sh("d is list[int]"), "(d is list[int])");
+    assert_eq!(sh("a + 1 is int and b"), "(((a + 1) is int) and b)");
+    assert_eq!(sh("x is int | string == y"), "((x is <int | string>) == y)");
+    assert_eq!(sh("x is \"a\" | \"b\""), "(x is \"a\"|\"b\")");
+    assert_eq!(
+        sh("all(v in values(t): v >= 1)"),
+        "all(v in values(t): (v >= 1))"
+    );
+    assert_eq!(sh("any(k, v in m: v)"), "any(k, v in m: v)");
+    assert_eq!(sh("all(xs)"), "all(xs)");
+    assert_eq!(
+        sh("[d.g for d in ds if d.k == 1]"),
+        "[d.g for d in ds if (d.k == 1)]"
+    );
+    assert_eq!(sh("[\n  x * 2\n  for x in xs\n]"), "[(x * 2) for x in xs]");
+    assert_eq!(
+        sh("{ k = v / 100 for k, v in t }"),
+        "{k = (v / 100) for k, v in t}"
+    );
+    assert_eq!(sh("{ a = 1, b = 2 }"), "{2 stmts}");
+    assert_eq!(
+        err("config c { x = { a.b = 1 for a in l } }").code,
+        Code::Syntax
+    );
+    assert_eq!(
+        err("config c { x = { a += 1 for a in l } }").code,
+        Code::Syntax
+    );
+    assert_eq!(err("config c { x = [1, 2 for a in l] }").code, Code::Syntax);
+    let f = ok("schema S {\n  d: int | string | list[int](len == 2)?\n  e: \"auto\" | int\n  f: \"a\" | \"b\"\n}");
+    let Decl::Schema(s) = &f.decls[0] else {
+        panic!()
+    };
+    let tys: Vec<String> = s
+        .items
+        .iter()
+        .map(|i| match i {
+            SchemaItem::Field(f) => ty_shape(f.ty.as_ref().expect("typed field")),
+            SchemaItem::Check(_) => String::new(),
+        })
+        .collect();
+    assert_eq!(
+        tys,
+        [
+            "<int | string | list[int](1)?>?",
+            "<\"auto\" | int>",
+            "\"a\"|\"b\""
+        ]
+    );
 }
 
 fn sh(src: &str) -> String {

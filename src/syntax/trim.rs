@@ -114,6 +114,7 @@ fn type_expr(t: &Trim<'_>, ty: &mut TypeExpr) {
         TypeKind::Named(q) => qual(t, q),
         TypeKind::List(inner) | TypeKind::Map(inner) => type_expr(t, inner),
         TypeKind::Object(items) => items.iter_mut().for_each(|i| schema_item(t, i)),
+        TypeKind::AnyOf(members) => members.iter_mut().for_each(|m| type_expr(t, m)),
         TypeKind::Union(_) => {}
     }
 }

@@ -37,9 +37,32 @@ impl std::fmt::Display for Lit {
             Lit::Int(i) => write!(f, "{i}"),
             Lit::Float(x) => write!(f, "{x:?}"),
             Lit::Str(s) => write!(f, "{s:?}"),
-            Lit::Duration(ns) => f.write_str(&crate::eval::value::format_duration(*ns)),
+            Lit::Duration(ns) => f.write_str(&format_duration(*ns)),
         }
     }
+}
+
+/// Nanoseconds in a second: durations are stored in nanoseconds.
+pub const NANOS_PER_SEC: i64 = 1_000_000_000;
+
+/// Renders nanoseconds in the largest unit that keeps it whole: `200ms`, `30m`, `1.5s`.
+pub fn format_duration(ns: i64) -> String {
+    const UNITS: [(&str, i64); 5] = [
+        ("d", 86_400 * NANOS_PER_SEC),
+        ("h", 3_600 * NANOS_PER_SEC),
+        ("m", 60 * NANOS_PER_SEC),
+        ("s", NANOS_PER_SEC),
+        ("ms", 1_000_000),
+    ];
+    for (unit, size) in UNITS {
+        if ns != 0 && ns % size == 0 {
+            return format!("{}{unit}", ns / size);
+        }
+    }
+    if ns == 0 {
+        return "0s".into();
+    }
+    format!("{}s", ns as f64 / NANOS_PER_SEC as f64)
 }
 
 /// The shape of a type.
@@ -56,6 +79,9 @@ pub enum Ty {
     Map(TyId),
     /// One of these literals.
     Union(Vec<Lit>),
+    /// Any of these types (LANGUAGE.md §9.4): a value takes the first
+    /// member it fits.
+    AnyOf(Vec<TyId>),
     Object(ObjId),
     /// A type that failed to resolve (already reported); accepts anything.
     Error,

@@ -17,17 +17,17 @@ use serde_json::Value;
 const DEADLINE: Duration = Duration::from_secs(120);
 
 /// What one `mcfg` run produced.
-struct Run {
-    code: Option<i32>,
+pub(crate) struct Run {
+    pub(crate) code: Option<i32>,
     /// `--message-format json` diagnostics, one object each.
-    diags: Vec<Value>,
-    stderr: String,
-    dir: tempfile::TempDir,
+    pub(crate) diags: Vec<Value>,
+    pub(crate) stderr: String,
+    pub(crate) dir: tempfile::TempDir,
 }
 
 impl Run {
     /// The (code, message) of every diagnostic.
-    fn codes(&self) -> Vec<(String, String)> {
+    pub(crate) fn codes(&self) -> Vec<(String, String)> {
         self.diags
             .iter()
             .map(|d| {
@@ -40,7 +40,7 @@ impl Run {
     }
 
     /// Asserts exactly one error with `code` whose message contains `needle`.
-    fn expect_one(&self, code: &str, needle: &str) {
+    pub(crate) fn expect_one(&self, code: &str, needle: &str) {
         let codes = self.codes();
         assert_eq!(self.code, Some(1), "exit code; stderr: {}", self.head());
         assert!(
@@ -50,13 +50,13 @@ impl Run {
     }
 
     /// Asserts a clean build and returns artifact `rel` of the output folder.
-    fn artifact(&self, rel: &str) -> Value {
+    pub(crate) fn artifact(&self, rel: &str) -> Value {
         assert_eq!(self.code, Some(0), "exit code; stderr: {}", self.head());
         let bytes = std::fs::read(self.dir.path().join("out").join(rel)).expect("artifact");
         serde_json::from_slice(&bytes).expect("artifact is JSON")
     }
 
-    fn head(&self) -> String {
+    pub(crate) fn head(&self) -> String {
         self.stderr.chars().take(2000).collect()
     }
 }
@@ -64,12 +64,12 @@ impl Run {
 /// Writes `files` into a temp folder and runs `mcfg --message-format json ARGS`
 /// there (stdout/stderr go to files, so no pipe can fill up), killing it after
 /// [`DEADLINE`].
-fn run_in(files: &[(&str, &str)], args: &[&str], setup: impl FnOnce(&Path)) -> Run {
+pub(crate) fn run_in(files: &[(&str, &str)], args: &[&str], setup: impl FnOnce(&Path)) -> Run {
     run_within(files, args, setup, DEADLINE)
 }
 
 /// [`run_in`] with an explicit deadline.
-fn run_within(
+pub(crate) fn run_within(
     files: &[(&str, &str)],
     args: &[&str],
     setup: impl FnOnce(&Path),
@@ -138,11 +138,11 @@ fn report_time(args: &[&str], dir: &Path, took: Duration) {
     );
 }
 
-fn check(main: &str) -> Run {
+pub(crate) fn check(main: &str) -> Run {
     run_in(&[("main.mcfg", main)], &["check", "main.mcfg"], |_| {})
 }
 
-fn build(main: &str) -> Run {
+pub(crate) fn build(main: &str) -> Run {
     run_in(
         &[("main.mcfg", main)],
         &["build", "main.mcfg", "-o", "out"],

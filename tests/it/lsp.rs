@@ -436,6 +436,19 @@ fn completion_of_fields_envs_markers_and_module_names() {
     c.change(r, &typed);
     let got = labels(&c.at("textDocument/completion", r, pos(&typed, "{\n    e", 0, 7)));
     assert_eq!(got, ["learning_rate", "epochs", "dropout"]);
+    // Built-in functions and names where a value starts (§9.5, §9.6).
+    let typed = text.replace(
+        "  hyperparameters.epochs = 4\n",
+        "  hyperparameters.epochs = di\n",
+    );
+    c.change(r, &typed);
+    let got = labels(&c.at("textDocument/completion", r, pos(&typed, "= di\n", 0, 4)));
+    for want in ["div", "all", "any", "sum", "envs", "self"] {
+        assert!(
+            got.contains(&want.to_owned()),
+            "{want} missing from {got:?}"
+        );
+    }
     // Environments after `env `.
     let typed = text.replace("  env prod { serving.timeout = 50ms }", "  env st");
     c.change(r, &typed);

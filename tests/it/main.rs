@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)] // reason: test helpers may panic on broken fixtures
 
 mod atomic;
+mod audit;
 mod cases;
 mod cli;
 mod corpus;
@@ -11,5 +12,7 @@ mod lsp;
 mod fmt;
 mod schema;
 mod limits;
+mod hostile;
 mod props;
 mod workflow;
+mod overrides;

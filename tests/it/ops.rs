@@ -55,7 +55,7 @@ config svc extends mid {
 }
 "#;
 
-fn mcfg(dir: &Path, args: &[&str]) -> Output {
+pub(super) fn mcfg(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mcfg"))
         .args(args)
         .current_dir(dir)
@@ -72,7 +72,7 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-fn write(dir: &Path, name: &str, text: &str) {
+pub(super) fn write(dir: &Path, name: &str, text: &str) {
     let path = dir.join(name);
     std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
     std::fs::write(path, text).expect("write");
@@ -82,20 +82,20 @@ fn svc_project() -> tempfile::TempDir {
     project(&[("schemas.mcfg", SCHEMAS), ("svc.mcfg", SVC)])
 }
 
-fn stdout(out: &Output) -> String {
+pub(super) fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).expect("utf-8")
 }
 
-fn stderr(out: &Output) -> String {
+pub(super) fn stderr(out: &Output) -> String {
     String::from_utf8(out.stderr.clone()).expect("utf-8")
 }
 
-fn json_of(out: &Output) -> Value {
+pub(super) fn json_of(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}\n{}", stdout(out), stderr(out)))
 }
 
-fn code(out: &Output) -> Option<i32> {
+pub(super) fn code(out: &Output) -> Option<i32> {
     out.status.code()
 }
 
@@ -562,7 +562,7 @@ fn check_runtime_allows_new_map_keys_only_in_runtime_maps() {
 
 // ----- git: diff --against and log
 
-fn git(dir: &Path, args: &[&str], date: &str) {
+pub(super) fn git(dir: &Path, args: &[&str], date: &str) {
     let out = Command::new("git")
         .args([
             "-c",
@@ -585,7 +585,7 @@ fn git(dir: &Path, args: &[&str], date: &str) {
     );
 }
 
-fn commit(dir: &Path, message: &str, date: &str) {
+pub(super) fn commit(dir: &Path, message: &str, date: &str) {
     git(dir, &["add", "-A"], date);
     git(dir, &["commit", "-q", "-m", message], date);
 }

@@ -139,6 +139,11 @@ fn accepts_every_corpus_file_with_the_same_tree() {
     let corpus = corpus();
     assert!(corpus.len() > 20, "corpus too small: {}", corpus.len());
     for (name, text) in &corpus {
+        if uses_section_9(name) && matches!(fast(text), Some(Err(_))) {
+            // The fast parser does not read §9.4/§9.6 syntax yet; it refuses,
+            // and `parse` takes pest's path (`refusals_of_section_9_syntax`).
+            continue;
+        }
         if parse_reference(FILE, text).is_ok() {
             assert_same(text, name);
         } else {
@@ -362,6 +367,42 @@ fn tricky_declarations_match_pest() {
     }
 }
 
+/// Corpus files written for general unions, `is` and comprehensions
+/// (LANGUAGE.md §9.4, §9.6), which the fast parser may refuse.
+fn uses_section_9(name: &str) -> bool {
+    [
+        "unions-",
+        "comprehension-",
+        "quantifier-",
+        "/is-",
+        "section9",
+    ]
+    .iter()
+    .any(|m| name.contains(m))
+}
+
+/// The fast parser refuses every construct of §9.4 and §9.6 (it never
+/// builds a different tree), and pest parses each.
+#[test]
+fn refusals_of_section_9_syntax() {
+    for text in [
+        "schema S { d: int | string }",
+        "schema S { d: \"auto\" | int = 1 }",
+        "schema S { d: list[int](len == 2) | int? }",
+        "config c { x = d is list[int] }",
+        "config c { x = a + 1 is int and b }",
+        "config c { x = all(v in values(t): v >= 1) }",
+        "config c { x = any(k, v in m: v > 0) }",
+        "config c { x = [d.g for d in ds if d.k == 1] }",
+        "config c { x = { k = v / 100 for k, v in t } }",
+        "config c { x = {\n  k = v\n  for k, v in t\n} }",
+    ] {
+        assert_eq!(fast(text), Some(Err(super::Reject)), "{text}");
+        assert!(parse_reference(FILE, text).is_ok(), "{text}");
+        assert!(crate::syntax::parse(FILE, text).is_ok(), "{text}");
+    }
+}
+
 #[test]
 fn refusals_fall_back() {
     for (text, why) in [
@@ -386,6 +427,17 @@ fn refusals_fall_back() {
 
 #[test]
 fn depth_limits_match_pest() {
+    // The commands run on a 512 MiB stack (`cli::STACK_BYTES`); a debug build
+    // of pest needs more than a test thread's default 2 MiB at 254 levels.
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(depth_limits_body)
+        .expect("spawning a test thread")
+        .join()
+        .expect("depth limits hold");
+}
+
+fn depth_limits_body() {
     // 511 operators at depth 0: the deepest expression pest accepts.
     assert_same(&in_config(&vec!["1"; 512].join(" + ")), "511 operators");
     // The same one level down is one too deep.

@@ -1,0 +1,182 @@
+//! Comprehensions and quantifiers (LANGUAGE.md §9.6): `all(x in L: c)`,
+//! `any(...)`, `[e for x in L if c]`, `{ k = e for k, v in M if c }`.
+//!
+//! Each loop runs once per item of its already evaluated source, so
+//! evaluation stays total. The loop variables live in a [`Scope::Bind`]
+//! that shadows outer names inside the comprehension only.
+
+use crate::ast::{Comprehension, Expr, Key};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::Span;
+
+use super::expr::{eval, Scope};
+use super::value::Fields;
+use super::{Ctx, EvalResult, Value};
+
+/// Runs `body` once per item of `comp`'s source that passes its filter,
+/// with the loop variables bound; `body` returns `false` to stop early.
+fn each<'a>(
+    cx: &Ctx<'_, 'a>,
+    scope: &Scope<'_, 'a>,
+    comp: &Comprehension,
+    mut body: impl FnMut(&Scope<'_, 'a>) -> EvalResult<bool>,
+) -> EvalResult<()> {
+    let cid = scope.cid();
+    let source = eval(cx, scope, &comp.iter)?;
+    let items: Vec<Vec<Value>> = match (&source, comp.vars.len()) {
+        (Value::List(items), 1) => items.iter().map(|v| vec![v.clone()]).collect(),
+        (Value::Object(m), 1) => m.keys().map(|k| vec![Value::Str(k.clone())]).collect(),
+        (Value::Object(m), _) => m
+            .iter()
+            .map(|(k, v)| vec![Value::Str(k.clone()), v.clone()])
+            .collect(),
+        (Value::List(_), _) => {
+            let d = Diagnostic::error(
+                Code::TypeMismatch,
+                comp.vars[1].span,
+                "a list is iterated with one name; two names iterate a map's keys and values",
+            )
+            .with_help("write `for x in list`");
+            return Err(cx.fail(cid, d));
+        }
+        (other, _) => {
+            let d = Diagnostic::error(
+                Code::TypeMismatch,
+                comp.iter.span,
+                format!(
+                    "a comprehension iterates a list or a map, found {}",
+                    other.type_name()
+                ),
+            );
+            return Err(cx.fail(cid, d));
+        }
+    };
+    for values in items {
+        let names = comp
+            .vars
+            .iter()
+            .map(|v| v.name.clone())
+            .zip(values)
+            .collect();
+        let inner = Scope::Bind {
+            names,
+            outer: scope,
+        };
+        if let Some(cond) = &comp.cond {
+            if !truth(cx, &inner, cond, "`if` filter")? {
+                continue;
+            }
+        }
+        if !body(&inner)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Evaluates a condition that must be a bool.
+fn truth<'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'_, 'a>, e: &Expr, what: &str) -> EvalResult<bool> {
+    match eval(cx, scope, e)? {
+        Value::Bool(b) => Ok(b),
+        other => Err(cx.fail(
+            scope.cid(),
+            Diagnostic::error(
+                Code::TypeMismatch,
+                e.span,
+                format!("the {what} must be a bool, found {}", other.type_name()),
+            ),
+        )),
+    }
+}
+
+/// `all(x in L: cond)` (`all`) or `any(x in L: cond)`.
+pub fn quant<'a>(
+    cx: &Ctx<'_, 'a>,
+    scope: &Scope<'_, 'a>,
+    all: bool,
+    comp: &Comprehension,
+    cond: &Expr,
+) -> EvalResult {
+    let mut result = all;
+    let what = if all {
+        "`all` condition"
+    } else {
+        "`any` condition"
+    };
+    each(cx, scope, comp, |inner| {
+        let b = truth(cx, inner, cond, what)?;
+        if b != all {
+            result = !all;
+            return Ok(false);
+        }
+        Ok(true)
+    })?;
+    Ok(Value::Bool(result))
+}
+
+/// `[e for x in L if cond]`.
+pub fn list<'a>(
+    cx: &Ctx<'_, 'a>,
+    scope: &Scope<'_, 'a>,
+    elem: &Expr,
+    comp: &Comprehension,
+) -> EvalResult {
+    let mut out = Vec::new();
+    each(cx, scope, comp, |inner| {
+        out.push(eval(cx, inner, elem)?);
+        Ok(true)
+    })?;
+    Ok(Value::List(out))
+}
+
+/// `{ k = e for k, v in M if cond }`: a bare key is evaluated, a quoted one
+/// is a constant; keys must be strings and distinct.
+pub fn map<'a>(
+    cx: &Ctx<'_, 'a>,
+    scope: &Scope<'_, 'a>,
+    key: &Key,
+    value: &Expr,
+    comp: &Comprehension,
+    span: Span,
+) -> EvalResult {
+    let cid = scope.cid();
+    let mut out = Fields::default();
+    each(cx, scope, comp, |inner| {
+        let k = if key.quoted {
+            Value::Str(key.name.clone())
+        } else {
+            let e = Expr {
+                kind: crate::ast::ExprKind::Name(key.name.clone()),
+                span: key.span,
+            };
+            eval(cx, inner, &e)?
+        };
+        let Value::Str(k) = k else {
+            let d = Diagnostic::error(
+                Code::TypeMismatch,
+                key.span,
+                format!(
+                    "a map comprehension's keys must be strings, found {}",
+                    k.type_name()
+                ),
+            )
+            .with_help(
+                "convert the key with string interpolation in the source, or pick a string field",
+            );
+            return Err(cx.fail(cid, d));
+        };
+        let v = eval(cx, inner, value)?;
+        if out.insert(k.clone(), v).is_some() {
+            let d = Diagnostic::error(
+                Code::Duplicate,
+                key.span,
+                format!("the map comprehension produces the key `{k}` twice"),
+            )
+            .with_label(span, "in this comprehension")
+            .with_help("each iteration must produce a distinct key; filter with `if` or derive the key from the item");
+            return Err(cx.fail(cid, d));
+        }
+        Ok(true)
+    })?;
+    Ok(Value::Object(out))
+}

@@ -1,0 +1,470 @@
+//! Command-line overrides (LANGUAGE.md §9.7): `--set [ENV:]CONFIG.PATH=EXPR`,
+//! `--set '~CONFIG.PATH'` and the points of a `--sweep`.
+//!
+//! Each argument becomes a pseudo-file of the build's [`SourceMap`] named
+//! `--set[N]` (1-based, in command-line order), so every diagnostic about an
+//! override — a malformed argument, an unknown path, a value that breaks a
+//! refinement — points into the argument text. An override is then
+//!
+//! 1. parsed ([`parse`]): path by hand (identifiers, dots, quoted keys), the
+//!    value by the real expression parser;
+//! 2. planned against the resolved program ([`plan`]): which config (the
+//!    first key, or the only emitted config when the first key names none),
+//!    which environment;
+//! 3. applied ([`apply`]) as the last layer of that config's layers (see
+//!    `merge` for the resolution order), as a `Set` step with
+//!    [`Origin::Override`], so it is typed and checked like any step and
+//!    `explain` shows it with origin `--set`.
+//!
+//! An override must name a path the config has (Hydra's rule): a new map
+//! entry is added with `+=` on the map, not by assigning it.
+
+mod parse;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use crate::ast::{Expr, Key, Stmt};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::loader::{LoadedFile, Project};
+use crate::merge::{Applier, Layers, Origin, Slot, ROOT};
+use crate::resolve::{ConfigId, Program};
+use crate::source::{FileId, SourceFile, Span};
+use crate::suggest;
+
+pub use parse::Action;
+
+/// Most `--set` arguments in one build.
+pub const MAX_OVERRIDES: usize = 100_000;
+
+/// One parsed override argument.
+#[derive(Debug, Clone)]
+pub struct Override {
+    /// Position among the build's overrides (the `N - 1` of `--set[N]`).
+    pub index: u32,
+    /// The pseudo-file holding the argument text.
+    pub file: FileId,
+    /// The argument as given.
+    pub text: String,
+    /// `ENV:` when the override is for one environment (and those extending it).
+    pub env: Option<Key>,
+    /// Config name and path, or only the path (resolved by [`plan`]).
+    pub keys: Vec<Key>,
+    /// The span of the keys.
+    pub path_span: Span,
+    pub action: Action,
+    /// The value (`None` for `~`).
+    pub value: Option<Expr>,
+    /// `keys = value` over all keys, and over all but the first (the config name).
+    stmts: Option<(Stmt, Stmt)>,
+}
+
+impl Override {
+    #[allow(clippy::too_many_arguments)] // reason: the parser's one call; the fields of the struct
+    fn new(
+        index: u32,
+        file: FileId,
+        text: &str,
+        env: Option<Key>,
+        keys: Vec<Key>,
+        path_span: Span,
+        action: Action,
+        value: Option<Expr>,
+    ) -> Override {
+        let stmts = value.as_ref().map(|v| {
+            (
+                parse::stmt(&keys, action, v),
+                parse::stmt(keys.get(1..).unwrap_or(&[]), action, v),
+            )
+        });
+        Override {
+            index,
+            file,
+            text: text.to_owned(),
+            env,
+            keys,
+            path_span,
+            action,
+            value,
+            stmts,
+        }
+    }
+
+    /// Parses one argument held by pseudo-file `file` (the `index`-th override).
+    #[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
+    pub fn parse(file: FileId, text: &str, index: u32) -> Result<Override, Diagnostic> {
+        parse::parse(file, text, index)
+    }
+}
+
+/// Adds `text` to `project` as the pseudo-file `name`.
+pub fn add_pseudo_file(project: &mut Project, name: String, text: &str) -> FileId {
+    let id = project.sources.add(SourceFile::new(name.clone(), text));
+    project.files.push(LoadedFile {
+        id,
+        path: PathBuf::from(name),
+        ast: None,
+        imports: IndexMap::new(),
+        // Not a source of the build: left out of the manifest's `sources`.
+        is_std: true,
+    });
+    id
+}
+
+/// Adds each `--set` argument to `project` as a pseudo-file `--set[N]` and
+/// parses it. Arguments that are not UTF-8 or do not parse are reported.
+pub fn register(project: &mut Project, args: &[OsString]) -> (Vec<Override>, Vec<Diagnostic>) {
+    let mut out = Vec::with_capacity(args.len());
+    let mut diags = Vec::new();
+    for (i, arg) in args.iter().enumerate() {
+        let (text, bad_at) = match arg.to_str() {
+            Some(s) => (s.to_owned(), None),
+            None => {
+                let bytes = arg.as_encoded_bytes();
+                let at = std::str::from_utf8(bytes)
+                    .err()
+                    .map_or(0, |e| e.valid_up_to());
+                (String::from_utf8_lossy(bytes).into_owned(), Some(at))
+            }
+        };
+        let file = add_pseudo_file(project, format!("--set[{}]", i + 1), &text);
+        if let Some(at) = bad_at {
+            let len = text[at..].chars().next().map_or(0, char::len_utf8);
+            diags.push(
+                Diagnostic::error(
+                    Code::Override,
+                    Span::new(file, at, at + len),
+                    "this override is not valid UTF-8",
+                )
+                .with_help("overrides are mcfg text; check the shell's locale and quoting"),
+            );
+            continue;
+        }
+        if i == MAX_OVERRIDES {
+            diags.push(
+                Diagnostic::error(
+                    Code::Limit,
+                    Span::new(file, 0, text.len()),
+                    format!("more than {MAX_OVERRIDES} overrides"),
+                )
+                .with_help("put the values in a source file instead"),
+            );
+            break;
+        }
+        match Override::parse(file, &text, i as u32) {
+            Ok(o) => out.push(o),
+            Err(d) => diags.push(d),
+        }
+    }
+    (out, diags)
+}
+
+/// One override placed on a config.
+#[derive(Debug, Clone, Copy)]
+struct Planned<'a> {
+    ov: &'a Override,
+    env: Option<usize>,
+    /// The path below the config root.
+    path: &'a [Key],
+    stmt: Option<&'a Stmt>,
+}
+
+/// The overrides of a build by config, ready to apply.
+#[derive(Debug, Default, Clone)]
+pub struct OverrideTable<'a> {
+    by_config: IndexMap<ConfigId, Vec<Planned<'a>>>,
+}
+
+/// An override as the manifest records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverrideEntry {
+    /// The argument as given (`prod:ranker.serving.batch_size=32`).
+    pub arg: String,
+    pub config: String,
+    /// The one environment it applies in (and those extending it), or `None` for all.
+    pub env: Option<String>,
+    /// Dotted path below the config (quoted keys as written).
+    pub path: String,
+    /// `set`, `append` or `unset`.
+    pub op: String,
+    /// The value's expression text (`None` for `unset`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl<'a> OverrideTable<'a> {
+    /// Whether there is nothing to apply.
+    pub fn is_empty(&self) -> bool {
+        self.by_config.is_empty()
+    }
+}
+
+/// Places `overrides` on the configs of `prog`; problems (unknown configs or
+/// environments) are pushed to `diags`. Returns the table and the manifest
+/// entries of the overrides that were placed.
+pub fn plan<'a>(
+    prog: &mut Program<'a>,
+    overrides: &'a [Override],
+    diags: &mut Vec<Diagnostic>,
+) -> (OverrideTable<'a>, Vec<OverrideEntry>) {
+    let mut table = OverrideTable::default();
+    let mut entries = Vec::new();
+    if overrides.is_empty() {
+        return (table, entries);
+    }
+    let by_name: IndexMap<&str, ConfigId> = prog
+        .configs
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (&*c.name, ConfigId(i as u32)))
+        .collect();
+    let emitted: Vec<ConfigId> = (0..prog.configs.len() as u32)
+        .map(ConfigId)
+        .filter(|c| prog.configs[c.0 as usize].is_emitted())
+        .collect();
+    for ov in overrides {
+        match place(prog, &by_name, &emitted, ov) {
+            Ok((cid, p)) => {
+                // Names in the value are looked up as in the config's own file.
+                let file = prog.configs[cid.0 as usize].file;
+                if let Some(scope) = prog.scopes.get(file.0 as usize).cloned() {
+                    if let Some(own) = prog.scopes.get_mut(ov.file.0 as usize) {
+                        *own = scope;
+                    }
+                }
+                entries.push(entry(prog, cid, &p));
+                table.by_config.entry(cid).or_default().push(p);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    (table, entries)
+}
+
+#[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
+fn place<'a>(
+    prog: &Program<'_>,
+    by_name: &IndexMap<&str, ConfigId>,
+    emitted: &[ConfigId],
+    ov: &'a Override,
+) -> Result<(ConfigId, Planned<'a>), Diagnostic> {
+    let env = match &ov.env {
+        None => None,
+        Some(k) => Some(find_env(prog, k)?),
+    };
+    let first = &ov.keys[0];
+    let (cid, path, stmt) = match by_name.get(&*first.name) {
+        Some(&cid) if !first.quoted => (cid, &ov.keys[1..], ov.stmts.as_ref().map(|s| &s.1)),
+        _ if emitted.len() == 1 => (emitted[0], &ov.keys[..], ov.stmts.as_ref().map(|s| &s.0)),
+        _ => {
+            let names = emitted.iter().map(|c| &*prog.configs[c.0 as usize].name);
+            let mut d = Diagnostic::error(
+                Code::Override,
+                first.span,
+                format!("no config named `{}`", first.name),
+            )
+            .with_primary_message("the first name of an override is the config");
+            d = match suggest::closest(&first.name, names) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help(format!(
+                    "emitted configs: {}",
+                    emitted
+                        .iter()
+                        .take(12)
+                        .map(|c| &*prog.configs[c.0 as usize].name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            };
+            return Err(d);
+        }
+    };
+    let config = &prog.configs[cid.0 as usize];
+    if !config.is_emitted() {
+        return Err(Diagnostic::error(
+            Code::Override,
+            first.span,
+            format!("config `{}` is abstract: it is never emitted", config.name),
+        )
+        .with_label(config.decl.name.span, "declared abstract here")
+        .with_help("override a config that extends it; an override changes one artifact"));
+    }
+    if path.is_empty() {
+        return Err(Diagnostic::error(
+            Code::Override,
+            ov.path_span,
+            format!("`{}` names a config, not a field", config.name),
+        )
+        .with_help(format!("write `--set {}.FIELD=VALUE`", config.name)));
+    }
+    Ok((
+        cid,
+        Planned {
+            ov,
+            env,
+            path,
+            stmt,
+        },
+    ))
+}
+
+#[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
+fn find_env(prog: &Program<'_>, k: &Key) -> Result<usize, Diagnostic> {
+    if let Some(i) = prog.envs.iter().position(|e| e.name == k.name) {
+        return Ok(i);
+    }
+    let mut d = Diagnostic::error(
+        Code::Override,
+        k.span,
+        format!("unknown environment `{}`", k.name),
+    );
+    d = if prog.envs.is_empty() {
+        d.with_help("the sources declare no environments; drop the `ENV:` prefix")
+    } else {
+        match suggest::closest(&k.name, prog.envs.iter().map(|e| &*e.name)) {
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None => d.with_help(format!(
+                "declared environments: {}",
+                prog.envs
+                    .iter()
+                    .map(|e| &*e.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    };
+    Err(d)
+}
+
+fn dotted(keys: &[Key]) -> String {
+    keys.iter()
+        .map(|k| match k.quoted {
+            true => format!("{:?}", &*k.name),
+            false => k.name.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn entry(prog: &Program<'_>, cid: ConfigId, p: &Planned<'_>) -> OverrideEntry {
+    OverrideEntry {
+        arg: p.ov.text.clone(),
+        config: prog.configs[cid.0 as usize].name.to_string(),
+        env: p.env.map(|e| prog.envs[e].name.to_string()),
+        path: dotted(p.path),
+        op: match p.ov.action {
+            Action::Set => "set",
+            Action::Append => "append",
+            Action::Unset => "unset",
+        }
+        .to_owned(),
+        value: p
+            .ov
+            .value
+            .as_ref()
+            .map(|v| prog.project.sources.slice(v.span).to_owned()),
+    }
+}
+
+/// Applies the overrides of config `cid` that hold in `env` to its layers,
+/// after every source step.
+pub fn apply<'a>(
+    prog: &Program<'a>,
+    table: &OverrideTable<'a>,
+    layers: &mut Layers<'a>,
+    cid: ConfigId,
+    env: Option<usize>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(list) = table.by_config.get(&cid) else {
+        return;
+    };
+    let mut ap = Applier::new(prog, prog.configs[cid.0 as usize].schema.is_none());
+    ap.config = Some(cid);
+    for p in list {
+        if let Some(only) = p.env {
+            let holds = env.is_some_and(|e| prog.env_chains[e].contains(&only));
+            if !holds {
+                continue;
+            }
+        }
+        if !existing_path(prog, &mut ap, layers, cid, p) {
+            continue;
+        }
+        match (p.ov.action, p.stmt) {
+            (Action::Unset, _) | (_, None) => {
+                ap.diags.push(
+                    Diagnostic::error(
+                        Code::Override,
+                        p.ov.path_span,
+                        "`--set '~PATH'` (unset) is not supported by this build of mcfg yet",
+                    )
+                    .with_help("set the value to what it should be instead"),
+                );
+            }
+            (_, Some(stmt)) => ap.root_stmt(layers, stmt, Origin::Override(p.ov.index)),
+        }
+    }
+    let name = &*prog.configs[cid.0 as usize].name;
+    for mut d in ap.diags {
+        let in_override = prog
+            .project
+            .files
+            .get(d.primary.span.file.0 as usize)
+            .is_some_and(|f| f.ast.is_none() && f.path.starts_with("--"));
+        if in_override && d.code == Code::UnknownField {
+            d.code = Code::Override;
+        }
+        diags.push(d.with_config(name));
+    }
+}
+
+/// Whether the path of `p` exists in `layers` (up to a leaf, below which the
+/// applier decides); reports it with a did-you-mean otherwise.
+fn existing_path<'a>(
+    prog: &Program<'a>,
+    ap: &mut Applier<'_, 'a>,
+    layers: &Layers<'a>,
+    cid: ConfigId,
+    p: &Planned<'a>,
+) -> bool {
+    let mut cur = ROOT;
+    for (i, key) in p.path.iter().enumerate() {
+        let Slot::Obj(children) = &layers.node(cur).slot else {
+            return true;
+        };
+        if let Some(&c) = children.get(&key.name) {
+            cur = c;
+            continue;
+        }
+        let config = &prog.configs[cid.0 as usize].name;
+        let at = dotted(&p.path[..i]);
+        let is_map = layers
+            .node(cur)
+            .ty
+            .is_some_and(|t| matches!(prog.ty(t).ty, crate::types::Ty::Map(_)));
+        let what = match (at.is_empty(), is_map) {
+            (true, _) => format!("config `{config}` has no field `{}`", key.name),
+            (false, true) => format!("`{config}.{at}` has no key `{}`", key.name),
+            (false, false) => format!("`{config}.{at}` has no field `{}`", key.name),
+        };
+        let mut d = Diagnostic::error(Code::Override, key.span, what);
+        if let Some(s) = suggest::closest(&key.name, children.keys().map(|k| &**k)) {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        } else if is_map {
+            d = d.with_help(format!(
+                "an override may not add a map key; add it with `--set '{config}.{at}+={{ {} = VALUE }}'`",
+                key.name
+            ));
+        } else {
+            let names: Vec<&str> = children.keys().map(|k| &**k).take(12).collect();
+            d = d.with_help(format!("fields here: {}", names.join(", ")));
+        }
+        ap.diags.push(d);
+        return false;
+    }
+    true
+}

@@ -1,0 +1,235 @@
+//! `--set` overrides (LANGUAGE.md §9.7): exact artifacts, manifest entries,
+//! located `mcfg::override` diagnostics pointing into the argument.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn mcfg(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mcfg"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("mcfg runs")
+}
+
+const SRC: &str = "environments {\n  dev\n  prod\n}\nschema S {\n  replicas: int(>= 1) = 1\n  name: string = \"svc\"\n  tags: list[string] = []\n}\nconfig svc: S {\n  env prod { replicas = 4 }\n}\n";
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("main.mcfg"), SRC).expect("write");
+    dir
+}
+
+fn json_diags(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON diagnostic per line"))
+        .collect()
+}
+
+#[test]
+fn set_applies_after_env_blocks_and_is_recorded_in_the_manifest() {
+    let dir = project();
+    let out = mcfg(
+        dir.path(),
+        &[
+            "build",
+            ".",
+            "-o",
+            "out",
+            "--set",
+            "svc.replicas=3",
+            "--set",
+            "prod:svc.name=\"x=y\"",
+            "--set",
+            "svc.tags+=[\"a\"]",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |p: &str| std::fs::read_to_string(dir.path().join("out").join(p)).expect("artifact");
+    assert_eq!(
+        read("dev/svc.json"),
+        "{\n  \"replicas\": 3,\n  \"name\": \"svc\",\n  \"tags\": [\n    \"a\"\n  ]\n}\n"
+    );
+    assert_eq!(
+        read("prod/svc.json"),
+        "{\n  \"replicas\": 3,\n  \"name\": \"x=y\",\n  \"tags\": [\n    \"a\"\n  ]\n}\n"
+    );
+    let manifest: serde_json::Value = serde_json::from_str(&read("manifest.json")).expect("json");
+    assert_eq!(
+        manifest["overrides"],
+        serde_json::json!([
+            {"arg": "svc.replicas=3", "config": "svc", "env": null, "path": "replicas", "op": "set", "value": "3"},
+            {"arg": "prod:svc.name=\"x=y\"", "config": "svc", "env": "prod", "path": "name", "op": "set", "value": "\"x=y\""},
+            {"arg": "svc.tags+=[\"a\"]", "config": "svc", "env": null, "path": "tags", "op": "append", "value": "[\"a\"]"}
+        ])
+    );
+    let verify = mcfg(dir.path(), &["verify", "out"]);
+    assert_eq!(verify.status.code(), Some(0));
+    // Without overrides the manifest has no `overrides` key.
+    let plain = mcfg(dir.path(), &["build", ".", "-o", "out2"]);
+    assert_eq!(plain.status.code(), Some(0));
+    let m2 = std::fs::read_to_string(dir.path().join("out2/manifest.json")).expect("manifest");
+    assert!(!m2.contains("overrides"));
+}
+
+#[test]
+fn the_config_may_be_left_out_when_one_config_is_emitted() {
+    let dir = project();
+    let out = mcfg(
+        dir.path(),
+        &["build", ".", "-o", "out", "--set", "replicas=7"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a = std::fs::read_to_string(dir.path().join("out/prod/svc.json")).expect("artifact");
+    assert!(a.contains("\"replicas\": 7"), "{a}");
+}
+
+#[test]
+fn overrides_are_typed_and_checked_with_spans_in_the_argument() {
+    let dir = project();
+    let out = mcfg(
+        dir.path(),
+        &[
+            "--message-format",
+            "json",
+            "check",
+            ".",
+            "--set",
+            "svc.replicas=0",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let d = json_diags(&out);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["code"], "mcfg::constraint");
+    assert_eq!(d[0]["file"], "--set[1]");
+    assert_eq!(d[0]["column"], 14);
+    assert_eq!(d[0]["length"], 1);
+}
+
+#[test]
+fn malformed_overrides_are_located_override_errors() {
+    let dir = project();
+    let cases: &[(&str, &str, u64, u64, Option<&str>)] = &[
+        (
+            "svc.replicas",
+            "override `svc.replicas` has no value",
+            1,
+            12,
+            None,
+        ),
+        ("=3", "this override has no path before `=`", 1, 1, None),
+        (
+            "svc.replica=3",
+            "config `svc` has no field `replica`",
+            5,
+            7,
+            Some("did you mean `replicas`?"),
+        ),
+        (
+            "svx.replicas=3",
+            "config `svc` has no field `svx`",
+            1,
+            3,
+            None,
+        ),
+        (
+            "prd:svc.replicas=3",
+            "unknown environment `prd`",
+            1,
+            3,
+            Some("did you mean `prod`?"),
+        ),
+        (
+            "svc.replicas=",
+            "no value after `=` for `svc.replicas`",
+            13,
+            1,
+            None,
+        ),
+        ("svc.replicas=(1", "", 16, 0, None),
+    ];
+    for (arg, msg, col, len, help) in cases {
+        let out = mcfg(
+            dir.path(),
+            &["--message-format", "json", "check", ".", "--set", arg],
+        );
+        assert_eq!(out.status.code(), Some(1), "{arg}");
+        let d = json_diags(&out);
+        assert_eq!(d.len(), 1, "{arg}: {d:?}");
+        assert_eq!(d[0]["code"], "mcfg::override", "{arg}");
+        assert_eq!(d[0]["file"], "--set[1]", "{arg}");
+        if !msg.is_empty() {
+            assert_eq!(d[0]["message"], *msg, "{arg}");
+            assert_eq!(d[0]["length"], *len, "{arg}");
+        }
+        assert_eq!(d[0]["column"], *col, "{arg}");
+        if let Some(h) = help {
+            assert_eq!(d[0]["help"], *h, "{arg}");
+        }
+    }
+}
+
+#[test]
+fn explain_shows_the_override_with_origin_set() {
+    let dir = project();
+    let out = mcfg(
+        dir.path(),
+        &[
+            "explain",
+            "svc.replicas",
+            "--env",
+            "prod",
+            "--json",
+            ".",
+            "--set",
+            "svc.replicas=2 * 3",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(r["value"], 6);
+    let last = r["steps"]
+        .as_array()
+        .and_then(|s| s.last())
+        .cloned()
+        .expect("steps");
+    assert_eq!(last["from"], "--set");
+    assert_eq!(last["file"], "--set[1]");
+    assert_eq!(last["text"], "2 * 3");
+    assert_eq!(r["steps"].as_array().map(Vec::len), Some(3));
+}
+
+#[cfg(unix)]
+#[test]
+fn non_utf8_override_is_an_override_error() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = project();
+    let out = Command::new(env!("CARGO_BIN_EXE_mcfg"))
+        .args(["--message-format", "json", "check", ".", "--set"])
+        .arg(std::ffi::OsStr::from_bytes(b"svc.name=\"a\xffb\""))
+        .current_dir(dir.path())
+        .output()
+        .expect("mcfg runs");
+    assert_eq!(out.status.code(), Some(1));
+    let d = json_diags(&out);
+    assert_eq!(d[0]["code"], "mcfg::override");
+    assert_eq!(d[0]["column"], 12);
+}
