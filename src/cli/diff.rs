@@ -108,7 +108,7 @@ pub fn run(out: &Output, args: &DiffArgs) -> u8 {
 
 fn envs(out: &Output, args: &DiffArgs, comp: &Compilation, config: Option<&str>) -> u8 {
     let [a, b] = &args.envs[..] else {
-        out.error("`diff` needs exactly two `--env` options (or `--against REV`)");
+        out.usage_error("`diff` needs exactly two `--env` options (or `--against REV`)");
         return 2;
     };
     let report = with_program_overrides(
@@ -141,7 +141,7 @@ fn against(
     rev: &str,
 ) -> u8 {
     if args.envs.len() > 1 {
-        out.error("`diff --against` takes at most one `--env`");
+        out.usage_error("`diff --against` takes at most one `--env`");
         return 2;
     }
     let env = args.envs.first().map(String::as_str);

@@ -17,6 +17,7 @@ mod lsp;
 mod fmt;
 pub mod output;
 mod schema;
+mod shell;
 mod overrides;
 
 use std::io::IsTerminal;
@@ -26,7 +27,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::compile::{Compilation, Sink};
-use crate::diagnostics::{human, json, Diagnostic};
+use crate::diagnostics::{human, json, sarif, Diagnostic};
 use crate::source::SourceMap;
 
 /// Stack size for the thread that runs a command: deep but legal inputs
@@ -54,6 +55,8 @@ struct Cli {
 enum MessageFormat {
     Human,
     Json,
+    /// One SARIF 2.1.0 log on stdout (code scanning).
+    Sarif,
 }
 
 /// Sources to compile.
@@ -116,6 +119,11 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// JSON Schema (draft 2020-12) for each emitted config's artifact.
     Schema(schema::SchemaArgs),
+    // --- workflow integration (cli/shell.rs) ---
+    /// Print a shell completion script (bash, zsh, fish, powershell).
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff) on stdout.
+    Man,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -147,15 +155,7 @@ pub fn main() -> ExitCode {
 pub fn run_from(args: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
     match Cli::try_parse_from(args) {
         Ok(cli) => run(cli),
-        Err(e) => {
-            // `--help`/`--version` print on stdout and succeed; usage errors exit 2.
-            let _ = e.print();
-            if e.use_stderr() {
-                2
-            } else {
-                0
-            }
-        }
+        Err(e) => usage_failure(&e),
     }
 }
 
@@ -189,6 +189,8 @@ fn run(cli: Cli) -> u8 {
         Command::Lsp => lsp::run(&out),
         Command::Fmt(args) => fmt::run(&out, &args),
         Command::Schema(args) => schema::run(&out, &args),
+        Command::Completions(args) => shell::completions(&args),
+        Command::Man => shell::man(&out),
     }
 }
 
@@ -262,16 +264,35 @@ impl Output {
         }
     }
 
-    /// A problem with the command itself (exit 2).
+    /// A file or folder that could not be read or written (exit 2).
     fn error(&self, msg: &str) {
-        eprintln!("mcfg: {msg}");
+        self.command_error(sarif::IO, msg);
+    }
+
+    /// A command line that cannot run (exit 2).
+    fn usage_error(&self, msg: &str) {
+        self.command_error(sarif::USAGE, msg);
+    }
+
+    /// An error that stops the command, in the chosen message format.
+    fn command_error(&self, code: &str, msg: &str) {
+        match self.format {
+            MessageFormat::Human => eprintln!("mcfg: {msg}"),
+            MessageFormat::Json => eprintln!("{}", command_error_json(code, msg)),
+            MessageFormat::Sarif => println!("{}", sarif::render_command_error(code, msg)),
+        }
     }
 
     fn diagnostics(&self, sources: &SourceMap, diags: &[Diagnostic]) {
         let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let mut buf = String::new();
+        if self.format == MessageFormat::Sarif {
+            println!("{}", sarif::render(sources, diags));
+            return;
+        }
         for d in diags {
             match self.format {
+                MessageFormat::Sarif => {}
                 MessageFormat::Json => {
                     buf.push_str(&json::render(sources, d));
                     buf.push('\n');
@@ -290,6 +311,66 @@ impl Output {
         }
         eprint!("{buf}");
     }
+}
+
+// ----- errors that stop a command (docs/cli.md "Errors that stop a command")
+
+/// `{"severity":"error","code":…,"message":…}` for `--message-format json`.
+fn command_error_json(code: &str, msg: &str) -> String {
+    serde_json::json!({ "severity": "error", "code": code, "message": msg }).to_string()
+}
+
+/// A command line clap rejected: help and version print as usual; errors honour
+/// `--message-format` as far as it can be read from the raw arguments.
+fn usage_failure(e: &clap::Error) -> u8 {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        // Printing help can only fail on a closed stdout; nothing is left to report to.
+        let _ = e.print();
+        return if e.use_stderr() { 2 } else { 0 };
+    }
+    let format = raw_message_format(std::env::args().skip(1));
+    let rendered = e.render().to_string();
+    let msg = rendered
+        .trim_end()
+        .strip_prefix("error: ")
+        .unwrap_or(rendered.trim_end());
+    let out = Output {
+        format,
+        timings: false,
+    };
+    match format {
+        MessageFormat::Human => {
+            let _ = e.print();
+        }
+        _ => out.usage_error(msg),
+    }
+    2
+}
+
+/// The `--message-format` value among raw arguments (human when absent or unknown).
+fn raw_message_format(args: impl Iterator<Item = String>) -> MessageFormat {
+    let mut format = MessageFormat::Human;
+    let mut args = args.peekable();
+    while let Some(a) = args.next() {
+        let value = match a.strip_prefix("--message-format") {
+            Some("") => args.next(),
+            Some(rest) => rest.strip_prefix('=').map(str::to_owned),
+            None => None,
+        };
+        match value.as_deref() {
+            Some("json") => format = MessageFormat::Json,
+            Some("sarif") => format = MessageFormat::Sarif,
+            Some("human") => format = MessageFormat::Human,
+            _ => {}
+        }
+    }
+    format
 }
 
 fn plural(n: usize) -> &'static str {

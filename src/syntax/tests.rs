@@ -489,10 +489,9 @@ fn testdata_files_parse() {
 
 #[test]
 fn shared_conformance_cases_parse() {
-    let root = std::path::Path::new("/work/shared/conformance/cases");
-    let Ok(areas) = std::fs::read_dir(root) else {
-        return;
-    };
+    let root =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/conformance-cases");
+    let areas = std::fs::read_dir(&root).expect("the repository's copy of the conformance cases");
     let mut stack: Vec<std::path::PathBuf> = areas.flatten().map(|e| e.path()).collect();
     while let Some(path) = stack.pop() {
         if path.is_dir() {

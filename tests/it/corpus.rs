@@ -1,4 +1,4 @@
-//! The real-world corpus (`../shared/corpus`): every translated case under
+//! The real-world corpus (`tests/data/corpus`, a copy of the shared corpus with its provenance): every translated case under
 //! `examples/corpus/<case>/` builds with `mcfg build` and reproduces the real tool's merged
 //! values listed in its `compare.toml`; `mcfg import` reads every corpus original; the
 //! constraints the translations add do reject bad inputs.
@@ -29,12 +29,12 @@ fn examples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/corpus")
 }
 
-/// `<CARGO_MANIFEST_DIR>/../shared/corpus`, or a clear failure.
+/// `<CARGO_MANIFEST_DIR>/tests/data/corpus`, or a clear failure.
 fn corpus_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/corpus");
     assert!(
         dir.join("README.md").is_file(),
-        "the corpus is missing: expected it at {} (a checkout of shared/corpus next to the crate)",
+        "the corpus is missing: expected it at {} (part of the repository)",
         dir.display()
     );
     dir

@@ -15,4 +15,5 @@ mod schema;
 mod limits;
 mod hostile;
 mod props;
+mod workflow;
 mod overrides;

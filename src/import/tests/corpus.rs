@@ -1,7 +1,6 @@
 //! Every original of `shared/corpus` imports faithfully, alone and layered.
 //!
-//! The corpus is found at `<manifest dir>/../shared/corpus` (the repository
-//! is checked out with `shared/` beside it).
+//! The corpus is the repository's copy at `<manifest dir>/tests/data/corpus`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -9,15 +8,10 @@ use std::path::{Path, PathBuf};
 use super::{check_layered, input, run, OverlayStyle};
 
 fn corpus_dir() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = manifest
-        .parent()
-        .unwrap_or(manifest)
-        .join("shared")
-        .join("corpus");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/corpus");
     assert!(
         dir.is_dir(),
-        "the corpus is missing: expected it at {} (shared/ beside the checkout)",
+        "the corpus is missing: expected it at {} (part of the repository)",
         dir.display()
     );
     dir

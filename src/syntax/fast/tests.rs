@@ -79,15 +79,20 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Every `.mcfg` of the repository, plus the shared conformance cases when
-/// they are there, plus a generated benchmark file: (name, text).
+/// Every `.mcfg` of the repository (with its copy of the conformance cases),
+/// plus a generated benchmark file: (name, text).
 pub(in crate::syntax) fn corpus() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut paths = Vec::new();
-    for dir in ["examples", "tests/cases", "stdlib", "src/syntax/testdata"] {
+    for dir in [
+        "examples",
+        "tests/cases",
+        "tests/data/conformance-cases",
+        "stdlib",
+        "src/syntax/testdata",
+    ] {
         collect(&root.join(dir), &mut paths);
     }
-    collect(&root.join("../shared/conformance/cases"), &mut paths);
     let mut out: Vec<(String, String)> = paths
         .into_iter()
         .filter_map(|p| {
