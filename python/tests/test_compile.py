@@ -1,4 +1,5 @@
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -139,7 +140,8 @@ def test_hostile_input_is_an_error_not_a_crash(tmp_path):
 
 
 def test_the_mcfg_command_runs_the_cli_in_process(project, tmp_path):
-    exe = shutil.which("mcfg")
+    # The console script sits beside the interpreter of the environment it was installed in.
+    exe = shutil.which("mcfg", path=os.path.dirname(sys.executable)) or shutil.which("mcfg")
     assert exe is not None, "the wheel installs the mcfg command"
     r = subprocess.run([exe, "check", str(project)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
