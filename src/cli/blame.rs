@@ -1,33 +1,14 @@
 //! `mcfg blame CONFIG[.PATH] [--env E] [--json] PATHS...`: who last changed
 //! each resolved value (`report::blame`).
 
-use clap::Args;
-
-use super::{Output, Sources};
+use super::log::HistoryArgs;
+use super::Output;
 use crate::git::Repo;
 use crate::report::blame;
 use crate::report::history::Query;
 
-/// Arguments of `mcfg blame`.
-#[derive(Debug, Args)]
-pub struct BlameArgs {
-    /// A config, or a path below one: `ranker` or `ranker.serving`.
-    pub target: String,
-    #[command(flatten)]
-    pub sources: Sources,
-    /// The environment (required when the sources declare environments).
-    #[arg(long)]
-    pub env: Option<String>,
-    /// Print one JSON report on stdout.
-    #[arg(long)]
-    pub json: bool,
-    /// Look at the newest N commits that change a `.mcfg` file only.
-    #[arg(long, value_name = "N")]
-    pub max_count: Option<usize>,
-}
-
 /// Runs `mcfg blame`.
-pub fn run(out: &Output, args: &BlameArgs) -> u8 {
+pub fn run(out: &Output, args: &HistoryArgs) -> u8 {
     let Some(comp) = out.compile(&args.sources) else {
         return 2;
     };

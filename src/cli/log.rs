@@ -9,10 +9,10 @@ use crate::diagnostics::Diagnostics;
 use crate::git::Repo;
 use crate::report::history::{self, Query};
 
-/// Arguments of `mcfg log`.
+/// Arguments of `mcfg log` and `mcfg blame`, which both walk the history.
 #[derive(Debug, Args)]
-pub struct LogArgs {
-    /// The value: `config.path.to.field`.
+pub struct HistoryArgs {
+    /// The value (`config.path.to.field`); for `blame`, a config or a path below one.
     pub target: String,
     #[command(flatten)]
     pub sources: Sources,
@@ -28,7 +28,7 @@ pub struct LogArgs {
 }
 
 /// Runs `mcfg log`.
-pub fn run(out: &Output, args: &LogArgs) -> u8 {
+pub fn run(out: &Output, args: &HistoryArgs) -> u8 {
     let Some(comp) = out.compile(&args.sources) else {
         return 2;
     };

@@ -106,9 +106,9 @@ enum Command {
     /// Values that differ between two environments, or between a git revision and now.
     Diff(diff::DiffArgs),
     /// The history of one value: each commit that changed it.
-    Log(log::LogArgs),
+    Log(log::HistoryArgs),
     /// For each resolved leaf: the commit, author and date that last changed it, and the step holding it.
-    Blame(blame::BlameArgs),
+    Blame(log::HistoryArgs),
     /// Compare a deployed artifact with what the sources compile to; exit 1 on any difference.
     Drift(drift::DriftArgs),
     /// Validate a proposed runtime update against the schema and the locked build values.
