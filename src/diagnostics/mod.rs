@@ -18,6 +18,9 @@ pub enum Code {
     Syntax,
     /// A field the schema does not declare: `batchsize = 4`.
     UnknownField,
+    /// An `env` block assigns a map entry the map does not have (add it with
+    /// `+=`), or `unset` names a key that is not there (LANGUAGE.md §9.3).
+    UnknownKey,
     /// A value of the wrong type: `batch_size = "big"`.
     TypeMismatch,
     /// A refinement predicate fails: `batch_size = 1024` for `int(<= 512)`.
@@ -64,6 +67,7 @@ impl Code {
         match self {
             Code::Syntax => "mcfg::syntax",
             Code::UnknownField => "mcfg::unknown-field",
+            Code::UnknownKey => "mcfg::unknown-key",
             Code::TypeMismatch => "mcfg::type-mismatch",
             Code::Constraint => "mcfg::constraint",
             Code::CheckFailed => "mcfg::check-failed",
