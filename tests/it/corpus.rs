@@ -449,9 +449,11 @@ fn vllm_rejects_the_synthetic_bad_routing_logic() {
         "config bad extends chart_defaults {\n  routerSpec { routingLogic = \"bogus\" }\n}\n",
     );
     assert_eq!(code, Some(1), "{err}");
-    assert!(err.contains("\"code\":\"mcfg::check-failed\""), "{err}");
+    // `routingLogic` is a typed enum field now, not an open map key with a check.
+    assert_eq!(err.matches("\"severity\":\"error\"").count(), 1, "{err}");
+    assert!(err.contains("\"code\":\"mcfg::type-mismatch\""), "{err}");
     assert!(
-        err.contains("routerSpec.routingLogic must be one of"),
+        err.contains("`routerSpec.routingLogic` expects \\\"roundrobin\\\" | \\\"session\\\""),
         "{err}"
     );
     // A rule values.schema.json cannot state: session routing without a session header.
@@ -465,6 +467,28 @@ fn vllm_rejects_the_synthetic_bad_routing_logic() {
         err.contains("session routing needs routerSpec.sessionKey"),
         "{err}"
     );
+}
+
+#[test]
+fn vllm_router_types_catch_a_typo_and_a_wrong_port() {
+    // With `routerSpec` an open `map[any]`, a typo'd key was one more key in the values.
+    let (code, err) = check_with(
+        "helm-vllm-production-stack",
+        "stack.mcfg",
+        "config bad extends s06_session_routing {\n  routerSpec.sesionKey = \"x-user\"\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("\"code\":\"mcfg::unknown-field\""), "{err}");
+    assert!(err.contains("did you mean `sessionKey`?"), "{err}");
+    // A reply port outside 1..65535 breaks `ml.Port`'s refinement.
+    let (code, err) = check_with(
+        "helm-vllm-production-stack",
+        "stack.mcfg",
+        "config bad extends s09_kvaware_routing {\n  routerSpec.lmcacheControllerReplyPort = 90001\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("\"code\":\"mcfg::constraint\""), "{err}");
+    assert!(err.contains("lmcacheControllerReplyPort"), "{err}");
 }
 
 #[test]
