@@ -503,6 +503,28 @@ fn kuberay_rejects_replicas_above_max_replicas() {
         err.contains("worker group needs 0 <= minReplicas <= replicas <= maxReplicas"),
         "{err}"
     );
+    // The bound is a check of the `WorkerGroup` schema, so it holds for every entry of
+    // `additionalWorkerGroups` (`map[WorkerGroup]`), not only for groups named in a check.
+    let (code, err) = check_with(
+        "helm-kuberay-raycluster",
+        "raycluster.mcfg",
+        "config bad extends chart_defaults {\n  additionalWorkerGroups.smallGroup.replicas = 9\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(err.matches("\"severity\":\"error\"").count(), 1, "{err}");
+    assert!(
+        err.contains("worker group needs 0 <= minReplicas <= replicas <= maxReplicas"),
+        "{err}"
+    );
+    // A typo'd key in a worker group is an unknown field (the groups were open maps).
+    let (code, err) = check_with(
+        "helm-kuberay-raycluster",
+        "raycluster.mcfg",
+        "config bad extends chart_defaults {\n  worker.maxReplica = 9\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("\"code\":\"mcfg::unknown-field\""), "{err}");
+    assert!(err.contains("did you mean `maxReplicas`?"), "{err}");
 }
 
 #[test]
