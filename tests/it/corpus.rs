@@ -562,6 +562,32 @@ fn lightning_eval_requires_a_checkpoint() {
 }
 
 #[test]
+fn lightning_train_is_typed_and_catches_a_typo_in_an_env_block() {
+    // `train` was structural: `trainer.max_epoch = 3` in `env debug` added a key Lightning
+    // rejects at run time (`Trainer.__init__() got an unexpected keyword argument`).
+    let (code, err) = check_with(
+        "hydra-lightning-template",
+        "lightning.mcfg",
+        "config bad extends train {\n  env debug { trainer.max_epoch = 3 }\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("\"code\":\"mcfg::unknown-field\""), "{err}");
+    assert!(err.contains("did you mean `max_epochs`?"), "{err}");
+    // min_epochs above max_epochs: one check failure, in the environment that breaks it.
+    let (code, err) = check_with(
+        "hydra-lightning-template",
+        "lightning.mcfg",
+        "config bad extends train {\n  env debug { trainer.min_epochs = 5 }\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(err.matches("\"severity\":\"error\"").count(), 1, "{err}");
+    assert!(
+        err.contains("trainer.min_epochs must not exceed trainer.max_epochs"),
+        "{err}"
+    );
+}
+
+#[test]
 fn musicgen_rejects_heads_that_do_not_divide_the_width() {
     let (code, err) = check_with(
         "hydra-audiocraft-musicgen",
