@@ -536,16 +536,44 @@ fn iter8_rollout_stages_may_not_change_the_iter8_version() {
     );
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("\"code\":\"mcfg::invariant\""), "{err}");
-    let (code, err) = check_with(
-        "helm-iter8-kserve-release",
-        "release.mcfg",
-        "config skew: BlueGreenRelease extends blue_green {\n  env final { application.versions = [{ weight = 30 }, { weight = 60 }] }\n}\n",
+    // Blue-green versions are typed (`WeightedVersion`, `weight` absent until set).
+    let version = |v: &str, weight: &str| {
+        format!(
+            "{{ metadata.labels {{ \"app.kubernetes.io/version\" = \"{v}\" }}, modelFormat = \"sklearn\", runtime = \"kserve-mlserver\", storageUri = \"gs://seldon-models/sklearn/mms/lr_model\"{weight} }}"
+        )
+    };
+    let skew = format!(
+        "config skew: BlueGreenRelease extends blue_green {{\n  env final {{ application.versions = [{}, {}] }}\n}}\n",
+        version("v0", ", weight = 30"),
+        version("v1", ", weight = 60")
     );
+    let (code, err) = check_with("helm-iter8-kserve-release", "release.mcfg", &skew);
     assert_eq!(code, Some(1), "{err}");
     assert!(
         err.contains("blue-green weights must add up to 100"),
         "{err}"
     );
+    // One weight set, the other left to the template's 50: 30 + 50 is not 100.
+    let half = format!(
+        "config half: BlueGreenRelease extends blue_green {{\n  env final {{ application.versions = [{}, {}] }}\n}}\n",
+        version("v0", ", weight = 30"),
+        version("v1", "")
+    );
+    let (code, err) = check_with("helm-iter8-kserve-release", "release.mcfg", &half);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("blue-green weights must add up to 100"),
+        "{err}"
+    );
+    // A typo'd key in a version is an unknown field (the versions were open maps).
+    let typo = format!(
+        "config typo: BlueGreenRelease extends blue_green {{\n  env final {{ application.versions = [{}] }}\n}}\n",
+        version("v0", ", wieght = 100")
+    );
+    let (code, err) = check_with("helm-iter8-kserve-release", "release.mcfg", &typo);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("\"code\":\"mcfg::unknown-field\""), "{err}");
+    assert!(err.contains("did you mean `weight`?"), "{err}");
 }
 
 #[test]
