@@ -416,6 +416,20 @@ fn import_errors_are_file_line_col_and_exit_1() {
 /// Copies `examples/corpus/<case>` to a temporary folder, appends `extra` to `file`, and
 /// runs `mcfg check --message-format json` on the copy.
 fn check_with(case: &str, file: &str, extra: &str) -> (Option<i32>, String) {
+    check_edited(case, file, &|text| format!("{text}\n{extra}"))
+}
+
+/// Like `check_with`, with `from` replaced once by `to` in `file` (which must contain it).
+fn check_replaced(case: &str, file: &str, from: &str, to: &str) -> (Option<i32>, String) {
+    check_edited(case, file, &|text| {
+        assert!(text.contains(from), "{file} has no `{from}`");
+        text.replacen(from, to, 1)
+    })
+}
+
+/// Copies `examples/corpus/<case>` to a temporary folder with `file` passed through `edit`,
+/// and runs `mcfg check --message-format json` on the copy.
+fn check_edited(case: &str, file: &str, edit: &dyn Fn(&str) -> String) -> (Option<i32>, String) {
     let src = examples_dir().join(case);
     let tmp = tempfile::tempdir().expect("temp dir");
     for entry in std::fs::read_dir(&src)
@@ -426,8 +440,7 @@ fn check_with(case: &str, file: &str, extra: &str) -> (Option<i32>, String) {
         if path.extension().and_then(|e| e.to_str()) == Some("mcfg") {
             let mut text = std::fs::read_to_string(&path).expect("read source");
             if entry.file_name().to_str() == Some(file) {
-                text.push('\n');
-                text.push_str(extra);
+                text = edit(&text);
             }
             std::fs::write(tmp.path().join(entry.file_name()), text).expect("write source");
         }
@@ -489,6 +502,23 @@ fn vllm_router_types_catch_a_typo_and_a_wrong_port() {
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("\"code\":\"mcfg::constraint\""), "{err}");
     assert!(err.contains("lmcacheControllerReplyPort"), "{err}");
+}
+
+#[test]
+fn flagd_default_variant_must_name_a_variant() {
+    // Flag definitions were `map[any]`; `FlagDefinition` checks each stored flag.
+    let (code, err) = check_replaced(
+        "flagd-multi-source",
+        "flagd.mcfg",
+        "defaultVariant = \"on\"",
+        "defaultVariant = \"onn\"",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("\"code\":\"mcfg::check-failed\""), "{err}");
+    assert!(
+        err.contains("defaultVariant must name one of the flag's variants"),
+        "{err}"
+    );
 }
 
 #[test]
