@@ -165,7 +165,7 @@ fn value_line(cx: &Ctx<'_>, prog: &Program<'_>, ins: &Inspected<'_>, node: NodeI
     format!("- {env}: {value}{}\n", place.unwrap_or_default())
 }
 
-fn config_key(
+pub(super) fn config_key(
     cx: &Ctx<'_>,
     prog: &Program<'_>,
     cache: &LayerCache<'_>,

@@ -10,6 +10,8 @@ mod corpus;
 mod examples;
 mod ops;
 mod lsp;
+mod lsp_features;
+mod lsp_stdio;
 mod fmt;
 mod schema;
 mod limits;

@@ -1,0 +1,580 @@
+//! Semantic tokens (full document): the highlighting for clients without a
+//! TextMate grammar (Neovim).
+//!
+//! A lexer over the text gives keywords, comments, strings (the `${...}` in
+//! them lexed as code), numbers, operators and `@markers`; when the document
+//! parsed, each identifier is classified by its place in the syntax tree and
+//! what its name resolves to. The legend, in index order (documented in
+//! docs/editors.md):
+//!
+//! | type | used for |
+//! |---|---|
+//! | `namespace` | import aliases |
+//! | `type` | type aliases and built-in types (`defaultLibrary`) |
+//! | `struct` | schemas |
+//! | `enumMember` | environments |
+//! | `property` | fields: schema fields, assignment keys, `.field` accesses |
+//! | `variable` | configs, names in expressions |
+//! | `function` | built-in functions (`defaultLibrary`) |
+//! | `keyword` | keywords, `true`/`false`/`null`, `self`, `env` |
+//! | `comment` | comments (`///` docs: `documentation`) |
+//! | `string` | strings |
+//! | `number` | numbers and durations |
+//! | `operator` | `=`, `+=`, comparisons, arithmetic, `\|`, `?` |
+//! | `decorator` | markers: `@runtime` |
+//! | `parameter` | comprehension variables |
+//!
+//! Modifiers: `declaration` (the name being declared), `defaultLibrary`
+//! (built-ins), `documentation` (doc comments).
+
+use indexmap::IndexMap;
+use lsp_types::{SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokensLegend};
+
+use crate::ast::{Decl, Expr, ExprKind, QualName, SchemaItem, Stmt, StrPart, TypeExpr, TypeKind};
+use crate::compile;
+use crate::diagnostics::Diagnostics;
+use crate::resolve::{Item, Program};
+use crate::source::{FileId, Span};
+
+use super::text::{Encoding, LineIndex};
+use super::Ctx;
+
+const NAMESPACE: u32 = 0;
+const TYPE: u32 = 1;
+const STRUCT: u32 = 2;
+const ENUM_MEMBER: u32 = 3;
+const PROPERTY: u32 = 4;
+const VARIABLE: u32 = 5;
+const FUNCTION: u32 = 6;
+const KEYWORD: u32 = 7;
+const COMMENT: u32 = 8;
+const STRING: u32 = 9;
+const NUMBER: u32 = 10;
+const OPERATOR: u32 = 11;
+const DECORATOR: u32 = 12;
+const PARAMETER: u32 = 13;
+
+const DECLARATION: u32 = 1;
+const DEFAULT_LIBRARY: u32 = 2;
+const DOCUMENTATION: u32 = 4;
+
+/// The legend announced in `initialize` (indices are the constants above).
+pub(super) fn legend() -> SemanticTokensLegend {
+    SemanticTokensLegend {
+        token_types: vec![
+            SemanticTokenType::NAMESPACE,
+            SemanticTokenType::TYPE,
+            SemanticTokenType::STRUCT,
+            SemanticTokenType::ENUM_MEMBER,
+            SemanticTokenType::PROPERTY,
+            SemanticTokenType::VARIABLE,
+            SemanticTokenType::FUNCTION,
+            SemanticTokenType::KEYWORD,
+            SemanticTokenType::COMMENT,
+            SemanticTokenType::STRING,
+            SemanticTokenType::NUMBER,
+            SemanticTokenType::OPERATOR,
+            SemanticTokenType::DECORATOR,
+            SemanticTokenType::PARAMETER,
+        ],
+        token_modifiers: vec![
+            SemanticTokenModifier::DECLARATION,
+            SemanticTokenModifier::DEFAULT_LIBRARY,
+            SemanticTokenModifier::DOCUMENTATION,
+        ],
+    }
+}
+
+const KEYWORDS: &[&str] = &[
+    "import",
+    "as",
+    "environments",
+    "extends",
+    "type",
+    "schema",
+    "check",
+    "matches",
+    "unique",
+    "abstract",
+    "config",
+    "env",
+    "if",
+    "then",
+    "else",
+    "true",
+    "false",
+    "null",
+    "self",
+    "is",
+    "for",
+    "all",
+    "any",
+    "in",
+    "and",
+    "or",
+    "not",
+    "len",
+];
+
+const BUILTIN_TYPES: &[&str] = &[
+    "bool", "int", "float", "string", "duration", "secret", "any", "list", "map",
+];
+
+/// A token in bytes: start, end, type, modifiers.
+type Tok = (usize, usize, u32, u32);
+
+/// The tokens of a document that is part of the compilation `cx`.
+pub(super) fn tokens(cx: &Ctx<'_>, text: &str) -> Vec<SemanticToken> {
+    let classes = match cx.comp.project.file(cx.file).ast.as_ref() {
+        Some(ast) => {
+            let mut diags = Diagnostics::new();
+            compile::with_program(&cx.comp.project, &mut diags, |prog, _| {
+                let mut c = Classes {
+                    prog,
+                    file: cx.file,
+                    map: IndexMap::new(),
+                };
+                for d in &ast.decls {
+                    c.decl(d);
+                }
+                c.map
+            })
+        }
+        None => IndexMap::new(),
+    };
+    encode(text, cx.encoding(), &lex(text, &classes))
+}
+
+/// The tokens of a document known only by its text.
+pub(super) fn lexical(text: &str, encoding: Encoding) -> Vec<SemanticToken> {
+    encode(text, encoding, &lex(text, &IndexMap::new()))
+}
+
+/// Identifier classes by start offset.
+struct Classes<'p, 'a> {
+    prog: &'p Program<'a>,
+    file: FileId,
+    map: IndexMap<usize, (u32, u32)>,
+}
+
+impl Classes<'_, '_> {
+    fn put(&mut self, span: Span, ty: u32, mods: u32) {
+        self.map.insert(span.start as usize, (ty, mods));
+    }
+
+    fn decl(&mut self, d: &Decl) {
+        match d {
+            Decl::Import(i) => self.put(i.alias.span, NAMESPACE, DECLARATION),
+            Decl::Environments(e) => {
+                for env in &e.envs {
+                    self.put(env.name.span, ENUM_MEMBER, DECLARATION);
+                    if let Some(p) = &env.parent {
+                        self.put(p.span, ENUM_MEMBER, 0);
+                    }
+                }
+            }
+            Decl::Type(t) => {
+                self.put(t.name.span, TYPE, DECLARATION);
+                self.ty(&t.ty);
+            }
+            Decl::Schema(s) => {
+                self.put(s.name.span, STRUCT, DECLARATION);
+                if let Some(p) = &s.parent {
+                    self.qual(p);
+                }
+                self.items(&s.items);
+            }
+            Decl::Config(c) => {
+                self.put(c.name.span, VARIABLE, DECLARATION);
+                for q in [&c.schema, &c.parent].into_iter().flatten() {
+                    self.qual(q);
+                }
+                self.stmts(&c.body);
+            }
+        }
+    }
+
+    fn qual(&mut self, q: &QualName) {
+        for i in 0..q.parts.len() {
+            let prefix = QualName {
+                parts: q.parts[..=i].to_vec(),
+                span: q.span,
+            };
+            let class = match self.prog.lookup(self.file, &prefix) {
+                Ok(Item::Module(_)) => (NAMESPACE, 0),
+                Ok(Item::Schema(_)) => (STRUCT, 0),
+                Ok(Item::Alias(_)) => (TYPE, 0),
+                Ok(Item::Config(_)) => (VARIABLE, 0),
+                Err(_) if q.parts.len() == 1 && BUILTIN_TYPES.contains(&&*q.parts[0].name) => {
+                    (TYPE, DEFAULT_LIBRARY)
+                }
+                Err(_) => continue,
+            };
+            self.put(q.parts[i].span, class.0, class.1);
+        }
+    }
+
+    fn ty(&mut self, t: &TypeExpr) {
+        match &t.kind {
+            TypeKind::Named(q) => self.qual(q),
+            TypeKind::List(inner) | TypeKind::Map(inner) => {
+                self.put(
+                    Span::new(t.span.file, t.span.start as usize, t.span.start as usize),
+                    TYPE,
+                    DEFAULT_LIBRARY,
+                );
+                self.ty(inner);
+            }
+            TypeKind::AnyOf(members) => members.iter().for_each(|m| self.ty(m)),
+            TypeKind::Object(items) => self.items(items),
+            TypeKind::Union(_) => {}
+        }
+    }
+
+    fn items(&mut self, items: &[SchemaItem]) {
+        for item in items {
+            match item {
+                SchemaItem::Field(f) => {
+                    self.put(f.name.span, PROPERTY, DECLARATION);
+                    if let Some(t) = &f.ty {
+                        self.ty(t);
+                    }
+                    if let Some(e) = &f.default {
+                        self.expr(e);
+                    }
+                }
+                SchemaItem::Check(c) => self.expr(&c.cond),
+            }
+        }
+    }
+
+    fn stmts(&mut self, body: &[Stmt]) {
+        for s in body {
+            match s {
+                Stmt::Assign(a) => {
+                    a.path
+                        .keys
+                        .iter()
+                        .for_each(|k| self.put(k.span, PROPERTY, 0));
+                    self.expr(&a.value);
+                }
+                Stmt::Block(b) => {
+                    b.path
+                        .keys
+                        .iter()
+                        .for_each(|k| self.put(k.span, PROPERTY, 0));
+                    self.stmts(&b.body);
+                }
+                Stmt::Env(e) => {
+                    e.envs.iter().for_each(|i| self.put(i.span, ENUM_MEMBER, 0));
+                    self.stmts(&e.body);
+                }
+            }
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) {
+        match &e.kind {
+            ExprKind::Name(_) => self.put(e.span, VARIABLE, 0),
+            ExprKind::Field(base, key) => {
+                self.expr(base);
+                self.put(key.span, PROPERTY, 0);
+            }
+            ExprKind::Call(name, args) => {
+                self.put(name.span, FUNCTION, DEFAULT_LIBRARY);
+                args.iter().for_each(|a| self.expr(a));
+            }
+            ExprKind::List(items) => items.iter().for_each(|a| self.expr(a)),
+            ExprKind::Object(stmts) => self.stmts(stmts),
+            ExprKind::Interp(parts) => {
+                for p in parts {
+                    if let StrPart::Expr(x) = p {
+                        self.expr(x);
+                    }
+                }
+            }
+            ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
+                self.expr(a);
+                self.expr(b);
+            }
+            ExprKind::Unary(_, a) => self.expr(a),
+            ExprKind::Is(a, t) => {
+                self.expr(a);
+                self.ty(t);
+            }
+            ExprKind::If(a, b, c) => [a, b, c].into_iter().for_each(|x| self.expr(x)),
+            ExprKind::Quant(_, comp, body)
+            | ExprKind::ListComp(body, comp)
+            | ExprKind::MapComp(_, body, comp) => {
+                comp.vars
+                    .iter()
+                    .for_each(|v| self.put(v.span, PARAMETER, DECLARATION));
+                self.expr(&comp.iter);
+                if let Some(c) = &comp.cond {
+                    self.expr(c);
+                }
+                self.expr(body);
+                let vars: Vec<_> = comp.vars.iter().map(|v| v.name.clone()).collect();
+                self.rebind(body, &vars);
+                if let Some(c) = &comp.cond {
+                    self.rebind(c, &vars);
+                }
+                if let ExprKind::MapComp(key, ..) = &e.kind {
+                    let class = if vars.contains(&key.name) && !key.quoted {
+                        PARAMETER
+                    } else {
+                        PROPERTY
+                    };
+                    self.put(key.span, class, 0);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Marks the uses of comprehension variables `vars` in `e` as parameters.
+    fn rebind(&mut self, e: &Expr, vars: &[crate::ast::Name]) {
+        match &e.kind {
+            ExprKind::Name(n) if vars.contains(n) => self.put(e.span, PARAMETER, 0),
+            ExprKind::Field(a, _) | ExprKind::Unary(_, a) | ExprKind::Is(a, _) => {
+                self.rebind(a, vars);
+            }
+            ExprKind::Call(_, items) | ExprKind::List(items) => {
+                items.iter().for_each(|x| self.rebind(x, vars));
+            }
+            ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
+                self.rebind(a, vars);
+                self.rebind(b, vars);
+            }
+            ExprKind::If(a, b, c) => [a, b, c].into_iter().for_each(|x| self.rebind(x, vars)),
+            ExprKind::Interp(parts) => {
+                for p in parts {
+                    if let StrPart::Expr(x) = p {
+                        self.rebind(x, vars);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Lexes `text` into tokens in order; identifiers take their class from `classes`.
+fn lex(text: &str, classes: &IndexMap<usize, (u32, u32)>) -> Vec<Tok> {
+    let mut out = Vec::new();
+    let mut lx = Lexer {
+        b: text.as_bytes(),
+        i: 0,
+        classes,
+        out: &mut out,
+    };
+    lx.code(false);
+    out
+}
+
+struct Lexer<'t, 'o> {
+    b: &'t [u8],
+    i: usize,
+    classes: &'t IndexMap<usize, (u32, u32)>,
+    out: &'o mut Vec<Tok>,
+}
+
+impl Lexer<'_, '_> {
+    fn peek(&self, k: usize) -> u8 {
+        self.b.get(self.i + k).copied().unwrap_or(0)
+    }
+
+    /// Code up to the end, or (in an interpolation) to its closing `}`.
+    fn code(&mut self, interp: bool) {
+        let mut depth = 0usize;
+        while self.i < self.b.len() {
+            let c = self.b[self.i];
+            let start = self.i;
+            match c {
+                b'/' if self.peek(1) == b'/' => {
+                    let doc = self.peek(2) == b'/' && self.peek(3) != b'/';
+                    while self.i < self.b.len() && self.b[self.i] != b'\n' {
+                        self.i += 1;
+                    }
+                    self.push(start, COMMENT, if doc { DOCUMENTATION } else { 0 });
+                }
+                b'/' if self.peek(1) == b'*' => {
+                    self.i += 2;
+                    while self.i < self.b.len() && !(self.b[self.i] == b'*' && self.peek(1) == b'/')
+                    {
+                        self.i += 1;
+                    }
+                    self.i = (self.i + 2).min(self.b.len());
+                    self.push(start, COMMENT, 0);
+                }
+                b'"' => self.string(),
+                b'0'..=b'9' => {
+                    while self.i < self.b.len()
+                        && (self.b[self.i].is_ascii_alphanumeric()
+                            || matches!(self.b[self.i], b'_' | b'.'))
+                    {
+                        let sign = matches!(self.b[self.i], b'e' | b'E')
+                            && matches!(self.peek(1), b'+' | b'-');
+                        self.i += if sign { 2 } else { 1 };
+                    }
+                    self.push(start, NUMBER, 0);
+                }
+                b'@' => {
+                    self.i += 1;
+                    self.word_end();
+                    self.push(start, DECORATOR, 0);
+                }
+                c if c.is_ascii_alphabetic() || c == b'_' => {
+                    self.word_end();
+                    self.word(start);
+                }
+                b'{' => {
+                    depth += 1;
+                    self.i += 1;
+                }
+                b'}' => {
+                    if interp && depth == 0 {
+                        return;
+                    }
+                    depth = depth.saturating_sub(1);
+                    self.i += 1;
+                }
+                b'=' | b'!' | b'<' | b'>' | b'+' | b'-' | b'*' | b'/' | b'%' | b'|' | b'?' => {
+                    self.i += 1;
+                    if self.peek(0) == b'=' {
+                        self.i += 1;
+                    }
+                    self.push(start, OPERATOR, 0);
+                }
+                _ => self.i += 1,
+            }
+        }
+    }
+
+    fn word_end(&mut self) {
+        while self.i < self.b.len()
+            && (self.b[self.i].is_ascii_alphanumeric() || self.b[self.i] == b'_')
+        {
+            self.i += 1;
+        }
+    }
+
+    fn word(&mut self, start: usize) {
+        if let Some(&(ty, mods)) = self.classes.get(&start) {
+            return self.push(start, ty, mods);
+        }
+        let word = std::str::from_utf8(&self.b[start..self.i]).unwrap_or("");
+        if KEYWORDS.contains(&word) {
+            return self.push(start, KEYWORD, 0);
+        }
+        if BUILTIN_TYPES.contains(&word) {
+            return self.push(start, TYPE, DEFAULT_LIBRARY);
+        }
+        if !self.classes.is_empty() {
+            return;
+        }
+        // No syntax tree: guess from the word before and what follows.
+        let before = std::str::from_utf8(&self.b[..start])
+            .unwrap_or("")
+            .trim_end();
+        let prev = before
+            .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .next()
+            .unwrap_or("");
+        let decl = match prev {
+            "config" => Some(VARIABLE),
+            "schema" => Some(STRUCT),
+            "type" => Some(TYPE),
+            "as" => Some(NAMESPACE),
+            _ => None,
+        };
+        if let Some(ty) = decl {
+            return self.push(start, ty, DECLARATION);
+        }
+        let rest = &self.b[self.i..];
+        let next = rest
+            .iter()
+            .copied()
+            .find(|c| *c != b' ' && *c != b'\t')
+            .unwrap_or(0);
+        if next == b'(' && crate::eval::BUILTIN_FUNCTIONS.contains(&word) {
+            self.push(start, FUNCTION, DEFAULT_LIBRARY);
+        } else if matches!(next, b'=' | b'+' | b'{' | b':' | b'.') {
+            self.push(start, PROPERTY, 0);
+        }
+    }
+
+    /// A string from its opening quote, interpolations lexed as code.
+    fn string(&mut self) {
+        let triple = self.peek(1) == b'"' && self.peek(2) == b'"';
+        let mut start = self.i;
+        self.i += if triple { 3 } else { 1 };
+        loop {
+            if self.i >= self.b.len() {
+                return self.push(start, STRING, 0);
+            }
+            match self.b[self.i] {
+                b'\\' => self.i += 2,
+                b'$' if self.peek(1) == b'{' => {
+                    self.push(start, STRING, 0);
+                    self.i += 2;
+                    self.code(true);
+                    start = self.i;
+                    self.i = (self.i + 1).min(self.b.len());
+                    self.push(start, OPERATOR, 0);
+                    start = self.i;
+                }
+                b'"' if !triple => {
+                    self.i += 1;
+                    return self.push(start, STRING, 0);
+                }
+                b'"' if self.peek(1) == b'"' && self.peek(2) == b'"' => {
+                    self.i += 3;
+                    return self.push(start, STRING, 0);
+                }
+                b'\n' if !triple => return self.push(start, STRING, 0),
+                _ => self.i += 1,
+            }
+        }
+    }
+
+    fn push(&mut self, start: usize, ty: u32, mods: u32) {
+        let end = self.i.min(self.b.len());
+        if end > start {
+            self.out.push((start, end, ty, mods));
+        }
+    }
+}
+
+/// The LSP's relative encoding; a token spanning lines is split at each line end.
+fn encode(text: &str, encoding: Encoding, toks: &[Tok]) -> Vec<SemanticToken> {
+    let index = LineIndex::new(text, encoding);
+    let mut out = Vec::with_capacity(toks.len());
+    let (mut line, mut col) = (0u32, 0u32);
+    for &(start, end, ty, mods) in toks {
+        let mut s = start;
+        while s < end {
+            let line_end = text[s..end].find('\n').map_or(end, |i| s + i);
+            let a = index.position(text, s);
+            let b = index.position(text, line_end);
+            if b.character > a.character {
+                let delta_line = a.line - line;
+                let delta_start = if delta_line == 0 {
+                    a.character - col
+                } else {
+                    a.character
+                };
+                out.push(SemanticToken {
+                    delta_line,
+                    delta_start,
+                    length: b.character - a.character,
+                    token_type: ty,
+                    token_modifiers_bitset: mods,
+                });
+                (line, col) = (a.line, a.character);
+            }
+            s = line_end + 1;
+        }
+    }
+    out
+}
