@@ -622,3 +622,27 @@ fn definition_into_the_standard_library_opens_a_read_only_copy() {
     );
     assert_eq!(c.diagnostics("main.mcfg"), Vec::<Value>::new());
 }
+
+#[test]
+fn typed_dispatch_rejects_bad_parameters_and_unknown_methods() {
+    let mut c = start();
+    // `position` must be an object with `line` and `character`.
+    let bad = c.call(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": c.uri("main.mcfg") }, "position": "top" }),
+    );
+    assert_eq!(bad["error"]["code"], -32602, "{bad}");
+    assert!(
+        bad["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("textDocument/hover"),
+        "{bad}"
+    );
+    let unknown = c.call("textDocument/teleport", json!({}));
+    assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
+    // Still serving afterwards; a notification with bad parameters is ignored.
+    c.notify("textDocument/didChange", json!({ "textDocument": 7 }));
+    let h = hover(&mut c, "replicas = 1", 1);
+    assert!(h.starts_with("**replicas**"), "{h}");
+}
