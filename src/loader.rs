@@ -288,6 +288,42 @@ pub fn load(
     inputs: &[PathBuf],
     root: &Path,
 ) -> Project {
+    load_cached(diags, fs, inputs, root, None)
+}
+
+/// The syntax trees of earlier loads (the language server keeps one across
+/// edits): a file read again with the same path, id and text is not parsed
+/// again. The tree and the syntax diagnostic are exactly what parsing gives,
+/// so a load with the cache equals one without.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    files: std::sync::Mutex<IndexMap<PathBuf, Parsed>>,
+}
+
+type Parsed = (FileId, Arc<str>, Result<ast::File, Diagnostic>);
+
+impl ParseCache {
+    fn get(&self, path: &Path, id: FileId, text: &str) -> Option<Result<ast::File, Diagnostic>> {
+        let files = self.files.lock().ok()?;
+        let (i, t, parsed) = files.get(path)?;
+        (*i == id && **t == *text).then(|| parsed.clone())
+    }
+
+    fn put(&self, path: &Path, id: FileId, text: Arc<str>, parsed: &Result<ast::File, Diagnostic>) {
+        if let Ok(mut files) = self.files.lock() {
+            files.insert(path.to_path_buf(), (id, text, parsed.clone()));
+        }
+    }
+}
+
+/// [`load`], parsing only the files that `cache` does not hold unchanged.
+pub fn load_cached(
+    diags: &mut Diagnostics,
+    fs: &dyn FileSystem,
+    inputs: &[PathBuf],
+    root: &Path,
+    cache: Option<&ParseCache>,
+) -> Project {
     let mut project = Project {
         root: normalize(root),
         ..Project::default()
@@ -300,12 +336,12 @@ pub fn load(
             text: read_source(fs, p),
         })
         .collect();
-    add_files(diags, &mut project, pending);
+    add_files(diags, &mut project, pending, cache);
     let mut next = 0;
     while next < project.files.len() {
         let id = FileId(next as u32);
         let wanted = resolve_imports(diags, fs, &mut project, id);
-        add_files(diags, &mut project, wanted);
+        add_files(diags, &mut project, wanted, cache);
         next += 1;
         link_imports(diags, &mut project, id);
     }
@@ -316,7 +352,12 @@ pub fn load(
 /// Less source text than this (in one batch of files) is parsed on the calling thread.
 const PARALLEL_MIN_BYTES: usize = 256 << 10;
 
-fn add_files(diags: &mut Diagnostics, project: &mut Project, pending: Vec<Pending>) {
+fn add_files(
+    diags: &mut Diagnostics,
+    project: &mut Project,
+    pending: Vec<Pending>,
+    cache: Option<&ParseCache>,
+) {
     let first = project.files.len();
     // Files in parallel; within a file, the line index is built while it
     // parses. A little text is read on this thread: starting the thread
@@ -336,7 +377,14 @@ fn add_files(diags: &mut Diagnostics, project: &mut Project, pending: Vec<Pendin
         let (file, parsed) = match std::mem::replace(&mut p.text, Ok(String::new())) {
             Ok(text) => {
                 let text: Arc<str> = text.into();
-                if parallel {
+                let cached = cache.and_then(|c| c.get(&p.path, id, &text));
+                if let Some(parsed) = cached {
+                    (SourceFile::new(name, Arc::clone(&text)), parsed)
+                } else if let Some(c) = cache {
+                    let parsed = syntax::parse(id, &text);
+                    c.put(&p.path, id, Arc::clone(&text), &parsed);
+                    (SourceFile::new(name, text), parsed)
+                } else if parallel {
                     rayon::join(
                         || SourceFile::new(name, Arc::clone(&text)),
                         || syntax::parse(id, &text),

@@ -7,8 +7,9 @@
 //! are dispatched by their `lsp-types` type ([`dispatch`]), with typed
 //! parameters. On every change the project — the workspace root's `.mcfg`
 //! files from disk with the open documents laid over them ([`fs::OverlayFs`])
-//! — is compiled again, and every file gets its diagnostics published (an
-//! empty list clears them). Every other feature reads the last compilation;
+//! — is compiled again (files whose text did not change are not parsed
+//! again: [`loader::ParseCache`]), and every file gets its diagnostics
+//! published (an empty list clears them). Every other feature reads the last compilation;
 //! cursor features in a document that does not parse work on a copy with the
 //! cursor's line blanked. A panic while handling a message answers `null`
 //! instead of ending the server.
@@ -63,6 +64,8 @@ pub struct Server {
     /// Files that were sent diagnostics (to clear them when they leave the project).
     published: IndexSet<PathBuf>,
     analysis: Option<Compilation>,
+    /// Syntax trees of unchanged files, reused by the next compilation.
+    parses: loader::ParseCache,
     /// The read-only copies of the standard library ([`std_docs`]).
     std: std_docs::StdDocs,
     exited: bool,
@@ -198,7 +201,7 @@ impl Server {
                 .ok()?,
         };
         let mut diags = Diagnostics::new();
-        let project = loader::load(&mut diags, &fs, &inputs, &root);
+        let project = loader::load_cached(&mut diags, &fs, &inputs, &root, Some(&self.parses));
         Some(compile::compile_project(project, diags))
     }
 

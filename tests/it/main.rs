@@ -11,6 +11,7 @@ mod examples;
 mod ops;
 mod lsp;
 mod lsp_features;
+mod lsp_incremental;
 mod lsp_stdio;
 mod fmt;
 mod schema;
