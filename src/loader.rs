@@ -300,19 +300,33 @@ pub struct ParseCache {
     files: std::sync::Mutex<IndexMap<PathBuf, Parsed>>,
 }
 
-type Parsed = (FileId, Arc<str>, Result<ast::File, Diagnostic>);
+/// A file's id and text, and its tree once the same text was seen twice.
+type Parsed = (FileId, Arc<str>, Option<Result<ast::File, Diagnostic>>);
 
 impl ParseCache {
+    /// The tree of `path` if it was loaded before with the same id and text.
     fn get(&self, path: &Path, id: FileId, text: &str) -> Option<Result<ast::File, Diagnostic>> {
         let files = self.files.lock().ok()?;
         let (i, t, parsed) = files.get(path)?;
-        (*i == id && **t == *text).then(|| parsed.clone())
+        if *i == id && **t == *text {
+            parsed.clone()
+        } else {
+            None
+        }
     }
 
+    /// Records a parse. The tree is kept (a copy) only when the text is the one
+    /// recorded before: the document being edited changes on every load, and
+    /// copying its tree each time would cost more than it saves.
     fn put(&self, path: &Path, id: FileId, text: Arc<str>, parsed: &Result<ast::File, Diagnostic>) {
-        if let Ok(mut files) = self.files.lock() {
-            files.insert(path.to_path_buf(), (id, text, parsed.clone()));
-        }
+        let Ok(mut files) = self.files.lock() else {
+            return;
+        };
+        let seen = files
+            .get(path)
+            .is_some_and(|(i, t, _)| *i == id && **t == *text);
+        let keep = seen.then(|| parsed.clone());
+        files.insert(path.to_path_buf(), (id, text, keep));
     }
 }
 

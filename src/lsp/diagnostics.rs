@@ -10,7 +10,7 @@ use lsp_types::{
     NumberOrString,
 };
 
-use crate::compile::Compilation;
+use super::Compilation;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::source::{FileId, Span};
 

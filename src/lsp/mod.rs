@@ -43,11 +43,14 @@ use lsp_server::{Message, Notification};
 use lsp_types::notification::{Notification as _, PublishDiagnostics};
 use lsp_types::{Location, PublishDiagnosticsParams, Uri};
 
-use crate::compile::{self, Compilation};
+use crate::compile::{self, Compilation as Compiled, Sink};
 use crate::diagnostics::{Code, Diagnostics};
 use crate::loader;
 use crate::source::{FileId, Span};
 use fs::OverlayFs;
+
+/// A compilation for the editor: diagnostics and the loaded project, no artifact values.
+pub(crate) type Compilation = Compiled<()>;
 use text::{path_to_uri, uri_to_path, Encoding, LineIndex};
 
 pub use transport::{run_stdio, serve};
@@ -202,7 +205,11 @@ impl Server {
         };
         let mut diags = Diagnostics::new();
         let project = loader::load_cached(&mut diags, &fs, &inputs, &root, Some(&self.parses));
-        Some(compile::compile_project(project, diags))
+        Some(compile::compile_project_into(
+            project,
+            diags,
+            &Sink::diagnostics_only(),
+        ))
     }
 
     fn reanalyze(&mut self) -> Vec<Message> {
