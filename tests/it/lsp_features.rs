@@ -646,3 +646,28 @@ fn typed_dispatch_rejects_bad_parameters_and_unknown_methods() {
     let h = hover(&mut c, "replicas = 1", 1);
     assert!(h.starts_with("**replicas**"), "{h}");
 }
+
+#[test]
+fn incremental_sync_applies_range_edits() {
+    let mut c = start();
+    let init = c.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": c.uri(""), "capabilities": {} }),
+    );
+    assert_eq!(init["capabilities"]["textDocumentSync"]["change"], 2);
+    // `replicas = 1` → `replicas = 0`: below `int(>= 1)`.
+    let at = pos(MAIN, "replicas = 1", 0, 11);
+    let end = pos(MAIN, "replicas = 1", 0, 12);
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": c.uri("main.mcfg"), "version": 2 },
+                "contentChanges": [{ "range": { "start": at, "end": end }, "text": "0" }] }),
+    );
+    let diags = c.diagnostics("main.mcfg");
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0]["code"], "mcfg::constraint");
+    assert_eq!(
+        diags[0]["range"]["start"]["line"],
+        line_of(MAIN, "replicas = 1")
+    );
+}

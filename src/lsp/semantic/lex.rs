@@ -231,3 +231,29 @@ pub(super) fn encode(text: &str, encoding: Encoding, toks: &[Tok]) -> Vec<Semant
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every prefix of a text with escapes, non-ASCII, unterminated strings and
+    /// comments lexes without panicking, and tokens never overlap.
+    #[test]
+    fn any_prefix_lexes_into_ordered_tokens() {
+        let text = "config é { a = \"x\\é${ b + \"ü\" }y\" /* ∑\n */ c = \"\"\"\n  ß ${d}\n\"\"\" // 😀\n  e = 1e-3 }";
+        for end in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let prefix = &text[..end];
+            let toks = lex(prefix, &IndexMap::new());
+            assert!(
+                toks.windows(2).all(|w| w[0].1 <= w[1].0),
+                "{prefix:?}: {toks:?}"
+            );
+            let _ = encode(prefix, Encoding::Utf16, &toks);
+        }
+        let toks = lex(text, &IndexMap::new());
+        let words: Vec<(&str, u32)> = toks.iter().map(|t| (&text[t.0..t.1], t.2)).collect();
+        assert!(words.contains(&("\"\"\"\n  ß ", STRING)), "{words:?}");
+        assert!(words.contains(&("1e-3", NUMBER)), "{words:?}");
+        assert!(words.contains(&("// 😀", COMMENT)), "{words:?}");
+    }
+}
