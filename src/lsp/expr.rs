@@ -8,9 +8,7 @@
 //! and import aliases. The layers of the config's first environment decide
 //! which fields exist.
 
-use lsp_types::{
-    GotoDefinitionResponse, Hover, HoverContents, Location, MarkupContent, MarkupKind,
-};
+use lsp_types::{GotoDefinitionResponse, Hover, Location};
 
 use crate::ast::{ConfigDecl, Decl, Expr, ExprKind, Ident, Name, Stmt, StrPart};
 use crate::compile;
@@ -21,7 +19,7 @@ use crate::merge::{Origin, ROOT};
 use crate::resolve::{ConfigId, Item, Program};
 use crate::source::{FileId, Span};
 
-use super::hover::{config_id, config_key};
+use super::hover::{config_id, config_key, config_text, markdown};
 use super::locate::contains;
 use super::{signature, Ctx};
 
@@ -52,18 +50,11 @@ struct Found<'a> {
 
 pub(crate) fn hover(cx: &Ctx<'_>) -> Option<Hover> {
     let text = with_referent(cx, |prog, cache, r| match r {
-        Referent::Node { config, path } if path.is_empty() => {
-            let c = &prog.configs[config.0 as usize];
-            let schema = c.schema.and_then(|s| prog.obj(s).name.clone());
-            let mut out = format!("**config {}**", c.name);
-            if let Some(s) = schema {
-                out.push_str(&format!(": `{s}`"));
-            }
-            if let Some(doc) = &c.decl.doc {
-                out.push_str(&format!("\n\n{}", doc.trim()));
-            }
-            Some(out)
-        }
+        Referent::Node { config, path } if path.is_empty() => Some(config_text(
+            prog,
+            config,
+            &prog.configs[config.0 as usize].name,
+        )),
         Referent::Node { config, path } => {
             config_key(cx, prog, cache, prog.configs[config.0 as usize].decl, &path)
         }
@@ -74,13 +65,7 @@ pub(crate) fn hover(cx: &Ctx<'_>) -> Option<Hover> {
         )),
         Referent::Builtin(name) => signature::doc(&name),
     })?;
-    Some(Hover {
-        contents: HoverContents::Markup(MarkupContent {
-            kind: MarkupKind::Markdown,
-            value: text,
-        }),
-        range: None,
-    })
+    Some(markdown(text))
 }
 
 /// Every place that sets the field (one per distinct step across the

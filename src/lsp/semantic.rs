@@ -30,12 +30,13 @@
 use indexmap::IndexMap;
 use lsp_types::{SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokensLegend};
 
-use crate::ast::{Decl, Expr, ExprKind, QualName, SchemaItem, Stmt, StrPart, TypeExpr, TypeKind};
+use crate::ast::{Decl, Expr, ExprKind, QualName, SchemaItem, Stmt, TypeExpr, TypeKind};
 use crate::compile;
 use crate::diagnostics::Diagnostics;
 use crate::resolve::{Item, Program};
 use crate::source::{FileId, Span};
 
+use super::locate::children;
 use super::text::Encoding;
 use super::Ctx;
 
@@ -287,25 +288,11 @@ impl Classes<'_, '_> {
                 self.put(name.span, FUNCTION, DEFAULT_LIBRARY);
                 args.iter().for_each(|a| self.expr(a));
             }
-            ExprKind::List(items) => items.iter().for_each(|a| self.expr(a)),
             ExprKind::Object(stmts) => self.stmts(stmts),
-            ExprKind::Interp(parts) => {
-                for p in parts {
-                    if let StrPart::Expr(x) = p {
-                        self.expr(x);
-                    }
-                }
-            }
-            ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
-                self.expr(a);
-                self.expr(b);
-            }
-            ExprKind::Unary(_, a) => self.expr(a),
             ExprKind::Is(a, t) => {
                 self.expr(a);
                 self.ty(t);
             }
-            ExprKind::If(a, b, c) => [a, b, c].into_iter().for_each(|x| self.expr(x)),
             ExprKind::Quant(_, comp, body)
             | ExprKind::ListComp(body, comp)
             | ExprKind::MapComp(_, body, comp) => {
@@ -331,7 +318,7 @@ impl Classes<'_, '_> {
                     self.put(key.span, class, 0);
                 }
             }
-            _ => {}
+            _ => children(e).into_iter().for_each(|x| self.expr(x)),
         }
     }
 
@@ -339,25 +326,7 @@ impl Classes<'_, '_> {
     fn rebind(&mut self, e: &Expr, vars: &[crate::ast::Name]) {
         match &e.kind {
             ExprKind::Name(n) if vars.contains(n) => self.put(e.span, PARAMETER, 0),
-            ExprKind::Field(a, _) | ExprKind::Unary(_, a) | ExprKind::Is(a, _) => {
-                self.rebind(a, vars);
-            }
-            ExprKind::Call(_, items) | ExprKind::List(items) => {
-                items.iter().for_each(|x| self.rebind(x, vars));
-            }
-            ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
-                self.rebind(a, vars);
-                self.rebind(b, vars);
-            }
-            ExprKind::If(a, b, c) => [a, b, c].into_iter().for_each(|x| self.rebind(x, vars)),
-            ExprKind::Interp(parts) => {
-                for p in parts {
-                    if let StrPart::Expr(x) = p {
-                        self.rebind(x, vars);
-                    }
-                }
-            }
-            _ => {}
+            _ => children(e).into_iter().for_each(|x| self.rebind(x, vars)),
         }
     }
 }

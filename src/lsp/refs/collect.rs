@@ -1,8 +1,7 @@
 //! The walk of one file that collects a symbol's occurrences.
 
 use crate::ast::{
-    Decl, Expr, ExprKind, File, Ident, Key, Name, QualName, SchemaItem, Stmt, StrPart, TypeExpr,
-    TypeKind,
+    Decl, Expr, ExprKind, File, Ident, Key, Name, QualName, SchemaItem, Stmt, TypeExpr, TypeKind,
 };
 use crate::eval::LayerCache;
 use crate::resolve::{ConfigId, Item, Program};
@@ -11,6 +10,7 @@ use crate::types::ObjId;
 
 use super::super::expr::{self, Referent};
 use super::super::hover::{config_id, walk};
+use super::super::locate::children;
 use super::{node_sym, Occ, Sym};
 
 /// Collects the occurrences of one symbol in one file.
@@ -211,24 +211,6 @@ impl Collect<'_, '_, '_> {
                 self.expr(a, scope, vars);
                 self.ty(t);
             }
-            ExprKind::Unary(_, a) => self.expr(a, scope, vars),
-            ExprKind::Call(_, items) | ExprKind::List(items) => {
-                items.iter().for_each(|x| self.expr(x, scope, vars));
-            }
-            ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
-                self.expr(a, scope, vars);
-                self.expr(b, scope, vars);
-            }
-            ExprKind::If(a, b, c) => [a, b, c]
-                .into_iter()
-                .for_each(|x| self.expr(x, scope, vars)),
-            ExprKind::Interp(parts) => {
-                for p in parts {
-                    if let StrPart::Expr(x) = p {
-                        self.expr(x, scope, vars);
-                    }
-                }
-            }
             ExprKind::Quant(_, comp, body)
             | ExprKind::ListComp(body, comp)
             | ExprKind::MapComp(_, body, comp) => {
@@ -241,7 +223,11 @@ impl Collect<'_, '_, '_> {
                 self.expr(body, scope, vars);
                 vars.truncate(depth);
             }
-            _ => {}
+            // Object literals are walked as statements (their keys are fields).
+            ExprKind::Object(_) => {}
+            _ => children(e)
+                .into_iter()
+                .for_each(|x| self.expr(x, scope, vars)),
         }
     }
 }
