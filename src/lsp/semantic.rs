@@ -20,7 +20,7 @@
 //! | `comment` | comments (`///` docs: `documentation`) |
 //! | `string` | strings |
 //! | `number` | numbers and durations |
-//! | `operator` | `=`, `+=`, comparisons, arithmetic, `\|`, `?` |
+//! | `operator` | `=`, `+=`, `:=`, comparisons, arithmetic, `\|`, `?` |
 //! | `decorator` | markers: `@runtime` |
 //! | `parameter` | comprehension variables |
 //!
@@ -118,6 +118,7 @@ pub(super) const KEYWORDS: &[&str] = &[
     "or",
     "not",
     "len",
+    "unset",
 ];
 
 pub(super) const BUILTIN_TYPES: &[&str] = &[

@@ -8,7 +8,7 @@
 
 use lsp_types::{DocumentSymbol, Location, SymbolInformation, SymbolKind};
 
-use crate::ast::{Decl, SchemaItem, Stmt, TypeKind};
+use crate::ast::{AssignOp, Decl, SchemaItem, Stmt, TypeKind};
 use crate::source::Span;
 
 use super::text::LineIndex;
@@ -162,6 +162,12 @@ fn stmts(cx: &Ctx<'_>, body: &[Stmt], sym: &Sym<'_>) -> Vec<DocumentSymbol> {
                     .collect::<Vec<_>>()
                     .join(".");
                 let value = cx.comp.project.sources.slice(a.value.span);
+                let value = match a.op {
+                    AssignOp::Set => value.to_owned(),
+                    AssignOp::Append => format!("+= {value}"),
+                    AssignOp::Replace => format!(":= {value}"),
+                    AssignOp::Unset => "unset".to_owned(),
+                };
                 let detail = value
                     .lines()
                     .next()

@@ -92,6 +92,10 @@ impl Lexer<'_, '_> {
                     depth = depth.saturating_sub(1);
                     self.i += 1;
                 }
+                b':' if self.peek(1) == b'=' => {
+                    self.i += 2;
+                    self.push(start, OPERATOR, 0);
+                }
                 b'=' | b'!' | b'<' | b'>' | b'+' | b'-' | b'*' | b'/' | b'%' | b'|' | b'?' => {
                     self.i += 1;
                     if self.peek(0) == b'=' {
@@ -255,5 +259,11 @@ mod tests {
         assert!(words.contains(&("\"\"\"\n  ß ", STRING)), "{words:?}");
         assert!(words.contains(&("1e-3", NUMBER)), "{words:?}");
         assert!(words.contains(&("// 😀", COMMENT)), "{words:?}");
+        // LANGUAGE.md §9.2.
+        let text = "  unset a.b\n  c := 1\n";
+        let toks = lex(text, &IndexMap::new());
+        let words: Vec<(&str, u32)> = toks.iter().map(|t| (&text[t.0..t.1], t.2)).collect();
+        assert_eq!(words[0], ("unset", KEYWORD));
+        assert!(words.contains(&(":=", OPERATOR)), "{words:?}");
     }
 }
