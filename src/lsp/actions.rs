@@ -99,8 +99,9 @@ pub(crate) fn code_actions(cx: &Ctx<'_>, range: Range) -> Vec<CodeActionOrComman
 /// and the span is exactly a name.
 fn replacement(d: &Diagnostic, text: &str) -> Option<String> {
     let help = d.help.as_deref()?;
+    // `did you mean `x`?`, possibly followed by another way out (`Or, …`).
     let rest = help.strip_prefix("did you mean `")?;
-    let new = rest.strip_suffix("`?")?;
+    let new = &rest[..rest.find("`?")?];
     let old = text.get(d.primary.span.start as usize..d.primary.span.end as usize)?;
     let ident = |s: &str| {
         s.chars()
@@ -120,4 +121,44 @@ fn replacement(d: &Diagnostic, text: &str) -> Option<String> {
         && old.ends_with('"')
         && !old[1..old.len() - 1].contains(['"', '\\', '$']);
     quoted.then(|| format!("\"{bare}\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Code;
+    use crate::source::FileId;
+
+    fn fix(text: &str, name: &str, help: &str) -> Option<String> {
+        let start = text.find(name).unwrap_or(0);
+        let d = Diagnostic::error(
+            Code::UnknownKey,
+            Span::new(FileId(0), start, start + name.len()),
+            "x",
+        )
+        .with_help(help);
+        replacement(&d, text)
+    }
+
+    #[test]
+    fn suggestions_replace_names_only() {
+        let or =
+            "did you mean `spam`? Or, to add an entry in an `env` block, write `t += { spm = … }`";
+        assert_eq!(fix("t.spm = 1", "spm", or).as_deref(), Some("spam"));
+        assert_eq!(
+            fix("@runtme", "@runtme", "did you mean `@runtime`?").as_deref(),
+            Some("@runtime")
+        );
+        assert_eq!(
+            fix("@runtme", "runtme", "did you mean `@runtime`?").as_deref(),
+            Some("runtime")
+        );
+        assert_eq!(
+            fix("\"a b\" = 1", "\"a b\"", "did you mean `ab`?").as_deref(),
+            Some("\"ab\"")
+        );
+        // A span that is not a name, or a help that suggests nothing.
+        assert_eq!(fix("x = 1 + 2", "1 + 2", "did you mean `y`?"), None);
+        assert_eq!(fix("x", "x", "markers are @runtime"), None);
+    }
 }
