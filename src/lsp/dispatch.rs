@@ -184,6 +184,7 @@ impl<'s> Requests<'s> {
                 ErrorCode::MethodNotFound as i32,
                 format!("mcfg lsp does not handle `{}`", req.method),
             ),
+            // Not reached: a handler that takes the request always sets the answer.
             (None, None) => Response::new_ok(RequestId::from(0), Json::Null),
         }
     }
