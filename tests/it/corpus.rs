@@ -4,7 +4,7 @@
 //! constraints the translations add do reject bad inputs.
 //!
 //! Values compare by meaning: object key order is ignored, `1` equals `1.0`, a bool is never
-//! a number, arrays are ordered.
+//! a number, arrays are ordered; a key on one side only is a difference (`null` is not absent).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
