@@ -7,6 +7,7 @@
 
 mod configs;
 mod envs;
+mod policy;
 mod types;
 
 pub use types::{compile_pattern, const_lit};
@@ -82,6 +83,7 @@ impl<'a> Program<'a> {
         prog.declare_items(diags);
         types::lower_all(diags, &mut prog);
         configs::resolve_configs(diags, &mut prog);
+        policy::check_tests(diags, &prog);
         prog
     }
 
@@ -209,7 +211,7 @@ impl<'a> Program<'a> {
                         let id = configs::declare(self, c, file.id);
                         (&c.name, Item::Config(id))
                     }
-                    Decl::Import(_) | Decl::Environments(_) => continue,
+                    Decl::Import(_) | Decl::Environments(_) | Decl::Test(_) => continue,
                 };
                 self.declare(diags, file.id, name, item);
             }

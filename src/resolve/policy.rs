@@ -1,0 +1,116 @@
+//! The static checks of policy tests (LANGUAGE.md §9.9), reported by every
+//! command (`check` included) although only `mcfg test` runs them: unknown
+//! environments after `in`, names that are not configs or import aliases of
+//! the file, `self` (a test has no enclosing config), duplicate test names.
+
+use crate::ast::{Decl, Expr, ExprKind, StrPart, TestDecl};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::suggest;
+
+use super::{envs, Item, Program};
+
+/// Checks every `test` declaration of the program.
+pub(super) fn check_tests(diags: &mut Diagnostics, prog: &Program<'_>) {
+    for file in &prog.project.files {
+        let Some(ast) = &file.ast else { continue };
+        let mut seen: Vec<(&str, crate::source::Span)> = Vec::new();
+        for decl in &ast.decls {
+            let Decl::Test(t) = decl else { continue };
+            if let Some((_, prev)) = seen.iter().find(|(n, _)| *n == t.name) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::Duplicate,
+                        t.name_span,
+                        format!("test `{}` is declared twice", t.name),
+                    )
+                    .with_label(*prev, "first declared here")
+                    .with_help("give each test its own name"),
+                );
+            } else {
+                seen.push((&t.name, t.name_span));
+            }
+            check_test(diags, prog, file.id, t);
+        }
+    }
+}
+
+fn check_test(
+    diags: &mut Diagnostics,
+    prog: &Program<'_>,
+    file: crate::source::FileId,
+    t: &TestDecl,
+) {
+    for env in &t.envs {
+        if !prog.envs.iter().any(|e| e.name == env.name) {
+            diags.push(envs::unknown_env(&prog.envs, &env.name, env.span));
+        }
+    }
+    let scope = &prog.scopes[file.0 as usize];
+    for a in &t.asserts {
+        names(&a.cond, &mut |e| match &e.kind {
+            ExprKind::Name(n) => match scope.get(n).map(|(i, _)| *i) {
+                Some(Item::Config(_) | Item::Module(_)) => {}
+                Some(_) => diags.push(
+                    Diagnostic::error(
+                        Code::TypeMismatch,
+                        e.span,
+                        format!("`{n}` is a type, not a value"),
+                    )
+                    .with_help("a test reads configs: `ranker.serving.device`"),
+                ),
+                None => {
+                    let candidates = scope
+                        .iter()
+                        .filter(|(_, (i, _))| matches!(i, Item::Config(_) | Item::Module(_)))
+                        .map(|(k, _)| &**k);
+                    let help = match suggest::closest(n, candidates) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => {
+                            "a test reads the configs and import aliases of its file".to_owned()
+                        }
+                    };
+                    diags.push(
+                        Diagnostic::error(
+                            Code::UnresolvedName,
+                            e.span,
+                            format!("cannot find config `{n}`"),
+                        )
+                        .with_label(t.name_span, format!("in test `{}`", t.name))
+                        .with_help(help),
+                    );
+                }
+            },
+            ExprKind::SelfRef => diags.push(
+                Diagnostic::error(Code::UnresolvedName, e.span, "a test has no `self`")
+                    .with_help("name the config: `ranker.serving.device`"),
+            ),
+            _ => {}
+        });
+    }
+}
+
+/// Calls `f` on every bare name and `self` of `e` outside nested scopes
+/// (comprehensions bind their own names and are left to evaluation).
+fn names(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+    match &e.kind {
+        ExprKind::Name(_) | ExprKind::SelfRef => f(e),
+        ExprKind::Field(base, _) => names(base, f),
+        ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
+            names(a, f);
+            names(b, f);
+        }
+        ExprKind::Unary(_, a) => names(a, f),
+        ExprKind::If(c, a, b) => {
+            names(c, f);
+            names(a, f);
+            names(b, f);
+        }
+        ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().for_each(|i| names(i, f)),
+        ExprKind::Interp(parts) => parts.iter().for_each(|p| {
+            if let StrPart::Expr(x) = p {
+                names(x, f);
+            }
+        }),
+        _ => {}
+    }
+}
