@@ -3,7 +3,7 @@
 //! environments after `in`, names that are not configs or import aliases of
 //! the file, `self` (a test has no enclosing config), duplicate test names.
 
-use crate::ast::{Decl, Expr, ExprKind, StrPart, TestDecl};
+use crate::ast::{Comprehension, Decl, Expr, ExprKind, StrPart, TestDecl};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::suggest;
 
@@ -21,7 +21,7 @@ pub(super) fn check_tests(diags: &mut Diagnostics, prog: &Program<'_>) {
                     Diagnostic::error(
                         Code::Duplicate,
                         t.name_span,
-                        format!("test `{}` is declared twice", t.name),
+                        format!("test {:?} is declared twice", t.name),
                     )
                     .with_label(*prev, "first declared here")
                     .with_help("give each test its own name"),
@@ -75,7 +75,7 @@ fn check_test(
                             e.span,
                             format!("cannot find config `{n}`"),
                         )
-                        .with_label(t.name_span, format!("in test `{}`", t.name))
+                        .with_label(t.name_span, format!("in test {:?}", t.name))
                         .with_help(help),
                     );
                 }
@@ -89,28 +89,58 @@ fn check_test(
     }
 }
 
-/// Calls `f` on every bare name and `self` of `e` outside nested scopes
-/// (comprehensions bind their own names and are left to evaluation).
+/// Calls `f` on every bare name and `self` of `e` that is not bound by an
+/// enclosing comprehension of the assert (`c` in `all(c in [a, b]: ...)`),
+/// nor `envs` (the environment chain, LANGUAGE.md §9.5).
 fn names(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+    walk(e, &mut Vec::new(), f);
+}
+
+fn walk<'e>(e: &'e Expr, bound: &mut Vec<&'e str>, f: &mut dyn FnMut(&Expr)) {
     match &e.kind {
+        ExprKind::Name(n) if bound.contains(&&**n) || &**n == "envs" => {}
         ExprKind::Name(_) | ExprKind::SelfRef => f(e),
-        ExprKind::Field(base, _) => names(base, f),
+        ExprKind::Field(base, _) | ExprKind::Unary(_, base) | ExprKind::Is(base, _) => {
+            walk(base, bound, f);
+        }
         ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
-            names(a, f);
-            names(b, f);
+            walk(a, bound, f);
+            walk(b, bound, f);
         }
-        ExprKind::Unary(_, a) => names(a, f),
         ExprKind::If(c, a, b) => {
-            names(c, f);
-            names(a, f);
-            names(b, f);
+            walk(c, bound, f);
+            walk(a, bound, f);
+            walk(b, bound, f);
         }
-        ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().for_each(|i| names(i, f)),
+        ExprKind::List(items) | ExprKind::Call(_, items) => {
+            items.iter().for_each(|i| walk(i, bound, f));
+        }
         ExprKind::Interp(parts) => parts.iter().for_each(|p| {
             if let StrPart::Expr(x) = p {
-                names(x, f);
+                walk(x, bound, f);
             }
         }),
+        ExprKind::Quant(_, comp, body) | ExprKind::ListComp(body, comp) => {
+            in_comprehension(comp, &[body], bound, f);
+        }
+        ExprKind::MapComp(_, value, comp) => in_comprehension(comp, &[value], bound, f),
         _ => {}
     }
+}
+
+/// The source outside the loop's names, the filter and `inner` inside them.
+fn in_comprehension<'e>(
+    comp: &'e Comprehension,
+    inner: &[&'e Expr],
+    bound: &mut Vec<&'e str>,
+    f: &mut dyn FnMut(&Expr),
+) {
+    walk(&comp.iter, bound, f);
+    let depth = bound.len();
+    bound.extend(comp.vars.iter().map(|v| &*v.name));
+    if let Some(c) = &comp.cond {
+        walk(c, bound, f);
+    }
+    inner.iter().for_each(|x| walk(x, bound, f));
+    bound.truncate(depth);
 }
