@@ -1,0 +1,295 @@
+//! `mcfg test` (LANGUAGE.md §9.9, CLI.md): the report, exit status, name
+//! filters, `--set`, message formats and `--junit` XML, with exact output.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn mcfg(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mcfg"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("mcfg runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+const SRC: &str = r#"environments {
+  dev
+  prod
+  prod_eu extends prod
+}
+schema Serving {
+  device: "cpu" | "gpu" = "cpu"
+  replicas: int = 1
+}
+config ranker: Serving {
+  env prod { device = "gpu" }
+}
+config reranker: Serving {
+  env prod { replicas = 2 }
+}
+
+test "prod serves on gpu" in prod, prod_eu {
+  assert all(c in [ranker, reranker]: c.device == "gpu") : "every model on gpu"
+}
+test "ranker & reranker <agree>" {
+  assert ranker.replicas == reranker.replicas
+}
+test "dev is small" in dev {
+  assert ranker.replicas <= 2
+}
+"#;
+
+fn project(src: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("main.mcfg"), src).expect("write");
+    dir
+}
+
+#[test]
+fn report_has_one_line_per_test_and_environment_and_a_summary() {
+    let dir = project(SRC);
+    let out = mcfg(dir.path(), &["test"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "test \"prod serves on gpu\" in prod ... FAILED\n\
+         test \"prod serves on gpu\" in prod_eu ... FAILED\n\
+         test \"ranker & reranker <agree>\" in dev ... ok\n\
+         test \"ranker & reranker <agree>\" in prod ... FAILED\n\
+         test \"ranker & reranker <agree>\" in prod_eu ... FAILED\n\
+         test \"dev is small\" in dev ... ok\n\
+         \n\
+         2 passed, 4 failed\n"
+    );
+    // For people: one diagnostic per assert listing the environments where
+    // it fails the same way.
+    let err = stderr(&out);
+    assert_eq!(err.matches("mcfg::test-failed").count(), 2, "{err}");
+    assert!(
+        err.contains("assert failed: every model on gpu (envs `prod`, `prod_eu`)"),
+        "{err}"
+    );
+    assert!(err.ends_with("2 errors, 0 warnings\n"), "{err}");
+}
+
+#[test]
+fn passing_tests_exit_0_and_json_keeps_one_diagnostic_per_environment() {
+    let fixed = SRC
+        .replace("env prod { replicas = 2 }", "env prod { device = \"gpu\" }")
+        .replace(
+            "assert ranker.replicas == reranker.replicas",
+            "assert ranker.replicas == reranker.replicas\n  assert ranker.device == \"cpu\"",
+        );
+    let dir = project(&fixed);
+    let out = mcfg(dir.path(), &["--message-format", "json", "test"]);
+    assert_eq!(out.status.code(), Some(1));
+    let diags: Vec<serde_json::Value> = stderr(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON diagnostic per line"))
+        .collect();
+    let envs: Vec<&str> = diags.iter().map(|d| d["env"].as_str().unwrap()).collect();
+    assert_eq!(envs, ["prod", "prod_eu"]);
+    assert!(diags.iter().all(|d| d["code"] == "mcfg::test-failed"
+        && d["line"] == 22
+        && d["help"]
+            == "the assert is `ranker.device == \"cpu\"`; here `ranker.device` = \"gpu\""));
+    assert!(stdout(&out).ends_with("\n4 passed, 2 failed\n"));
+
+    let passing = fixed.replace("\n  assert ranker.device == \"cpu\"", "");
+    let dir = project(&passing);
+    let out = mcfg(dir.path(), &["test"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).ends_with("\n6 passed, 0 failed\n"));
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn name_filters_select_tests_by_substring() {
+    let dir = project(SRC);
+    let out = mcfg(dir.path(), &["test", ".", "small"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "test \"dev is small\" in dev ... ok\n\n1 passed, 0 failed; 2 filtered out\n"
+    );
+    // `--filter` for a text that is also a file name; several filters add up.
+    std::fs::write(dir.path().join("gpu"), "").expect("write");
+    let out = mcfg(
+        dir.path(),
+        &["test", "main.mcfg", "--filter", "gpu", "small"],
+    );
+    assert_eq!(
+        stdout(&out),
+        "test \"prod serves on gpu\" in prod ... FAILED\n\
+         test \"prod serves on gpu\" in prod_eu ... FAILED\n\
+         test \"dev is small\" in dev ... ok\n\
+         \n\
+         1 passed, 2 failed; 1 filtered out\n"
+    );
+}
+
+#[test]
+fn set_overrides_apply_to_the_values_tests_read() {
+    let dir = project(SRC);
+    let out = mcfg(
+        dir.path(),
+        &[
+            "test",
+            "--set",
+            "prod:reranker.device=\"gpu\"",
+            "--set",
+            "reranker.replicas=1",
+            "--filter",
+            "gpu",
+            "agree",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).ends_with("\n5 passed, 0 failed; 1 filtered out\n"));
+}
+
+#[test]
+fn tests_never_run_in_check_or_build_and_errors_stop_them() {
+    let dir = project(SRC);
+    let out = mcfg(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = mcfg(dir.path(), &["build", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let art = std::fs::read_to_string(dir.path().join("out/prod/ranker.json")).expect("artifact");
+    assert_eq!(art, "{\n  \"device\": \"gpu\",\n  \"replicas\": 1\n}\n");
+
+    let broken = SRC.replace("replicas: int = 1", "replicas: int = \"one\"");
+    let dir = project(&broken);
+    let out = mcfg(dir.path(), &["test"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "");
+    assert!(stderr(&out).contains("mcfg::type-mismatch"));
+    assert!(stderr(&out).ends_with("mcfg: no tests ran: the sources have errors\n"));
+}
+
+#[test]
+fn undeclared_environments_and_configs_are_compile_errors() {
+    let bad = SRC
+        .replace("in prod, prod_eu", "in prod, prd_eu")
+        .replace("ranker.replicas <= 2", "rankr.replicas <= 2");
+    let dir = project(&bad);
+    let out = mcfg(dir.path(), &["--message-format", "json", "check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let diags: Vec<serde_json::Value> = stderr(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    let summary: Vec<(String, i64, String)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["line"].as_i64().unwrap(),
+                d["help"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "mcfg::unknown-env".into(),
+                17,
+                "did you mean `prod_eu`?".into()
+            ),
+            (
+                "mcfg::unresolved-name".into(),
+                24,
+                "did you mean `ranker`?".into()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn sarif_keeps_stdout_one_log_and_the_report_goes_to_stderr() {
+    let dir = project(SRC);
+    let out = mcfg(dir.path(), &["--message-format", "sarif", "test"]);
+    assert_eq!(out.status.code(), Some(1));
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one SARIF log");
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 4);
+    assert!(results.iter().all(|r| r["ruleId"] == "mcfg::test-failed"));
+    assert!(stderr(&out).ends_with("\n2 passed, 4 failed\n"));
+}
+
+const JUNIT_CHECK: &str = r#"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "testsuites", root.tag
+print(root.get("tests"), root.get("failures"), root.get("errors"))
+for suite in root:
+    assert suite.tag == "testsuite"
+    print(suite.get("name"), suite.get("tests"), suite.get("failures"))
+    for case in suite:
+        assert case.tag == "testcase"
+        kids = [k.tag for k in case]
+        print(" ", case.get("classname"), "|", case.get("name"), "|", kids)
+        for k in case:
+            print("   ", k.get("type"), "|", k.get("message"), "|", k.text.splitlines()[0])
+"#;
+
+#[test]
+fn junit_xml_is_well_formed_escaped_and_complete() {
+    let dir = project(&format!(
+        "{SRC}test \"errors\" in dev {{\n  assert ranker.replicas / 0 == 1\n}}\n"
+    ));
+    let out = mcfg(dir.path(), &["test", "--junit", "report/junit.xml"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "no report folder: {}",
+        stderr(&out)
+    );
+    std::fs::create_dir(dir.path().join("report")).expect("mkdir");
+    let out = mcfg(dir.path(), &["test", "--junit", "report/junit.xml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let xml = dir.path().join("report/junit.xml");
+    let text = std::fs::read_to_string(&xml).expect("junit written");
+    assert!(
+        text.contains("name=\"ranker &amp; reranker &lt;agree&gt; [dev]\""),
+        "{text}"
+    );
+    let parsed = Command::new("python3")
+        .args(["-c", JUNIT_CHECK])
+        .arg(&xml)
+        .output()
+        .expect("python3 runs");
+    assert_eq!(
+        String::from_utf8_lossy(&parsed.stdout),
+        "7 4 1\n\
+         main.mcfg 7 4\n\
+         \x20 main.mcfg | prod serves on gpu [prod] | ['failure']\n\
+         \x20   mcfg::test-failed | assert failed: every model on gpu | main.mcfg:18:3: mcfg::test-failed: assert failed: every model on gpu\n\
+         \x20 main.mcfg | prod serves on gpu [prod_eu] | ['failure']\n\
+         \x20   mcfg::test-failed | assert failed: every model on gpu | main.mcfg:18:3: mcfg::test-failed: assert failed: every model on gpu\n\
+         \x20 main.mcfg | ranker & reranker <agree> [dev] | []\n\
+         \x20 main.mcfg | ranker & reranker <agree> [prod] | ['failure']\n\
+         \x20   mcfg::test-failed | assert failed: `ranker.replicas == reranker.replicas` | main.mcfg:21:3: mcfg::test-failed: assert failed: `ranker.replicas == reranker.replicas`\n\
+         \x20 main.mcfg | ranker & reranker <agree> [prod_eu] | ['failure']\n\
+         \x20   mcfg::test-failed | assert failed: `ranker.replicas == reranker.replicas` | main.mcfg:21:3: mcfg::test-failed: assert failed: `ranker.replicas == reranker.replicas`\n\
+         \x20 main.mcfg | dev is small [dev] | []\n\
+         \x20 main.mcfg | errors [dev] | ['error']\n\
+         \x20   mcfg::arithmetic | division by zero | main.mcfg:27:10: mcfg::arithmetic: division by zero\n",
+        "{}",
+        String::from_utf8_lossy(&parsed.stderr)
+    );
+    // Same sources, same bytes.
+    let again = mcfg(dir.path(), &["test", "--junit", "report/junit.xml"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&xml).expect("junit"), text);
+}
