@@ -58,6 +58,8 @@ fn check_test(
                     )
                     .with_help("a test reads configs: `ranker.serving.device`"),
                 ),
+                // A failed import was reported once; its alias says nothing more.
+                None if prog.lookup_is_follow_on(file, [&**n]) => {}
                 None => {
                     let candidates = scope
                         .iter()

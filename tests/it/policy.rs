@@ -293,3 +293,36 @@ fn junit_xml_is_well_formed_escaped_and_complete() {
     assert_eq!(again.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(&xml).expect("junit"), text);
 }
+
+#[test]
+fn ranking_example_policies_pass() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = mcfg(root, &["test", "examples/ranking"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).ends_with("\n7 passed, 0 failed\n"),
+        "{}",
+        stdout(&out)
+    );
+    // Breaking a policy fails it, pointing at the assignment: a prod override.
+    let out = mcfg(
+        root,
+        &[
+            "test",
+            "examples/ranking",
+            "--set",
+            "prod:reranker.serving.replicas=2",
+            "gpu",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        "test \"prod serves every model on gpu\" in prod ... FAILED\n\n0 passed, 1 failed; 3 filtered out\n"
+    );
+    assert!(
+        stderr(&out).contains("`reranker.serving.replicas` set here"),
+        "{}",
+        stderr(&out)
+    );
+}
