@@ -17,6 +17,7 @@ pub mod text;
 mod complete;
 mod diagnostics;
 mod hover;
+mod lens;
 mod locate;
 mod nav;
 
@@ -48,6 +49,8 @@ pub struct Server {
     published: IndexSet<PathBuf>,
     analysis: Option<Compilation>,
     exited: bool,
+    /// A document was saved: the next compilation runs the policy tests (`lens`).
+    tests_pending: bool,
 }
 
 /// What a feature needs: a compilation, the file and offset of the cursor.
@@ -178,6 +181,10 @@ impl Server {
                 }
             }
             "textDocument/formatting" => self.format(&params),
+            "textDocument/codeLens" => {
+                lens::code_lenses(self.analysis.as_ref(), &params, self.encoding)
+            }
+            "workspace/executeCommand" => lens::execute(self.analysis.as_ref(), &params),
             other => {
                 return Response::new_err(
                     id,
@@ -235,6 +242,8 @@ impl Server {
                 "definitionProvider": true,
                 "completionProvider": { "triggerCharacters": [".", "@", " "] },
                 "documentFormattingProvider": true,
+                "codeLensProvider": { "resolveProvider": false },
+                "executeCommandProvider": { "commands": [lens::RUN_TEST] },
             },
             "serverInfo": { "name": "mcfg", "version": env!("CARGO_PKG_VERSION") },
         })
@@ -265,6 +274,7 @@ impl Server {
                 }
             }
             ("textDocument/didSave", Some(path)) => {
+                self.tests_pending = true;
                 if let Some(text) = p["text"].as_str() {
                     self.docs.insert(path, text.to_owned());
                 }
@@ -315,6 +325,11 @@ impl Server {
     fn reanalyze(&mut self) -> Vec<Message> {
         let docs = self.docs.clone();
         self.analysis = catch_unwind(AssertUnwindSafe(|| self.compile(&docs))).unwrap_or(None);
+        if std::mem::take(&mut self.tests_pending) {
+            if let Some(comp) = self.analysis.as_mut() {
+                let _ = catch_unwind(AssertUnwindSafe(|| lens::add_test_diagnostics(comp)));
+            }
+        }
         let Some(comp) = &self.analysis else {
             return Vec::new();
         };

@@ -326,3 +326,168 @@ fn ranking_example_policies_pass() {
         stderr(&out)
     );
 }
+
+// ----- the language server: diagnostics on save, a "run test" lens
+
+struct Lsp {
+    server: mcfg::lsp::Server,
+    id: i32,
+    uri: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Lsp {
+    fn send(&mut self, msg: lsp_server::Message) -> Vec<lsp_server::Message> {
+        self.server.handle(msg)
+    }
+
+    fn request(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        self.id += 1;
+        let req = lsp_server::Request::new(self.id.into(), method.into(), params);
+        let out = self.send(lsp_server::Message::Request(req));
+        match out.into_iter().next() {
+            Some(lsp_server::Message::Response(r)) => {
+                assert!(r.error.is_none(), "{:?}", r.error);
+                r.result.unwrap_or_default()
+            }
+            other => panic!("no response: {other:?}"),
+        }
+    }
+
+    /// Sends a notification; the codes published for the document.
+    fn notify(&mut self, method: &str, params: serde_json::Value) -> Vec<serde_json::Value> {
+        let note = lsp_server::Notification::new(method.into(), params);
+        let uri = self.uri.clone();
+        self.send(lsp_server::Message::Notification(note))
+            .into_iter()
+            .filter_map(|m| match m {
+                lsp_server::Message::Notification(n) if n.params["uri"] == uri.as_str() => {
+                    n.params["diagnostics"].as_array().cloned()
+                }
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+}
+
+fn lsp_on(src: &str) -> Lsp {
+    let dir = project(src);
+    let uri = mcfg::lsp::text::path_to_uri(&dir.path().join("main.mcfg"));
+    let mut lsp = Lsp {
+        server: mcfg::lsp::Server::new(),
+        id: 0,
+        uri,
+        _dir: dir,
+    };
+    let root = mcfg::lsp::text::path_to_uri(lsp._dir.path());
+    let init = lsp.request(
+        "initialize",
+        serde_json::json!({ "processId": null, "rootUri": root, "capabilities": {} }),
+    );
+    assert_eq!(
+        init["capabilities"]["codeLensProvider"]["resolveProvider"],
+        false
+    );
+    assert_eq!(
+        init["capabilities"]["executeCommandProvider"]["commands"],
+        serde_json::json!(["mcfg.runTest"])
+    );
+    lsp
+}
+
+#[test]
+fn the_language_server_shows_failing_asserts_on_save_and_offers_run_test_lenses() {
+    let mut lsp = lsp_on(SRC);
+    let doc =
+        serde_json::json!({ "uri": lsp.uri, "languageId": "mcfg", "version": 1, "text": SRC });
+    let opened = lsp.notify(
+        "textDocument/didOpen",
+        serde_json::json!({ "textDocument": doc }),
+    );
+    assert_eq!(
+        opened,
+        Vec::<serde_json::Value>::new(),
+        "tests do not run while typing"
+    );
+
+    let saved = lsp.notify(
+        "textDocument/didSave",
+        serde_json::json!({ "textDocument": { "uri": lsp.uri }, "text": SRC }),
+    );
+    let shown: Vec<(String, u64, String)> = saved
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["message"]
+                    .as_str()
+                    .unwrap()
+                    .lines()
+                    .next()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (
+                "mcfg::test-failed".into(),
+                17,
+                "assert failed: every model on gpu (envs `prod`, `prod_eu`)".into()
+            ),
+            (
+                "mcfg::test-failed".into(),
+                20,
+                "assert failed: `ranker.replicas == reranker.replicas` (envs `prod`, `prod_eu`)"
+                    .into()
+            ),
+        ]
+    );
+
+    let lenses = lsp.request(
+        "textDocument/codeLens",
+        serde_json::json!({ "textDocument": { "uri": lsp.uri } }),
+    );
+    let lenses = lenses.as_array().unwrap();
+    assert_eq!(lenses.len(), 3);
+    assert_eq!(
+        lenses[2]["range"]["start"],
+        serde_json::json!({"line": 22, "character": 5})
+    );
+    assert_eq!(lenses[2]["command"]["title"], "▶ run test");
+    let command = lenses[0]["command"].clone();
+    assert_eq!(
+        command["arguments"],
+        serde_json::json!([lsp.uri, "prod serves on gpu"])
+    );
+    let result = lsp.request(
+        "workspace/executeCommand",
+        serde_json::json!({ "command": command["command"], "arguments": command["arguments"] }),
+    );
+    assert_eq!(
+        result,
+        serde_json::json!({"passed": 0, "failed": 2, "report":
+            "test \"prod serves on gpu\" in prod ... FAILED\ntest \"prod serves on gpu\" in prod_eu ... FAILED\n0 passed, 2 failed; 2 filtered out\n"})
+    );
+
+    // The next edit recompiles without running the tests again.
+    let fixed = SRC.replace("env prod { replicas = 2 }", "env prod { device = \"gpu\" }");
+    let changed = lsp.notify(
+        "textDocument/didChange",
+        serde_json::json!({ "textDocument": { "uri": lsp.uri, "version": 2 }, "contentChanges": [{ "text": fixed }] }),
+    );
+    assert_eq!(changed, Vec::<serde_json::Value>::new());
+    let saved = lsp.notify(
+        "textDocument/didSave",
+        serde_json::json!({ "textDocument": { "uri": lsp.uri } }),
+    );
+    assert_eq!(
+        saved,
+        Vec::<serde_json::Value>::new(),
+        "every test passes now"
+    );
+}
