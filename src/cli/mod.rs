@@ -109,7 +109,7 @@ enum Command {
     /// The history of one value: each commit that changed it.
     Log(log::HistoryArgs),
     /// For each resolved leaf: the commit, author and date that last changed it, and the step holding it.
-    Blame(log::HistoryArgs),
+    Blame(blame::BlameArgs),
     /// Run the policy tests (`test` declarations) in every environment they list.
     Test(test::TestArgs),
     /// Compare a deployed artifact with what the sources compile to; exit 1 on any difference.

@@ -491,3 +491,92 @@ fn the_language_server_shows_failing_asserts_on_save_and_offers_run_test_lenses(
         "every test passes now"
     );
 }
+
+// ----- blame: values held by a build's `--set` overrides
+
+#[test]
+fn blame_with_a_manifest_blames_override_held_values_on_the_override() {
+    let dir = project(SRC);
+    let d = dir.path();
+    super::ops::git(d, &["init", "-q"], "2026-11-20T10:00:00Z");
+    super::ops::git(d, &["add", "-A"], "2026-11-20T10:00:00Z");
+    super::ops::git(d, &["commit", "-qm", "models"], "2026-11-20T10:00:00Z");
+    let src = SRC.replace("env prod { replicas = 2 }", "env prod { replicas = 3 }");
+    std::fs::write(d.join("main.mcfg"), src).expect("write");
+    super::ops::git(d, &["commit", "-qam", "scale"], "2026-11-22T09:30:00Z");
+    let out = mcfg(
+        d,
+        &[
+            "build",
+            "-o",
+            "out",
+            "--set",
+            "prod:reranker.replicas=6",
+            "--set",
+            "dev:reranker.device=\"gpu\"",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let blame = |extra: &[&str]| {
+        let mut args = vec!["blame", "reranker", "--env", "prod"];
+        args.extend_from_slice(extra);
+        mcfg(d, &args)
+    };
+    let plain = blame(&[]);
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    let with = blame(&["--manifest", "out/manifest.json"]);
+    assert_eq!(with.status.code(), Some(0), "{}", stderr(&with));
+    let rows = |o: &Output| -> Vec<String> {
+        stdout(o)
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect()
+    };
+    let hash = |o: &Output, row: usize| rows(o)[row].split(' ').nth(2).unwrap_or("").to_owned();
+    // Without the manifest the replicas are the second commit's; with it, the
+    // override's (it applies in prod only); the dev-only override holds nothing here.
+    let (first, second) = (hash(&plain, 1), hash(&plain, 2));
+    assert_ne!(first, second);
+    assert_eq!(
+        rows(&plain),
+        [
+            "path value commit author date set at".to_owned(),
+            format!("device \"cpu\" {first} A. Person 2026-11-20 main.mcfg:7:27 (default)"),
+            format!("replicas 3 {second} A. Person 2026-11-22 main.mcfg:14:25"),
+        ]
+    );
+    let manifest = std::fs::read_to_string(d.join("out/manifest.json")).expect("manifest");
+    let line = manifest
+        .lines()
+        .position(|l| l.contains("\"prod:reranker.replicas=6\""))
+        .expect("the override is recorded")
+        + 1;
+    assert_eq!(
+        rows(&with),
+        [
+            "path value commit author date set at".to_owned(),
+            format!("device \"cpu\" {first} A. Person 2026-11-20 main.mcfg:7:27 (default)"),
+            format!(
+                "replicas 6 --set out/manifest.json:{line}:14 (--set prod:reranker.replicas=6)"
+            ),
+        ]
+    );
+    let json = blame(&["--manifest", "out/manifest.json", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(
+        v["leaves"][1],
+        serde_json::json!({"path": "replicas", "value": 6, "op": "set",
+            "location": {"file": "out/manifest.json", "line": line, "column": 14},
+            "from": "--set", "commit": null, "author": null, "date": null, "subject": null,
+            "uncommitted": false, "set_by": "prod:reranker.replicas=6"})
+    );
+    assert!(v["leaves"][0].get("set_by").is_none());
+    // A file that is not a manifest stops the command.
+    let bad = blame(&["--manifest", "main.mcfg"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("main.mcfg: not a valid mcfg manifest"),
+        "{}",
+        stderr(&bad)
+    );
+}
