@@ -4,9 +4,8 @@
 //! The sources are compiled first, as `check` does (with `--set`
 //! overrides); when they have errors no test runs and the exit status is 1.
 //! Then one line per test and environment on stdout, `cargo test` style,
-//! the failing asserts as diagnostics on stderr (for people, one diagnostic
-//! for the environments where an assert fails the same way; `json` and
-//! `sarif` keep one per environment, with its `env`), and the summary
+//! the failing asserts as diagnostics on stderr (one per assert, listing the
+//! environments where it fails the same way, as `check` does), and the summary
 //! `N passed, M failed`. Exit status 1 on any failure.
 
 use std::ffi::OsString;
@@ -91,9 +90,6 @@ pub fn run(out: &Output, args: &TestArgs) -> u8 {
         eprintln!("\n{summary}");
     } else {
         print!("{lines}");
-        if out.format == MessageFormat::Human {
-            diags = policy::group_envs(diags);
-        }
         out.diagnostics(&comp.project.sources, &diags);
         println!("\n{summary}");
     }

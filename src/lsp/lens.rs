@@ -100,7 +100,7 @@ pub fn add_test_diagnostics(comp: &mut Compilation) {
         return;
     }
     let run = policy::run(&comp.project, &comp.overrides, &[]);
-    comp.diags.extend(policy::group_envs(run.diagnostics()));
+    comp.diags.extend(run.diagnostics());
 }
 
 /// Whether the sources have no errors outside test declarations (the

@@ -47,6 +47,8 @@ pub struct TestRun {
     pub cases: Vec<Case>,
     /// Tests the name filters left out.
     pub filtered_out: usize,
+    /// How many environments the sources declare.
+    pub n_envs: usize,
 }
 
 impl TestRun {
@@ -61,10 +63,13 @@ impl TestRun {
         self.cases.len() - self.passed()
     }
 
-    /// Every diagnostic of the run, sorted (one per failing assert and environment).
+    /// Every diagnostic of the run, sorted: one per failing assert, listing
+    /// the environments where it fails the same way (`envs`) as the
+    /// compiler's diagnostics do (none when it fails so in every one).
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let each = self.cases.iter().flat_map(|c| c.diags.iter().cloned());
         let mut all = Diagnostics::new();
-        all.extend(self.cases.iter().flat_map(|c| c.diags.iter().cloned()));
+        all.extend(crate::compile::collapse_envs(each.collect(), self.n_envs));
         all.into_sorted()
     }
 }
@@ -130,6 +135,7 @@ fn run_program(prog: &Program<'_>, cache: &LayerCache<'_>, filters: &[String]) -
     TestRun {
         cases,
         filtered_out,
+        n_envs: prog.envs.len(),
     }
 }
 
@@ -205,41 +211,6 @@ fn no_config(t: &TestDecl, env: Option<&str>) -> Diagnostic {
     )
     .with_help("declare the configs the test is about")
     .with_env(env)
-}
-
-/// Diagnostics that differ only in their environment, merged into one that
-/// lists the environments (`assert failed: … (envs `prod`, `prod_eu`)`),
-/// for people; machine formats keep one diagnostic per environment.
-pub fn group_envs(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    // Each group stays where its first member was.
-    let mut out: Vec<(Diagnostic, Vec<String>)> = Vec::new();
-    let mut index: indexmap::IndexMap<Diagnostic, usize> = indexmap::IndexMap::new();
-    for mut d in diags {
-        let Some(env) = d.env.take() else {
-            out.push((d, Vec::new()));
-            continue;
-        };
-        match index.get(&d) {
-            Some(&i) => out[i].1.push(env),
-            None => {
-                index.insert(d.clone(), out.len());
-                out.push((d, vec![env]));
-            }
-        }
-    }
-    out.into_iter()
-        .map(|(mut d, envs)| {
-            match envs.as_slice() {
-                [] => {}
-                [env] => d.env = Some(env.clone()),
-                _ => {
-                    let names: Vec<String> = envs.iter().map(|e| format!("`{e}`")).collect();
-                    d.message.push_str(&format!(" (envs {})", names.join(", ")));
-                }
-            }
-            d
-        })
-        .collect()
 }
 
 /// The report as people read it, `cargo test` style: one line per test and
