@@ -266,56 +266,28 @@ impl<'e> Why<'e> {
             // `any` is false: every item failed; nothing singles one out.
             return;
         }
-        let Ok(source) = eval(cx, scope, &comp.iter) else {
-            return;
-        };
-        let items: Vec<(String, Vec<Value>)> = match (&source, comp.vars.len()) {
-            (Value::List(items), 1) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (item_name(cx, &comp.iter, i, v), vec![v.clone()]))
-                .collect(),
-            (Value::Object(m), 1) => m
-                .keys()
-                .map(|k| (format!("{k:?}"), vec![Value::Str(k.clone())]))
-                .collect(),
-            (Value::Object(m), _) => m
-                .iter()
-                .map(|(k, v)| (format!("{k:?}"), vec![Value::Str(k.clone()), v.clone()]))
-                .collect(),
-            _ => return,
-        };
-        for (index, (name, values)) in items.into_iter().enumerate() {
-            let names = comp
-                .vars
-                .iter()
-                .map(|v| v.name.clone())
-                .zip(values)
-                .collect();
-            let inner = Scope::Bind {
-                names,
-                outer: scope,
+        let var = comp.vars.first().map_or("", |v| &*v.name);
+        // Errors are the assert's own, reported already.
+        let _ = super::comprehension::each(cx, scope, comp, |index, inner| {
+            if !matches!(eval(cx, inner, body), Ok(Value::Bool(false))) {
+                return Ok(true);
+            }
+            let bound = match inner {
+                Scope::Bind { names, .. } => names.first().map(|(_, v)| v),
+                _ => None,
             };
-            if let Some(c) = &comp.cond {
-                if !matches!(eval(cx, &inner, c), Ok(Value::Bool(true))) {
-                    continue;
-                }
+            let name = bound.map_or_else(String::new, |v| item_name(cx, &comp.iter, index, v));
+            if self.shown.len() < MAX_SHOWN {
+                self.shown.push(format!("for `{var}` = {name}"));
             }
-            if matches!(eval(cx, &inner, body), Ok(Value::Bool(false))) {
-                let var = comp.vars.first().map_or("", |v| &*v.name);
-                let line = format!("for `{var}` = {name}");
-                if self.shown.len() < MAX_SHOWN {
-                    self.shown.push(line);
-                }
-                let item = written
-                    .and_then(|items| items.get(index))
-                    .filter(|x| is_path(x));
-                self.alias = item.map(|x| (var.into(), x));
-                self.walk(cx, &inner, body);
-                self.alias = None;
-                return;
-            }
-        }
+            let item = written
+                .and_then(|items| items.get(index))
+                .filter(|x| is_path(x));
+            self.alias = item.map(|x| (var.into(), x));
+            self.walk(cx, inner, body);
+            self.alias = None;
+            Ok(false)
+        });
     }
 }
 

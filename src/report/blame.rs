@@ -198,29 +198,6 @@ pub fn blame(
             .over
             .and_then(|i| now.overrides.get(i as usize))
             .map(|o| o.text.clone());
-        if let Some(arg) = set_by {
-            out.push(Blamed {
-                path: path.clone(),
-                value: leaf
-                    .value
-                    .as_ref()
-                    .map_or(serde_json::Value::Null, Value::to_json),
-                op: leaf.step.as_ref().map_or(Op::Set.as_str(), |s| s.2),
-                location: manifest.map(|m| m.location_of(&arg)),
-                from: "--set".to_owned(),
-                commit: None,
-                author: None,
-                date: None,
-                subject: None,
-                uncommitted: false,
-                set_by: Some(arg),
-                shown: leaf
-                    .value
-                    .as_ref()
-                    .map_or_else(|| "(failed)".into(), lookup::show),
-            });
-            continue;
-        }
         let committed = last.as_ref().and_then(|l| l.get(path));
         let uncommitted = committed.is_none_or(|c| !c.same_as(leaf));
         let commit = (!uncommitted).then(|| changed_at.get(path)).flatten();
@@ -245,6 +222,13 @@ pub fn blame(
                 .as_ref()
                 .map_or_else(|| "(failed)".into(), lookup::show),
         });
+        // An override of the build holds it: no commit has the value.
+        if let (Some(arg), Some(b)) = (set_by, out.last_mut()) {
+            b.location = manifest.map(|m| m.location_of(&arg));
+            (b.commit, b.author, b.date, b.subject) = (None, None, None, None);
+            b.uncommitted = false;
+            b.set_by = Some(arg);
+        }
     }
     let config = q.target.split('.').next().unwrap_or(q.target);
     Ok(Blame {

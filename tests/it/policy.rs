@@ -4,22 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn mcfg(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mcfg"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("mcfg runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use super::ops::{mcfg, stderr, stdout};
 
 const SRC: &str = r#"environments {
   dev
