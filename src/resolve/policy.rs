@@ -65,9 +65,14 @@ fn check_test(
                         .iter()
                         .filter(|(_, (i, _))| matches!(i, Item::Config(_) | Item::Module(_)))
                         .map(|(k, _)| &**k);
-                    let help = match suggest::closest(n, candidates) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => {
+                    let elsewhere = prog.configs.iter().find(|c| c.name == *n);
+                    let help = match (elsewhere, suggest::closest(n, candidates)) {
+                        (Some(c), _) => format!(
+                            "`{n}` is declared in `{}`: import that file (`import \"…\" as m`) and read `m.{n}`",
+                            prog.project.sources.get(c.file).name
+                        ),
+                        (None, Some(s)) => format!("did you mean `{s}`?"),
+                        (None, None) => {
                             "a test reads the configs and import aliases of its file".to_owned()
                         }
                     };

@@ -503,4 +503,3 @@ fn unset_records_the_statement_as_its_value() {
     let span = &text[a.value.span.start as usize..a.value.span.end as usize];
     assert_eq!(span.trim_end(), "unset a.b");
 }
-
