@@ -6,18 +6,19 @@
 //! environments; typing should not wait for them). Their diagnostics are
 //! published with the compiler's, one per assert listing the environments
 //! where it fails the same way, and last until the next edit recompiles the
-//! project. The hooks in the server's dispatch (`lsp/mod.rs`) are: the
-//! capabilities `codeLensProvider` and `executeCommandProvider` (with
-//! [`RUN_TEST`]), `textDocument/codeLens` →
-//! [`code_lenses`], `workspace/executeCommand` → [`execute`], and on
-//! `didSave` [`add_test_diagnostics`] on the new compilation.
+//! project. The hooks: in `dispatch.rs` the capabilities `code_lens_provider`
+//! and `execute_command_provider` ([`RUN_TEST`]) and the handlers
+//! [`code_lens`] and [`execute_command`]; `handlers::did_save` sets
+//! `Server::tests_pending`, and `Server::reanalyze` then calls
+//! [`add_test_diagnostics`] on the new compilation.
 
 use std::path::Path;
 
-use lsp_types::{CodeLens, Command};
+use lsp_types::{CodeLens, CodeLensParams, Command, ExecuteCommandParams};
 use serde_json::{json, Value as Json};
 
-use super::text::{uri_to_path, Encoding, LineIndex};
+use super::text::{Encoding, LineIndex};
+use super::Server;
 use crate::ast::Decl;
 use crate::compile::Compilation;
 use crate::report::policy;
@@ -26,16 +27,19 @@ use crate::report::policy;
 pub const RUN_TEST: &str = "mcfg.runTest";
 
 /// `textDocument/codeLens`: one "▶ run test" lens on the name of each test
-/// declared in the document (`[]` when it has none or did not compile).
-pub fn code_lenses(comp: Option<&Compilation>, params: &Json, encoding: Encoding) -> Json {
-    let uri = params["textDocument"]["uri"].as_str().unwrap_or("");
-    let (Some(comp), Some(path)) = (comp, uri_to_path(uri)) else {
-        return json!([]);
-    };
-    json!(lenses(comp, &path, uri, encoding))
+/// declared in the document (none when it did not compile).
+pub(super) fn code_lens(s: &mut Server, p: CodeLensParams) -> Option<Vec<CodeLens>> {
+    let path = s.path_of(&p.text_document.uri)?;
+    let comp = s.analysis.as_ref()?;
+    Some(lenses(
+        comp,
+        &path,
+        p.text_document.uri.as_str(),
+        s.encoding,
+    ))
 }
 
-fn lenses(comp: &Compilation, path: &Path, uri: &str, encoding: Encoding) -> Vec<CodeLens> {
+fn lenses<T>(comp: &Compilation<T>, path: &Path, uri: &str, encoding: Encoding) -> Vec<CodeLens> {
     let Some(file) = comp
         .project
         .files
@@ -71,31 +75,30 @@ fn lenses(comp: &Compilation, path: &Path, uri: &str, encoding: Encoding) -> Vec
 /// second argument in each of its environments and answers
 /// `{"passed", "failed", "report"}` (the `mcfg test` lines and summary), or
 /// `null` for another command or when the project has errors.
-pub fn execute(comp: Option<&Compilation>, params: &Json) -> Json {
-    let (Some(comp), RUN_TEST) = (comp, params["command"].as_str().unwrap_or("")) else {
-        return Json::Null;
-    };
-    let Some(name) = params["arguments"][1].as_str() else {
-        return Json::Null;
-    };
+pub(super) fn execute_command(s: &mut Server, p: ExecuteCommandParams) -> Option<Json> {
+    if p.command != RUN_TEST {
+        return None;
+    }
+    let comp = s.analysis.as_ref()?;
+    let name = p.arguments.get(1)?.as_str()?;
     if !compiles(comp) {
-        return Json::Null;
+        return None;
     }
     let mut run = policy::run(&comp.project, &comp.overrides, &[name.to_owned()]);
     // The filter matches substrings; the lens means this test only.
     let before = run.cases.len();
     run.cases.retain(|c| c.name == name);
     run.filtered_out += before - run.cases.len();
-    json!({
+    Some(json!({
         "passed": run.passed(),
         "failed": run.failed(),
         "report": format!("{}{}\n", policy::render_lines(&run), policy::summary(&run)),
-    })
+    }))
 }
 
 /// Runs every test of a compilation without errors and adds the failing
 /// asserts to its diagnostics (published with the compiler's).
-pub fn add_test_diagnostics(comp: &mut Compilation) {
+pub(super) fn add_test_diagnostics<T>(comp: &mut Compilation<T>) {
     if comp.has_errors() {
         return;
     }
@@ -105,7 +108,7 @@ pub fn add_test_diagnostics(comp: &mut Compilation) {
 
 /// Whether the sources have no errors outside test declarations (the
 /// diagnostics of a run on save are inside them).
-fn compiles(comp: &Compilation) -> bool {
+fn compiles<T>(comp: &Compilation<T>) -> bool {
     let tests: Vec<crate::source::Span> = comp
         .project
         .files
