@@ -464,35 +464,6 @@ fn the_language_server_shows_failing_asserts_on_save_and_offers_run_test_lenses(
             "test \"prod serves on gpu\" in prod ... FAILED\ntest \"prod serves on gpu\" in prod_eu ... FAILED\n0 passed, 2 failed; 2 filtered out\n"})
     );
 
-    // Tests are in the outline, with their environments.
-    let outline = lsp.request(
-        "textDocument/documentSymbol",
-        serde_json::json!({ "textDocument": { "uri": lsp.uri } }),
-    );
-    let tests: Vec<(String, String)> = outline
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["kind"] == 12)
-        .map(|s| {
-            (
-                s["name"].as_str().unwrap().to_owned(),
-                s["detail"].as_str().unwrap_or("").to_owned(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        tests,
-        [
-            (
-                "prod serves on gpu".to_owned(),
-                "in prod, prod_eu".to_owned()
-            ),
-            ("ranker & reranker <agree>".to_owned(), String::new()),
-            ("dev is small".to_owned(), "in dev".to_owned()),
-        ]
-    );
-
     // The next edit recompiles without running the tests again.
     let fixed = SRC.replace("env prod { replicas = 2 }", "env prod { device = \"gpu\" }");
     let changed = lsp.notify(
@@ -597,5 +568,44 @@ fn blame_with_a_manifest_blames_override_held_values_on_the_override() {
         stderr(&bad).contains("main.mcfg: not a valid mcfg manifest"),
         "{}",
         stderr(&bad)
+    );
+}
+
+#[test]
+fn the_language_server_lists_tests_in_the_outline() {
+    let mut lsp = lsp_on(SRC);
+    let doc =
+        serde_json::json!({ "uri": lsp.uri, "languageId": "mcfg", "version": 1, "text": SRC });
+    lsp.notify(
+        "textDocument/didOpen",
+        serde_json::json!({ "textDocument": doc }),
+    );
+    // Tests are in the outline, with their environments.
+    let outline = lsp.request(
+        "textDocument/documentSymbol",
+        serde_json::json!({ "textDocument": { "uri": lsp.uri } }),
+    );
+    let tests: Vec<(String, String)> = outline
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == 12)
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_owned(),
+                s["detail"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tests,
+        [
+            (
+                "prod serves on gpu".to_owned(),
+                "in prod, prod_eu".to_owned()
+            ),
+            ("ranker & reranker <agree>".to_owned(), String::new()),
+            ("dev is small".to_owned(), "in dev".to_owned()),
+        ]
     );
 }
