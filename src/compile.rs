@@ -325,7 +325,7 @@ fn evaluate_all<'a, T: Send>(
 
 /// A diagnostic reported identically in every environment becomes one
 /// without `env`; one reported in several becomes one listing them (`envs`).
-fn collapse_envs(diags: Vec<Diagnostic>, n_envs: usize) -> Vec<Diagnostic> {
+pub(crate) fn collapse_envs(diags: Vec<Diagnostic>, n_envs: usize) -> Vec<Diagnostic> {
     if n_envs <= 1 {
         return diags;
     }

@@ -19,6 +19,7 @@ pub mod output;
 mod schema;
 mod shell;
 mod overrides;
+mod test;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -108,7 +109,9 @@ enum Command {
     /// The history of one value: each commit that changed it.
     Log(log::HistoryArgs),
     /// For each resolved leaf: the commit, author and date that last changed it, and the step holding it.
-    Blame(log::HistoryArgs),
+    Blame(blame::BlameArgs),
+    /// Run the policy tests (`test` declarations) in every environment they list.
+    Test(test::TestArgs),
     /// Compare a deployed artifact with what the sources compile to; exit 1 on any difference.
     Drift(drift::DriftArgs),
     /// Validate a proposed runtime update against the schema and the locked build values.
@@ -184,6 +187,7 @@ fn run(cli: Cli) -> u8 {
         Command::Diff(args) => diff::run(&out, &args),
         Command::Log(args) => log::run(&out, &args),
         Command::Blame(args) => blame::run(&out, &args),
+        Command::Test(args) => test::run(&out, &args),
         Command::Drift(args) => drift::run(&out, &args),
         Command::CheckRuntime(args) => check_runtime::run(&out, &args),
         Command::Lsp => lsp::run(&out),

@@ -298,7 +298,7 @@ fn node_preds<'a>(
 }
 
 /// The latest user assignment among `leaves` (schema defaults excluded).
-fn holding_span(ce: &ConfigEval<'_>, leaves: &[NodeId]) -> Option<Span> {
+pub(super) fn holding_span(ce: &ConfigEval<'_>, leaves: &[NodeId]) -> Option<Span> {
     leaves
         .iter()
         .flat_map(|&l| ce.layers.effective_steps(l).iter())

@@ -13,18 +13,18 @@ use lsp_types::notification::{
     DidSaveTextDocument, Exit, Notification as LspNotification,
 };
 use lsp_types::request::{
-    CodeActionRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting,
-    GotoDefinition, HoverRequest, Initialize, InlayHintRequest, PrepareRenameRequest, References,
-    Rename, Request as LspRequest, SemanticTokensFullRequest, Shutdown, SignatureHelpRequest,
-    WorkspaceSymbolRequest,
+    CodeActionRequest, CodeLensRequest, Completion, DocumentSymbolRequest, ExecuteCommand,
+    FoldingRangeRequest, Formatting, GotoDefinition, HoverRequest, Initialize, InlayHintRequest,
+    PrepareRenameRequest, References, Rename, Request as LspRequest, SemanticTokensFullRequest,
+    Shutdown, SignatureHelpRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::{
-    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions,
-    FoldingRangeProviderCapability, HoverProviderCapability, OneOf, PositionEncodingKind,
-    RenameOptions, SaveOptions, SemanticTokensFullOptions, SemanticTokensOptions,
-    SemanticTokensServerCapabilities, ServerCapabilities, SignatureHelpOptions,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    TextDocumentSyncSaveOptions, WorkDoneProgressOptions,
+    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CodeLensOptions,
+    CompletionOptions, ExecuteCommandOptions, FoldingRangeProviderCapability,
+    HoverProviderCapability, OneOf, PositionEncodingKind, RenameOptions, SaveOptions,
+    SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensServerCapabilities,
+    ServerCapabilities, SignatureHelpOptions, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, WorkDoneProgressOptions,
 };
 use serde_json::Value as Json;
 
@@ -51,6 +51,8 @@ pub(super) fn request(server: &mut Server, req: Request) -> Response {
             .on::<CodeActionRequest>(handlers::code_actions)
             .on::<InlayHintRequest>(handlers::inlay_hints)
             .on::<FoldingRangeRequest>(handlers::folding_ranges)
+            .on::<CodeLensRequest>(super::lens::code_lens)
+            .on::<ExecuteCommand>(super::lens::execute_command)
             .finish()
     }))
     .unwrap_or_else(|_| Response::new_ok(id, Json::Null))
@@ -77,7 +79,6 @@ pub(super) fn notification(server: &mut Server, note: Notification) -> bool {
 }
 
 /// What `initialize` announces; `utf8`: positions count UTF-8 bytes.
-/// A code lens provider (`code_lens_provider`) belongs here too.
 pub(super) fn capabilities(utf8: bool) -> ServerCapabilities {
     let strings = |v: &[&str]| Some(v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
     ServerCapabilities {
@@ -132,6 +133,13 @@ pub(super) fn capabilities(utf8: bool) -> ServerCapabilities {
         })),
         inlay_hint_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: vec![super::lens::RUN_TEST.to_owned()],
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
         ..ServerCapabilities::default()
     }
 }

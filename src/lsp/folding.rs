@@ -36,7 +36,7 @@ pub(crate) fn from_ast(cx: &Ctx<'_>) -> Vec<FoldingRange> {
                 }
             }
             Decl::Config(c) => f.stmts(&c.body),
-            Decl::Import(_) | Decl::Environments(_) => {}
+            Decl::Import(_) | Decl::Environments(_) | Decl::Test(_) => {}
         }
     }
     if let Some(s) = imports {

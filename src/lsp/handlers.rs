@@ -91,6 +91,7 @@ pub(super) fn did_change(s: &mut Server, p: DidChangeTextDocumentParams) -> bool
 }
 
 pub(super) fn did_save(s: &mut Server, p: DidSaveTextDocumentParams) -> bool {
+    s.tests_pending = true;
     let Some(path) = s.path_of(&p.text_document.uri) else {
         return false;
     };

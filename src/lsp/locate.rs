@@ -37,7 +37,7 @@ pub fn target_at(file: &File, offset: usize) -> Option<Target<'_>> {
     let decl = file.decls.iter().find(|d| contains(d.span(), offset))?;
     match decl {
         Decl::Import(imp) => contains(imp.path_span, offset).then_some(Target::Import(imp)),
-        Decl::Environments(_) => None,
+        Decl::Environments(_) | Decl::Test(_) => None,
         Decl::Type(t) => in_type(&t.ty, offset),
         Decl::Schema(s) => s
             .parent

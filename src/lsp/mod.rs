@@ -27,6 +27,7 @@ mod folding;
 mod handlers;
 mod hover;
 mod inlay;
+mod lens;
 mod locate;
 mod nav;
 mod refs;
@@ -72,6 +73,8 @@ pub struct Server {
     /// The read-only copies of the standard library ([`std_docs`]).
     std: std_docs::StdDocs,
     exited: bool,
+    /// A document was saved: the next compilation runs the policy tests (`lens`).
+    tests_pending: bool,
 }
 
 /// What a feature needs: a compilation, the file and offset of the cursor.
@@ -215,6 +218,11 @@ impl Server {
     fn reanalyze(&mut self) -> Vec<Message> {
         let docs = self.docs.clone();
         self.analysis = catch_unwind(AssertUnwindSafe(|| self.compile(&docs))).unwrap_or(None);
+        if std::mem::take(&mut self.tests_pending) {
+            if let Some(comp) = self.analysis.as_mut() {
+                let _ = catch_unwind(AssertUnwindSafe(|| lens::add_test_diagnostics(comp)));
+            }
+        }
         let Some(comp) = &self.analysis else {
             return Vec::new();
         };

@@ -181,6 +181,12 @@ fn sym_at(
                         .map(|i| Sym::Env(i.name.clone()))
                 })
             }
+            Decl::Test(t) => {
+                if let Some(i) = t.envs.iter().find(|i| contains(i.span, offset)) {
+                    return Some(Sym::Env(i.name.clone()));
+                }
+                None
+            }
             Decl::Type(t) => Some(&t.name),
             Decl::Schema(s) => Some(&s.name),
             Decl::Config(c) => {

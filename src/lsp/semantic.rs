@@ -196,6 +196,14 @@ impl Classes<'_, '_> {
                 }
                 self.stmts(&c.body);
             }
+            Decl::Test(t) => {
+                for env in &t.envs {
+                    self.put(env.span, ENUM_MEMBER, 0);
+                }
+                for a in &t.asserts {
+                    self.expr(&a.cond);
+                }
+            }
         }
     }
 

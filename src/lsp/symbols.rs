@@ -41,6 +41,18 @@ pub(crate) fn document(cx: &Ctx<'_>) -> Option<Vec<DocumentSymbol>> {
 /// The outline entry of one declaration.
 fn decl(cx: &Ctx<'_>, d: &Decl, sym: &Sym<'_>) -> DocumentSymbol {
     match d {
+        Decl::Test(t) => {
+            let envs: Vec<&str> = t.envs.iter().map(|e| &*e.name).collect();
+            let detail = (!envs.is_empty()).then(|| format!("in {}", envs.join(", ")));
+            sym(
+                &t.name,
+                SymbolKind::FUNCTION,
+                detail,
+                t.span,
+                t.name_span,
+                None,
+            )
+        }
         Decl::Import(i) => sym(
             &i.alias.name,
             SymbolKind::MODULE,
@@ -270,6 +282,7 @@ pub(crate) fn workspace(cx: &Ctx<'_>, query: &str) -> Vec<SymbolInformation> {
                 Decl::Type(t) => add(&t.name.name, SymbolKind::TYPE_PARAMETER, t.name.span),
                 Decl::Schema(s) => add(&s.name.name, SymbolKind::STRUCT, s.name.span),
                 Decl::Config(c) => add(&c.name.name, SymbolKind::OBJECT, c.name.span),
+                Decl::Test(t) => add(&t.name, SymbolKind::FUNCTION, t.name_span),
                 Decl::Import(_) => {}
             }
         }

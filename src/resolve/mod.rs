@@ -7,6 +7,7 @@
 
 mod configs;
 mod envs;
+mod policy;
 mod types;
 mod unions;
 
@@ -88,6 +89,7 @@ impl<'a> Program<'a> {
         types::lower_all(diags, &mut prog);
         unions::discriminate(diags, &mut prog);
         configs::resolve_configs(diags, &mut prog);
+        policy::check_tests(diags, &prog);
         prog
     }
 
@@ -215,7 +217,7 @@ impl<'a> Program<'a> {
                         let id = configs::declare(self, c, file.id);
                         (&c.name, Item::Config(id))
                     }
-                    Decl::Import(_) | Decl::Environments(_) => continue,
+                    Decl::Import(_) | Decl::Environments(_) | Decl::Test(_) => continue,
                 };
                 self.declare(diags, file.id, name, item);
             }

@@ -20,3 +20,4 @@ mod hostile;
 mod props;
 mod workflow;
 mod overrides;
+mod policy;

@@ -72,6 +72,12 @@ impl Collect<'_, '_, '_> {
                     self.stmts(schema, &c.body, &mut Vec::new());
                     self.config = None;
                 }
+                Decl::Test(t) => {
+                    t.envs.iter().for_each(|e| self.env(e, false));
+                    for a in &t.asserts {
+                        self.expr(&a.cond, &[], &mut Vec::new());
+                    }
+                }
             }
         }
     }

@@ -377,6 +377,8 @@ fn uses_section_9(name: &str) -> bool {
         "quantifier-",
         "/is-",
         "section9",
+        // Policy tests (§9.9) use quantifiers.
+        "policy",
     ]
     .iter()
     .any(|m| name.contains(m))
