@@ -19,6 +19,7 @@ pub mod output;
 mod schema;
 mod shell;
 mod overrides;
+mod sweep;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -88,6 +89,8 @@ enum Command {
         sources: Sources,
         #[command(flatten)]
         overrides: overrides::OverrideArgs,
+        #[command(flatten)]
+        sweep: overrides::SweepArgs,
     },
     /// Check, then write artifacts and manifest.json to the output folder.
     Build(build::BuildArgs),
@@ -165,7 +168,14 @@ fn run(cli: Cli) -> u8 {
         timings: cli.timings,
     };
     match cli.command {
-        Command::Check { sources, overrides } => {
+        Command::Check {
+            sources,
+            overrides,
+            sweep,
+        } if !sweep.sweeps.is_empty() => sweep::check(&out, &sources, &overrides, &sweep),
+        Command::Check {
+            sources, overrides, ..
+        } => {
             let sink = Sink::diagnostics_only();
             let Some(comp) = out.compile_with(&sources, &sink, &overrides.sets) else {
                 return 2;

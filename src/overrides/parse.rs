@@ -128,9 +128,48 @@ fn err(span: Span, message: impl Into<String>, help: impl Into<String>) -> Diagn
 
 const FORM: &str = "write `--set CONFIG.PATH=VALUE` (VALUE is an mcfg expression: 3, \"gpu\", [1, 2]), `--set ENV:CONFIG.PATH=VALUE`, or `--set '~CONFIG.PATH'` to remove a value";
 
+/// The part of an argument before its value: `[~][ENV:]PATH` and the operator.
+#[derive(Debug)]
+pub(crate) struct Head {
+    pub env: Option<Key>,
+    pub keys: Vec<Key>,
+    pub path_span: Span,
+    pub action: Action,
+    /// Where the value starts (`None` for `~`).
+    pub value_start: Option<usize>,
+}
+
+impl Head {
+    /// The path as written in the argument.
+    pub fn path_text<'t>(&self, text: &'t str) -> &'t str {
+        text.get(self.path_span.start as usize..self.path_span.end as usize)
+            .unwrap_or("")
+    }
+}
+
 /// Parses the argument `text` held by pseudo-file `file`.
 #[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
 pub fn parse(file: FileId, text: &str, index: u32) -> Result<Override, Diagnostic> {
+    let h = head(file, text)?;
+    let value = match h.value_start {
+        None => None,
+        Some(start) => Some(value(file, text, start, h.path_text(text))?),
+    };
+    Ok(Override::new(
+        index,
+        file,
+        text,
+        h.env,
+        h.keys,
+        h.path_span,
+        h.action,
+        value,
+    ))
+}
+
+/// Parses `[~][ENV:]PATH` and the operator after it.
+#[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
+pub(crate) fn head(file: FileId, text: &str) -> Result<Head, Diagnostic> {
     let mut cur = Cursor { file, text, pos: 0 };
     cur.skip_blanks();
     let mut unset = false;
@@ -221,18 +260,23 @@ pub fn parse(file: FileId, text: &str, index: u32) -> Result<Override, Diagnosti
             ))
         }
     };
-    let value = match value_start {
-        None => None,
-        Some(start) => Some(value(file, text, start, path_text)?),
-    };
-    Ok(Override::new(
-        index, file, text, env, keys, path_span, action, value,
-    ))
+    Ok(Head {
+        env,
+        keys,
+        path_span,
+        action,
+        value_start,
+    })
 }
 
 /// The value after `=` (at `start`), parsed by the expression parser.
 #[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
-fn value(file: FileId, text: &str, start: usize, path_text: &str) -> Result<Expr, Diagnostic> {
+pub(crate) fn value(
+    file: FileId,
+    text: &str,
+    start: usize,
+    path_text: &str,
+) -> Result<Expr, Diagnostic> {
     if text[start..].trim().is_empty() {
         return Err(err(
             Span::new(file, start.saturating_sub(1), start),
