@@ -187,6 +187,7 @@ pub fn compile_project_with<T: Send>(
         (artifacts, envs, entries)
     };
     let mut diags = diags.into_sorted();
+    crate::overrides::explain_bare_words(&project, &mut diags);
     if project.selected.is_some() {
         let keep = crate::project::reported(&project);
         diags.retain(|d| keep(d));

@@ -421,7 +421,8 @@ pub fn compile<T: Send>(
         per_point.push((d, chosen));
     }
     diags.extend(name_points(&project, &flat, per_point));
-    let diags = diags.into_sorted();
+    let mut diags = diags.into_sorted();
+    crate::overrides::explain_bare_words(&project, &mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         points.clear();
     }

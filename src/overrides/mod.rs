@@ -534,3 +534,39 @@ fn existing_path<'a>(
     }
     true
 }
+
+/// Turns a bare word in an override's value that names nothing
+/// (`--set svc.device=gpu`, the shell having eaten the quotes) into an
+/// `mcfg::override` error that shows the quoted form.
+pub fn explain_bare_words(project: &Project, diags: &mut [Diagnostic]) {
+    for d in diags.iter_mut() {
+        if d.code != Code::UnresolvedName {
+            continue;
+        }
+        let span = d.primary.span;
+        let Some(file) = project.files.get(span.file.0 as usize) else {
+            continue;
+        };
+        let name = file.path.to_string_lossy();
+        if file.ast.is_some() || !name.starts_with("--") {
+            continue;
+        }
+        let text = &project.sources.get(span.file).text;
+        let (a, b) = (span.start as usize, span.end as usize);
+        let word = text.get(a..b).unwrap_or("");
+        if word.is_empty() || !word.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') {
+            continue;
+        }
+        let quoted = format!("{}\"{word}\"{}", &text[..a], &text[b..]);
+        let flag = if name.starts_with("--sweep") {
+            "--sweep"
+        } else {
+            "--set"
+        };
+        d.code = Code::Override;
+        d.message = format!("{} (a bare word is a name, not a string)", d.message);
+        d.help = Some(format!(
+            "to give the string, quote it for mcfg and the shell: {flag} '{quoted}'"
+        ));
+    }
+}

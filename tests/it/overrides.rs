@@ -233,3 +233,82 @@ fn non_utf8_override_is_an_override_error() {
     assert_eq!(d[0]["code"], "mcfg::override");
     assert_eq!(d[0]["column"], 12);
 }
+
+#[test]
+fn shell_quoting_mistakes_are_located_override_errors() {
+    let dir = project();
+    let cases: &[(&str, &str, u64, &str)] = &[
+        // The shell ate the double quotes.
+        (
+            "svc.name=gpu",
+            "cannot find `gpu` (a bare word is a name, not a string)",
+            10,
+            "to give the string, quote it for mcfg and the shell: --set 'svc.name=\"gpu\"'",
+        ),
+        // Single quotes are the shell's, not mcfg's.
+        (
+            "svc.name='gpu'",
+            "expected a string, `(`, `-`, `[`, `{` or an expression, found `'`",
+            10,
+            "the value is an mcfg expression; strings need double quotes, so quote the argument for the shell: --set 'a.device=\"gpu\"'",
+        ),
+        // An unclosed string.
+        (
+            "svc.name=\"gpu",
+            "expected a string, string text or an interpolation `${…}`, found end of file",
+            14,
+            "the value is an mcfg expression; strings need double quotes, so quote the argument for the shell: --set 'a.device=\"gpu\"'",
+        ),
+    ];
+    for (arg, msg, col, help) in cases {
+        let out = mcfg(
+            dir.path(),
+            &[
+                "--message-format",
+                "json",
+                "build",
+                ".",
+                "-o",
+                "out",
+                "--set",
+                arg,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1), "{arg}");
+        assert!(!dir.path().join("out").exists(), "{arg}: nothing written");
+        let d = json_diags(&out);
+        assert_eq!(d.len(), 1, "{arg}: {d:?}");
+        assert_eq!(d[0]["code"], "mcfg::override", "{arg}");
+        assert_eq!(d[0]["file"], "--set[1]", "{arg}");
+        assert_eq!(d[0]["message"], *msg, "{arg}");
+        assert_eq!(d[0]["column"], *col, "{arg}");
+        assert_eq!(d[0]["help"], *help, "{arg}");
+    }
+}
+
+#[test]
+fn ten_thousand_overrides_apply_in_order() {
+    let dir = project();
+    let mut args = vec!["build".to_owned(), ".".into(), "-o".into(), "out".into()];
+    for i in 1..=10_000 {
+        args.push("--set".into());
+        args.push(format!("svc.replicas={i}"));
+    }
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = mcfg(dir.path(), &refs);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a = std::fs::read_to_string(dir.path().join("out/prod/svc.json")).expect("artifact");
+    assert!(a.contains("\"replicas\": 10000,"), "{a}");
+    let m: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/manifest.json")).expect("manifest"),
+    )
+    .expect("json");
+    let list = m["overrides"].as_array().expect("overrides");
+    assert_eq!(list.len(), 10_000);
+    assert_eq!(list[9_999]["arg"], "svc.replicas=10000");
+}
