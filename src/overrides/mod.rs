@@ -78,12 +78,20 @@ impl Override {
         action: Action,
         value: Option<Expr>,
     ) -> Override {
-        let stmts = value.as_ref().map(|v| {
-            (
-                parse::stmt(&keys, action, v),
-                parse::stmt(keys.get(1..).unwrap_or(&[]), action, v),
-            )
-        });
+        // `~PATH` is `unset PATH`, whose value is a `null` over the argument.
+        let null = Expr {
+            kind: crate::ast::ExprKind::Null,
+            span: Span::new(file, 0, text.len()),
+        };
+        let stmts = value
+            .as_ref()
+            .or((action == Action::Unset).then_some(&null))
+            .map(|v| {
+                (
+                    parse::stmt(&keys, action, v),
+                    parse::stmt(keys.get(1..).unwrap_or(&[]), action, v),
+                )
+            });
         Override {
             index,
             file,
@@ -206,7 +214,7 @@ pub struct OverrideEntry {
     pub env: Option<String>,
     /// Dotted path below the config (quoted keys as written).
     pub path: String,
-    /// `set`, `append` or `unset`.
+    /// `set`, `append`, `replace` or `unset`.
     pub op: String,
     /// The value's expression text (`None` for `unset`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -422,6 +430,7 @@ fn entry(prog: &Program<'_>, cid: ConfigId, p: &Planned<'_>) -> OverrideEntry {
         op: match p.ov.action {
             Action::Set => "set",
             Action::Append => "append",
+            Action::Replace => "replace",
             Action::Unset => "unset",
         }
         .to_owned(),
@@ -460,18 +469,8 @@ pub fn apply<'a>(
         if !existing_path(prog, &mut ap, layers, cid, p) {
             continue;
         }
-        match (p.ov.action, p.stmt) {
-            (Action::Unset, _) | (_, None) => {
-                ap.diags.push(
-                    Diagnostic::error(
-                        Code::Override,
-                        p.ov.path_span,
-                        "`--set '~PATH'` (unset) is not supported by this build of mcfg yet",
-                    )
-                    .with_help("set the value to what it should be instead"),
-                );
-            }
-            (_, Some(stmt)) => ap.root_stmt(layers, stmt, Origin::Override(p.ov.index)),
+        if let Some(stmt) = p.stmt {
+            ap.root_stmt(layers, stmt, Origin::Override(p.ov.index));
         }
     }
     let name = &*prog.configs[cid.0 as usize].name;

@@ -18,6 +18,8 @@ pub enum Action {
     Set,
     /// `PATH+=EXPR` (append to a list, add map entries).
     Append,
+    /// `PATH:=EXPR`: replace without merging (LANGUAGE.md §9.2).
+    Replace,
     /// `~PATH`: remove the value.
     Unset,
 }
@@ -242,6 +244,9 @@ pub(crate) fn head(file: FileId, text: &str) -> Result<Head, Diagnostic> {
         (Some(b'+'), false) if text.as_bytes().get(cur.pos + 1) == Some(&b'=') => {
             (Action::Append, Some(cur.pos + 2))
         }
+        (Some(b':'), false) if text.as_bytes().get(cur.pos + 1) == Some(&b'=') => {
+            (Action::Replace, Some(cur.pos + 2))
+        }
         (None, false) => {
             return Err(err(
                 path_span,
@@ -308,7 +313,9 @@ pub(super) fn stmt(keys: &[Key], action: Action, value: &Expr) -> Stmt {
         },
         op: match action {
             Action::Append => AssignOp::Append,
-            Action::Set | Action::Unset => AssignOp::Set,
+            Action::Replace => AssignOp::Replace,
+            Action::Unset => AssignOp::Unset,
+            Action::Set => AssignOp::Set,
         },
         value: value.clone(),
         span: span.join(value.span),

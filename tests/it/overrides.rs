@@ -312,3 +312,71 @@ fn ten_thousand_overrides_apply_in_order() {
     assert_eq!(list.len(), 10_000);
     assert_eq!(list[9_999]["arg"], "svc.replicas=10000");
 }
+
+#[test]
+fn tilde_unsets_and_colon_equals_replaces_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("main.mcfg"),
+        "environments {\n  dev\n  prod\n}\nschema S {\n  replicas: int(>= 1) = 1\n  canary: int? = 5\n  labels: map[string] = { a = \"1\" }\n}\nconfig svc: S {\n  labels { b = \"2\" }\n}\n",
+    )
+    .expect("write");
+    let out = mcfg(
+        dir.path(),
+        &[
+            "build",
+            ".",
+            "-o",
+            "out",
+            "--set",
+            "~svc.canary",
+            "--set",
+            "prod:~svc.labels.a",
+            "--set",
+            "dev:svc.labels:={ z = \"9\" }",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |p: &str| std::fs::read_to_string(dir.path().join("out").join(p)).expect(p);
+    assert_eq!(
+        read("dev/svc.json"),
+        "{\n  \"replicas\": 1,\n  \"labels\": {\n    \"z\": \"9\"\n  }\n}\n"
+    );
+    assert_eq!(
+        read("prod/svc.json"),
+        "{\n  \"replicas\": 1,\n  \"labels\": {\n    \"b\": \"2\"\n  }\n}\n"
+    );
+    let m: serde_json::Value = serde_json::from_str(&read("manifest.json")).expect("json");
+    assert_eq!(
+        m["overrides"],
+        serde_json::json!([
+            {"arg": "~svc.canary", "config": "svc", "env": null, "path": "canary", "op": "unset"},
+            {"arg": "prod:~svc.labels.a", "config": "svc", "env": "prod", "path": "labels.a", "op": "unset"},
+            {"arg": "dev:svc.labels:={ z = \"9\" }", "config": "svc", "env": "dev", "path": "labels", "op": "replace", "value": "{ z = \"9\" }"}
+        ])
+    );
+    // Unsetting a required field is the `unset`'s mistake, in the argument.
+    let bad = mcfg(
+        dir.path(),
+        &[
+            "--message-format",
+            "json",
+            "check",
+            ".",
+            "--set",
+            "~svc.replicas",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    let d = json_diags(&bad);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["code"], "mcfg::missing-field");
+    assert_eq!(d[0]["file"], "--set[1]");
+    assert_eq!(d[0]["column"], 1);
+    assert_eq!(d[0]["length"], 13);
+}
