@@ -33,6 +33,10 @@ pub struct ImportArgs {
     /// Read plain scalars as strict YAML 1.2 (`yes`, `on` stay strings).
     #[arg(long)]
     pub yaml12: bool,
+    /// Read Hydra/OmegaConf configs: `${a.b}` becomes `self.a.b`, `???` a key
+    /// with no value, a changed kind in an overlay `:=`, `~key` `unset key`.
+    #[arg(long)]
+    pub hydra: bool,
     /// Write the `.mcfg` text to this file instead of stdout.
     #[arg(short = 'o', long = "out")]
     pub out: Option<PathBuf>,
@@ -66,6 +70,7 @@ pub fn run(out: &Output, args: &ImportArgs) -> u8 {
             OverlayArg::Children => OverlayStyle::Children,
             OverlayArg::Env => OverlayStyle::EnvBlocks,
         },
+        hydra: args.hydra,
     };
     let text = match crate::import::import(&inputs, &opts) {
         Ok(text) => text,

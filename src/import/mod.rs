@@ -37,6 +37,7 @@
 
 mod comments;
 mod emit;
+mod hydra;
 mod json;
 pub(crate) mod literal;
 mod overlay;
@@ -89,6 +90,9 @@ pub struct ImportOptions {
     pub yaml11_strings: Yaml11,
     /// How overlays are written.
     pub overlays: OverlayStyle,
+    /// Read the inputs as Hydra/OmegaConf configs (interpolations, `???`,
+    /// overlay replacement; see `hydra`).
+    pub hydra: bool,
 }
 
 /// Why an input could not be imported. `line` and `column` are 1-based
@@ -155,7 +159,10 @@ pub fn import(inputs: &[ImportInput], opts: &ImportOptions) -> Result<String, Im
     for input in overlays {
         layers.push((input.name.as_str(), read(input, opts.yaml11_strings)?));
     }
-    let plan = overlay::plan(base_map, layers);
+    let mut plan = overlay::plan(base_map, layers);
+    if opts.hydra {
+        hydra::apply(&mut plan);
+    }
     let names: Vec<&str> = inputs.iter().map(|i| i.name.as_str()).collect();
     Ok(emit::emit_file(&names, opts, &plan))
 }
