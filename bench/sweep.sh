@@ -24,11 +24,12 @@ sweep() {
 }
 singles() {
   local i=0
+  mkdir -p "$WORK/single"
   for e in ${EPOCHS//,/ }; do
     for lr in ${LRS//,/ }; do
       "$MCFG" build examples/ranking -o "$WORK/single/$i" \
         --set "ranker.hyperparameters.epochs=$e" \
-        --set "ranker.hyperparameters.learning_rate=$lr"
+        --set "ranker.hyperparameters.learning_rate=$lr" || return 1
       i=$((i + 1))
     done
   done
