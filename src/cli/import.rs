@@ -72,7 +72,25 @@ pub fn run(out: &Output, args: &ImportArgs) -> u8 {
         },
         hydra: args.hydra,
     };
-    let text = match crate::import::import(&inputs, &opts) {
+    // Files a Hydra defaults list names, relative to the first file's folder.
+    let dir = args
+        .files
+        .first()
+        .and_then(|p| p.parent())
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let load = |rel: &str| -> Option<Result<String, String>> {
+        let path = dir.join(rel);
+        match crate::files::read_text(&path, crate::files::MAX_DOCUMENT_BYTES) {
+            Ok(text) => Some(Ok(text)),
+            Err(e) if !path.exists() => {
+                drop(e);
+                None
+            }
+            Err(e) => Some(Err(e.to_string())),
+        }
+    };
+    let text = match crate::import::import_with(&inputs, &opts, Some(&load)) {
         Ok(text) => text,
         Err(e) => {
             eprintln!("{e}");

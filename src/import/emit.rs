@@ -35,6 +35,24 @@ pub(crate) fn emit_file(names: &[&str], opts: &ImportOptions, plan: &Plan) -> St
             }
             out.push_str("}\n");
         }
+        _ if plan.composed > 0 => {
+            // A Hydra composition: abstract steps, the last one named `name`.
+            out.push_str(&format!("abstract config {name}_self {{"));
+            write_block_rest(&mut out, &plan.base, 2, 0);
+            let mut parent = format!("{name}_self");
+            for (i, layer) in plan.layers.iter().enumerate() {
+                let (kind, child) = match (i + 1).cmp(&plan.composed) {
+                    std::cmp::Ordering::Less => {
+                        ("abstract config", format!("{name}_{}", layer.stem))
+                    }
+                    std::cmp::Ordering::Equal => ("config", name.clone()),
+                    std::cmp::Ordering::Greater => ("config", format!("{name}_{}", layer.stem)),
+                };
+                out.push_str(&format!("\n{kind} {child} extends {parent} {{"));
+                write_block_rest(&mut out, &layer.diff, 2, 0);
+                parent = child;
+            }
+        }
         OverlayStyle::EnvBlocks | OverlayStyle::Children => {
             out.push_str(&format!("config {name} {{"));
             write_block_rest(&mut out, &plan.base, 2, 0);

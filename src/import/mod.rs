@@ -38,6 +38,7 @@
 mod comments;
 mod emit;
 mod hydra;
+mod hydra_defaults;
 mod json;
 pub(crate) mod literal;
 mod overlay;
@@ -50,6 +51,7 @@ mod tests;
 
 use std::fmt;
 
+pub use hydra_defaults::Loader;
 use value::Map;
 
 /// One file to import.
@@ -146,6 +148,17 @@ impl ReadError {
 
 /// Imports `inputs` (base first, then overlays) into one `.mcfg` source text.
 pub fn import(inputs: &[ImportInput], opts: &ImportOptions) -> Result<String, ImportError> {
+    import_with(inputs, opts, None)
+}
+
+/// [`import`], with `load` reading the files a Hydra `defaults:` list of the
+/// first input names (with [`ImportOptions::hydra`]): the composition becomes
+/// a chain of child configs, the last one the composed config.
+pub fn import_with(
+    inputs: &[ImportInput],
+    opts: &ImportOptions,
+    load: Option<Loader<'_>>,
+) -> Result<String, ImportError> {
     let Some((base, overlays)) = inputs.split_first() else {
         return Err(ImportError {
             file: String::new(),
@@ -154,12 +167,29 @@ pub fn import(inputs: &[ImportInput], opts: &ImportOptions) -> Result<String, Im
             message: "no input files".to_owned(),
         });
     };
-    let base_map = read(base, opts.yaml11_strings)?;
-    let mut layers = Vec::with_capacity(overlays.len());
+    let mut base_map = read(base, opts.yaml11_strings)?;
+    let mut composed: Vec<(String, Map)> = Vec::new();
+    let has_defaults = base_map
+        .entries
+        .get("defaults")
+        .is_some_and(|e| matches!(e.value, value::Value::List(_)));
+    if let (true, true, Some(load)) = (opts.hydra, has_defaults, load) {
+        let mut layers =
+            hydra_defaults::compose(&base.name, &base.text, base_map, load, opts.yaml11_strings)?
+                .into_iter();
+        base_map = layers.next().map(|(_, m)| m).unwrap_or_default();
+        composed.extend(layers);
+    }
+    let n_composed = composed.len();
+    let mut layers: Vec<(&str, Map)> = composed
+        .iter()
+        .map(|(n, m)| (n.as_str(), m.clone()))
+        .collect();
     for input in overlays {
         layers.push((input.name.as_str(), read(input, opts.yaml11_strings)?));
     }
     let mut plan = overlay::plan(base_map, layers);
+    plan.composed = n_composed;
     if opts.hydra {
         hydra::apply(&mut plan);
     }

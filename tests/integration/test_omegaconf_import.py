@@ -133,3 +133,27 @@ def test_interpolations_and_missing_values(tmp_path):
     got = mcfg_build(tmp_path, [src, over], "cfg_over")
     assert strict(got) == strict(want)
     assert got["model"] == {"width": 128, "dim": 128, "name": "vit-128"}
+
+
+LIGHTNING = CORPUS / "hydra-lightning-template"
+
+
+@pytest.mark.parametrize("primary", ["train", "eval"])
+def test_defaults_list_composes_like_hydra(tmp_path, primary):
+    """A primary config's `defaults:` list, composed by mcfg from the group
+    files, resolves to what OmegaConf resolves Hydra's own composition to
+    (`expected/<primary>-default.json`, Hydra 1.3.8's `--cfg job`)."""
+    composed = LIGHTNING / "expected" / f"{primary}-default.json"
+    text = composed.read_text()
+    register_echo_resolvers(text)
+    want = drop_missing(OmegaConf.to_container(OmegaConf.create(json.loads(text)), resolve=True))
+    inputs = [LIGHTNING / "original" / "configs" / f"{primary}.yaml"]
+    config = "cfg"
+    if primary == "eval":
+        # `ckpt_path: ???` was given on Hydra's command line; here an overlay gives it.
+        cli = tmp_path / "cli.yaml"
+        cli.write_text(f"ckpt_path: {want['ckpt_path']}\n")
+        inputs.append(cli)
+        config = "cfg_cli"
+    got = mcfg_build(tmp_path, inputs, config)
+    assert strict(got) == strict(want)
