@@ -37,9 +37,10 @@ pub(crate) fn emit_file(names: &[&str], opts: &ImportOptions, plan: &Plan) -> St
         }
         _ if plan.composed > 0 => {
             // A Hydra composition: abstract steps, the last one named `name`.
-            out.push_str(&format!("abstract config {name}_self {{"));
+            let base = format!("{name}_{}", plan.base_stem);
+            out.push_str(&format!("abstract config {base} {{"));
             write_block_rest(&mut out, &plan.base, 2, 0);
-            let mut parent = format!("{name}_self");
+            let mut parent = base;
             for (i, layer) in plan.layers.iter().enumerate() {
                 let (kind, child) = match (i + 1).cmp(&plan.composed) {
                     std::cmp::Ordering::Less => {

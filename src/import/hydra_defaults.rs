@@ -253,3 +253,65 @@ fn place(map: Map, package: &[String]) -> Map {
         outer
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::import::{import_with, ImportInput, ImportOptions, OverlayStyle, Yaml11};
+
+    fn files(rel: &str) -> Option<Result<String, String>> {
+        let text = match rel {
+            "db/mysql.yaml" => "host: mysql.local\nport: 3306\n",
+            "db/pg.yaml" => "defaults:\n  - base\n  - _self_\nport: 5432\n",
+            "db/base.yaml" => "host: localhost\nport: 1\ntimeout: 3\n",
+            "extra/flags.yaml" => "# @package _global_\nverbose: true\n",
+            _ => return None,
+        };
+        Some(Ok(text.to_owned()))
+    }
+
+    fn compose(primary: &str) -> Result<String, crate::import::ImportError> {
+        let inputs = [ImportInput {
+            name: "app.yaml".to_owned(),
+            text: primary.to_owned(),
+        }];
+        let opts = ImportOptions {
+            config_name: "app".to_owned(),
+            yaml11_strings: Yaml11::Yes,
+            overlays: OverlayStyle::Children,
+            hydra: true,
+        };
+        import_with(&inputs, &opts, Some(&files))
+    }
+
+    #[test]
+    fn groups_are_placed_at_their_package_in_order() {
+        let out = compose(
+            "defaults:\n  - db: pg\n  - optional local: me\n  - cache: null\n  - extra: flags\n  - _self_\nname: x\n",
+        )
+        .expect("composes");
+        assert_eq!(
+            out,
+            "// Imported by mcfg import from app.yaml.\n\n\
+             abstract config app_db_base {\n  db {\n    host = \"localhost\"\n    port = 1\n    timeout = 3\n  }\n}\n\n\
+             abstract config app_db_pg extends app_db_base {\n  db {\n    port = 5432\n  }\n}\n\n\
+             abstract config app_extra_flags extends app_db_pg {\n  // @package _global_\n  verbose = true\n}\n\n\
+             config app extends app_extra_flags {\n  name = \"x\"\n}\n"
+        );
+    }
+
+    #[test]
+    fn a_missing_file_and_an_override_are_errors() {
+        let e = compose("defaults:\n  - db: oracle\n").expect_err("missing");
+        assert_eq!(
+            e.message,
+            "the defaults list names `db/oracle.yaml`, which does not exist"
+        );
+        let e = compose("defaults:\n  - override db: pg\n").expect_err("override");
+        assert!(
+            e.message
+                .contains("`override db` changes an earlier choice"),
+            "{}",
+            e.message
+        );
+    }
+}

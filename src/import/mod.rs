@@ -169,6 +169,7 @@ pub fn import_with(
     };
     let mut base_map = read(base, opts.yaml11_strings)?;
     let mut composed: Vec<(String, Map)> = Vec::new();
+    let mut base_stem = String::new();
     let has_defaults = base_map
         .entries
         .get("defaults")
@@ -177,7 +178,9 @@ pub fn import_with(
         let mut layers =
             hydra_defaults::compose(&base.name, &base.text, base_map, load, opts.yaml11_strings)?
                 .into_iter();
-        base_map = layers.next().map(|(_, m)| m).unwrap_or_default();
+        let (first, map) = layers.next().unwrap_or_default();
+        base_stem = literal::ident(overlay::file_stem(&first));
+        base_map = map;
         composed.extend(layers);
     }
     let n_composed = composed.len();
@@ -190,6 +193,7 @@ pub fn import_with(
     }
     let mut plan = overlay::plan(base_map, layers);
     plan.composed = n_composed;
+    plan.base_stem = base_stem;
     if opts.hydra {
         hydra::apply(&mut plan);
     }

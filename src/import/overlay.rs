@@ -20,6 +20,8 @@ pub(crate) struct Plan {
     /// the base and those layers but the last are abstract, and the last is
     /// the composed config, named as the base would be.
     pub(crate) composed: usize,
+    /// With `composed`: the identifier of the first composed file (the base).
+    pub(crate) base_stem: String,
 }
 
 /// One overlay: a unique identifier from its file stem and its differences.
@@ -44,10 +46,11 @@ pub(crate) fn plan(base: Map, overlays: Vec<(&str, Map)>) -> Plan {
         base,
         layers,
         composed: 0,
+        base_stem: String::new(),
     }
 }
 
-fn file_stem(name: &str) -> &str {
+pub(crate) fn file_stem(name: &str) -> &str {
     let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
     match file.rfind('.') {
         Some(i) if i > 0 => &file[..i],
