@@ -59,8 +59,10 @@ def from_build(build_dir):
     except ImportError:
         mlflow = None
     if mlflow is not None:
+        from mcfg.mlflow import log_build
+
         with mlflow.start_run(run_name=Path(build_dir).name):
-            tags = mcfg.mlflow.log_build(build_dir, config="trainer")
+            tags = log_build(build_dir, config="trainer")
             mlflow.log_metric("loss", loss)
         print(f"{build_dir}: loss={loss:.6f} sha256={tags['mcfg.sha256'][:12]} (logged to MLflow)")
     else:

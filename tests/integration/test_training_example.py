@@ -58,10 +58,10 @@ def test_a_sweep_of_two_hyperparameters_trains_every_point(tmp_path):
         ["trainer.optim.lr=0.01", "trainer.data.batch_size=16"],
         ["trainer.optim.lr=0.01", "trainer.data.batch_size=64"],
     ]
-    tracking = tmp_path / "mlruns"
+    tracking = f"sqlite:///{tmp_path / 'mlflow.db'}"
     losses = []
     for point in top["sweep"]:
-        run = train("--build", str(out / point["dir"]), env={"MLFLOW_TRACKING_URI": tracking.as_uri()})
+        run = train("--build", str(out / point["dir"]), env={"MLFLOW_TRACKING_URI": tracking})
         assert run.returncode == 0, run.stderr
         m = re.search(r"loss=(\d+\.\d+)", run.stdout)
         assert m, run.stdout
@@ -84,7 +84,7 @@ def test_each_point_is_logged_to_mlflow_with_its_hash(tmp_path):
         [MCFG, "build", str(EXAMPLE), "-o", str(out), "--sweep", "trainer.optim.lr=0.1,0.01"],
         check=True,
     )
-    uri = (tmp_path / "mlruns").as_uri()
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     for n in (0, 1):
         run = train("--build", str(out / "sweep" / str(n)), env={"MLFLOW_TRACKING_URI": uri})
         assert run.returncode == 0, run.stderr
