@@ -87,16 +87,13 @@ fn axis(file: FileId, text: &str, index: &mut u32) -> Result<Axis, Diagnostic> {
         d.help = Some(FORM.to_owned());
         d
     })?;
-    let start = match (head.action, head.value_start) {
-        (Action::Set, Some(start)) => start,
-        _ => {
-            return Err(Diagnostic::error(
-                Code::Override,
-                head.path_span,
-                "a sweep sets a path to each of its values",
-            )
-            .with_help(FORM))
-        }
+    let (Action::Set, Some(start)) = (head.action, head.value_start) else {
+        return Err(Diagnostic::error(
+            Code::Override,
+            head.path_span,
+            "a sweep sets a path to each of its values",
+        )
+        .with_help(FORM));
     };
     let path_text = head.path_text(text).to_owned();
     let prefix = text[..head.path_span.end as usize].trim_start().to_owned();

@@ -14,6 +14,7 @@
 //! - `group: null` selects nothing; `optional group: x` is skipped when the
 //!   file does not exist; the `hydra` group configures Hydra itself, not the
 //!   job, and is left out (as `--cfg job` does).
+//!
 //! Not supported (each reported): `override` entries (an experiment changing
 //! an earlier choice), interpolated options, and choices from a command line.
 

@@ -42,16 +42,15 @@ fn entry(arg: &str, path: &str, value: &str) -> serde_json::Value {
     serde_json::json!({"arg": arg, "config": "svc", "env": null, "path": path, "op": "set", "value": value})
 }
 
-#[test]
-fn build_writes_every_point_with_its_manifest_in_product_order() {
-    let dir = project();
-    let out = mcfg(
-        dir.path(),
+/// The sample sweep: a `--set` and two sweeps (2 × 3 points).
+fn build_sample(dir: &Path, out: &str) -> Output {
+    mcfg(
+        dir,
         &[
             "build",
             ".",
             "-o",
-            "out",
+            out,
             "--set",
             "svc.name=\"x=y\"",
             "--sweep",
@@ -59,8 +58,13 @@ fn build_writes_every_point_with_its_manifest_in_product_order() {
             "--sweep",
             "svc.replicas=range(1, 6, 2)",
         ],
-    );
-    ok(&out);
+    )
+}
+
+#[test]
+fn build_writes_every_point_with_its_manifest_in_product_order() {
+    let dir = project();
+    ok(&build_sample(dir.path(), "out"));
     let read = |p: &str| std::fs::read_to_string(dir.path().join("out").join(p)).expect(p);
     let top: serde_json::Value = serde_json::from_str(&read("manifest.json")).expect("json");
     assert_eq!(top["artifacts"], serde_json::json!([]));
@@ -138,9 +142,16 @@ fn build_writes_every_point_with_its_manifest_in_product_order() {
         .map(|a| a["path"].as_str().expect("path"))
         .collect();
     assert_eq!(paths, ["dev/svc.json", "prod/svc.json"]);
+}
+
+#[test]
+fn verify_follows_the_points_and_builds_are_deterministic() {
+    let dir = project();
+    ok(&build_sample(dir.path(), "out"));
     // verify checks every point through the top manifest, and each point alone.
     ok(&mcfg(dir.path(), &["verify", "out"]));
     ok(&mcfg(dir.path(), &["verify", "out/sweep/3"]));
+    let top = std::fs::read(dir.path().join("out/manifest.json")).expect("manifest");
     std::fs::write(dir.path().join("out/sweep/2/dev/svc.json"), "{}\n").expect("edit");
     let v = mcfg(dir.path(), &["verify", "--json", "out"]);
     assert_eq!(v.status.code(), Some(1));
@@ -150,24 +161,9 @@ fn build_writes_every_point_with_its_manifest_in_product_order() {
         serde_json::json!([{"kind": "modified", "path": "sweep/2/dev/svc.json"}])
     );
     // The same sources and sweep give the same bytes.
-    let again = mcfg(
-        dir.path(),
-        &[
-            "build",
-            ".",
-            "-o",
-            "out2",
-            "--set",
-            "svc.name=\"x=y\"",
-            "--sweep",
-            "svc.lr=0.1,0.01",
-            "--sweep",
-            "svc.replicas=range(1, 6, 2)",
-        ],
-    );
-    ok(&again);
+    ok(&build_sample(dir.path(), "out2"));
     let top2 = std::fs::read(dir.path().join("out2/manifest.json")).expect("manifest");
-    assert_eq!(top2, read("manifest.json").into_bytes());
+    assert_eq!(top2, top);
 }
 
 #[test]
