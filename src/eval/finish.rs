@@ -106,7 +106,14 @@ fn finish<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, assemble_value: bool) -> Ou
     let order = tree_order(ce);
     for &id in &order {
         if let Slot::Leaf(_) = &ce.layers.node(id).slot {
-            if ce.layers.is_absent(id) && is_required(prog, &ce.layers, id) {
+            // A union whose tag was wrong is reported by layering, once.
+            let bad_union = ce.layering_failed
+                && ce
+                    .layers
+                    .node(id)
+                    .ty
+                    .is_some_and(|t| prog.tags.contains_key(&t));
+            if ce.layers.is_absent(id) && is_required(prog, &ce.layers, id) && !bad_union {
                 report_missing(cx, ce, id);
                 ok = false;
                 continue;

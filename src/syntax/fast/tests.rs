@@ -372,6 +372,7 @@ fn tricky_declarations_match_pest() {
 fn uses_section_9(name: &str) -> bool {
     [
         "unions-",
+        "tagged-union",
         "comprehension-",
         "quantifier-",
         "/is-",
