@@ -321,3 +321,40 @@ fn a_sweep_of_lists_and_strings_splits_at_top_level_commas() {
     );
     assert!(!dir.path().join("out/sweep/2").exists());
 }
+
+#[test]
+fn equals_signs_inside_values_and_non_utf8_arguments() {
+    let dir = project();
+    let out = mcfg(
+        dir.path(),
+        &[
+            "build",
+            ".",
+            "-o",
+            "out",
+            "--sweep",
+            "svc.name=\"a=b\",\"c,d\"",
+        ],
+    );
+    ok(&out);
+    let read = |p: &str| std::fs::read_to_string(dir.path().join("out").join(p)).expect(p);
+    assert!(read("sweep/0/dev/svc.json").contains("\"name\": \"a=b\""));
+    assert!(read("sweep/1/dev/svc.json").contains("\"name\": \"c,d\""));
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bad = Command::new(env!("CARGO_BIN_EXE_mcfg"))
+            .args(["--message-format", "json", "check", ".", "--sweep"])
+            .arg(std::ffi::OsStr::from_bytes(b"svc.name=\"a\",\"\xff\""))
+            .current_dir(dir.path())
+            .output()
+            .expect("mcfg runs");
+        assert_eq!(bad.status.code(), Some(1));
+        let d = json_diags(&bad);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0]["code"], "mcfg::override");
+        assert_eq!(d[0]["message"], "this sweep is not valid UTF-8");
+        assert_eq!(d[0]["file"], "--sweep[1]");
+        assert_eq!(d[0]["column"], 15);
+    }
+}
