@@ -13,7 +13,8 @@ use crate::compile::{Compilation, Sink};
 pub struct OverrideArgs {
     /// Override a value after every source step (repeatable):
     /// `[ENV:]CONFIG.PATH=EXPR` (EXPR is an mcfg expression: 3, '"gpu"', [1, 2]),
-    /// `CONFIG.PATH+=EXPR` to append, or `~CONFIG.PATH` to remove the value.
+    /// `CONFIG.PATH+=EXPR` to append, `CONFIG.PATH:=EXPR` to replace,
+    /// `+CONFIG.PATH=EXPR` to add a new key, or `~CONFIG.PATH` to remove the value.
     /// The config may be left out when the build emits exactly one.
     #[arg(
         long = "set",

@@ -52,7 +52,9 @@ fn walk_map(map: &mut Map, path: &mut Vec<String>) {
         if matches!(&entry.value, Value::Str(s) if s == "???") {
             entry.value = Value::Missing;
             entry.notes.fixme = Some(format!(
-                "`{key}` is `???` in OmegaConf: required, and no value is given here"
+                "`{key}` is `???` in OmegaConf: required, and no value is given here; \
+                 give it in a child config or with `--set '+CONFIG.{}=VALUE'`",
+                path.join(".")
             ));
         } else {
             walk_value(&mut entry.value, &mut entry.notes.fixme, path);

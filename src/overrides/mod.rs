@@ -59,6 +59,8 @@ pub struct Override {
     pub action: Action,
     /// The value (`None` for `~`).
     pub value: Option<Expr>,
+    /// `+PATH=EXPR`: adds a key the config does not have yet.
+    pub adds: bool,
     /// The value as the manifest records it, when it is not the text of
     /// `value`'s span (a sweep value from `range(...)`).
     pub value_text: Option<String>,
@@ -101,6 +103,7 @@ impl Override {
             path_span,
             action,
             value,
+            adds: false,
             value_text: None,
             stmts,
         }
@@ -214,7 +217,7 @@ pub struct OverrideEntry {
     pub env: Option<String>,
     /// Dotted path below the config (quoted keys as written).
     pub path: String,
-    /// `set`, `append`, `replace` or `unset`.
+    /// `set`, `add`, `append`, `replace` or `unset`.
     pub op: String,
     /// The value's expression text (`None` for `unset`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -428,6 +431,7 @@ fn entry(prog: &Program<'_>, cid: ConfigId, p: &Planned<'_>) -> OverrideEntry {
         env: p.env.map(|e| prog.envs[e].name.to_string()),
         path: dotted(p.path),
         op: match p.ov.action {
+            Action::Set if p.ov.adds => "add",
             Action::Set => "set",
             Action::Append => "append",
             Action::Replace => "replace",
@@ -466,7 +470,11 @@ pub fn apply<'a>(
                 continue;
             }
         }
-        if !existing_path(prog, &mut ap, layers, cid, p) {
+        let ok = match p.ov.adds {
+            true => new_path(prog, &mut ap, layers, cid, p),
+            false => existing_path(prog, &mut ap, layers, cid, p),
+        };
+        if !ok {
             continue;
         }
         if let Some(stmt) = p.stmt {
@@ -532,6 +540,43 @@ fn existing_path<'a>(
         return false;
     }
     true
+}
+
+/// Whether the path of `+PATH=EXPR` is new (some key of it is missing);
+/// reports it otherwise, as Hydra does.
+fn new_path<'a>(
+    prog: &Program<'a>,
+    ap: &mut Applier<'_, 'a>,
+    layers: &Layers<'a>,
+    cid: ConfigId,
+    p: &Planned<'a>,
+) -> bool {
+    let mut cur = ROOT;
+    for key in p.path {
+        let Slot::Obj(children) = &layers.node(cur).slot else {
+            return true;
+        };
+        match children.get(&key.name) {
+            Some(&c) => cur = c,
+            None => return true,
+        }
+    }
+    if layers.is_absent(cur) {
+        return true;
+    }
+    let config = &prog.configs[cid.0 as usize].name;
+    let path = dotted(p.path);
+    ap.diags.push(
+        Diagnostic::error(
+            Code::Override,
+            p.ov.path_span,
+            format!("`{config}.{path}` already exists: `+` only adds a new key"),
+        )
+        .with_help(format!(
+            "write `--set '{config}.{path}=VALUE'` to change it"
+        )),
+    );
+    false
 }
 
 /// Turns a bare word in an override's value that names nothing

@@ -128,7 +128,7 @@ fn err(span: Span, message: impl Into<String>, help: impl Into<String>) -> Diagn
     Diagnostic::error(Code::Override, span, message).with_help(help)
 }
 
-const FORM: &str = "write `--set CONFIG.PATH=VALUE` (VALUE is an mcfg expression: 3, \"gpu\", [1, 2]), `--set ENV:CONFIG.PATH=VALUE`, or `--set '~CONFIG.PATH'` to remove a value";
+const FORM: &str = "write `--set CONFIG.PATH=VALUE` (VALUE is an mcfg expression: 3, \"gpu\", [1, 2]), `--set ENV:CONFIG.PATH=VALUE`, `--set '+CONFIG.PATH=VALUE'` to add a key, or `--set '~CONFIG.PATH'` to remove a value";
 
 /// The part of an argument before its value: `[~][ENV:]PATH` and the operator.
 #[derive(Debug)]
@@ -137,6 +137,8 @@ pub(crate) struct Head {
     pub keys: Vec<Key>,
     pub path_span: Span,
     pub action: Action,
+    /// `+PATH=EXPR`: the path must not exist yet (Hydra's `+key=value`).
+    pub adds: bool,
     /// Where the value starts (`None` for `~`).
     pub value_start: Option<usize>,
 }
@@ -157,7 +159,7 @@ pub fn parse(file: FileId, text: &str, index: u32) -> Result<Override, Diagnosti
         None => None,
         Some(start) => Some(value(file, text, start, h.path_text(text))?),
     };
-    Ok(Override::new(
+    let mut ov = Override::new(
         index,
         file,
         text,
@@ -166,17 +168,24 @@ pub fn parse(file: FileId, text: &str, index: u32) -> Result<Override, Diagnosti
         h.path_span,
         h.action,
         value,
-    ))
+    );
+    ov.adds = h.adds;
+    Ok(ov)
 }
 
-/// Parses `[~][ENV:]PATH` and the operator after it.
+/// Parses `[~|+][ENV:][~|+]PATH` and the operator after it.
 #[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
 pub(crate) fn head(file: FileId, text: &str) -> Result<Head, Diagnostic> {
     let mut cur = Cursor { file, text, pos: 0 };
     cur.skip_blanks();
     let mut unset = false;
-    if cur.peek() == Some(b'~') {
-        unset = true;
+    let mut adds = false;
+    match cur.peek() {
+        Some(b'~') => unset = true,
+        Some(b'+') => adds = true,
+        _ => {}
+    }
+    if unset || adds {
         cur.pos += 1;
     }
     // `ENV:` before the path: an identifier followed by `:` (not `:=`).
@@ -186,9 +195,16 @@ pub(crate) fn head(file: FileId, text: &str) -> Result<Head, Diagnostic> {
         if cur.peek() == Some(b':') && text.as_bytes().get(cur.pos + 1) != Some(&b'=') {
             cur.pos += 1;
             env = Some(k);
-            if !unset && cur.peek() == Some(b'~') {
-                unset = true;
-                cur.pos += 1;
+            match cur.peek() {
+                Some(b'~') if !unset && !adds => {
+                    unset = true;
+                    cur.pos += 1;
+                }
+                Some(b'+') if !unset && !adds => {
+                    adds = true;
+                    cur.pos += 1;
+                }
+                _ => {}
             }
         } else {
             cur.pos = save;
@@ -265,11 +281,19 @@ pub(crate) fn head(file: FileId, text: &str) -> Result<Head, Diagnostic> {
             ))
         }
     };
+    if adds && action != Action::Set {
+        return Err(err(
+            path_span,
+            format!("`+{path_text}` adds a key: it takes `=` and a value"),
+            format!("write `--set '+{path_text}=VALUE'`"),
+        ));
+    }
     Ok(Head {
         env,
         keys,
         path_span,
         action,
+        adds,
         value_start,
     })
 }

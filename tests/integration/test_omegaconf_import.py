@@ -69,7 +69,7 @@ def strict(value):
     return (type(value).__name__, value)
 
 
-def mcfg_build(tmp_path, inputs, config):
+def mcfg_build(tmp_path, inputs, config, sets=()):
     src = tmp_path / "src"
     src.mkdir()
     imported = subprocess.run(
@@ -80,7 +80,9 @@ def mcfg_build(tmp_path, inputs, config):
     assert imported.returncode == 0, imported.stderr
     out = tmp_path / "out"
     built = subprocess.run(
-        [MCFG, "build", str(src), "-o", str(out)], capture_output=True, text=True
+        [MCFG, "build", str(src), "-o", str(out), *(a for s in sets for a in ("--set", s))],
+        capture_output=True,
+        text=True,
     )
     assert built.returncode == 0, built.stderr + (src / "cfg.mcfg").read_text()
     return json.loads((out / f"{config}.json").read_text())
@@ -147,13 +149,9 @@ def test_defaults_list_composes_like_hydra(tmp_path, primary):
     text = composed.read_text()
     register_echo_resolvers(text)
     want = drop_missing(OmegaConf.to_container(OmegaConf.create(json.loads(text)), resolve=True))
-    inputs = [LIGHTNING / "original" / "configs" / f"{primary}.yaml"]
-    config = "cfg"
+    sets = []
     if primary == "eval":
-        # `ckpt_path: ???` was given on Hydra's command line; here an overlay gives it.
-        cli = tmp_path / "cli.yaml"
-        cli.write_text(f"ckpt_path: {want['ckpt_path']}\n")
-        inputs.append(cli)
-        config = "cfg_cli"
-    got = mcfg_build(tmp_path, inputs, config)
+        # `ckpt_path: ???` was given on Hydra's command line; here `--set '+PATH=...'` gives it.
+        sets.append(f"+cfg.ckpt_path={json.dumps(want['ckpt_path'])}")
+    got = mcfg_build(tmp_path, [LIGHTNING / "original" / "configs" / f"{primary}.yaml"], "cfg", sets)
     assert strict(got) == strict(want)

@@ -380,3 +380,64 @@ fn tilde_unsets_and_colon_equals_replaces_from_the_command_line() {
     assert_eq!(d[0]["column"], 1);
     assert_eq!(d[0]["length"], 13);
 }
+
+#[test]
+fn plus_adds_a_key_the_config_does_not_have() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("main.mcfg"),
+        "config svc {\n  name = \"x\"\n  sub { a = 1 }\n}\n",
+    )
+    .expect("write");
+    let out = mcfg(
+        dir.path(),
+        &[
+            "build",
+            ".",
+            "-o",
+            "out",
+            "--set",
+            "+svc.ckpt=\"p\"",
+            "--set",
+            "+sub.b=2",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |p: &str| std::fs::read_to_string(dir.path().join("out").join(p)).expect(p);
+    assert_eq!(
+        read("svc.json"),
+        "{\n  \"name\": \"x\",\n  \"sub\": {\n    \"a\": 1,\n    \"b\": 2\n  },\n  \"ckpt\": \"p\"\n}\n"
+    );
+    let m: serde_json::Value = serde_json::from_str(&read("manifest.json")).expect("json");
+    assert_eq!(m["overrides"][0]["op"], "add");
+    assert_eq!(m["overrides"][1]["path"], "sub.b");
+    // `+` on a key that exists is Hydra's error; `+` with `+=` is malformed.
+    for (arg, msg, col) in [
+        (
+            "+svc.name=\"y\"",
+            "`svc.name` already exists: `+` only adds a new key",
+            2,
+        ),
+        (
+            "+svc.sub+=[1]",
+            "`+svc.sub` adds a key: it takes `=` and a value",
+            2,
+        ),
+    ] {
+        let bad = mcfg(
+            dir.path(),
+            &["--message-format", "json", "check", ".", "--set", arg],
+        );
+        assert_eq!(bad.status.code(), Some(1), "{arg}");
+        let d = json_diags(&bad);
+        assert_eq!(d.len(), 1, "{arg}: {d:?}");
+        assert_eq!(d[0]["code"], "mcfg::override", "{arg}");
+        assert_eq!(d[0]["message"], msg, "{arg}");
+        assert_eq!(d[0]["column"], col, "{arg}");
+    }
+}
