@@ -173,11 +173,8 @@ pub fn parse(file: FileId, text: &str, index: u32) -> Result<Override, Diagnosti
     Ok(ov)
 }
 
-/// Parses `[~|+][ENV:][~|+]PATH` and the operator after it.
-#[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
-pub(crate) fn head(file: FileId, text: &str) -> Result<Head, Diagnostic> {
-    let mut cur = Cursor { file, text, pos: 0 };
-    cur.skip_blanks();
+/// `~` or `+`, and `ENV:`, before the path (either order): (unset, adds, env).
+fn prefix(cur: &mut Cursor<'_>, text: &str) -> (bool, bool, Option<Key>) {
     let mut unset = false;
     let mut adds = false;
     match cur.peek() {
@@ -212,6 +209,15 @@ pub(crate) fn head(file: FileId, text: &str) -> Result<Head, Diagnostic> {
     } else {
         cur.pos = save;
     }
+    (unset, adds, env)
+}
+
+/// Parses `[~|+][ENV:][~|+]PATH` and the operator after it.
+#[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
+pub(crate) fn head(file: FileId, text: &str) -> Result<Head, Diagnostic> {
+    let mut cur = Cursor { file, text, pos: 0 };
+    cur.skip_blanks();
+    let (unset, adds, env) = prefix(&mut cur, text);
     let path_start = cur.pos;
     let mut keys = Vec::new();
     loop {
