@@ -29,6 +29,9 @@ use crate::source::{FileId, Span};
 /// Most points one sweep may have; a larger product is refused before any work.
 pub const MAX_SWEEP_POINTS: u64 = 10_000;
 
+/// Most artifacts one sweep may write (points × artifacts per point).
+pub const MAX_SWEEP_ARTIFACTS: usize = 1_000_000;
+
 /// Most values one `range(...)` may give (the product limit applies too).
 const MAX_RANGE_VALUES: i64 = MAX_SWEEP_POINTS as i64;
 
@@ -264,6 +267,29 @@ pub fn count_points(axes: &[Axis]) -> Result<u64, Diagnostic> {
     }
 }
 
+/// The `mcfg::limit` error when the sweep would write more than
+/// [`MAX_SWEEP_ARTIFACTS`] artifacts (all are held until the output is swapped in).
+fn too_many_artifacts(prog: &Program<'_>, axes: &[Axis], n_points: usize) -> Option<Diagnostic> {
+    let configs = prog
+        .configs
+        .iter()
+        .filter(|c| c.is_emitted() && prog.project.is_selected(c.file))
+        .count();
+    let per_point = configs * prog.env_slots().len();
+    let total = per_point.saturating_mul(n_points);
+    let first = axes.first()?;
+    (total > MAX_SWEEP_ARTIFACTS).then(|| {
+        Diagnostic::error(
+            Code::Limit,
+            first.span,
+            format!(
+                "this sweep would write {total} artifacts ({n_points} points × {per_point}); the limit is {MAX_SWEEP_ARTIFACTS}"
+            ),
+        )
+        .with_help("sweep fewer values, or build fewer configs per sweep (with a `mcfg.toml`, `mcfg build PATH` builds only PATH's configs)")
+    })
+}
+
 /// The value index of every axis at point `point` (the last axis varies fastest).
 fn digits(axes: &[Axis], mut point: usize) -> Vec<usize> {
     let mut out = vec![0; axes.len()];
@@ -379,6 +405,10 @@ pub fn compile<T: Send>(
         diags.extend(planned);
         timings.push(("resolve", start.elapsed()));
         let envs: Vec<String> = prog.envs.iter().map(|e| e.name.to_string()).collect();
+        // `check` keeps no artifacts, so only a build is bounded by their number.
+        if sink.values && !diags.has_errors() {
+            diags.extend(too_many_artifacts(&prog, axes, n_points));
+        }
         if diags.has_errors() {
             (envs, Vec::new(), entries)
         } else {

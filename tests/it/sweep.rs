@@ -358,3 +358,35 @@ fn equals_signs_inside_values_and_non_utf8_arguments() {
         assert_eq!(d[0]["column"], 15);
     }
 }
+
+#[test]
+fn a_build_over_the_artifact_limit_is_refused_before_evaluation() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut src = String::from("environments {\n  a\n  b\n}\nschema S {\n  x: int = 1\n}\n");
+    for i in 0..200 {
+        src.push_str(&format!("config c{i}: S {{}}\n"));
+    }
+    std::fs::write(dir.path().join("main.mcfg"), src).expect("write");
+    let out = mcfg(
+        dir.path(),
+        &[
+            "--message-format",
+            "json",
+            "build",
+            ".",
+            "-o",
+            "out",
+            "--sweep",
+            "c0.x=range(0, 3000)",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let d = json_diags(&out);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["code"], "mcfg::limit");
+    assert_eq!(
+        d[0]["message"],
+        "this sweep would write 1200000 artifacts (3000 points × 400); the limit is 1000000"
+    );
+    assert!(!dir.path().join("out").exists());
+}
