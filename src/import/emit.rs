@@ -25,16 +25,7 @@ pub(crate) fn emit_file(names: &[&str], opts: &ImportOptions, plan: &Plan) -> St
     let files = names.join(", ").replace(['\n', '\r'], " ");
     let mut out = format!("// Imported by mcfg import from {files}.\n\n");
     match opts.overlays {
-        OverlayStyle::EnvBlocks if !plan.layers.is_empty() => {
-            write_environments(&mut out, plan);
-            out.push_str(&format!("config {name} {{\n"));
-            write_body(&mut out, &plan.base, 2);
-            for layer in &plan.layers {
-                out.push_str(&format!("\n  env {} {{", layer.stem));
-                write_block_rest(&mut out, &layer.diff, 4, 2);
-            }
-            out.push_str("}\n");
-        }
+        // A composition is a chain of configs whatever `--overlay` says.
         _ if plan.composed > 0 => {
             // A Hydra composition: abstract steps, the last one named `name`.
             let base = format!("{name}_{}", plan.base_stem);
@@ -53,6 +44,16 @@ pub(crate) fn emit_file(names: &[&str], opts: &ImportOptions, plan: &Plan) -> St
                 write_block_rest(&mut out, &layer.diff, 2, 0);
                 parent = child;
             }
+        }
+        OverlayStyle::EnvBlocks if !plan.layers.is_empty() => {
+            write_environments(&mut out, plan);
+            out.push_str(&format!("config {name} {{\n"));
+            write_body(&mut out, &plan.base, 2);
+            for layer in &plan.layers {
+                out.push_str(&format!("\n  env {} {{", layer.stem));
+                write_block_rest(&mut out, &layer.diff, 4, 2);
+            }
+            out.push_str("}\n");
         }
         OverlayStyle::EnvBlocks | OverlayStyle::Children => {
             out.push_str(&format!("config {name} {{"));
