@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,11 +26,13 @@ except ImportError:  # pragma: no cover - CI installs it
 
 
 def train(*args, env=None):
+    # Never the default ./mlruns of the working folder.
+    env = {"MLFLOW_TRACKING_URI": f"sqlite:///{tempfile.mkdtemp()}/mlflow.db", **(env or {})}
     return subprocess.run(
         [sys.executable, str(EXAMPLE / "train.py"), *args],
         capture_output=True,
         text=True,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **env},
     )
 
 
