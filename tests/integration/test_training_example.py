@@ -27,12 +27,16 @@ except ImportError:  # pragma: no cover - CI installs it
 
 def train(*args, env=None):
     # Never the default ./mlruns of the working folder.
-    env = {"MLFLOW_TRACKING_URI": f"sqlite:///{tempfile.mkdtemp()}/mlflow.db", **(env or {})}
+    # Never the default ./mlruns of the working folder (MLflow puts artifacts
+    # in ./mlruns of the current folder even with a sqlite store).
+    work = tempfile.mkdtemp()
+    env = {"MLFLOW_TRACKING_URI": f"sqlite:///{work}/mlflow.db", **(env or {})}
     return subprocess.run(
         [sys.executable, str(EXAMPLE / "train.py"), *args],
         capture_output=True,
         text=True,
         env={**os.environ, **env},
+        cwd=work,
     )
 
 
