@@ -45,11 +45,13 @@ pub struct BuildArgs {
     pub fsync: bool,
     #[command(flatten)]
     pub overrides: super::overrides::OverrideArgs,
+    #[command(flatten)]
+    pub sweep: super::overrides::SweepArgs,
 }
 
 /// One artifact rendered on the thread that evaluated it: the file, the
 /// runtime file and the manifest entry (hashed there too).
-type Rendered = (Artifact, Option<Artifact>, ArtifactEntry);
+pub(super) type Rendered = (Artifact, Option<Artifact>, ArtifactEntry);
 
 /// Runs `mcfg build`.
 pub fn run(out: &Output, args: &BuildArgs) -> u8 {
@@ -66,6 +68,9 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
         values: true,
         finish: &finish,
     };
+    if !args.sweep.sweeps.is_empty() {
+        return super::sweep::build(out, args, &sink);
+    }
     let Some(comp) = out.compile_with(&args.sources, &sink, &args.overrides.sets) else {
         return 2;
     };
@@ -73,18 +78,8 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
     if comp.has_errors() {
         return 1;
     }
-    for e in &args.envs {
-        if !comp.envs.contains(e) {
-            let declared = if comp.envs.is_empty() {
-                "none".to_owned()
-            } else {
-                comp.envs.join(", ")
-            };
-            out.error(&format!(
-                "unknown environment `{e}` in --env (declared: {declared})"
-            ));
-            return 2;
-        }
+    if !known_envs(out, &args.envs, &comp.envs) {
+        return 2;
     }
     let root = args.sources.root_or_default(&comp);
     let (project, envs) = (&comp.project, &comp.envs);
@@ -107,7 +102,25 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
     code
 }
 
-fn check_dir(out: &Output, dir: &Path, files: &[Artifact]) -> u8 {
+/// Whether every `--env` names a declared environment (else reported).
+pub(super) fn known_envs(out: &Output, selected: &[String], envs: &[String]) -> bool {
+    for e in selected {
+        if !envs.contains(e) {
+            let declared = if envs.is_empty() {
+                "none".to_owned()
+            } else {
+                envs.join(", ")
+            };
+            out.error(&format!(
+                "unknown environment `{e}` in --env (declared: {declared})"
+            ));
+            return false;
+        }
+    }
+    true
+}
+
+pub(super) fn check_dir(out: &Output, dir: &Path, files: &[Artifact]) -> u8 {
     let diffs = crate::cli::output::compare_dir(dir, files);
     if diffs.is_empty() {
         return 0;
@@ -152,7 +165,7 @@ fn render_artifact(a: &ArtifactValue, format: Format, flat: bool) -> Rendered {
 }
 
 /// The files of a build in order, the manifest (made from the entries) last.
-fn collect(
+pub(super) fn collect(
     rendered: impl IntoIterator<Item = Rendered>,
     manifest: impl FnOnce(Vec<ArtifactEntry>) -> Manifest,
 ) -> Vec<Artifact> {
@@ -167,7 +180,7 @@ fn collect(
     files
 }
 
-fn manifest(
+pub(super) fn manifest(
     project: &Project,
     envs: &[String],
     overrides: &[crate::overrides::OverrideEntry],
@@ -185,6 +198,7 @@ fn manifest(
         sources: sources(project, root),
         overrides: overrides.to_vec(),
         artifacts: entries,
+        sweep: Vec::new(),
     }
 }
 

@@ -20,6 +20,7 @@ mod schema;
 mod shell;
 mod overrides;
 mod test;
+mod sweep;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -89,6 +90,8 @@ enum Command {
         sources: Sources,
         #[command(flatten)]
         overrides: overrides::OverrideArgs,
+        #[command(flatten)]
+        sweep: overrides::SweepArgs,
     },
     /// Check, then write artifacts and manifest.json to the output folder.
     Build(build::BuildArgs),
@@ -168,7 +171,14 @@ fn run(cli: Cli) -> u8 {
         timings: cli.timings,
     };
     match cli.command {
-        Command::Check { sources, overrides } => {
+        Command::Check {
+            sources,
+            overrides,
+            sweep,
+        } if !sweep.sweeps.is_empty() => sweep::check(&out, &sources, &overrides, &sweep),
+        Command::Check {
+            sources, overrides, ..
+        } => {
             let sink = Sink::diagnostics_only();
             let Some(comp) = out.compile_with(&sources, &sink, &overrides.sets) else {
                 return 2;

@@ -43,6 +43,10 @@ pub struct Manifest {
     pub overrides: Vec<crate::overrides::OverrideEntry>,
     /// Every artifact written, in build order.
     pub artifacts: Vec<ArtifactEntry>,
+    /// The points of a `--sweep` build, in point order (each point's folder
+    /// has its own manifest); absent for a build without `--sweep`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sweep: Vec<crate::sweep::SweepEntry>,
 }
 
 /// The git commit of the sources and whether their folder has changes.
@@ -234,6 +238,7 @@ mod tests {
             environments: env.iter().map(|it| (*it).to_owned()).collect(),
             sources: vec![SourceEntry::new("models/ranker.mcfg", b"")],
             overrides: vec![],
+            sweep: Vec::new(),
             artifacts: vec![ArtifactEntry::new(
                 "ranker",
                 env.map(str::to_owned),

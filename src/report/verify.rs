@@ -134,10 +134,12 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, String> {
             }
         }
     }
+    let points = verify_sweep(dir, &manifest, &manifest_path, &mut problems)?;
     let present =
         list_files(dir).map_err(|err| format!("cannot list `{}`: {err}", dir.display()))?;
     for path in present {
-        if !listed.contains(&path) {
+        let in_point = points.iter().any(|p| path.starts_with(p.as_str()));
+        if !listed.contains(&path) && !in_point {
             problems.push(Problem {
                 kind: ProblemKind::Extra,
                 path,
@@ -145,6 +147,50 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, String> {
         }
     }
     Ok(VerifyReport::from_problems(problems))
+}
+
+/// Checks the point folders of a `--sweep` build: each point's manifest
+/// against its hash in the top manifest, then the point's folder against
+/// that manifest. Returns the point folders (`sweep/3/`), whose files the
+/// point manifests account for.
+fn verify_sweep(
+    dir: &Path,
+    manifest: &Manifest,
+    manifest_path: &Path,
+    problems: &mut Vec<Problem>,
+) -> Result<Vec<String>, String> {
+    let mut points = Vec::new();
+    for point in &manifest.sweep {
+        if !is_safe_rel_path(&point.dir) {
+            return Err(format!(
+                "`{}` lists an unsafe sweep folder `{}`",
+                manifest_path.display(),
+                point.dir
+            ));
+        }
+        let inner = format!("{}/{MANIFEST_NAME}", point.dir);
+        points.push(format!("{}/", point.dir));
+        if let Some(kind) = check_file(dir, &inner, &point.manifest_sha256) {
+            problems.push(Problem { kind, path: inner });
+            continue;
+        }
+        let sub_dir = dir.join(&point.dir);
+        let bytes = files::read_regular(&sub_dir.join(MANIFEST_NAME), files::MAX_DOCUMENT_BYTES)
+            .map_err(|err| format!("cannot read `{inner}`: {err}"))?;
+        let sub = Manifest::from_bytes(&bytes).map_err(|err| format!("`{inner}` is {err}"))?;
+        if !sub.sweep.is_empty() {
+            return Err(format!(
+                "`{inner}` lists sweep points of its own (mcfg never writes that)"
+            ));
+        }
+        for p in verify(&sub_dir)?.problems {
+            problems.push(Problem {
+                kind: p.kind,
+                path: format!("{}/{}", point.dir, p.path),
+            });
+        }
+    }
+    Ok(points)
 }
 
 /// The problem with `dir/path` given its expected hash, if any. The file is
@@ -241,6 +287,7 @@ mod tests {
             environments: vec!["dev".to_owned(), "prod".to_owned()],
             sources: vec![],
             overrides: vec![],
+            sweep: Vec::new(),
             artifacts: vec![
                 ArtifactEntry::new("svc", Some("dev".to_owned()), &dev, None, vec![], vec![]),
                 ArtifactEntry::new(
@@ -329,6 +376,7 @@ mod tests {
             environments: vec![],
             sources: vec![],
             overrides: vec![],
+            sweep: Vec::new(),
             artifacts: vec![ArtifactEntry::new(
                 "x",
                 None,

@@ -249,10 +249,15 @@ impl<'a> Program<'a> {
         file: FileId,
         parts: impl IntoIterator<Item = &'n str>,
     ) -> bool {
+        // A command-line override (`--set[N]`, `--sweep[N]`) has no AST but
+        // is not a broken file: a name missing there is the user's mistake.
+        let broken = |f: &crate::loader::LoadedFile| {
+            f.ast.is_none() && !f.path.to_string_lossy().starts_with("--")
+        };
         let mut scope_file = file;
         for part in parts {
             let loaded = self.project.file(scope_file);
-            if loaded.ast.is_none() {
+            if broken(loaded) {
                 return true;
             }
             if let Some(None) = loaded.imports.get(part) {
@@ -263,7 +268,7 @@ impl<'a> Program<'a> {
                 _ => return false,
             }
         }
-        self.project.file(scope_file).ast.is_none()
+        broken(self.project.file(scope_file))
     }
 
     /// Looks up a possibly qualified name (`Serving`, `serving.Serving`) from `file`.

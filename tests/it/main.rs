@@ -21,3 +21,4 @@ mod props;
 mod workflow;
 mod overrides;
 mod policy;
+mod sweep;
