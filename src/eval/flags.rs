@@ -5,7 +5,8 @@
 use crate::diagnostics::{Code, Diagnostic};
 use crate::emit::flagd::check::Finding;
 use crate::emit::flagd::{check, Flag, FlagField, FlagKind};
-use crate::merge::{NodeId, Slot};
+use crate::ast::{Expr, ExprKind, Stmt};
+use crate::merge::{NodeId, Op, Slot, Step, ROOT};
 use crate::source::Span;
 use crate::types::Ty;
 
@@ -18,8 +19,13 @@ fn flag_kind<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, id: NodeId) -> Option<Fl
     if !matches!(node.slot, Slot::Obj(_)) {
         return None;
     }
-    let Ty::Object(o) = cx.prog.ty(node.ty?).ty else {
-        return None;
+    let o = if id == ROOT {
+        cx.prog.configs[ce.cid.0 as usize].schema?
+    } else {
+        let Ty::Object(o) = cx.prog.ty(node.ty?).ty else {
+            return None;
+        };
+        o
     };
     let obj = cx.prog.obj(o);
     if !cx.prog.project.file(obj.span.file).is_std {
@@ -62,36 +68,89 @@ pub(super) fn collect<'a>(
     out
 }
 
-/// The span of the assignment that set `path` (relative to the flag node
-/// `id`): the nearest leaf at or above it that the sources assign, else any
-/// assignment below the flag, else the config's name.
+/// The span of what set `path` (relative to the flag node `id`): inside the
+/// assignment of the nearest leaf at or above it, the list element or object
+/// entry the rest of the path names; else the assignments below `path`, else
+/// any assignment below the flag, else the config's name.
 fn span_of<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, id: NodeId, path: &str) -> Span {
     let base = ce.layers.path_of(id).len();
     let wanted: Vec<&str> = path.split('.').filter(|p| !p.is_empty()).collect();
     let leaves = ce.layers.leaves_below(id);
     let mut best: Option<(usize, Span)> = None;
+    let mut below = Vec::new();
     for &l in &leaves {
         let keys = ce.layers.path_of(l);
         let rel: Vec<&str> = keys[base..].iter().map(|k| &**k).collect();
-        let is_prefix = rel.len() <= wanted.len() && rel.iter().zip(&wanted).all(|(a, b)| a == b);
-        if !is_prefix || best.is_some_and(|(n, _)| n >= rel.len()) {
+        let common = rel.iter().zip(&wanted).take_while(|(a, b)| a == b).count();
+        if common == wanted.len() {
+            below.push(l);
+        }
+        if common < rel.len() || best.is_some_and(|(n, _)| n >= rel.len()) {
             continue;
         }
-        if let Some(span) = holding_span(ce, &[l]) {
+        if let Some(step) = holding_step(ce, l) {
+            // After `+=` list indexes count earlier steps' items too.
+            let alone = ce.layers.effective_steps(l).len() == 1;
+            let span = if alone {
+                narrow(step.expr, &wanted[rel.len()..])
+            } else {
+                step.expr.span
+            };
             best = Some((rel.len(), span));
         }
     }
     best.map(|(_, s)| s)
+        .or_else(|| holding_span(ce, &below))
         .or_else(|| holding_span(ce, &leaves))
         .unwrap_or(cx.prog.configs[ce.cid.0 as usize].decl.name.span)
 }
 
+/// The latest user assignment of leaf `l` (schema defaults excluded).
+fn holding_step<'c, 'a>(ce: &'c ConfigEval<'a>, l: NodeId) -> Option<&'c Step<'a>> {
+    ce.layers
+        .effective_steps(l)
+        .iter()
+        .filter(|s| s.op != Op::Default)
+        .max_by_key(|s| s.seq)
+}
+
+/// The part of literal `expr` at `rest` (`1.when.0.value`): list elements
+/// by index, object entries by key; the whole expression where it is not a
+/// literal that far down.
+fn narrow(expr: &Expr, rest: &[&str]) -> Span {
+    let Some((first, tail)) = rest.split_first() else {
+        return expr.span;
+    };
+    match &expr.kind {
+        ExprKind::List(items) => first
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| items.get(i))
+            .map_or(expr.span, |item| narrow(item, tail)),
+        ExprKind::Object(stmts) => narrow_stmts(stmts, rest).unwrap_or(expr.span),
+        _ => expr.span,
+    }
+}
+
+fn narrow_stmts(stmts: &[Stmt], rest: &[&str]) -> Option<Span> {
+    let prefix = |p: &crate::ast::Path| {
+        let n = p.keys.len();
+        (n <= rest.len() && p.keys.iter().zip(rest).all(|(k, r)| &*k.name == *r)).then_some(n)
+    };
+    // The last assignment wins, as in evaluation.
+    stmts.iter().rev().find_map(|st| match st {
+        Stmt::Assign(a) => prefix(&a.path).map(|n| narrow(&a.value, &rest[n..])),
+        Stmt::Block(b) => prefix(&b.path).and_then(|n| narrow_stmts(&b.body, &rest[n..])),
+        Stmt::Env(_) => None,
+    })
+}
+
 fn report<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, id: NodeId, field: &FlagField, f: Finding) {
     let at = span_of(cx, ce, id, &f.path);
-    let full = if f.path.is_empty() {
-        field.path.clone()
-    } else {
-        format!("{}.{}", field.path, f.path)
+    let full = match (field.path.is_empty(), f.path.is_empty()) {
+        (_, true) => field.path.clone(),
+        (true, false) => f.path.clone(),
+        (false, false) => format!("{}.{}", field.path, f.path),
     };
     let message = format!("{} (`{full}`)", f.message);
     let mut d = if f.warning {

@@ -26,9 +26,14 @@ pub const FLAG_SET_NAME: &str = "flags.flagd.json";
 /// The `$schema` of every flag set.
 pub const SCHEMA_URL: &str = "https://flagd.dev/schema/v0/flags.json";
 
-/// The flag key of `field` in config `config`: `<config>.<path>`.
+/// The flag key of `field` in config `config`: `<config>.<path>`, or the
+/// config's name for a config whose schema is the flag's.
 pub fn flag_key(config: &str, field: &FlagField) -> String {
-    format!("{config}.{}", field.path)
+    if field.path.is_empty() {
+        config.to_owned()
+    } else {
+        format!("{config}.{}", field.path)
+    }
 }
 
 /// The flag definition of one field.
