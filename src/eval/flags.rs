@@ -2,10 +2,10 @@
 //! (config, environment), checked for flagd (`emit::flagd::check`) with each
 //! problem reported at the assignment that caused it.
 
+use crate::ast::{Expr, ExprKind, Stmt};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::emit::flagd::check::Finding;
 use crate::emit::flagd::{check, Flag, FlagField, FlagKind};
-use crate::ast::{Expr, ExprKind, Stmt};
 use crate::merge::{NodeId, Op, Slot, Step, ROOT};
 use crate::source::Span;
 use crate::types::Ty;
