@@ -179,10 +179,10 @@ fn variant_values(flag: &Flag, out: &mut Vec<Finding>) {
         return;
     }
     let kind = |v: &Value| match v {
-        Value::String(_) => Some("string"),
-        Value::Number(_) => Some("number"),
-        Value::Bool(_) => Some("bool"),
-        Value::Object(_) => Some("object"),
+        Value::String(_) => Some("a string"),
+        Value::Number(_) => Some("a number"),
+        Value::Bool(_) => Some("a bool"),
+        Value::Object(_) => Some("an object"),
         Value::Null | Value::Array(_) => None,
     };
     let mut first: Option<(&str, &str)> = None;
@@ -199,7 +199,7 @@ fn variant_values(flag: &Flag, out: &mut Vec<Finding>) {
             None => first = Some((name, k)),
             Some((other, fk)) if fk != k => out.push(error(
                 format!("variants.{name}"),
-                format!("variant `{name}` is a {k} but `{other}` is a {fk}"),
+                format!("variant `{name}` is {k} but `{other}` is {fk}"),
                 "every variant of one flag has the same kind of value: flagd flags are typed",
             )),
             Some(_) => {}
