@@ -13,20 +13,8 @@ use crate::types::Ty;
 use super::finish::{dotted, holding_span};
 use super::{ConfigEval, Ctx};
 
-/// Which `std/ml` flag schema node `id` has, if any.
-fn flag_kind<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, id: NodeId) -> Option<FlagKind> {
-    let node = ce.layers.node(id);
-    if !matches!(node.slot, Slot::Obj(_)) {
-        return None;
-    }
-    let o = if id == ROOT {
-        cx.prog.configs[ce.cid.0 as usize].schema?
-    } else {
-        let Ty::Object(o) = cx.prog.ty(node.ty?).ty else {
-            return None;
-        };
-        o
-    };
+/// The `std/ml` flag kind of object type `o`, if it is one.
+fn std_flag(cx: &Ctx<'_, '_>, o: crate::types::ObjId) -> Option<FlagKind> {
     let obj = cx.prog.obj(o);
     if !cx.prog.project.file(obj.span.file).is_std {
         return None;
@@ -34,8 +22,33 @@ fn flag_kind<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, id: NodeId) -> Option<Fl
     FlagKind::from_schema_name(obj.name.as_deref()?)
 }
 
-/// Every flag field of `ce` in tree order, each checked; problems are
-/// reported through `cx` (errors then suppress the artifact).
+/// Whether node `id` is one flag (`One`) or a list or map of flags (`Each`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    One,
+    Each,
+}
+
+/// Which `std/ml` flag schema node `id` has, if any.
+fn flag_kind<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, id: NodeId) -> Option<(FlagKind, Shape)> {
+    if id == ROOT {
+        let schema = cx.prog.configs[ce.cid.0 as usize].schema?;
+        return std_flag(cx, schema).map(|k| (k, Shape::One));
+    }
+    let node = ce.layers.node(id);
+    match (&node.slot, &cx.prog.ty(node.ty?).ty) {
+        (Slot::Obj(_), Ty::Object(o)) => std_flag(cx, *o).map(|k| (k, Shape::One)),
+        (Slot::Leaf(_), Ty::Map(e) | Ty::List(e)) => match cx.prog.ty(*e).ty {
+            Ty::Object(o) => std_flag(cx, o).map(|k| (k, Shape::Each)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Every flag field of `ce` in tree order (each element of a list or map of
+/// flags is a flag `<path>.<key>`), each checked; problems are reported
+/// through `cx` (errors then suppress the artifact).
 pub(super) fn collect<'a>(
     cx: &Ctx<'_, 'a>,
     ce: &ConfigEval<'a>,
@@ -44,26 +57,41 @@ pub(super) fn collect<'a>(
     let mut out = Vec::new();
     let today = crate::emit::flagd::today();
     for &id in order {
-        let Some(kind) = flag_kind(cx, ce, id) else {
+        let Some((kind, shape)) = flag_kind(cx, ce, id) else {
             continue;
         };
         let Ok(value) = cx.force(ce, id, Span::default()) else {
             continue;
         };
+        let path = dotted(&ce.layers.path_of(id));
         let value = value.to_json();
-        if value.is_null() {
-            continue;
-        }
-        let field = FlagField {
-            kind,
-            path: dotted(&ce.layers.path_of(id)),
-            value,
+        let items: Vec<(String, serde_json::Value)> = match (shape, value) {
+            (_, serde_json::Value::Null) => Vec::new(),
+            (Shape::One, v) => vec![(String::new(), v)],
+            (Shape::Each, serde_json::Value::Array(items)) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (i.to_string(), v))
+                .collect(),
+            (Shape::Each, serde_json::Value::Object(m)) => m.into_iter().collect(),
+            (Shape::Each, _) => Vec::new(),
         };
-        let flag = Flag::read(kind, &field.value);
-        for finding in check::check(&flag, &today) {
-            report(cx, ce, id, &field, finding);
+        for (key, value) in items {
+            let field = FlagField {
+                kind,
+                path: match (path.is_empty(), key.is_empty()) {
+                    (_, true) => path.clone(),
+                    (true, false) => key.clone(),
+                    (false, false) => format!("{path}.{key}"),
+                },
+                value,
+            };
+            let flag = Flag::read(kind, &field.value);
+            for finding in check::check(&flag, &today) {
+                report(cx, ce, id, &key, &field, finding);
+            }
+            out.push(field);
         }
-        out.push(field);
     }
     out
 }
@@ -145,8 +173,22 @@ fn narrow_stmts(stmts: &[Stmt], rest: &[&str]) -> Option<Span> {
     })
 }
 
-fn report<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, id: NodeId, field: &FlagField, f: Finding) {
-    let at = span_of(cx, ce, id, &f.path);
+/// Reports `f` about `field`; `key` is the field's key below node `id`
+/// (empty when the node is the flag itself).
+fn report<'a>(
+    cx: &Ctx<'_, 'a>,
+    ce: &ConfigEval<'a>,
+    id: NodeId,
+    key: &str,
+    field: &FlagField,
+    f: Finding,
+) {
+    let below = |path: &str| match (key.is_empty(), path.is_empty()) {
+        (true, _) => path.to_owned(),
+        (false, true) => key.to_owned(),
+        (false, false) => format!("{key}.{path}"),
+    };
+    let at = span_of(cx, ce, id, &below(&f.path));
     let full = match (field.path.is_empty(), f.path.is_empty()) {
         (_, true) => field.path.clone(),
         (true, false) => f.path.clone(),
@@ -159,7 +201,7 @@ fn report<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, id: NodeId, field: &FlagFie
         Diagnostic::error(Code::Flag, at, message)
     };
     for (path, label) in &f.also {
-        let span = span_of(cx, ce, id, path);
+        let span = span_of(cx, ce, id, &below(path));
         if span != at {
             d = d.with_label(span, label.clone());
         }

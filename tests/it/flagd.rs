@@ -197,3 +197,42 @@ config f: ml.FeatureFlag {
     let prod = read_json(&dir.path().join("out/prod/flags.flagd.json"));
     assert_eq!(prod["flags"]["f"]["metadata"]["expires"], "2021-06-30");
 }
+
+#[test]
+fn each_flag_of_a_map_or_list_of_flags_is_a_flag_with_its_own_checks() {
+    let src = r#"import "std/ml" as ml
+schema S {
+  flags: map[ml.FeatureFlag] = {}
+  arms: list[ml.Experiment] = []
+}
+config svc: S {
+  flags = { a = { enabled = true, rollout = 50 }, b = { enabled = true } }
+  arms = [{ salt = "x", control = "p", traffic = { p = 50, q = 50 } }]
+}
+"#;
+    let dir = project(&[("main.mcfg", src)]);
+    let out = mcfg(dir.path(), &["build", ".", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let set = read_json(&dir.path().join("out/flags.flagd.json"));
+    let keys: Vec<&String> = set["flags"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["svc.flags.a", "svc.flags.b", "svc.arms.0"]);
+    // A mistake inside one element is reported at that element.
+    let bad = src.replace(
+        "b = { enabled = true }",
+        "b = { enabled = true, rules = [{ rollout = 5 }, { rollout = 6 }] }",
+    );
+    let dir = project(&[("main.mcfg", &bad)]);
+    let out = mcfg(dir.path(), &["--message-format", "json", "check", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let d: Value = serde_json::from_str(stderr(&out).lines().next().unwrap()).unwrap();
+    assert!(
+        d["message"].as_str().unwrap().contains("`flags.b.rules.1`"),
+        "{d}"
+    );
+    let line = bad.lines().nth(6).unwrap();
+    assert_eq!(
+        d["column"].as_u64().unwrap() as usize,
+        line.find("{ rollout = 6 }").unwrap() + 1,
+        "{d}"
+    );
+}
