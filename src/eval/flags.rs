@@ -79,11 +79,7 @@ pub(super) fn collect<'a>(
         for (key, value) in items {
             let field = FlagField {
                 kind,
-                path: match (path.is_empty(), key.is_empty()) {
-                    (_, true) => path.clone(),
-                    (true, false) => key.clone(),
-                    (false, false) => format!("{path}.{key}"),
-                },
+                path: join(&path, &key),
                 value,
             };
             let flag = Flag::read(kind, &field.value);
@@ -173,6 +169,15 @@ fn narrow_stmts(stmts: &[Stmt], rest: &[&str]) -> Option<Span> {
     })
 }
 
+/// Dotted `a.b`, or whichever of the two is not empty.
+fn join(a: &str, b: &str) -> String {
+    match (a.is_empty(), b.is_empty()) {
+        (_, true) => a.to_owned(),
+        (true, false) => b.to_owned(),
+        (false, false) => format!("{a}.{b}"),
+    }
+}
+
 /// Reports `f` about `field`; `key` is the field's key below node `id`
 /// (empty when the node is the flag itself).
 fn report<'a>(
@@ -183,17 +188,8 @@ fn report<'a>(
     field: &FlagField,
     f: Finding,
 ) {
-    let below = |path: &str| match (key.is_empty(), path.is_empty()) {
-        (true, _) => path.to_owned(),
-        (false, true) => key.to_owned(),
-        (false, false) => format!("{key}.{path}"),
-    };
-    let at = span_of(cx, ce, id, &below(&f.path));
-    let full = match (field.path.is_empty(), f.path.is_empty()) {
-        (_, true) => field.path.clone(),
-        (true, false) => f.path.clone(),
-        (false, false) => format!("{}.{}", field.path, f.path),
-    };
+    let at = span_of(cx, ce, id, &join(key, &f.path));
+    let full = join(&field.path, &f.path);
     let message = format!("{} (`{full}`)", f.message);
     let mut d = if f.warning {
         Diagnostic::warning(Code::Flag, at, message)
@@ -201,7 +197,7 @@ fn report<'a>(
         Diagnostic::error(Code::Flag, at, message)
     };
     for (path, label) in &f.also {
-        let span = span_of(cx, ce, id, &below(path));
+        let span = span_of(cx, ce, id, &join(key, path));
         if span != at {
             d = d.with_label(span, label.clone());
         }
