@@ -236,3 +236,41 @@ config svc: S {
         "{d}"
     );
 }
+
+#[test]
+fn check_runtime_applies_the_flag_checks_to_a_proposed_flag_change() {
+    let src = r#"import "std/ml" as ml
+schema S {
+  new_ui: ml.FeatureFlag @runtime
+}
+config svc: S {
+  new_ui { enabled = true; rollout = 10 }
+}
+"#;
+    let dir = project(&[
+        ("main.mcfg", src),
+        ("ok.json", "{\"new_ui\": {\"rollout\": 25}}\n"),
+        ("bad.json", "{\"new_ui\": {\"rollout\": 0.4}}\n"),
+    ]);
+    let ok = mcfg(dir.path(), &["check-runtime", "--config", "svc", "ok.json"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let bad = mcfg(
+        dir.path(),
+        &[
+            "--message-format",
+            "json",
+            "check-runtime",
+            "--config",
+            "svc",
+            "bad.json",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    let d: Value = serde_json::from_str(stderr(&bad).lines().next().unwrap()).unwrap();
+    assert_eq!(d["code"], "mcfg::flag");
+    assert_eq!(d["file"], "bad.json", "{d}");
+    assert!(
+        d["message"].as_str().unwrap().contains("rounds to 0%"),
+        "{d}"
+    );
+}
