@@ -98,7 +98,12 @@ pub(super) fn collect<'a>(
 /// any assignment below the flag, else the config's name.
 fn span_of<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, id: NodeId, path: &str) -> Span {
     let base = ce.layers.path_of(id).len();
-    let wanted: Vec<&str> = path.split('.').filter(|p| !p.is_empty()).collect();
+    // Not filtered: an empty key (`traffic.`) names the entry `""`.
+    let wanted: Vec<&str> = if path.is_empty() {
+        Vec::new()
+    } else {
+        path.split('.').collect()
+    };
     let leaves = ce.layers.leaves_below(id);
     let mut best: Option<(usize, Span)> = None;
     let mut below = Vec::new();

@@ -38,6 +38,14 @@ pub fn check(flag: &Flag, today: &str) -> Vec<Finding> {
         FlagKind::Feature => "rollout",
         FlagKind::Experiment => "traffic",
     };
+    if flag.variants.iter().any(|(name, _)| name.is_empty()) {
+        let field = if flag.typed { "variants" } else { "traffic" };
+        out.push(error(
+            format!("{field}."),
+            "a variant has an empty name, which flagd rejects".to_owned(),
+            "give every variant a name of at least one character",
+        ));
+    }
     variant_values(flag, &mut out);
     shares(flag, &flag.split, split_field.to_owned(), &mut out);
     if flag.typed && !flag.has_variant(&flag.off_variant) {
