@@ -340,3 +340,17 @@ def test_unguarded_flagd_puts_every_context_without_the_attribute_in_one_bucket(
     path.write_text(json.dumps(flags))
     res = evaluate(path, requests_for("raw", "string", users(500)))
     assert len({r["variant"] for r in res}) == 1, shares(res)
+
+
+def test_the_example_and_the_case_files_build_valid_flag_sets(tmp_path):
+    validator = flagd_validator()
+    sources = [REPO / "examples" / "ranking", REPO / "tests" / "cases" / "std" / "flag-rules.mcfg"]
+    for i, src in enumerate(sources):
+        out = tmp_path / str(i)
+        proc = subprocess.run([MCFG, "build", str(src), "-o", str(out)], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        files = sorted(out.glob("**/flags.flagd.json"))
+        assert files, src
+        for f in files:
+            errors = [e.message for e in validator.iter_errors(json.loads(f.read_text()))]
+            assert errors == [], f"{f}: {errors}"
