@@ -31,15 +31,9 @@ impl Tagged {
     }
 }
 
-/// A literal as written in a source.
+/// A literal as written in a source (`"disk"`, `3`, `true`).
 pub fn lit_text(l: &Lit) -> String {
-    match l {
-        Lit::Str(s) => format!("{:?}", &**s),
-        Lit::Bool(b) => b.to_string(),
-        Lit::Int(i) => i.to_string(),
-        Lit::Float(f) => f.to_string(),
-        Lit::Duration(ns) => format!("{ns}ns"),
-    }
+    l.to_string()
 }
 
 /// Finds the tag of every union with two or more schema members; a union
