@@ -25,6 +25,8 @@ pub struct ArtifactValue {
     pub runtime: Option<Value>,
     pub invariant_paths: Vec<String>,
     pub runtime_paths: Vec<String>,
+    /// The `ml.FeatureFlag` / `ml.Experiment` fields, for the flagd flag set.
+    pub flags: Vec<crate::emit::flagd::FlagField>,
 }
 
 /// What becomes of each artifact as soon as its evaluation ends, on the
@@ -308,6 +310,7 @@ pub(crate) fn evaluate_cached<'a, T: Send>(
                         runtime: out.runtime.take(),
                         invariant_paths,
                         runtime_paths: std::mem::take(&mut out.runtime_paths),
+                        flags: std::mem::take(&mut out.flags),
                     })
                 });
                 ((env, out), artifact)

@@ -7,7 +7,8 @@ use clap::{Args, ValueEnum};
 
 use super::{Output, Sources};
 use crate::compile::{ArtifactValue, Sink};
-use crate::emit::manifest::{git_info, ArtifactEntry, Manifest, SourceEntry};
+use crate::emit::flagd::ArtifactFlags;
+use crate::emit::manifest::{git_info, ArtifactEntry, FlagSetEntry, Manifest, SourceEntry};
 use crate::emit::{self, Artifact, Format};
 use crate::loader::Project;
 use crate::report::verify::ProblemKind;
@@ -50,8 +51,8 @@ pub struct BuildArgs {
 }
 
 /// One artifact rendered on the thread that evaluated it: the file, the
-/// runtime file and the manifest entry (hashed there too).
-pub(super) type Rendered = (Artifact, Option<Artifact>, ArtifactEntry);
+/// runtime file, the manifest entry (hashed there too) and its flagd flags.
+pub(super) type Rendered = (Artifact, Option<Artifact>, ArtifactEntry, ArtifactFlags);
 
 /// Runs `mcfg build`.
 pub fn run(out: &Output, args: &BuildArgs) -> u8 {
@@ -84,7 +85,7 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
     let root = args.sources.root_or_default(&comp);
     let (project, envs) = (&comp.project, &comp.envs);
     let overrides = &comp.override_entries;
-    let manifest = |entries| manifest(project, envs, overrides, entries, &root);
+    let manifest = |entries, flags| manifest(project, envs, overrides, entries, flags, &root);
     let files = collect(comp.artifacts.into_iter().flatten(), manifest);
     let code = if args.check {
         check_dir(out, &args.out, &files)
@@ -161,22 +162,29 @@ fn render_artifact(a: &ArtifactValue, format: Format, flat: bool) -> Rendered {
         a.invariant_paths.clone(),
         a.runtime_paths.clone(),
     );
-    (main, runtime, entry)
+    let flags = ArtifactFlags::new(&a.config, a.env.clone(), &a.flags);
+    (main, runtime, entry, flags)
 }
 
-/// The files of a build in order, the manifest (made from the entries) last.
+/// The files of a build in order: artifacts, flagd flag sets, the manifest
+/// (made from the entries) last.
 pub(super) fn collect(
     rendered: impl IntoIterator<Item = Rendered>,
-    manifest: impl FnOnce(Vec<ArtifactEntry>) -> Manifest,
+    manifest: impl FnOnce(Vec<ArtifactEntry>, Vec<FlagSetEntry>) -> Manifest,
 ) -> Vec<Artifact> {
     let mut entries = Vec::new();
     let mut files = Vec::new();
-    for (main, runtime, entry) in rendered {
+    let mut flags = Vec::new();
+    for (main, runtime, entry, f) in rendered {
         entries.push(entry);
         files.push(main);
         files.extend(runtime);
+        flags.push(f);
     }
-    files.push(manifest(entries).to_artifact());
+    let (sets, set_entries): (Vec<Artifact>, Vec<FlagSetEntry>) =
+        emit::flagd::flag_sets(flags).into_iter().unzip();
+    files.extend(sets);
+    files.push(manifest(entries, set_entries).to_artifact());
     files
 }
 
@@ -185,6 +193,7 @@ pub(super) fn manifest(
     envs: &[String],
     overrides: &[crate::overrides::OverrideEntry],
     entries: Vec<ArtifactEntry>,
+    flags: Vec<FlagSetEntry>,
     root: &Path,
 ) -> Manifest {
     Manifest {
@@ -199,6 +208,7 @@ pub(super) fn manifest(
         overrides: overrides.to_vec(),
         artifacts: entries,
         sweep: Vec::new(),
+        flags,
     }
 }
 

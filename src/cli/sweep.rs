@@ -48,6 +48,7 @@ pub(super) fn build(out: &Output, args: &BuildArgs, sink: &Sink<'_, Option<Rende
         &comp.envs,
         &comp.override_entries,
         Vec::new(),
+        Vec::new(),
         &root,
     );
     let mut top = base.clone();
@@ -57,9 +58,10 @@ pub(super) fn build(out: &Output, args: &BuildArgs, sink: &Sink<'_, Option<Rende
         let mut overrides = comp.override_entries.clone();
         overrides.extend(point.overrides.iter().cloned());
         let point_files =
-            build::collect(point.artifacts.into_iter().flatten(), |entries| Manifest {
+            build::collect(point.artifacts.into_iter().flatten(), |entries, flags| Manifest {
                 overrides,
                 artifacts: entries,
+                flags,
                 ..base.clone()
             });
         for f in point_files {

@@ -22,6 +22,7 @@ mod coerce;
 mod comprehension;
 mod expr;
 mod finish;
+mod flags;
 pub mod inspect;
 pub mod value;
 

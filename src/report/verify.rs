@@ -1,7 +1,8 @@
 //! `mcfg verify DIR` (CLI.md): recompute every artifact hash listed in
 //! `DIR/manifest.json` and report each artifact that was edited by hand
 //! (`modified`), deleted (`missing`), or any file that the manifest does not
-//! list (`extra`).
+//! list (`extra`). The flagd flag sets the manifest lists under `flags`
+//! count as artifacts.
 //!
 //! The report serializes to CLI.md's `verify --json` shape,
 //! `{"ok": false, "problems": [{"kind": "modified", "path": "prod/svc.json"}]}`.
@@ -101,6 +102,7 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, String> {
         .map_err(|err| format!("`{}` is {err}", manifest_path.display()))?;
     let mut listed = BTreeSet::from([MANIFEST_NAME.to_owned()]);
     let mut problems = Vec::new();
+    let mut files: Vec<(&String, &String)> = Vec::new();
     for entry in &manifest.artifacts {
         let runtime = match (&entry.runtime_path, &entry.runtime_sha256) {
             (Some(path), Some(hash)) => Some((path, hash)),
@@ -113,25 +115,29 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, String> {
                 ))
             }
         };
-        for (path, hash) in std::iter::once((&entry.path, &entry.sha256)).chain(runtime) {
-            if !is_safe_rel_path(path) {
-                return Err(format!(
-                    "`{}` lists an unsafe artifact path `{path}`",
-                    manifest_path.display()
-                ));
-            }
-            if !listed.insert(path.clone()) {
-                return Err(format!(
-                    "`{}` lists the artifact `{path}` twice (a manifest mcfg wrote lists each file once)",
-                    manifest_path.display()
-                ));
-            }
-            if let Some(kind) = check_file(dir, path, hash) {
-                problems.push(Problem {
-                    kind,
-                    path: path.clone(),
-                });
-            }
+        files.push((&entry.path, &entry.sha256));
+        files.extend(runtime);
+    }
+    // The flagd flag sets are checked like any artifact.
+    files.extend(manifest.flags.iter().map(|f| (&f.path, &f.sha256)));
+    for (path, hash) in files {
+        if !is_safe_rel_path(path) {
+            return Err(format!(
+                "`{}` lists an unsafe artifact path `{path}`",
+                manifest_path.display()
+            ));
+        }
+        if !listed.insert(path.clone()) {
+            return Err(format!(
+                "`{}` lists the artifact `{path}` twice (a manifest mcfg wrote lists each file once)",
+                manifest_path.display()
+            ));
+        }
+        if let Some(kind) = check_file(dir, path, hash) {
+            problems.push(Problem {
+                kind,
+                path: path.clone(),
+            });
         }
     }
     let points = verify_sweep(dir, &manifest, &manifest_path, &mut problems)?;
@@ -288,6 +294,7 @@ mod tests {
             sources: vec![],
             overrides: vec![],
             sweep: Vec::new(),
+            flags: vec![],
             artifacts: vec![
                 ArtifactEntry::new("svc", Some("dev".to_owned()), &dev, None, vec![], vec![]),
                 ArtifactEntry::new(
@@ -377,6 +384,7 @@ mod tests {
             sources: vec![],
             overrides: vec![],
             sweep: Vec::new(),
+            flags: vec![],
             artifacts: vec![ArtifactEntry::new(
                 "x",
                 None,

@@ -22,3 +22,4 @@ mod workflow;
 mod overrides;
 mod policy;
 mod sweep;
+mod flagd;
