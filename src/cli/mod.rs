@@ -106,7 +106,7 @@ enum Command {
     /// Values that differ between two environments, or between a git revision and now.
     Diff(diff::DiffArgs),
     /// The history of one value: each commit that changed it.
-    Log(log::HistoryArgs),
+    Log(log::LogArgs),
     /// For each resolved leaf: the commit, author and date that last changed it, and the step holding it.
     Blame(log::HistoryArgs),
     /// Compare a deployed artifact with what the sources compile to; exit 1 on any difference.

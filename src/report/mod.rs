@@ -12,4 +12,5 @@ pub mod explain;
 pub mod history;
 pub mod lookup;
 pub mod markdown;
+pub mod runtime_log;
 pub mod verify;

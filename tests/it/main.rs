@@ -17,3 +17,4 @@ mod hostile;
 mod props;
 mod workflow;
 mod overrides;
+mod runtime_log;
