@@ -7,7 +7,7 @@
 //! on stdout, each problem in the `--message-format json` diagnostic shape.
 //!
 //! `--record LOG` appends an accepted update to the audit log
-//! (`report::runtime_log`); `recorded` in the JSON report is that entry.
+//! (`report::runtime_log`); with it, `recorded` in the JSON report is that entry (`null`: refused).
 
 use std::path::{Path, PathBuf};
 
@@ -94,13 +94,16 @@ pub fn run(out: &Output, args: &CheckRuntimeArgs) -> u8 {
             .iter()
             .filter_map(|d| serde_json::from_str(&json::render(&comp.project.sources, d)).ok())
             .collect();
-        out.json(&serde_json::json!({
+        let mut doc = serde_json::json!({
             "ok": ok,
             "config": args.config,
             "env": args.env,
             "problems": list,
-            "recorded": recorded,
-        }));
+        });
+        if args.record.is_some() {
+            doc["recorded"] = serde_json::to_value(&recorded).unwrap_or_default();
+        }
+        out.json(&doc);
     } else {
         out.diagnostics(&comp.project.sources, &problems);
         if ok {
