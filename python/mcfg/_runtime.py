@@ -255,6 +255,7 @@ class RuntimeConfig:
             if kind == "changed":
                 return False  # caught while written: look again at the next poll
             if kind in ("io", "limit"):
+                assert isinstance(payload, str), "the extension gives the reason as text"
                 diag = self._d(f"mcfg::{kind}", f"{payload}; values unchanged", 1, 1, _HELP[kind])
                 return self._refuse(("refused", sig, payload), [diag], report_now)
             if kind == "unchanged":
@@ -265,6 +266,7 @@ class RuntimeConfig:
                     return self._refuse(digest, pending[1], False)
                 return False
             self._seen_sig, self._seen_hash = sig, digest
+            assert isinstance(payload, bytes) and digest is not None, "a read gives bytes and their hash"
             try:
                 values = self._validate(payload)
             except rc.Refused as r:

@@ -236,3 +236,30 @@ def test_an_unused_runtime_config_is_collected_and_its_watcher_ends(built):
     gc.collect()
     t.join(2.0)
     assert not t.is_alive()
+
+
+def test_wrong_argument_types_name_the_parameter_and_missing_paths_are_usage_errors(built, tmp_path):
+    with pytest.raises(TypeError, match="`build_dir`"):
+        mcfg.RuntimeConfig(42, config="trainer", env="prod")
+    with pytest.raises(TypeError, match="`env`"):
+        mcfg.RuntimeConfig(built, config="trainer", env=3)
+    with pytest.raises(TypeError, match="`watch`"):
+        mcfg.RuntimeConfig(built, config="trainer", env="prod", watch="no")
+    with pytest.raises(TypeError, match="`interval`"):
+        mcfg.RuntimeConfig(built, config="trainer", env="prod", interval="1s")
+    with pytest.raises(TypeError, match="`max_bytes`"):
+        mcfg.RuntimeConfig(built, config="trainer", env="prod", max_bytes=1.5)
+    with pytest.raises(TypeError, match="`schema`"):
+        mcfg.RuntimeConfig(built, config="trainer", env="prod", schema=1)
+    with pytest.raises(TypeError, match="`build_dir`"):
+        mcfg.manifest(None)
+    with pytest.raises(mcfg.UsageError, match="is not a folder"):
+        mcfg.RuntimeConfig(tmp_path / "nope", config="trainer", env="prod")
+    with pytest.raises(mcfg.UsageError, match="does not exist"):
+        mcfg.manifest(tmp_path)
+    with pytest.raises(mcfg.UsageError, match="cannot read the runtime schema"):
+        mcfg.RuntimeConfig(built, config="trainer", env="prod", schema=tmp_path / "none.json")
+    with mcfg.RuntimeConfig(built, config="trainer", env="prod", watch=False) as rt:
+        with pytest.raises(TypeError, match="`path`"):
+            rt.get(1)
+        assert "timeout" in rt and "epochs" not in rt and 3 not in rt
