@@ -10,7 +10,7 @@ use lsp_types::{
     NumberOrString,
 };
 
-use crate::compile::Compilation;
+use super::Compilation;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::source::{FileId, Span};
 
@@ -36,36 +36,42 @@ pub fn by_file(
     };
     let mut out: IndexMap<String, Vec<LspDiagnostic>> = IndexMap::new();
     for d in &comp.diags {
-        let Some(primary) = location(d.primary.span) else {
-            continue;
-        };
-        let related: Vec<DiagnosticRelatedInformation> = d
-            .labels
-            .iter()
-            .filter_map(|l| {
-                Some(DiagnosticRelatedInformation {
-                    location: location(l.span)?,
-                    message: l.message.clone().unwrap_or_default(),
-                })
-            })
-            .collect();
-        let item = LspDiagnostic {
-            range: primary.range,
-            severity: Some(match d.severity {
-                Severity::Error => DiagnosticSeverity::ERROR,
-                Severity::Warning => DiagnosticSeverity::WARNING,
-            }),
-            code: Some(NumberOrString::String(d.code.as_str().to_owned())),
-            source: Some("mcfg".to_owned()),
-            message: message(d),
-            related_information: (!related.is_empty()).then_some(related),
-            ..LspDiagnostic::default()
-        };
-        out.entry(primary.uri.as_str().to_owned())
-            .or_default()
-            .push(item);
+        if let Some((uri, item)) = convert(d, &location) {
+            out.entry(uri).or_default().push(item);
+        }
     }
     out
+}
+
+/// One diagnostic as the LSP's, with the URI of its primary span's document.
+pub fn convert(
+    d: &Diagnostic,
+    location: &impl Fn(Span) -> Option<Location>,
+) -> Option<(String, LspDiagnostic)> {
+    let primary = location(d.primary.span)?;
+    let related: Vec<DiagnosticRelatedInformation> = d
+        .labels
+        .iter()
+        .filter_map(|l| {
+            Some(DiagnosticRelatedInformation {
+                location: location(l.span)?,
+                message: l.message.clone().unwrap_or_default(),
+            })
+        })
+        .collect();
+    let item = LspDiagnostic {
+        range: primary.range,
+        severity: Some(match d.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+        }),
+        code: Some(NumberOrString::String(d.code.as_str().to_owned())),
+        source: Some("mcfg".to_owned()),
+        message: message(d),
+        related_information: (!related.is_empty()).then_some(related),
+        ..LspDiagnostic::default()
+    };
+    Some((primary.uri.as_str().to_owned(), item))
 }
 
 /// The message shown in the editor: message, primary label, where, help.
@@ -74,10 +80,16 @@ fn message(d: &Diagnostic) -> String {
     if let Some(m) = &d.primary.message {
         msg.push_str(&format!(" ({m})"));
     }
-    match (&d.config, &d.env) {
-        (Some(c), Some(e)) => msg.push_str(&format!("\nin config `{c}`, environment `{e}`")),
+    let envs: Vec<String> = d.env_names().iter().map(|e| format!("`{e}`")).collect();
+    let envs = match envs.len() {
+        0 => None,
+        1 => Some(format!("environment {}", envs[0])),
+        _ => Some(format!("environments {}", envs.join(", "))),
+    };
+    match (&d.config, envs) {
+        (Some(c), Some(e)) => msg.push_str(&format!("\nin config `{c}`, {e}")),
         (Some(c), None) => msg.push_str(&format!("\nin config `{c}`")),
-        (None, Some(e)) => msg.push_str(&format!("\nin environment `{e}`")),
+        (None, Some(e)) => msg.push_str(&format!("\nin {e}")),
         (None, None) => {}
     }
     if let Some(help) = &d.help {
