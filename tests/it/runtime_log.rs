@@ -55,29 +55,15 @@ fn record(dir: &Path, epoch: i64, env: &str, file: &str) -> Output {
     mcfg_at(dir, epoch, &args)
 }
 
-fn git(dir: &Path, args: &[&str], date: &str) -> String {
+/// Commits everything as `A. Person` at `date`; the commit's hash.
+fn commit(dir: &Path, date: &str, message: &str) -> String {
+    super::ops::commit(dir, message, date);
     let out = Command::new("git")
-        .args(["-c", "user.name=Alice", "-c", "user.email=a@example.com"])
-        .args(args)
+        .args(["rev-parse", "HEAD"])
         .current_dir(dir)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
         .output()
         .expect("git runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-fn commit(dir: &Path, date: &str, message: &str) -> String {
-    git(dir, &["add", "-A"], date);
-    git(dir, &["commit", "-q", "-m", message], date);
-    git(dir, &["rev-parse", "HEAD"], date)
 }
 
 /// 2026-11-01T00:00:00Z plus `hours`.
@@ -95,7 +81,7 @@ fn lines(path: &Path) -> Vec<Value> {
 
 fn repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    git(dir.path(), &["init", "-q"], "2026-11-01T00:00:00Z");
+    super::ops::git(dir.path(), &["init", "-q"], "2026-11-01T00:00:00Z");
     write(dir.path(), "cfg/svc.mcfg", SVC);
     write(dir.path(), ".gitignore", "*.json\n*.jsonl\n");
     dir
@@ -236,9 +222,9 @@ fn log_interleaves_runtime_changes_with_the_commits_by_time() {
     assert_eq!(code(&out), Some(0), "{}", stderr(&out));
     let expected = format!(
         "svc.serving.timeout in env prod\n\
-         {f}  2026-11-01T00:00:00Z  Alice  serving defaults\n    (new) -> 200ms  (cfg/svc.mcfg:5:30)\n\
+         {f}  2026-11-01T00:00:00Z  A. Person  serving defaults\n    (new) -> 200ms  (cfg/svc.mcfg:5:30)\n\
          runtime       2026-11-01T05:00:00Z  Erin  check-runtime u1.json (sha256 {u1}, sources {f})\n    200ms -> 100ms\n\
-         {s}  2026-11-01T10:00:00Z  Alice  slower timeout\n    200ms -> 300ms  (cfg/svc.mcfg:5:30)\n\
+         {s}  2026-11-01T10:00:00Z  A. Person  slower timeout\n    200ms -> 300ms  (cfg/svc.mcfg:5:30)\n\
          runtime       2026-11-01T11:00:00Z  Erin  check-runtime u2.json (sha256 {u2}, sources {s})\n    100ms -> 300ms\n\
          runtime       2026-11-01T12:00:00Z  Erin  check-runtime u3.json (sha256 {u3}, sources {s})\n    300ms -> 1500ms\n",
         f = &first[..12],
@@ -292,18 +278,7 @@ fn a_torn_line_is_skipped_with_a_warning_and_the_next_entry_starts_a_line() {
         "{\"time\": \"2026-11-01T01:00:00Z\", \"who",
     );
     write(d, "u1.json", r#"{"serving": {"timeout": 0.1}}"#);
-    let args = [
-        "check-runtime",
-        "--env",
-        "prod",
-        "--config",
-        "svc",
-        "u1.json",
-        "--record",
-        "audit.jsonl",
-        "cfg",
-    ];
-    assert_eq!(code(&mcfg_at(d, at(5), &args)), Some(0));
+    assert_eq!(code(&record(d, at(5), "prod", "u1.json")), Some(0));
     let text = std::fs::read_to_string(d.join("audit.jsonl")).expect("log");
     assert_eq!(text.lines().count(), 2);
     assert!(text
@@ -342,18 +317,7 @@ fn a_fifo_as_the_log_is_refused_without_blocking() {
         return;
     }
     write(d, "u1.json", r#"{"serving": {"timeout": 0.1}}"#);
-    let args = [
-        "check-runtime",
-        "--env",
-        "prod",
-        "--config",
-        "svc",
-        "u1.json",
-        "--record",
-        "audit.jsonl",
-        "cfg",
-    ];
-    let out = mcfg_at(d, at(5), &args);
+    let out = record(d, at(5), "prod", "u1.json");
     assert_eq!(code(&out), Some(2));
     assert!(
         stderr(&out).starts_with("mcfg: cannot "),
