@@ -264,6 +264,9 @@ class RuntimeConfig:
                 self._seen_sig = sig
                 if pending is not None and pending[0] == digest:
                     return self._refuse(digest, pending[1], False)
+                if self._reported != digest:
+                    # Back at a known state: a refusal seen before is news again if it recurs.
+                    self._pending, self._reported = None, rc.MISSING
                 return False
             self._seen_sig, self._seen_hash = sig, digest
             assert isinstance(payload, bytes) and digest is not None, "a read gives bytes and their hash"

@@ -263,3 +263,19 @@ def test_wrong_argument_types_name_the_parameter_and_missing_paths_are_usage_err
         with pytest.raises(TypeError, match="`path`"):
             rt.get(1)
         assert "timeout" in rt and "epochs" not in rt and 3 not in rt
+
+
+def test_a_refusal_that_recurs_is_reported_again(built, rt_path):
+    with mcfg.RuntimeConfig(built, config="trainer", env="prod", interval=0.01) as rt:
+        errors = []
+        rt.on_error(errors.append)
+        write_atomic(rt_path, {"rollout": 5})
+        assert wait_for(lambda: rt["rollout"] == 5)
+        content = rt_path.read_bytes()
+        for n in (1, 2):
+            rt_path.unlink()
+            assert wait_for(lambda: len(errors) == n)
+            assert errors[-1][0].code == "mcfg::io" and rt["rollout"] == 5
+            rt_path.write_bytes(content)  # the same version again: nothing to apply
+            time.sleep(0.1)
+        assert rt.version == 1 and len(errors) == 2
