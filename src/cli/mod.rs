@@ -110,7 +110,7 @@ enum Command {
     /// Values that differ between two environments, or between a git revision and now.
     Diff(diff::DiffArgs),
     /// The history of one value: each commit that changed it.
-    Log(log::HistoryArgs),
+    Log(log::LogArgs),
     /// For each resolved leaf: the commit, author and date that last changed it, and the step holding it.
     Blame(blame::BlameArgs),
     /// Run the policy tests (`test` declarations) in every environment they list.

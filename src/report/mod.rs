@@ -14,4 +14,5 @@ pub mod lookup;
 pub mod markdown;
 pub mod policy;
 pub mod junit;
+pub mod runtime_log;
 pub mod verify;

@@ -23,3 +23,4 @@ mod overrides;
 mod policy;
 mod sweep;
 mod flagd;
+mod runtime_log;
