@@ -58,11 +58,13 @@ pub(super) fn build(out: &Output, args: &BuildArgs, sink: &Sink<'_, Option<Rende
         let mut overrides = comp.override_entries.clone();
         overrides.extend(point.overrides.iter().cloned());
         let point_files =
-            build::collect(point.artifacts.into_iter().flatten(), |entries, flags| Manifest {
-                overrides,
-                artifacts: entries,
-                flags,
-                ..base.clone()
+            build::collect(point.artifacts.into_iter().flatten(), |entries, flags| {
+                Manifest {
+                    overrides,
+                    artifacts: entries,
+                    flags,
+                    ..base.clone()
+                }
             });
         for f in point_files {
             if f.rel_path == MANIFEST_NAME {
