@@ -394,7 +394,10 @@ fn import_of_dev_zero_through_a_symlink_is_refused() {
         std::os::unix::fs::symlink("/dev/zero", dir.join("zero.mcfg")).expect("symlink");
     });
     // Refused on its canonical path, before anything is opened.
-    run.expect_one("mcfg::import", "out of the project root through a symbolic link");
+    run.expect_one(
+        "mcfg::import",
+        "out of the project root through a symbolic link",
+    );
 }
 
 #[test]
