@@ -7,9 +7,11 @@
 //!   → `number`, `string` and `secret` → `string`, `any` → `{}`, `list[T]` →
 //!   `array` with `items`, `map[T]` → `object` with `additionalProperties: T`,
 //!   a literal union → `enum`, a schema or inline object → `object` with every
-//!   field in `properties` and `required` (an artifact always holds every
-//!   field) and `additionalProperties: false`;
-//! - `T?` adds `null` (to `type`, to `enum`, or as `anyOf` with `{"type": "null"}`);
+//!   field in `properties`, every field that is not optional in `required`,
+//!   and `additionalProperties: false`;
+//! - `T?` adds `null` (to `type`, to `enum`, or as `anyOf` with `{"type": "null"}`):
+//!   an optional field nothing sets is absent, one assigned `null` is `null`
+//!   (LANGUAGE.md §9.1);
 //! - refinements: `>= > <= <` → `minimum`, `exclusiveMinimum`, `maximum`,
 //!   `exclusiveMaximum` (durations in seconds); `==` → `const`; `!=` →
 //!   `not: {const}`; `len` → `minLength`/`maxLength` (strings, characters),
@@ -98,7 +100,7 @@ impl<'p, 'a> Gen<'p, 'a> {
         }
     }
 
-    /// The schema of an object type: every field required, no other key.
+    /// The schema of an object type: its non-optional fields required, no other key.
     fn obj(&mut self, id: ObjId) -> Json {
         if self.visiting.contains(&id) {
             return json!({"$comment": "recursive schema: not checked below this point"});
@@ -118,7 +120,13 @@ impl<'p, 'a> Gen<'p, 'a> {
             }
             props.insert(name.to_string(), s);
         }
-        let required: Vec<Json> = obj.fields.keys().map(|k| k.to_string().into()).collect();
+        // An optional field nothing sets is absent from the artifact (§9.1).
+        let required: Vec<Json> = obj
+            .fields
+            .iter()
+            .filter(|(_, f)| !self.prog.ty(f.ty).optional)
+            .map(|(k, _)| k.to_string().into())
+            .collect();
         let mut m = Map::new();
         m.insert("type".into(), "object".into());
         if let Some(doc) = &obj.doc {

@@ -2,6 +2,7 @@
 //! the layers of one (config, environment) with every node's value, so a
 //! caller can show each value next to the steps that produced it.
 
+use crate::ast::Expr;
 use crate::diagnostics::Diagnostic;
 use crate::merge::{Layers, NodeId, Slot};
 use crate::resolve::{ConfigId, Program};
@@ -30,7 +31,9 @@ impl Inspected<'_> {
             Slot::Obj(children) => {
                 let mut out = crate::map::with_capacity(children.len());
                 for (k, &c) in children.iter() {
-                    out.insert(k.clone(), self.value(c)?);
+                    if !self.layers.is_absent(c) {
+                        out.insert(k.clone(), self.value(c)?);
+                    }
                 }
                 Some(Value::Object(out))
             }
@@ -70,4 +73,28 @@ pub fn inspect<'a>(
         values,
         diags,
     }
+}
+
+/// The values of `exprs` read from object node `scope` of config `cid` in
+/// `env`, looked up exactly as evaluation looks names up (enclosing objects,
+/// the file's configs and imports, `env`, `envs`); `None` where evaluation
+/// fails. `explain` uses it for the names a step reads.
+pub fn eval_at<'a>(
+    prog: &Program<'a>,
+    cache: &LayerCache<'a>,
+    cid: ConfigId,
+    env: Option<usize>,
+    scope: NodeId,
+    exprs: &[&Expr],
+) -> Vec<Option<Value>> {
+    let cx = Ctx::new(prog, cache, env);
+    let ce = cx.config(cid);
+    let sc = super::expr::Scope::Node {
+        ce: &ce,
+        node: scope,
+    };
+    exprs
+        .iter()
+        .map(|e| super::expr::eval(&cx, &sc, e).ok())
+        .collect()
 }

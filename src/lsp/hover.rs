@@ -15,7 +15,7 @@ use crate::compile;
 use crate::diagnostics::Diagnostics;
 use crate::eval::inspect::{inspect, Inspected};
 use crate::eval::LayerCache;
-use crate::merge::{NodeId, Origin, ROOT};
+use crate::merge::{NodeId, Op, Origin, ROOT};
 use crate::resolve::{ConfigId, Item, Program};
 use crate::types::{Field, ObjId, Ty, TyId};
 
@@ -151,16 +151,20 @@ fn field_header(prog: &Program<'_>, cx: &Ctx<'_>, shown: &str, f: &Field<'_>) ->
 /// One line per environment: `- dev: `64` — models/ranker.mcfg:12`.
 fn value_line(cx: &Ctx<'_>, prog: &Program<'_>, ins: &Inspected<'_>, node: NodeId) -> String {
     let env = prog.env_name(ins.env).unwrap_or("value");
-    let value = ins
-        .value(node)
-        .map_or_else(|| "(no value)".to_owned(), |v| format!("`{}`", v.short()));
+    let value = if ins.layers.is_absent(node) {
+        "(absent)".to_owned()
+    } else {
+        ins.value(node)
+            .map_or_else(|| "(no value)".to_owned(), |v| format!("`{}`", v.short()))
+    };
     let place = ins.layers.effective_steps(node).last().map(|s| {
-        let default = matches!(s.origin, Origin::Schema(_));
-        format!(
-            " — {}{}",
-            cx.place(s.expr.span),
-            if default { " (default)" } else { "" }
-        )
+        let how = match s.op {
+            Op::Unset => " (unset)",
+            Op::Replace => " (:=)",
+            _ if matches!(s.origin, Origin::Schema(_)) => " (default)",
+            _ => "",
+        };
+        format!(" — {}{how}", cx.place(s.expr.span))
     });
     format!("- {env}: {value}{}\n", place.unwrap_or_default())
 }

@@ -62,8 +62,10 @@ pub(super) fn instantiate<'a>(
         });
     let depth = p.depth + 1;
     let declared = ty.map(|t| ap.prog.ty(t));
+    // An optional object, map or `any` is a leaf until something assigns
+    // inside it, so that nothing set stays absent (LANGUAGE.md §9.1).
     let object = match declared.map(|t| (&t.ty, t.optional)) {
-        Some((Ty::Object(_), true)) => false,
+        Some((Ty::Object(_) | Ty::Map(_) | Ty::Any, true)) => false,
         Some((Ty::Object(_) | Ty::Map(_) | Ty::Any | Ty::Error, _)) | None => true,
         Some(_) => false,
     };
@@ -117,8 +119,25 @@ pub(super) fn fill_object<'a>(
     obj: ObjId,
 ) {
     layers.nodes[id as usize].slot = Slot::empty_obj();
+    fill_fields(ap, layers, id, obj, false);
+}
+
+/// Creates the fields of object type `obj` below object node `id` with
+/// their defaults; with `missing_only`, only those `id` does not have yet.
+pub(super) fn fill_fields<'a>(
+    ap: &mut Applier<'_, 'a>,
+    layers: &mut Layers<'a>,
+    id: NodeId,
+    obj: ObjId,
+    missing_only: bool,
+) {
     let prog = ap.prog;
+    // A schema's defaults may create map entries wherever it is instantiated.
+    let free = std::mem::replace(&mut ap.new_keys, true);
     for (i, (name, field)) in prog.obj(obj).fields.iter().enumerate() {
+        if missing_only && matches!(&layers.node(id).slot, Slot::Obj(c) if c.contains_key(name)) {
+            continue;
+        }
         let child = instantiate(
             ap,
             layers,
@@ -146,4 +165,5 @@ pub(super) fn fill_object<'a>(
             }
         }
     }
+    ap.new_keys = free;
 }

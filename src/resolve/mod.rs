@@ -8,6 +8,7 @@
 mod configs;
 mod envs;
 mod types;
+mod unions;
 
 pub use types::{compile_pattern, const_lit};
 
@@ -22,6 +23,7 @@ use crate::types::{ObjId, ObjTy, Ty, TyId, TyRef};
 
 pub use configs::{Config, ConfigId};
 pub use envs::Env;
+pub use unions::{lit_text, Tagged};
 
 /// What a name declared in a file stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +63,8 @@ pub struct Program<'a> {
     pub schema_tys: IndexMap<ObjId, TyId>,
     /// Object types that contain themselves through required fields (never complete).
     pub infinite_objs: indexmap::IndexSet<ObjId>,
+    /// Unions of schemas and their tags (LANGUAGE.md §9.4), by union type.
+    pub tags: IndexMap<TyId, Tagged>,
 }
 
 impl<'a> Program<'a> {
@@ -77,10 +81,12 @@ impl<'a> Program<'a> {
             configs: Vec::new(),
             schema_tys: IndexMap::new(),
             infinite_objs: indexmap::IndexSet::new(),
+            tags: IndexMap::new(),
         };
         envs::resolve_envs(diags, &mut prog);
         prog.declare_items(diags);
         types::lower_all(diags, &mut prog);
+        unions::discriminate(diags, &mut prog);
         configs::resolve_configs(diags, &mut prog);
         prog
     }

@@ -759,3 +759,23 @@ fn formatting_returns_one_edit_with_the_canonical_layout() {
     c.open("main.mcfg", clean);
     assert!(c.request("textDocument/formatting", params).is_null());
 }
+
+#[test]
+fn hover_shows_an_unset_value_as_absent_with_its_unset() {
+    let main = "environments {\n  dev\n  prod\n}\n\nschema S {\n  canary: int? = 10\n}\n\nconfig svc: S {\n  canary = 20\n  env prod {\n    unset canary\n  }\n}\n";
+    let mut c = Client::with_files(&[("main.mcfg", main)]);
+    c.open("main.mcfg", main);
+    let h = c.at(
+        "textDocument/hover",
+        "main.mcfg",
+        pos(main, "canary = 20", 0, 2),
+    );
+    let h = hover_text(&h);
+    let set = line_of(main, "canary = 20") + 1;
+    let unset = line_of(main, "unset canary") + 1;
+    assert!(h.contains(&format!("- dev: `20` — main.mcfg:{set}")), "{h}");
+    assert!(
+        h.contains(&format!("- prod: (absent) — main.mcfg:{unset}")) && h.contains("(unset)"),
+        "{h}"
+    );
+}
