@@ -17,8 +17,7 @@ use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span as YSpan};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, SourceFile, Span};
 
-const MAX_DEPTH: usize = 200;
-const MAX_NODES: usize = 1_000_000;
+use crate::files::{MAX_DOCUMENT_DEPTH as MAX_DEPTH, MAX_DOCUMENT_NODES as MAX_NODES};
 
 /// A value with the span of its text.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +74,15 @@ impl DocError {
 }
 
 impl DocNode {
+    /// The number of values in this node (itself included).
+    pub fn size(&self) -> usize {
+        match &self.value {
+            DocValue::List(items) => 1 + items.iter().map(DocNode::size).sum::<usize>(),
+            DocValue::Map(entries) => 1 + entries.iter().map(|(_, v)| v.size()).sum::<usize>(),
+            _ => 1,
+        }
+    }
+
     /// The artifact-form JSON value.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
@@ -151,7 +159,8 @@ struct Reader<'t> {
     file: FileId,
     /// Byte offset of each character (and the end), for char-indexed markers.
     bytes: Vec<usize>,
-    anchors: IndexMap<usize, DocNode>,
+    /// Each anchor's value and its number of values.
+    anchors: IndexMap<usize, (DocNode, usize)>,
     nodes: usize,
 }
 
@@ -243,11 +252,19 @@ impl<'t> Reader<'t> {
                 )
             }
             Event::Alias(id) => {
-                return self
-                    .anchors
-                    .get(&id)
-                    .cloned()
-                    .ok_or_else(|| self.error_at(span.start, "an alias to an unknown anchor"));
+                // Counted before the copy is made (the node itself is counted above).
+                let Some((node, n)) = self.anchors.get(&id) else {
+                    return Err(self.error_at(span.start, "an alias to an unknown anchor"));
+                };
+                self.nodes = self.nodes.saturating_add(n - 1);
+                if self.nodes > MAX_NODES {
+                    return Err(self.error_code(
+                        Code::Limit,
+                        span.start,
+                        format!("the document is too large: its aliases expand to more than {MAX_NODES} values"),
+                    ));
+                }
+                return Ok(node.clone());
             }
             Event::SequenceStart(anchor, _) => {
                 let mut items = Vec::new();
@@ -271,7 +288,7 @@ impl<'t> Reader<'t> {
             _ => return Err(self.error_at(span.start, "unexpected YAML event")),
         };
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), node.size()));
         }
         Ok(node)
     }

@@ -80,3 +80,45 @@ fn drift_refuses_a_deployed_path_written_twice() {
         "mcfg: dep.yaml:3:3: `serving.replicas` is written twice (first at 1:1)\n"
     );
 }
+
+// 5. YAML alias bombs: alias expansion counts against the node budget as it happens.
+
+/// ~300 bytes that expand to 10^9 values ("billion laughs").
+fn alias_bomb() -> String {
+    let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let p = i - 1;
+        s.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    s
+}
+
+#[test]
+fn an_alias_bomb_is_refused_by_import_and_drift() {
+    let tmp = project();
+    write(tmp.path(), "bomb.yaml", &alias_bomb());
+    let i = mcfg(tmp.path(), &["import", "bomb.yaml"]);
+    assert_eq!(i.code, Some(1), "{}", i.stderr);
+    assert!(i.stderr.contains("bomb.yaml:6:"), "{}", i.stderr);
+    assert!(
+        i.stderr
+            .contains("aliases expand to more than 1000000 values"),
+        "{}",
+        i.stderr
+    );
+    let d = mcfg(
+        tmp.path(),
+        &["drift", "--config", "svc", "--deployed", "bomb.yaml", "v"],
+    );
+    assert_eq!(d.code, Some(2), "{}", d.stderr);
+    assert!(
+        d.stderr
+            .contains("aliases expand to more than 1000000 values"),
+        "{}",
+        d.stderr
+    );
+    // Located on the alias that crossed the budget (line 6 of the file).
+    assert!(d.stderr.contains("bomb.yaml:6:"), "{}", d.stderr);
+}
