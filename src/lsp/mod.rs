@@ -19,6 +19,7 @@ mod diagnostics;
 mod hover;
 mod locate;
 mod nav;
+pub mod transport;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -47,6 +48,8 @@ pub struct Server {
     /// Files that were sent diagnostics (to clear them when they leave the project).
     published: IndexSet<PathBuf>,
     analysis: Option<Compilation>,
+    /// `shutdown` was received: every later request is `InvalidRequest`.
+    shut_down: bool,
     exited: bool,
 }
 
@@ -163,10 +166,23 @@ impl Server {
 
     fn request(&mut self, req: Request) -> Response {
         let id = req.id.clone();
+        if self.shut_down {
+            return Response::new_err(
+                id,
+                ErrorCode::InvalidRequest as i32,
+                format!(
+                    "`{}` after `shutdown`: the server only waits for `exit`",
+                    req.method
+                ),
+            );
+        }
         let params = req.params;
         let result = match req.method.as_str() {
             "initialize" => self.initialize(&params),
-            "shutdown" => Json::Null,
+            "shutdown" => {
+                self.shut_down = true;
+                Json::Null
+            }
             "textDocument/hover" => self.at_cursor(&params, |cx| json!(hover::hover(cx))),
             "textDocument/definition" => self.at_cursor(&params, |cx| json!(nav::definition(cx))),
             "textDocument/completion" => {
@@ -259,7 +275,15 @@ impl Server {
             }
             ("textDocument/didChange", Some(path)) => {
                 let changes = p["contentChanges"].as_array().cloned().unwrap_or_default();
-                let doc = self.docs.entry(path).or_default();
+                let Some(doc) = self.docs.get_mut(&path) else {
+                    // A change to a document that was never opened has no
+                    // text to apply to: ignored, not created.
+                    log(&format!(
+                        "didChange for {} which is not open: ignored",
+                        path.display()
+                    ));
+                    return false;
+                };
                 for change in &changes {
                     apply_change(doc, change, self.encoding);
                 }
@@ -424,6 +448,12 @@ fn blank_line(text: &str, offset: usize) -> String {
     out
 }
 
+/// A line on the server's log (stderr, which clients show as its output).
+#[allow(clippy::print_stderr)] // reason: stderr is the language server's log channel
+fn log(line: &str) {
+    eprintln!("mcfg lsp: {line}");
+}
+
 /// Applies one `contentChanges` entry: a whole new text, or a range replacement.
 fn apply_change(doc: &mut String, change: &Json, encoding: Encoding) {
     let Some(new) = change["text"].as_str() else {
@@ -457,10 +487,8 @@ pub fn serve(conn: &Connection) -> Result<(), String> {
     Ok(())
 }
 
-/// `mcfg lsp`: serves on stdin/stdout.
+/// `mcfg lsp`: serves on stdin/stdout ([`transport`]: a malformed frame is
+/// answered with -32700, never the end of the server).
 pub fn run_stdio() -> Result<(), String> {
-    let (conn, threads) = Connection::stdio();
-    serve(&conn)?;
-    drop(conn);
-    threads.join().map_err(|e| e.to_string())
+    transport::run_stdio()
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use crate::limits::{build, run_in};
 
 mod documents;
+mod lsp;
 mod output;
 mod symlinks;
 
