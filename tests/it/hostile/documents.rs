@@ -1,4 +1,4 @@
-//! 3. One path, one spelling: a path written twice in a runtime update or a
+//! Finding 3: One path, one spelling: a path written twice in a runtime update or a
 //! deployed artifact (nested and dotted) is a duplicate, never last-wins.
 
 use super::{mcfg, project, write};

@@ -1,4 +1,4 @@
-//! 11. The language server's framing: a malformed frame is answered with
+//! Finding 11: The language server's framing: a malformed frame is answered with
 //! -32700 and the server goes on; requests after `shutdown` are -32600; a
 //! change to a document never opened is ignored.
 
@@ -64,7 +64,11 @@ fn malformed_frames_are_parse_errors_and_the_server_goes_on() {
         .read_to_string(&mut out)
         .expect("read");
     let mut err = String::new();
-    let _ = child.stderr.take().expect("stderr").read_to_string(&mut err);
+    let _ = child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err);
     let status = child.wait().expect("wait");
     writer.join().expect("writer");
     assert_eq!(status.code(), Some(0), "{err}");

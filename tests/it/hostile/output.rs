@@ -1,4 +1,4 @@
-//! 7. `build -o` replaces only an empty folder or a previous mcfg build.
+//! Finding 7: `build -o` replaces only an empty folder or a previous mcfg build.
 
 use super::{mcfg, write};
 

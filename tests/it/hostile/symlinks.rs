@@ -1,4 +1,4 @@
-//! 1. Symlinks never lead out of the project root: confinement holds on the
+//! Finding 1: Symlinks never lead out of the project root: confinement holds on the
 //! canonical path of every file read (imports, inputs, folder walks) or
 //! written (`fmt`).
 
