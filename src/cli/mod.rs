@@ -19,6 +19,8 @@ pub mod output;
 mod schema;
 mod shell;
 mod overrides;
+mod test;
+mod sweep;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -88,6 +90,8 @@ enum Command {
         sources: Sources,
         #[command(flatten)]
         overrides: overrides::OverrideArgs,
+        #[command(flatten)]
+        sweep: overrides::SweepArgs,
     },
     /// Check, then write artifacts and manifest.json to the output folder.
     Build(build::BuildArgs),
@@ -106,9 +110,11 @@ enum Command {
     /// Values that differ between two environments, or between a git revision and now.
     Diff(diff::DiffArgs),
     /// The history of one value: each commit that changed it.
-    Log(log::HistoryArgs),
+    Log(log::LogArgs),
     /// For each resolved leaf: the commit, author and date that last changed it, and the step holding it.
-    Blame(log::HistoryArgs),
+    Blame(blame::BlameArgs),
+    /// Run the policy tests (`test` declarations) in every environment they list.
+    Test(test::TestArgs),
     /// Compare a deployed artifact with what the sources compile to; exit 1 on any difference.
     Drift(drift::DriftArgs),
     /// Validate a proposed runtime update against the schema and the locked build values.
@@ -165,7 +171,14 @@ fn run(cli: Cli) -> u8 {
         timings: cli.timings,
     };
     match cli.command {
-        Command::Check { sources, overrides } => {
+        Command::Check {
+            sources,
+            overrides,
+            sweep,
+        } if !sweep.sweeps.is_empty() => sweep::check(&out, &sources, &overrides, &sweep),
+        Command::Check {
+            sources, overrides, ..
+        } => {
             let sink = Sink::diagnostics_only();
             let Some(comp) = out.compile_with(&sources, &sink, &overrides.sets) else {
                 return 2;
@@ -184,6 +197,7 @@ fn run(cli: Cli) -> u8 {
         Command::Diff(args) => diff::run(&out, &args),
         Command::Log(args) => log::run(&out, &args),
         Command::Blame(args) => blame::run(&out, &args),
+        Command::Test(args) => test::run(&out, &args),
         Command::Drift(args) => drift::run(&out, &args),
         Command::CheckRuntime(args) => check_runtime::run(&out, &args),
         Command::Lsp => lsp::run(&out),

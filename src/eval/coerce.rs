@@ -64,7 +64,7 @@ pub fn coerce_leaf<'a>(
     }
     let steps = ce.layers.effective_steps(id);
     let expr = steps.last().map(|s| s.expr);
-    let origin = steps.last().map(|s| origin_text(cx, s.origin));
+    let origin = steps.last().map(|s| origin_text(cx, s.origin, s.expr.span));
     for p in ck.problems {
         let span = expr.map_or(Span::default(), |e| locate(e, &p.path));
         let mut d = Diagnostic::error(p.code, span, p.message);
@@ -84,10 +84,22 @@ pub fn coerce_leaf<'a>(
 
 /// Where the holding step was written, for the primary label:
 /// "set in `env prod` of `base`", "set in `svc`", "the schema default".
-fn origin_text(cx: &Ctx<'_, '_>, origin: crate::merge::Origin) -> String {
+fn origin_text(cx: &Ctx<'_, '_>, origin: crate::merge::Origin, at: Span) -> String {
     match origin {
         crate::merge::Origin::Schema(_) => "the schema default".to_owned(),
         crate::merge::Origin::Update => "set by this update".to_owned(),
+        // A sweep's values live in its pseudo-files `--sweep[N]`.
+        crate::merge::Origin::Override(_)
+            if cx
+                .prog
+                .project
+                .sources
+                .get(at.file)
+                .name
+                .starts_with("--sweep") =>
+        {
+            "set by `--sweep`".to_owned()
+        }
         crate::merge::Origin::Override(_) => "set by `--set`".to_owned(),
         crate::merge::Origin::Config { config, env } => {
             let name = &cx.prog.configs[config.0 as usize].name;

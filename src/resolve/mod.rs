@@ -7,6 +7,7 @@
 
 mod configs;
 mod envs;
+mod policy;
 mod types;
 mod unions;
 
@@ -88,6 +89,7 @@ impl<'a> Program<'a> {
         types::lower_all(diags, &mut prog);
         unions::discriminate(diags, &mut prog);
         configs::resolve_configs(diags, &mut prog);
+        policy::check_tests(diags, &prog);
         prog
     }
 
@@ -215,7 +217,7 @@ impl<'a> Program<'a> {
                         let id = configs::declare(self, c, file.id);
                         (&c.name, Item::Config(id))
                     }
-                    Decl::Import(_) | Decl::Environments(_) => continue,
+                    Decl::Import(_) | Decl::Environments(_) | Decl::Test(_) => continue,
                 };
                 self.declare(diags, file.id, name, item);
             }
@@ -247,10 +249,15 @@ impl<'a> Program<'a> {
         file: FileId,
         parts: impl IntoIterator<Item = &'n str>,
     ) -> bool {
+        // A command-line override (`--set[N]`, `--sweep[N]`) has no AST but
+        // is not a broken file: a name missing there is the user's mistake.
+        let broken = |f: &crate::loader::LoadedFile| {
+            f.ast.is_none() && !f.path.to_string_lossy().starts_with("--")
+        };
         let mut scope_file = file;
         for part in parts {
             let loaded = self.project.file(scope_file);
-            if loaded.ast.is_none() {
+            if broken(loaded) {
                 return true;
             }
             if let Some(None) = loaded.imports.get(part) {
@@ -261,7 +268,7 @@ impl<'a> Program<'a> {
                 _ => return false,
             }
         }
-        self.project.file(scope_file).ast.is_none()
+        broken(self.project.file(scope_file))
     }
 
     /// Looks up a possibly qualified name (`Serving`, `serving.Serving`) from `file`.

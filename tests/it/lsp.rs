@@ -18,6 +18,8 @@ struct Client {
     /// Every `publishDiagnostics` received, in order: (uri, diagnostics).
     published: Vec<(String, Vec<Value>)>,
     _dir: Option<tempfile::TempDir>,
+    /// Where the server writes the standard library's read-only copies.
+    cache: tempfile::TempDir,
     root: PathBuf,
 }
 
@@ -28,11 +30,13 @@ impl Client {
             next_id: 0,
             published: Vec::new(),
             _dir: None,
+            cache: tempfile::tempdir().unwrap(),
             root: root.to_path_buf(),
         };
+        let options = json!({ "stdCacheDir": c.cache.path() });
         let init = c.request(
             "initialize",
-            json!({ "processId": null, "rootUri": path_to_uri(root), "capabilities": capabilities }),
+            json!({ "processId": null, "rootUri": path_to_uri(root), "capabilities": capabilities, "initializationOptions": options }),
         );
         assert_eq!(init["capabilities"]["hoverProvider"], json!(true));
         c.notify("initialized", json!({}));
@@ -390,9 +394,18 @@ fn definition_of_every_kind_of_name() {
         pos(&ranker, "thresholds {", 0, 2),
     );
     assert_eq!(target(&d), (c.uri(m), line_of(&model, "thresholds:")));
-    // A type of the standard library has no file to go to.
+    // A type of the standard library: its read-only copy in the cache folder.
     let d = c.at("textDocument/definition", m, pos(&model, "ml.SemVer", 0, 4));
-    assert!(d.is_null());
+    let (uri, line) = target(&d);
+    let copy = mcfg::lsp::text::uri_to_path(&uri).unwrap();
+    assert!(
+        copy.starts_with(c.cache.path()) && copy.ends_with("std/ml.mcfg"),
+        "{uri}"
+    );
+    let std_text = std::fs::read_to_string(&copy).unwrap();
+    assert_eq!(std_text, mcfg::stdlib::module("std/ml").unwrap());
+    assert_eq!(line, line_of(&std_text, "type SemVer"));
+    assert!(std::fs::metadata(&copy).unwrap().permissions().readonly());
 }
 
 #[test]
