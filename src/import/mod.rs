@@ -191,7 +191,7 @@ pub fn import_with(
     for input in overlays {
         layers.push((input.name.as_str(), read(input, opts.yaml11_strings)?));
     }
-    let mut plan = overlay::plan(base_map, layers);
+    let mut plan = overlay::plan(base_map, layers, !opts.hydra);
     plan.composed = n_composed;
     plan.base_stem = base_stem;
     if opts.hydra {

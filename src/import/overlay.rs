@@ -1,15 +1,18 @@
 //! Overlays: what each later input changes in the merged result so far.
 //!
 //! The merge is Helm's and Hydra's: mappings merge key by key, recursively;
-//! every other value (lists included) is replaced; `null` replaces too (Helm
-//! would delete the key; mcfg cannot, so the importer keeps `null`). An
-//! overlay's diff keeps only the keys whose merged value changes; a value
-//! whose kind changes gets a `FIXME(import)` note.
+//! every other value (lists included) is replaced. With Helm's rule for
+//! `null` (`helm_nulls`, the default import) an overlay's `key: null`
+//! deletes the key and is written `unset key` (LANGUAGE.md §9.2); with
+//! OmegaConf's (`--hydra`) `null` is a value. An overlay's diff keeps only
+//! the keys whose merged value changes; a value whose kind changes is
+//! written `key := value` in Helm mode and gets a `FIXME(import)` note that
+//! `hydra::apply` turns into `:=`.
 
 use indexmap::IndexSet;
 
 use super::literal::ident;
-use super::value::{same, Entry, Map, Value};
+use super::value::{same, Entry, Map, Op, Value};
 
 /// The base mapping and each overlay's differences, in input order.
 #[derive(Debug)]
@@ -32,14 +35,19 @@ pub(crate) struct Layer {
 }
 
 /// Diffs each overlay against the merged result of the inputs before it.
-pub(crate) fn plan(base: Map, overlays: Vec<(&str, Map)>) -> Plan {
+pub(crate) fn plan(base: Map, overlays: Vec<(&str, Map)>, helm_nulls: bool) -> Plan {
     let mut merged = base.clone();
     let mut stems = IndexSet::new();
     let mut layers = Vec::with_capacity(overlays.len());
     for (name, overlay) in overlays {
         let stem = unique(&mut stems, ident(file_stem(name)));
-        let diff = diff(&merged, &overlay);
-        merge(&mut merged, overlay);
+        let mut diff = diff(&merged, &overlay);
+        if helm_nulls {
+            helm_ops(&mut diff, &merged);
+            merge_helm(&mut merged, overlay);
+        } else {
+            merge(&mut merged, overlay);
+        }
         layers.push(Layer { stem, diff });
     }
     Plan {
@@ -107,6 +115,72 @@ pub(crate) fn diff(base: &Map, overlay: &Map) -> Map {
         }
     }
     out
+}
+
+/// Helm's `null` and kind changes in an overlay's diff against `before`:
+/// `key: null` of a key that holds a value becomes `unset key` (a `null`
+/// for a key that is not there changes nothing and is dropped), a value of
+/// another kind becomes `key := value`.
+fn helm_ops(diff: &mut Map, before: &Map) {
+    let entries = std::mem::take(&mut diff.entries);
+    for (key, mut entry) in entries {
+        let old = before.entries.get(&key).map(|e| &e.value);
+        match (&mut entry.value, old) {
+            (Value::Null, None | Some(Value::Null)) => continue,
+            (Value::Null, Some(_)) => {
+                entry.notes.fixme = None;
+                entry.notes.op = Op::Unset;
+            }
+            (Value::Map(inner), Some(Value::Map(old))) => helm_ops(inner, old),
+            (Value::Map(inner), _) => drop_nulls(inner),
+            _ => {}
+        }
+        if entry.notes.fixme.take().is_some() {
+            entry.notes.op = Op::Replace;
+        }
+        diff.entries.insert(key, entry);
+    }
+}
+
+/// In a mapping new to the merged result, Helm's `null`s delete nothing.
+fn drop_nulls(map: &mut Map) {
+    map.entries.retain(|_, e| !matches!(e.value, Value::Null));
+    for e in map.entries.values_mut() {
+        if let Value::Map(inner) = &mut e.value {
+            drop_nulls(inner);
+        }
+    }
+}
+
+/// [`merge`] with Helm's rule: an overlay's `null` deletes the key.
+fn merge_helm(base: &mut Map, overlay: Map) {
+    for (key, entry) in overlay.entries {
+        match (base.entries.get_mut(&key), entry.value) {
+            (_, Value::Null) => {
+                base.entries.shift_remove(&key);
+            }
+            (
+                Some(Entry {
+                    value: Value::Map(old),
+                    ..
+                }),
+                Value::Map(new),
+            ) => merge_helm(old, new),
+            (Some(old), value) => old.value = value,
+            (None, mut value) => {
+                if let Value::Map(m) = &mut value {
+                    drop_nulls(m);
+                }
+                base.entries.insert(
+                    key,
+                    Entry {
+                        value,
+                        notes: entry.notes,
+                    },
+                );
+            }
+        }
+    }
 }
 
 /// Merges `overlay` into `base`: mappings deeply, everything else replaced.
@@ -194,6 +268,7 @@ mod tests {
                 ("x/dev.yaml", map("a: 2\n")),
                 ("y/dev.yml", map("a: 2\nb: {c: 3}\n")),
             ],
+            true,
         );
         assert_eq!(p.layers[0].stem, "dev");
         assert_eq!(p.layers[1].stem, "dev_2");

@@ -14,7 +14,7 @@ fn emit(text: &str) -> String {
         overlays: OverlayStyle::Children,
         hydra: false,
     };
-    emit_file(&["f.yaml"], &opts, &plan(map, Vec::new()))
+    emit_file(&["f.yaml"], &opts, &plan(map, Vec::new(), true))
 }
 
 #[test]

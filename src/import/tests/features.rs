@@ -164,7 +164,7 @@ fn overlays_as_children_hold_only_differences() {
         input(&same.0, &same.1),
     ];
     let out = run(&inputs, OverlayStyle::Children).unwrap();
-    let want = "config app_dev extends app {\n  svc {\n    port = 81\n    tags = [\"x\"]\n  }\n  // FIXME(import): `m` changes from mapping to null; a structural config may reject the change of type\n  m = null\n}\n\nconfig app_prod extends app_dev {}\n";
+    let want = "config app_dev extends app {\n  svc {\n    port = 81\n    tags = [\"x\"]\n  }\n  unset m\n}\n\nconfig app_prod extends app_dev {}\n";
     assert!(out.ends_with(want), "{out}");
     assert!(out.starts_with("// Imported by mcfg import from values.yaml, dev.yaml, prod.yaml.\n"));
     check_layered(&[base, dev, same]);

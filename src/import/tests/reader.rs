@@ -1,6 +1,7 @@
 //! A small, independent reader for the mcfg subset the importer writes:
 //! `environments`, structural `config NAME [extends P] { }`, `path = expr`,
-//! `path { }`, `env NAME { }`, literals, lists, object literals, `"""`.
+//! `path := expr`, `unset path`, `path { }`, `env NAME { }`, literals,
+//! lists, object literals, `"""`.
 //! It resolves a config (and an environment) to a JSON value, so tests can
 //! compare the import with the source. Panics on anything unexpected.
 
@@ -9,6 +10,7 @@ use serde_json::{Map as JsonMap, Value as Json};
 #[derive(Debug)]
 enum Stmt {
     Set(Vec<String>, Json),
+    Unset(Vec<String>),
     Block(Vec<String>, Vec<Stmt>),
     Env(String, Vec<Stmt>),
 }
@@ -80,6 +82,12 @@ fn apply(target: &mut Json, body: &[Stmt], env: Option<&str>) {
     for stmt in body {
         match (stmt, env) {
             (Stmt::Set(path, value), None) => *slot(target, path) = value.clone(),
+            (Stmt::Unset(path), None) => {
+                let (last, init) = path.split_last().expect("a path");
+                if let Some(map) = slot(target, init).as_object_mut() {
+                    map.shift_remove(last);
+                }
+            }
             (Stmt::Block(path, inner), None) => {
                 let obj = slot(target, path);
                 if obj.is_null() {
@@ -237,11 +245,22 @@ impl Parser {
                 stmts.push(Stmt::Env(name, self.body(false)));
                 continue;
             }
+            let rest: String = self.chars[self.pos..].iter().take(6).collect();
+            if rest == "unset " {
+                self.word();
+                self.skip_space();
+                stmts.push(Stmt::Unset(self.path()));
+                continue;
+            }
             let path = self.path();
             self.skip_space();
             if self.peek() == Some('{') {
                 stmts.push(Stmt::Block(path, self.body(false)));
             } else {
+                // `:=` replaces; so does `=` of a literal in this reader.
+                if self.peek() == Some(':') {
+                    self.pos += 1;
+                }
                 self.expect('=');
                 stmts.push(Stmt::Set(path, self.expr()));
             }

@@ -124,18 +124,36 @@ fn int_11(digits: &str) -> Option<i64> {
 }
 
 /// Helm/Hydra merge: objects deeply, everything else replaced.
+/// Helm's merge of values files: mappings merge, other values replace, and
+/// an overlay's `null` deletes the key.
 pub(super) fn deep_merge(base: &mut Json, overlay: &Json) {
     match (base, overlay) {
         (Json::Object(b), Json::Object(o)) => {
             for (k, v) in o {
                 match b.get_mut(k) {
+                    _ if v.is_null() => {
+                        b.shift_remove(k);
+                    }
                     Some(slot) if slot.is_object() && v.is_object() => deep_merge(slot, v),
                     _ => {
-                        b.insert(k.clone(), v.clone());
+                        b.insert(k.clone(), without_nulls(v));
                     }
                 }
             }
         }
         (b, o) => *b = o.clone(),
+    }
+}
+
+/// A new mapping's `null`s delete nothing: they are not there.
+fn without_nulls(v: &Json) -> Json {
+    match v {
+        Json::Object(m) => Json::Object(
+            m.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
