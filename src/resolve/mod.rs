@@ -9,7 +9,7 @@ mod configs;
 mod envs;
 mod types;
 
-pub use types::{compile_pattern, const_lit};
+pub use types::{compile_pattern, const_lit, pattern_source};
 
 use indexmap::IndexMap;
 
