@@ -168,7 +168,9 @@ impl Cx<'_, '_> {
             _ => false,
         };
         (fits && lit.ordered() && !t.optional).then(|| {
+            // `type` restates what the field's schema says, for ajv's strictTypes.
             let mut m = Map::new();
+            m.insert("type".into(), "number".into());
             m.insert(keyword.into(), lit.json());
             at(&path, Json::Object(m), true)
         })

@@ -124,3 +124,41 @@ fn structural_shapes_merge_environments() {
         })
     );
 }
+
+#[test]
+fn simple_checks_become_if_then_and_the_rest_stays_a_comment() {
+    let s = schemas(
+        "schema S {\n  device: \"cpu\" | \"gpu\" = \"cpu\"\n  batch: int = 8\n  tag: string?\n  check device == \"gpu\" or batch <= 64 : \"cpu batches\"\n  check tag == null or len(tag) > 1\n}\nconfig c: S {}\n",
+    );
+    let c = &s["c"];
+    assert_eq!(c["required"], json!(["device", "batch"]), "optional `tag` may be absent");
+    assert_eq!(
+        c["allOf"],
+        json!([{
+            "if": {"not": {"type": "object", "properties": {"device": {"const": "gpu"}}, "required": ["device"]}},
+            "then": {"type": "object", "properties": {"batch": {"type": "number", "maximum": 64}}, "required": ["batch"]},
+            "$comment": "check device == \"gpu\" or batch <= 64 : \"cpu batches\"",
+        }])
+    );
+    assert_eq!(
+        c["$comment"],
+        "not expressed in JSON Schema: check tag == null or len(tag) > 1"
+    );
+}
+
+#[test]
+fn patterns_are_searched_like_mcfg_and_refusals_are_comments() {
+    let s = schemas(
+        "schema S {\n  u: string(matches \"^https://\") = \"https://x\"\n  w: string(matches \"(?i)ab\") = \"AB\"\n  b: string(matches \"\\\\bx\\\\b\\\\b\\\\b\") = \"x\"\n}\nconfig c: S {}\n",
+    );
+    let p = &s["c"]["properties"];
+    // An anchored pattern is a prefix test in mcfg, and in the schema.
+    assert_eq!(p["u"]["pattern"], "^https:\\/\\/");
+    assert_eq!(p["w"]["pattern"], "^[Aa][Bb]$(?!\\n)");
+    assert!(p["b"].get("pattern").is_none());
+    let comment = p["b"]["$comment"].as_str().expect("a comment");
+    assert!(
+        comment.starts_with("not expressed: matches \"\\\\bx\\\\b\\\\b\\\\b\" (its exact ECMA-262 form is "),
+        "{comment}"
+    );
+}
