@@ -104,6 +104,9 @@ struct Gen<'p, 'a> {
     prog: &'p Program<'a>,
     /// Object types being generated (to cut recursion).
     visiting: Vec<ObjId>,
+    /// Whether fields carry `x-mcfg-invariant` / `x-mcfg-secret` (the
+    /// runtime schema's annotations).
+    annotate: bool,
 }
 
 impl<'p, 'a> Gen<'p, 'a> {
@@ -111,6 +114,7 @@ impl<'p, 'a> Gen<'p, 'a> {
         Gen {
             prog,
             visiting: Vec::new(),
+            annotate: false,
         }
     }
 
@@ -130,6 +134,9 @@ impl<'p, 'a> Gen<'p, 'a> {
                 }
                 if field.markers.deprecated.is_some() {
                     m.insert("deprecated".into(), true.into());
+                }
+                if self.annotate && field.markers.invariant.is_some() {
+                    m.insert("x-mcfg-invariant".into(), true.into());
                 }
             }
             props.insert(name.to_string(), s);
@@ -228,6 +235,9 @@ impl<'p, 'a> Gen<'p, 'a> {
         }
         if t.optional {
             m = nullable(m);
+        }
+        if self.annotate && matches!(t.ty, Ty::Secret) {
+            m.insert("x-mcfg-secret".into(), true.into());
         }
         Json::Object(m)
     }
@@ -342,9 +352,11 @@ fn refine(m: &mut Map<String, Json>, extra: &mut Vec<Json>, ty: &Ty, pred: &Pred
 
 mod checks;
 pub mod regex;
+mod runtime;
 mod structural;
 
 use crate::resolve::pattern_source;
+pub use runtime::runtime_schemas;
 use structural::structural;
 
 #[cfg(test)]

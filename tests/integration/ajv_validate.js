@@ -1,7 +1,8 @@
 // Validates instances against JSON Schemas with ajv (draft 2020-12, strict).
 //
 // Usage: node ajv_validate.js JOBS.json
-// JOBS.json: [{"name": str, "schema": {...}, "instances": [...]}, ...]
+// JOBS.json: [{"name": str, "schema": {...}, "instances": [...],
+//              "keywords": [annotation keywords to declare, optional]}, ...]
 // Prints one JSON line: [{"name": str, "error": str|null, "valid": [bool, ...]}, ...]
 // where "error" is the reason ajv refused to compile the schema (strict mode
 // turns unknown keywords, unknown formats and invalid patterns into errors).
@@ -17,6 +18,8 @@ for (const job of jobs) {
   // strict: every strict check is an error, not a log line. Patterns are
   // compiled with the `u` flag (ajv's default `unicodeRegExp: true`).
   const ajv = new Ajv2020({ strict: true, allErrors: true });
+  // Annotations such as mcfg's `x-mcfg-tier`, declared as strict mode asks.
+  if (job.keywords) ajv.addVocabulary(job.keywords);
   let validate;
   try {
     validate = ajv.compile(job.schema);

@@ -17,6 +17,8 @@ import pytest
 
 from conftest import REPO, both_engines, run_mcfg
 
+KEYWORDS = ["x-mcfg-tier", "x-mcfg-invariant", "x-mcfg-secret"]
+
 
 def units():
     """Source sets: (name, path, must_build)."""
@@ -52,19 +54,21 @@ def test_every_exported_schema_compiles_and_every_artifact_validates(tmp_path):
         for art in manifest["artifacts"]:
             if "config" in art and art["path"].endswith(".json"):
                 by_config.setdefault(art["config"], []).append(json.loads((out / art["path"]).read_text()))
+            if "runtime_path" in art:
+                runtime = json.loads((out / art["runtime_path"]).read_text())
+                by_config.setdefault(art["config"] + ".runtime", []).append(runtime)
         for schema_file in sorted(schemas.glob("*.schema.json")):
             config = schema_file.name[: -len(".schema.json")]
-            if config.endswith(".runtime"):
-                continue
             schema = json.loads(schema_file.read_text())
             assert schema["$id"] == f"urn:mcfg:{config}.schema.json"
-            arts = by_config.get(config, [])
+            arts = by_config.pop(config, [])
             assert arts, f"{name}: no artifact for schema {config}"
-            jobs.append({"name": f"{name}:{config}", "schema": schema, "instances": arts})
+            jobs.append({"name": f"{name}:{config}", "schema": schema, "instances": arts, "keywords": KEYWORDS})
+        assert not {k for k in by_config if k.endswith(".runtime")}, f"{name}: runtime artifacts without a schema"
         if name == "examples/ranking":
             # The one document `mcfg schema` prints takes every config's artifact.
             combined = json.loads(run_mcfg("schema", path, check=0).stdout)
-            every = [a for arts in by_config.values() for a in arts]
+            every = [a for j in jobs if j["name"].startswith(name) and not j["name"].endswith(".runtime") for a in j["instances"]]
             jobs.append({"name": f"{name}:combined", "schema": combined, "instances": every})
     # The examples alone are 11 source sets; most cases build too.
     assert built_units > 60, built_units

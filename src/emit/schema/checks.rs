@@ -149,24 +149,32 @@ impl Cx<'_, '_> {
                 if matches!(lit, Literal::Null) {
                     // Absent reads as null: no `required`.
                     let s = at(&path, json!({"const": null}), false);
-                    return Some(if op == CmpOp::Eq { s } else { json!({"not": s}) });
+                    return Some(if op == CmpOp::Eq {
+                        s
+                    } else {
+                        json!({"not": s})
+                    });
                 }
                 if !self.equatable(ty, &lit) {
                     return None;
                 }
                 let s = at(&path, json!({"const": lit.json()}), true);
-                return Some(if op == CmpOp::Eq { s } else { json!({"not": s}) });
+                return Some(if op == CmpOp::Eq {
+                    s
+                } else {
+                    json!({"not": s})
+                });
             }
             CmpOp::Lt => "exclusiveMaximum",
             CmpOp::Le => "maximum",
             CmpOp::Gt => "exclusiveMinimum",
             CmpOp::Ge => "minimum",
         };
-        let fits = match (&t.ty, &lit) {
-            (Ty::Int | Ty::Float, Literal::Int(_) | Literal::Float(_)) => true,
-            (Ty::Duration, Literal::Duration(_)) => true,
-            _ => false,
-        };
+        let fits = matches!(
+            (&t.ty, &lit),
+            (Ty::Int | Ty::Float, Literal::Int(_) | Literal::Float(_))
+                | (Ty::Duration, Literal::Duration(_))
+        );
         (fits && lit.ordered() && !t.optional).then(|| {
             // `type` restates what the field's schema says, for ajv's strictTypes.
             let mut m = Map::new();
@@ -185,11 +193,15 @@ impl Cx<'_, '_> {
             | (Ty::Float, Literal::Float(_))
             | (Ty::Str, Literal::Str(_))
             | (Ty::Duration, Literal::Duration(_)) => true,
-            (Ty::Union(lits), _) => lits.iter().all(|l| match (l, lit) {
-                (Lit::Str(_), Literal::Str(_)) | (Lit::Bool(_), Literal::Bool(_)) => true,
-                (Lit::Int(_), Literal::Int(_)) | (Lit::Float(_), Literal::Float(_)) => true,
-                (Lit::Duration(_), Literal::Duration(_)) => true,
-                _ => false,
+            (Ty::Union(lits), _) => lits.iter().all(|l| {
+                matches!(
+                    (l, lit),
+                    (Lit::Str(_), Literal::Str(_))
+                        | (Lit::Bool(_), Literal::Bool(_))
+                        | (Lit::Int(_), Literal::Int(_))
+                        | (Lit::Float(_), Literal::Float(_))
+                        | (Lit::Duration(_), Literal::Duration(_))
+                )
             }),
             _ => false,
         }
@@ -239,16 +251,19 @@ impl Cx<'_, '_> {
 
 /// `{"type": "object", "properties": {p0: {... {pn: leaf}}}, "required": [...]}`.
 fn at(path: &[String], leaf: Json, required: bool) -> Json {
-    path.iter().rev().enumerate().fold(leaf, |inner, (i, name)| {
-        let mut m = Map::new();
-        m.insert("type".into(), "object".into());
-        m.insert("properties".into(), json!({ name.as_str(): inner }));
-        // Intermediate objects are non-optional: always present.
-        if required || i > 0 {
-            m.insert("required".into(), json!([name]));
-        }
-        Json::Object(m)
-    })
+    path.iter()
+        .rev()
+        .enumerate()
+        .fold(leaf, |inner, (i, name)| {
+            let mut m = Map::new();
+            m.insert("type".into(), "object".into());
+            m.insert("properties".into(), json!({ name.as_str(): inner }));
+            // Intermediate objects are non-optional: always present.
+            if required || i > 0 {
+                m.insert("required".into(), json!([name]));
+            }
+            Json::Object(m)
+        })
 }
 
 fn negate(op: CmpOp) -> CmpOp {
