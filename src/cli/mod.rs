@@ -71,6 +71,21 @@ pub struct Sources {
 }
 
 impl Sources {
+    /// The folder of the project file the first path belongs to, in place of
+    /// the paths (unchanged without a project file).
+    fn widen_to_project(&mut self) {
+        let first = self.paths.first().cloned().unwrap_or_else(|| ".".into());
+        let found = crate::project::discover(&crate::loader::RealFs, &first);
+        if let Some(dir) = found.as_deref().and_then(std::path::Path::parent) {
+            let dir = if dir.as_os_str().is_empty() {
+                std::path::Path::new(".")
+            } else {
+                dir
+            };
+            self.paths = vec![dir.to_path_buf()];
+        }
+    }
+
     /// The project root: `--root`, or the common folder of the paths.
     fn root_or_default<T>(&self, comp: &Compilation<T>) -> PathBuf {
         match &self.root {
@@ -88,6 +103,11 @@ enum Command {
         sources: Sources,
         #[command(flatten)]
         overrides: overrides::OverrideArgs,
+        /// Check every config of the project (`mcfg.toml`) the PATHS belong
+        /// to, not only those they declare: for pre-commit, which passes the
+        /// changed files, where a changed schema breaks configs elsewhere.
+        #[arg(long)]
+        project: bool,
     },
     /// Check, then write artifacts and manifest.json to the output folder.
     Build(build::BuildArgs),
@@ -165,7 +185,14 @@ fn run(cli: Cli) -> u8 {
         timings: cli.timings,
     };
     match cli.command {
-        Command::Check { sources, overrides } => {
+        Command::Check {
+            mut sources,
+            overrides,
+            project,
+        } => {
+            if project {
+                sources.widen_to_project();
+            }
             let sink = Sink::diagnostics_only();
             let Some(comp) = out.compile_with(&sources, &sink, &overrides.sets) else {
                 return 2;
