@@ -37,7 +37,7 @@ const STACK_BYTES: usize = 512 << 20;
 #[derive(Debug, Parser)]
 #[command(
     name = "mcfg",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("MCFG_COMMIT"), ")"),
     about = "Compile typed ML configuration into per-environment artifacts"
 )]
 struct Cli {
@@ -47,6 +47,9 @@ struct Cli {
     /// Print the wall time of each compiler phase on stderr.
     #[arg(long, global = true)]
     timings: bool,
+    /// No summary line on success (`check`, `build`).
+    #[arg(short, long, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -183,6 +186,8 @@ fn run(cli: Cli) -> u8 {
     let out = Output {
         format: cli.message_format,
         timings: cli.timings,
+        quiet: cli.quiet,
+        started: std::time::Instant::now(),
     };
     match cli.command {
         Command::Check {
@@ -199,6 +204,12 @@ fn run(cli: Cli) -> u8 {
             };
             out.diagnostics(&comp.project.sources, &comp.diags);
             let code = u8::from(comp.has_errors());
+            if code == 0 {
+                out.summary(&format!(
+                    "checked {}",
+                    counted(comp.artifacts.len(), comp.envs.len())
+                ));
+            }
             // The process ends here: freeing the whole program piece by piece
             // would only cost time.
             std::mem::forget(comp);
@@ -243,9 +254,24 @@ fn verify(out: &Output, dir: &std::path::Path, as_json: bool) -> u8 {
 struct Output {
     format: MessageFormat,
     timings: bool,
+    /// `-q`: no summary line.
+    quiet: bool,
+    /// When the command started (for the summary line).
+    started: std::time::Instant,
 }
 
 impl Output {
+    /// The one-line summary of a successful `check` or `build` on stderr
+    /// (CLI.md "Workflow integration"), with the wall time; not with `-q`,
+    /// nor with `--message-format json|sarif`, whose stderr is for machines.
+    fn summary(&self, what: &str) {
+        if self.quiet || self.format != MessageFormat::Human {
+            return;
+        }
+        let ms = self.started.elapsed().as_millis();
+        eprintln!("{what} in {ms} ms");
+    }
+
     fn compile(&self, sources: &Sources) -> Option<Compilation> {
         self.compile_into(sources, &Sink::values())
     }
@@ -370,6 +396,8 @@ fn usage_failure(e: &clap::Error) -> u8 {
     let out = Output {
         format,
         timings: false,
+        quiet: true,
+        started: std::time::Instant::now(),
     };
     match format {
         MessageFormat::Human => {
@@ -378,6 +406,19 @@ fn usage_failure(e: &clap::Error) -> u8 {
         _ => out.usage_error(msg),
     }
     2
+}
+
+/// `3 configs × 2 environments` for `artifacts` (config, environment) pairs.
+fn counted(artifacts: usize, envs: usize) -> String {
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    if envs == 0 {
+        return plural(artifacts, "config");
+    }
+    format!(
+        "{} × {}",
+        plural(artifacts / envs, "config"),
+        plural(envs, "environment")
+    )
 }
 
 /// The `--message-format` value among raw arguments (human when absent or unknown).
