@@ -183,7 +183,7 @@ fn version_names_the_commit_it_was_built_from() {
         .unwrap_or_else(|| panic!("{text:?}"));
     // What build.rs saw: this checkout's HEAD (or `unknown` outside git, or
     // what a packager put in MCFG_COMMIT).
-    let head = std::process::Command::new("git")
+    let head = Command::new("git")
         .args(["rev-parse", "--short=12", "HEAD"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
