@@ -243,7 +243,7 @@ impl Stmt {
     }
 }
 
-/// `path = expr` or `path += expr`.
+/// `path = expr`, `path += expr`, `path := expr` or `unset path`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assign {
     pub path: Path,
@@ -252,11 +252,16 @@ pub struct Assign {
     pub span: Span,
 }
 
-/// `=` or `+=`.
+/// `=`, `+=`, `:=` or `unset` (LANGUAGE.md §9.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AssignOp {
     Set,
     Append,
+    /// `:=`: assigns without merging into what earlier steps put there.
+    Replace,
+    /// `unset PATH`: the assignment's `value` is a `null` spanning the whole
+    /// statement, so that every tool showing a step shows `unset PATH`.
+    Unset,
 }
 
 /// `path { body }`: the same as prefixing every statement with `path.`.

@@ -323,13 +323,14 @@ fn evaluate_all<'a, T: Send>(
     artifacts
 }
 
-/// A diagnostic reported identically in every environment becomes one without `env`.
+/// A diagnostic reported identically in every environment becomes one
+/// without `env`; one reported in several becomes one listing them (`envs`).
 fn collapse_envs(diags: Vec<Diagnostic>, n_envs: usize) -> Vec<Diagnostic> {
     if n_envs <= 1 {
         return diags;
     }
-    // Group by everything but `env`: each group keeps its per-env copies,
-    // and a group seen in every environment becomes one env-free diagnostic.
+    // Group by everything but `env`: a group seen in every environment
+    // becomes one env-free diagnostic, one seen in several lists them.
     let mut out = Vec::new();
     let mut groups: indexmap::IndexMap<Diagnostic, Vec<String>> = indexmap::IndexMap::new();
     for mut d in diags {
@@ -341,11 +342,17 @@ fn collapse_envs(diags: Vec<Diagnostic>, n_envs: usize) -> Vec<Diagnostic> {
     for (d, envs) in groups {
         if envs.len() >= n_envs {
             out.push(d);
+        } else if envs.len() == 1 {
+            out.push(Diagnostic {
+                env: envs.into_iter().next(),
+                ..d
+            });
         } else {
-            out.extend(envs.into_iter().map(|env| Diagnostic {
-                env: Some(env),
-                ..d.clone()
-            }));
+            out.push(Diagnostic {
+                env: envs.first().cloned(),
+                envs,
+                ..d
+            });
         }
     }
     out

@@ -108,10 +108,10 @@ fn report(sources: &SourceMap, diag: &Diagnostic) -> Report {
         });
     }
     let mut message = diag.message.clone();
-    match (&diag.config, &diag.env) {
-        (Some(c), Some(e)) => message.push_str(&format!(" (config `{c}`, env `{e}`)")),
+    match (&diag.config, diag.env_phrase()) {
+        (Some(c), Some(e)) => message.push_str(&format!(" (config `{c}`, {e})")),
         (Some(c), None) => message.push_str(&format!(" (config `{c}`)")),
-        (None, Some(e)) => message.push_str(&format!(" (env `{e}`)")),
+        (None, Some(e)) => message.push_str(&format!(" ({e})")),
         (None, None) => {}
     }
     Report {

@@ -31,6 +31,9 @@ struct JsonDiagnostic<'a> {
     help: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     env: Option<&'a str>,
+    /// Every environment, when the diagnostic holds in several (`env` is the first).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    envs: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     config: Option<&'a str>,
 }
@@ -63,6 +66,7 @@ pub fn render(sources: &SourceMap, diag: &Diagnostic) -> String {
         labels: diag.labels.iter().map(|l| label(sources, l)).collect(),
         help: diag.help.as_deref(),
         env: diag.env.as_deref(),
+        envs: &diag.envs,
         config: diag.config.as_deref(),
     };
     // Invariant: the struct holds only strings and numbers, which always serialize.

@@ -18,6 +18,9 @@ pub enum Code {
     Syntax,
     /// A field the schema does not declare: `batchsize = 4`.
     UnknownField,
+    /// An `env` block assigns a map entry the map does not have (add it with
+    /// `+=`), or `unset` names a key that is not there (LANGUAGE.md §9.3).
+    UnknownKey,
     /// A value of the wrong type: `batch_size = "big"`.
     TypeMismatch,
     /// A refinement predicate fails: `batch_size = 1024` for `int(<= 512)`.
@@ -64,6 +67,7 @@ impl Code {
         match self {
             Code::Syntax => "mcfg::syntax",
             Code::UnknownField => "mcfg::unknown-field",
+            Code::UnknownKey => "mcfg::unknown-key",
             Code::TypeMismatch => "mcfg::type-mismatch",
             Code::Constraint => "mcfg::constraint",
             Code::CheckFailed => "mcfg::check-failed",
@@ -145,10 +149,34 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     pub help: Option<String>,
     pub env: Option<String>,
+    /// Every environment the same mistake shows in, when more than one but
+    /// not all (then `env` is the first): one diagnostic, not one copy per
+    /// environment.
+    pub envs: Vec<String>,
     pub config: Option<String>,
 }
 
 impl Diagnostic {
+    /// The environments this diagnostic holds in, in order: `envs`, or `env`.
+    pub fn env_names(&self) -> Vec<&str> {
+        if self.envs.is_empty() {
+            self.env.as_deref().into_iter().collect()
+        } else {
+            self.envs.iter().map(String::as_str).collect()
+        }
+    }
+
+    /// `env `prod`` or `envs `staging`, `prod``, for messages.
+    pub fn env_phrase(&self) -> Option<String> {
+        let names = self.env_names();
+        let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        match quoted.len() {
+            0 => None,
+            1 => Some(format!("env {}", quoted[0])),
+            _ => Some(format!("envs {}", quoted.join(", "))),
+        }
+    }
+
     /// An error with `code` and `message` at `span`.
     #[cold]
     pub fn error(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
@@ -160,6 +188,7 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             env: None,
+            envs: Vec::new(),
             config: None,
         }
     }

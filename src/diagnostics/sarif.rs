@@ -102,6 +102,9 @@ fn result(sources: &SourceMap, d: &Diagnostic) -> Value {
             .collect();
     }
     let mut props = serde_json::Map::new();
+    if !d.envs.is_empty() {
+        props.insert("envs".into(), json!(d.envs));
+    }
     if let Some(env) = &d.env {
         props.insert("env".into(), json!(env));
     }

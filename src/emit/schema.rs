@@ -7,10 +7,11 @@
 //!   → `number`, `string` and `secret` → `string`, `any` → `{}`, `list[T]` →
 //!   `array` with `items`, `map[T]` → `object` with `additionalProperties: T`,
 //!   a literal union → `enum`, a schema or inline object → `object` with every
-//!   field in `properties`, the non-optional ones in `required` (an optional
-//!   field nothing sets is absent, LANGUAGE.md §9.1) and
-//!   `additionalProperties: false`;
-//! - `T?` adds `null` (to `type`, to `enum`, or as `anyOf` with `{"type": "null"}`);
+//!   field in `properties`, every field that is not optional in `required`,
+//!   and `additionalProperties: false`;
+//! - `T?` adds `null` (to `type`, to `enum`, or as `anyOf` with `{"type": "null"}`):
+//!   an optional field nothing sets is absent, one assigned `null` is `null`
+//!   (LANGUAGE.md §9.1);
 //! - refinements: `>= > <= <` → `minimum`, `exclusiveMinimum`, `maximum`,
 //!   `exclusiveMaximum` (durations in seconds); `==` → `const`; `!=` →
 //!   `not: {const}`; `len` → `minLength`/`maxLength` (strings, characters),
@@ -118,7 +119,7 @@ impl<'p, 'a> Gen<'p, 'a> {
         }
     }
 
-    /// The schema of an object type: every field required, no other key.
+    /// The schema of an object type: its non-optional fields required, no other key.
     fn obj(&mut self, id: ObjId) -> Json {
         if self.visiting.contains(&id) {
             return json!({"$comment": "recursive schema: not checked below this point"});

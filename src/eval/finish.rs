@@ -105,8 +105,8 @@ fn finish<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, assemble_value: bool) -> Ou
     let mut ok = true;
     let order = tree_order(ce);
     for &id in &order {
-        if let Slot::Leaf(steps) = &ce.layers.node(id).slot {
-            if steps.is_empty() && is_required(prog, ce, id) {
+        if let Slot::Leaf(_) = &ce.layers.node(id).slot {
+            if ce.layers.is_absent(id) && is_required(prog, &ce.layers, id) {
                 report_missing(cx, ce, id);
                 ok = false;
                 continue;
@@ -118,7 +118,7 @@ fn finish<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, assemble_value: bool) -> Ou
             ok &= cx.force(ce, id, Span::default()).is_ok();
         }
     }
-    if ok {
+    if ok && !ce.layering_failed {
         ok &= node_checks(cx, ce, &order);
     }
     let marked = marked_fields(cx, ce, &order);
@@ -153,34 +153,61 @@ fn tree_order(ce: &ConfigEval<'_>) -> Vec<NodeId> {
     out
 }
 
-fn is_required(prog: &Program<'_>, ce: &ConfigEval<'_>, id: NodeId) -> bool {
-    ce.layers.node(id).ty.is_some_and(|t| {
-        let t = prog.ty(t);
-        !t.optional && !matches!(t.ty, Ty::Any | Ty::Error)
-    })
+/// Whether leaf `id` must have a value: a schema field that is not optional
+/// (map entries and structural keys may be absent, LANGUAGE.md §9.2).
+pub(super) fn is_required(
+    prog: &Program<'_>,
+    layers: &crate::merge::Layers<'_>,
+    id: NodeId,
+) -> bool {
+    let node = layers.node(id);
+    node.field.is_some()
+        && node.ty.is_some_and(|t| {
+            let t = prog.ty(t);
+            !t.optional && !matches!(t.ty, Ty::Any | Ty::Error)
+        })
 }
 
 fn report_missing(cx: &Ctx<'_, '_>, ce: &ConfigEval<'_>, id: NodeId) {
     let prog = cx.prog;
     let config = &prog.configs[ce.cid.0 as usize];
     let path = dotted(&ce.layers.path_of(id));
-    let mut d = Diagnostic::error(
-        Code::MissingField,
-        config.decl.name.span,
-        format!(
-            "config `{}` does not set required field `{path}`",
-            config.name
-        ),
-    )
-    .with_help(format!(
-        "add `{path} = …` to the config, or give the field a default in the schema"
-    ));
+    let unset = ce
+        .layers
+        .effective_steps(id)
+        .last()
+        .filter(|s| s.op == Op::Unset);
+    let mut d = match unset {
+        Some(step) => Diagnostic::error(
+            Code::MissingField,
+            step.expr.span,
+            format!("`unset` leaves required field `{path}` without a value"),
+        )
+        .with_help(format!(
+            "set `{path}` again after the `unset`, or declare the field optional (`?`) so it may be absent"
+        )),
+        None => Diagnostic::error(
+            Code::MissingField,
+            config.decl.name.span,
+            format!(
+                "config `{}` does not set required field `{path}`",
+                config.name
+            ),
+        )
+        .with_help(format!(
+            "add `{path} = …` to the config, or give the field a default in the schema"
+        )),
+    };
     if let Some((o, i)) = ce.layers.node(id).field {
         if let Some((_, f)) = prog.obj(o).fields.get_index(i as usize) {
             let ty = prog.ty_name(f.ty);
+            let how = match unset {
+                Some(_) => "not optional",
+                None => "without a default",
+            };
             d = d.with_label(
                 f.name_span,
-                format!("`{path}: {ty}` is declared here without a default"),
+                format!("`{path}: {ty}` is declared here {how}"),
             );
         }
     }
@@ -426,7 +453,10 @@ fn assemble(ce: &ConfigEval<'_>, id: NodeId, states: &mut [State]) -> Value {
         Slot::Obj(children) => {
             let mut out = crate::map::with_capacity(children.len());
             for (k, &c) in children.iter() {
-                out.insert(k.clone(), assemble(ce, c, states));
+                // Absent is not null (LANGUAGE.md §9.1): nothing is written.
+                if !ce.layers.is_absent(c) {
+                    out.insert(k.clone(), assemble(ce, c, states));
+                }
             }
             Value::Object(out)
         }
@@ -449,14 +479,17 @@ fn runtime_value(
             continue;
         }
         let keys = ce.layers.path_of(id);
-        let mut src = value;
+        let mut src = Some(value);
         for k in &keys {
             src = match src {
-                Value::Object(m) => m.get(k)?,
-                _ => return None,
+                Some(Value::Object(m)) => m.get(k),
+                _ => None,
             };
         }
-        insert_at(&mut out, &keys, src.clone());
+        // An absent runtime field is absent from the runtime file too.
+        if let Some(v) = src {
+            insert_at(&mut out, &keys, v.clone());
+        }
     }
     Some(Value::Object(out))
 }

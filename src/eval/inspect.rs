@@ -30,7 +30,9 @@ impl Inspected<'_> {
             Slot::Obj(children) => {
                 let mut out = crate::map::with_capacity(children.len());
                 for (k, &c) in children.iter() {
-                    out.insert(k.clone(), self.value(c)?);
+                    if !self.layers.is_absent(c) {
+                        out.insert(k.clone(), self.value(c)?);
+                    }
                 }
                 Some(Value::Object(out))
             }

@@ -69,6 +69,9 @@ pub struct ConfigEval<'a> {
     states: RefCell<Vec<State>>,
     /// Values of literal leaves computed once for the cached layers these were copied from.
     consts: Option<Arc<cache::Consts>>,
+    /// Layering these layers found an error (an unknown field or key, …):
+    /// the object checks would only report its consequences.
+    pub layering_failed: bool,
 }
 
 impl<'a> ConfigEval<'a> {
@@ -83,6 +86,7 @@ impl<'a> ConfigEval<'a> {
             layers,
             states: RefCell::new(vec![State::Pending; n]),
             consts,
+            layering_failed: false,
         }
     }
 
@@ -166,13 +170,16 @@ impl<'p, 'a> Ctx<'p, 'a> {
         // Layering errors belong to this environment; ones identical in every
         // environment are collapsed to one without `env` by the compiler.
         let env = self.env_name();
+        let failed = diags.iter().any(Diagnostic::is_error);
         self.diags
             .borrow_mut()
             .extend(diags.into_iter().map(|d| match d.env {
                 None => d.with_env(env),
                 Some(_) => d,
             }));
-        let ce = Rc::new(ConfigEval::new(cid, layers, consts));
+        let mut ce = ConfigEval::new(cid, layers, consts);
+        ce.layering_failed = failed;
+        let ce = Rc::new(ce);
         self.evals.borrow_mut().insert(cid, Rc::clone(&ce));
         ce
     }
@@ -223,6 +230,11 @@ impl<'p, 'a> Ctx<'p, 'a> {
                 let mut out = crate::map::with_capacity(children.len());
                 let mut failed = false;
                 for (k, &child) in children.iter() {
+                    if ce.layers.is_absent(child)
+                        && !finish::is_required(self.prog, &ce.layers, child)
+                    {
+                        continue;
+                    }
                     match self.force_node(ce, child, at) {
                         Ok(v) => {
                             out.insert(k.clone(), v);
@@ -286,10 +298,10 @@ impl<'p, 'a> Ctx<'p, 'a> {
         let layers = &ce.layers;
         let node = layers.node(id);
         let steps = layers.effective_steps(id);
-        let Some(first) = steps.first() else {
-            // Unset: optional fields and structural leaves are null; a missing
-            // required field is reported by `finish`.
-            return if node.ty.is_some_and(|t| !self.prog.ty(t).optional) {
+        let Some(first) = steps.first().filter(|_| !layers.is_absent(id)) else {
+            // Absent: optional fields, map entries and structural keys read
+            // as null; a missing required field is reported by `finish`.
+            return if finish::is_required(self.prog, layers, id) {
                 Err(Fail)
             } else {
                 Ok(Value::Null)
@@ -305,10 +317,14 @@ impl<'p, 'a> Ctx<'p, 'a> {
             Value::Null
         };
         for step in steps {
+            if step.op == Op::Unset {
+                value = Value::Null;
+                continue;
+            }
             let v = expr::eval(self, &scope, step.expr)?;
             value = match step.op {
                 Op::Append => self.append(ce, id, value, v, step.expr.span)?,
-                Op::Set | Op::Default => v,
+                Op::Set | Op::Default | Op::Replace | Op::Unset => v,
             };
         }
         match node.ty {

@@ -97,3 +97,11 @@ fn multi_line_strings_are_never_reindented() {
     let want = "config c {\n  env dev {\n    s = \"\"\"\n  a\n    b\n  \"\"\"\n  }\n}\n";
     assert_eq!(fmt(src), want);
 }
+
+#[test]
+fn lays_out_unset_replace_and_map_appends() {
+    let src = "config c {\n  env prod {  unset   canary.percent ; traffic:={current=90,two_tower=10}\n flags+={ banner { on = true } } }\n}\n";
+    let want = "config c {\n  env prod {\n    unset canary.percent\n    traffic := {\n      current = 90\n      two_tower = 10\n    }\n    flags += { banner { on = true } }\n  }\n}\n";
+    assert_eq!(fmt(src), want);
+    assert_eq!(fmt(want), want);
+}

@@ -38,7 +38,7 @@
 mod comments;
 mod emit;
 mod json;
-mod literal;
+pub(crate) mod literal;
 mod overlay;
 mod scalar;
 mod value;

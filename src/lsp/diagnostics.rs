@@ -74,10 +74,16 @@ fn message(d: &Diagnostic) -> String {
     if let Some(m) = &d.primary.message {
         msg.push_str(&format!(" ({m})"));
     }
-    match (&d.config, &d.env) {
-        (Some(c), Some(e)) => msg.push_str(&format!("\nin config `{c}`, environment `{e}`")),
+    let envs: Vec<String> = d.env_names().iter().map(|e| format!("`{e}`")).collect();
+    let envs = match envs.len() {
+        0 => None,
+        1 => Some(format!("environment {}", envs[0])),
+        _ => Some(format!("environments {}", envs.join(", "))),
+    };
+    match (&d.config, envs) {
+        (Some(c), Some(e)) => msg.push_str(&format!("\nin config `{c}`, {e}")),
         (Some(c), None) => msg.push_str(&format!("\nin config `{c}`")),
-        (None, Some(e)) => msg.push_str(&format!("\nin environment `{e}`")),
+        (None, Some(e)) => msg.push_str(&format!("\nin {e}")),
         (None, None) => {}
     }
     if let Some(help) = &d.help {

@@ -19,6 +19,13 @@ pub struct Applier<'p, 'a> {
     pub diags: Vec<Diagnostic>,
     /// The config being layered (for `config` on diagnostics).
     pub config: Option<ConfigId>,
+    /// Whether assignments may create map entries. Inside `env` blocks a new
+    /// entry needs `+=` (LANGUAGE.md §9.3), so that a typo'd key is an
+    /// error instead of a new entry with the schema's defaults.
+    pub new_keys: bool,
+    /// Inside the object literal of a `:=`: its leaves record `Op::Replace`,
+    /// so that `explain` shows the replacing statement.
+    replacing: bool,
 }
 
 /// Applies config `cid`'s own body, then its env blocks for `env`'s chain.
@@ -42,7 +49,7 @@ pub fn apply_body<'a>(ap: &mut Applier<'_, 'a>, layers: &mut Layers<'a>, cid: Co
     };
     for stmt in body {
         if !matches!(stmt, Stmt::Env(_)) {
-            ap.stmt(layers, ROOT, stmt, plain, false);
+            ap.stmt_at(layers, ROOT, stmt, plain, false);
         }
     }
 }
@@ -67,7 +74,9 @@ pub fn apply_env_blocks<'a>(
         for stmt in body {
             let Stmt::Env(block) = stmt else { continue };
             if block.envs.iter().any(|e| &e.name == name) {
+                let free = std::mem::replace(&mut ap.new_keys, false);
                 ap.body(layers, ROOT, &block.body, origin, false);
+                ap.new_keys = free;
             }
         }
     }
@@ -105,10 +114,12 @@ impl<'p, 'a> Applier<'p, 'a> {
             structural,
             diags: Vec::new(),
             config: None,
+            new_keys: true,
+            replacing: false,
         }
     }
 
-    fn with_config(&self, d: Diagnostic) -> Diagnostic {
+    pub(super) fn with_config(&self, d: Diagnostic) -> Diagnostic {
         match self.config {
             Some(c) => d.with_config(&*self.prog.configs[c.0 as usize].name),
             None => d,
@@ -125,16 +136,17 @@ impl<'p, 'a> Applier<'p, 'a> {
         default: bool,
     ) {
         for stmt in stmts {
-            self.stmt(layers, at, stmt, origin, default);
+            self.stmt_at(layers, at, stmt, origin, default);
         }
     }
 
     /// Applies one statement at the root (a command-line override).
     pub fn root_stmt(&mut self, layers: &mut Layers<'a>, stmt: &'a Stmt, origin: Origin) {
-        self.stmt(layers, ROOT, stmt, origin, false);
+        self.stmt_at(layers, ROOT, stmt, origin, false);
     }
 
-    fn stmt(
+    /// Applies one statement at node `at`.
+    pub(super) fn stmt_at(
         &mut self,
         layers: &mut Layers<'a>,
         at: NodeId,
@@ -143,6 +155,7 @@ impl<'p, 'a> Applier<'p, 'a> {
         default: bool,
     ) {
         match stmt {
+            Stmt::Assign(a) if a.op == AssignOp::Unset => self.unset(layers, at, a, origin),
             Stmt::Assign(a) => {
                 let Some((last, init)) = a.path.keys.split_last() else {
                     return;
@@ -177,15 +190,27 @@ impl<'p, 'a> Applier<'p, 'a> {
     }
 
     /// The child `key` of object node `at`, created when the type allows.
-    fn child(&mut self, layers: &mut Layers<'a>, at: NodeId, key: &'a Key) -> Option<NodeId> {
+    pub(super) fn child(
+        &mut self,
+        layers: &mut Layers<'a>,
+        at: NodeId,
+        key: &'a Key,
+    ) -> Option<NodeId> {
         let Slot::Obj(children) = &layers.node(at).slot else {
             return None;
         };
-        if let Some(&id) = children.get(&key.name) {
-            return Some(id);
-        }
         let prog = self.prog;
         let ty = layers.node(at).ty.map(|t| prog.ty(t));
+        let is_map = matches!(ty.map(|t| &t.ty), Some(Ty::Map(_)));
+        if let Some(&id) = children.get(&key.name) {
+            if !(is_map && !self.new_keys && layers.is_absent(id)) {
+                return Some(id);
+            }
+        }
+        if is_map && !self.new_keys {
+            self.unknown_key(layers, at, key, true);
+            return None;
+        }
         match ty.map(|t| &t.ty) {
             Some(Ty::Object(obj)) => {
                 let o = prog.obj(*obj);
@@ -298,31 +323,56 @@ impl<'p, 'a> Applier<'p, 'a> {
         origin: Origin,
         default: bool,
     ) {
-        if let (AssignOp::Set, ExprKind::Object(stmts)) = (op, &expr.kind) {
-            if self.make_object_for_literal(layers, id, key_span) {
+        if op == AssignOp::Replace {
+            self.clear(layers, id);
+        }
+        match (op, &expr.kind) {
+            (AssignOp::Set | AssignOp::Replace, ExprKind::Object(stmts))
+                if self.make_object_for_literal(layers, id, key_span) =>
+            {
+                // `:=` starts afresh: what it writes may add map keys.
+                let replace = op == AssignOp::Replace;
+                let (free, was) = (self.new_keys, self.replacing);
+                self.new_keys |= replace;
+                self.replacing |= replace;
                 self.body(layers, id, stmts, origin, default);
+                self.new_keys = free;
+                self.replacing = was;
                 return;
             }
+            (AssignOp::Append, ExprKind::Object(stmts)) if self.is_map(layers, id) => {
+                self.add_entries(layers, id, stmts, origin, default, key_span);
+                return;
+            }
+            _ => {}
         }
         self.deprecated(layers, id, key_span, default);
         let op = match (op, default) {
             (_, true) => Op::Default,
+            (AssignOp::Set, false) if self.replacing => Op::Replace,
             (AssignOp::Set, false) => Op::Set,
             (AssignOp::Append, false) => Op::Append,
+            (AssignOp::Replace, false) => Op::Replace,
+            (AssignOp::Unset, false) => Op::Unset,
         };
         if let Slot::Obj(_) = layers.node(id).slot {
             if !self.replace_object(layers, id, key_span, op, expr) {
                 return;
             }
         }
-        if op != Op::Append && self.structural {
+        if matches!(op, Op::Set | Op::Default) && self.structural {
             self.check_type_change(layers, id, expr);
         }
         layers.push_step(id, op, expr, origin);
     }
 
     /// Prepares node `id` for an object literal; false when it must stay a leaf.
-    fn make_object_for_literal(&mut self, layers: &mut Layers<'a>, id: NodeId, at: Span) -> bool {
+    pub(super) fn make_object_for_literal(
+        &mut self,
+        layers: &mut Layers<'a>,
+        id: NodeId,
+        at: Span,
+    ) -> bool {
         let node = layers.node(id);
         if let Slot::Obj(_) = node.slot {
             return true;

@@ -20,6 +20,7 @@
 //! provenance `explain`, `diff` and every diagnostic use.
 
 mod apply;
+mod overlay;
 mod template;
 
 use std::sync::Arc;
@@ -47,6 +48,12 @@ pub enum Op {
     Set,
     /// `+=`.
     Append,
+    /// `:=` (LANGUAGE.md §9.2): like `Set` for a leaf; an object assigned
+    /// with `:=` was emptied before its fields were applied.
+    Replace,
+    /// `unset PATH` (§9.2): the leaf has no value from here on (its `expr`
+    /// is a `null` spanning the statement).
+    Unset,
 }
 
 impl Op {
@@ -56,6 +63,8 @@ impl Op {
             Op::Default => "default",
             Op::Set => "set",
             Op::Append => "append",
+            Op::Replace => "replace",
+            Op::Unset => "unset",
         }
     }
 }
@@ -236,8 +245,27 @@ impl<'a> Layers<'a> {
         Some(cur)
     }
 
+    /// Whether node `id` holds no value: a leaf nothing assigned, or whose
+    /// last step is an `unset`. Such a leaf is left out of the artifact
+    /// (LANGUAGE.md §9.1) and reads as `null`.
+    pub fn is_absent(&self, id: NodeId) -> bool {
+        match &self.node(id).slot {
+            Slot::Leaf(steps) => steps.last().is_none_or(|s| s.op == Op::Unset),
+            Slot::Obj(_) => false,
+        }
+    }
+
+    /// `unset`: node `id` becomes a leaf whose last step is `Unset` (an
+    /// object's fields are dropped with it).
+    pub fn unset(&mut self, id: NodeId, expr: &'a Expr, origin: Origin) {
+        if let Slot::Obj(_) = self.node(id).slot {
+            self.nodes[id as usize].slot = Slot::empty_leaf();
+        }
+        self.push_step(id, Op::Unset, expr, origin);
+    }
+
     /// The steps of a leaf that determine its value: the last `Set`/`Default`
-    /// and every `Append` after it.
+    /// (or `Unset`) and every `Append` after it.
     pub fn effective_steps(&self, id: NodeId) -> &[Step<'a>] {
         match &self.node(id).slot {
             Slot::Leaf(steps) => {

@@ -62,8 +62,10 @@ pub(super) fn instantiate<'a>(
         });
     let depth = p.depth + 1;
     let declared = ty.map(|t| ap.prog.ty(t));
+    // An optional object, map or `any` is a leaf until something assigns
+    // inside it, so that nothing set stays absent (LANGUAGE.md §9.1).
     let object = match declared.map(|t| (&t.ty, t.optional)) {
-        Some((Ty::Object(_), true)) => false,
+        Some((Ty::Object(_) | Ty::Map(_) | Ty::Any, true)) => false,
         Some((Ty::Object(_) | Ty::Map(_) | Ty::Any | Ty::Error, _)) | None => true,
         Some(_) => false,
     };
@@ -118,6 +120,8 @@ pub(super) fn fill_object<'a>(
 ) {
     layers.nodes[id as usize].slot = Slot::empty_obj();
     let prog = ap.prog;
+    // A schema's defaults may create map entries wherever it is instantiated.
+    let free = std::mem::replace(&mut ap.new_keys, true);
     for (i, (name, field)) in prog.obj(obj).fields.iter().enumerate() {
         let child = instantiate(
             ap,
@@ -146,4 +150,5 @@ pub(super) fn fill_object<'a>(
             }
         }
     }
+    ap.new_keys = free;
 }

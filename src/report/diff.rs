@@ -27,6 +27,8 @@ pub struct LeafInfo {
     pub location: Option<Loc>,
     /// `invariant`, `distinct` or `runtime` when the field (or an ancestor) carries the marker.
     pub marker: Option<&'static str>,
+    /// Nothing set the leaf, or an `unset` holds: it is not in the artifact.
+    pub absent: bool,
 }
 
 /// Every leaf of one (config, environment), by dotted path, in tree order.
@@ -82,6 +84,7 @@ pub fn snapshot(
             value: lookup::leaf_value(&insp, id),
             location: lookup::assigned_at(sources, &insp.layers, id).map(Loc::from),
             marker: marker_of(prog, &insp.layers, id),
+            absent: insp.layers.is_absent(id),
         };
         out.insert(dotted(&insp.layers.path_of(id)), info);
     }
@@ -225,11 +228,13 @@ fn compare(
     paths.extend(b.keys().filter(|p| !a.contains_key(*p)));
     for path in paths {
         let (la, lb) = (a.get(path), b.get(path));
-        let va = la.and_then(|l| l.value.as_ref());
-        let vb = lb.and_then(|l| l.value.as_ref());
+        // An absent leaf is no value at all, not `null` (LANGUAGE.md §9.1).
+        let (pa, pb) = (la.filter(|l| !l.absent), lb.filter(|l| !l.absent));
+        let va = pa.and_then(|l| l.value.as_ref());
+        let vb = pb.and_then(|l| l.value.as_ref());
         let same = match (va, vb) {
             (Some(x), Some(y)) => value_equal(x, y) && x.type_name() == y.type_name(),
-            (None, None) => la.is_some() == lb.is_some(),
+            (None, None) => pa.is_some() == pb.is_some(),
             _ => false,
         };
         if same {
@@ -250,7 +255,7 @@ fn compare(
                 la.and_then(|l| l.location.clone()),
                 lb.and_then(|l| l.location.clone()),
             ],
-            shown: [shown(la, va), shown(lb, vb)],
+            shown: [shown(pa, va), shown(pb, vb)],
             marker: la.or(lb).and_then(|l| l.marker),
         });
     }
@@ -282,8 +287,8 @@ pub fn render_env_diff(report: &EnvDiff) -> String {
             format!("{}.{}{mark}", d.config, d.path),
             d.shown[0].clone(),
             d.shown[1].clone(),
-            where_(d.locations[0].as_ref()),
-            where_(d.locations[1].as_ref()),
+            side(d, 0),
+            side(d, 1),
         ]);
     }
     let mut out = lookup::table(&rows);
@@ -324,9 +329,10 @@ pub fn render_against(report: &AgainstDiff) -> String {
     out
 }
 
-/// Where side `i` of an `--against` difference was set (`-` when absent there).
+/// Where side `i` of a difference was set: the `unset` that removed it, or
+/// `-` when nothing set it there.
 fn side(d: &Difference, i: usize) -> String {
-    if d.shown[i] == "(absent)" {
+    if d.shown[i] == "(absent)" && d.locations[i].is_none() {
         "-".to_owned()
     } else {
         where_(d.locations[i].as_ref())

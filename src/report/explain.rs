@@ -60,6 +60,9 @@ pub struct Read {
 pub struct LeafReport {
     pub path: String,
     pub value: serde_json::Value,
+    /// The leaf has no value and is left out of the artifact (LANGUAGE.md §9.1).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub absent: bool,
     pub steps: Vec<StepReport>,
     /// The value in mcfg syntax for people (`200ms`, `secret("…")`).
     #[serde(skip)]
@@ -79,6 +82,9 @@ pub enum Body {
 pub struct EnvReport {
     pub env: Option<String>,
     pub value: serde_json::Value,
+    /// The value is absent from the artifact (LANGUAGE.md §9.1).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub absent: bool,
     #[serde(flatten)]
     pub body: Body,
     #[serde(skip)]
@@ -155,7 +161,8 @@ fn explain_env(
     let config = &prog.configs[cid.0 as usize].name;
     let id = lookup::find_node(&insp.layers, config, path)?;
     let value = lookup::node_value(&insp, id);
-    let shown = value.as_ref().map_or("(failed)".into(), lookup::show);
+    let absent = insp.layers.is_absent(id);
+    let shown = shown(absent, value.as_ref());
     let value = value.map_or(serde_json::Value::Null, |v| v.to_json());
     let body = match insp.layers.node(id).slot {
         Slot::Leaf(_) => Body::Leaf {
@@ -173,6 +180,7 @@ fn explain_env(
     Ok(EnvReport {
         env: prog.env_name(env).map(str::to_owned),
         value,
+        absent,
         body,
         shown,
     })
@@ -185,11 +193,22 @@ fn leaf_report(
     id: NodeId,
 ) -> LeafReport {
     let value = lookup::leaf_value(insp, id);
+    let absent = insp.layers.is_absent(id);
     LeafReport {
         path: dotted(&insp.layers.path_of(id)),
-        shown: value.as_ref().map_or("(failed)".into(), lookup::show),
+        shown: shown(absent, value.as_ref()),
         value: value.map_or(serde_json::Value::Null, |v| v.to_json()),
+        absent,
         steps: steps_of(prog, cache, insp, id),
+    }
+}
+
+/// A value as people read it: `(absent)`, `(failed)` or mcfg syntax.
+fn shown(absent: bool, value: Option<&Value>) -> String {
+    match value {
+        _ if absent => "(absent)".to_owned(),
+        None => "(failed)".to_owned(),
+        Some(v) => lookup::show(v),
     }
 }
 

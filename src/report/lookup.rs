@@ -123,7 +123,9 @@ pub fn node_value(insp: &Inspected<'_>, id: NodeId) -> Option<Value> {
         Slot::Obj(children) => {
             let mut out = crate::map::with_capacity(children.len());
             for (k, &c) in children.iter() {
-                out.insert(k.clone(), node_value(insp, c)?);
+                if !insp.layers.is_absent(c) {
+                    out.insert(k.clone(), node_value(insp, c)?);
+                }
             }
             Some(Value::Object(out))
         }

@@ -254,7 +254,7 @@ fn collect_paths<'a>(
                 prefix.extend(a.path.keys.iter().map(|k| &*k.name));
                 if let (ast::AssignOp::Set, ExprKind::Object(inner)) = (a.op, &a.value.kind) {
                     collect_paths(diags, inner, prefix, seen);
-                } else if a.op == ast::AssignOp::Set {
+                } else if matches!(a.op, ast::AssignOp::Set | ast::AssignOp::Replace) {
                     if let Some(prev) = seen.insert(prefix, a.path.span) {
                         let path = prefix.join(".");
                         diags.push(

@@ -51,6 +51,7 @@ fn is_punct_keyword(rule: Rule) -> bool {
             | Rule::kw_matches
             | Rule::kw_config
             | Rule::kw_env
+            | Rule::kw_unset
             | Rule::kw_if
             | Rule::kw_then
             | Rule::kw_else
@@ -296,6 +297,7 @@ impl<'a> Lower<'a> {
             .map(|p| match p.as_rule() {
                 Rule::env_block => self.lower_env_block(p, depth, nesting).map(ast::Stmt::Env),
                 Rule::path_stmt => self.lower_path_stmt(p, depth, nesting),
+                Rule::unset_stmt => self.lower_unset(p),
                 other => unreachable!("grammar: statement {other:?}"),
             })
             .collect()
@@ -337,7 +339,24 @@ impl<'a> Lower<'a> {
         Ok(ast::EnvBlock { envs, body, span })
     }
 
-    /// `path = expr`, `path += expr` or `path { body }`.
+    /// `unset path`: an [`ast::AssignOp::Unset`] whose value is a `null`
+    /// spanning the statement.
+    fn lower_unset(&self, pair: Pair<'_, Rule>) -> Res<ast::Stmt> {
+        let span = self.span(&pair);
+        let mut it = parts(pair);
+        let path = self.lower_path(next(&mut it, "unset path"))?;
+        Ok(ast::Stmt::Assign(ast::Assign {
+            path,
+            op: ast::AssignOp::Unset,
+            value: ast::Expr {
+                kind: ast::ExprKind::Null,
+                span,
+            },
+            span,
+        }))
+    }
+
+    /// `path = expr`, `path += expr`, `path := expr` or `path { body }`.
     fn lower_path_stmt(
         &self,
         pair: Pair<'_, Rule>,
@@ -348,10 +367,10 @@ impl<'a> Lower<'a> {
         let mut it = pair.into_inner().peekable();
         let path = self.lower_path(next(&mut it, "path"))?;
         if let Some(op) = it.next_if(|p| p.as_rule() == Rule::assign_op) {
-            let op = if op.as_str() == "+=" {
-                ast::AssignOp::Append
-            } else {
-                ast::AssignOp::Set
+            let op = match op.as_str() {
+                "+=" => ast::AssignOp::Append,
+                ":=" => ast::AssignOp::Replace,
+                _ => ast::AssignOp::Set,
             };
             let value = self.lower_expr(next(&mut it, "assigned value"), depth)?;
             return Ok(ast::Stmt::Assign(ast::Assign {

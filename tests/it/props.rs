@@ -1,5 +1,6 @@
 //! Property tests (proptest, ≤ 64 cases each): resolution order through
-//! inheritance chains against a reference model of LANGUAGE.md §5, and the
+//! inheritance chains against a reference model of LANGUAGE.md §5 (with
+//! `unset`, `:=` and map `+=` of §9.2–§9.3), and the
 //! JSON and YAML artifact round trips of generated values.
 
 use std::fmt::Write as _;
@@ -33,15 +34,37 @@ fn first_error(c: &Compilation) -> String {
         .unwrap_or_default()
 }
 
-/// What one block does to the list field `xs` and the int field `n`.
+/// What one block does to the list field `xs`, the int field `n`, the
+/// optional field `o` and the map `m`.
 #[derive(Debug, Clone)]
 struct Block {
-    /// `xs = …`
+    /// `xs = …` (`xs := …` when `replace_xs`)
     set: Option<Vec<i64>>,
+    replace_xs: bool,
     /// `xs += …` (after the `=` when both are present)
     append: Option<Vec<i64>>,
     /// `n = …`
     n: Option<i64>,
+    /// `o = …` or `unset o` (LANGUAGE.md §9.1–§9.2).
+    o: Option<Opt>,
+    /// One change of `m` (§9.2–§9.3).
+    m: Option<MapOp>,
+}
+
+#[derive(Debug, Clone)]
+enum Opt {
+    Set(i64),
+    Unset,
+}
+
+#[derive(Debug, Clone)]
+enum MapOp {
+    /// `m := { r0 = …, r1 = … }`
+    Replace(Vec<i64>),
+    /// `m += { <fresh keys> = … }`
+    Add(Vec<i64>),
+    /// `m.s<k> = v`: config bodies only (an `env` block may not add a key).
+    SetKey(u8, i64),
 }
 
 #[derive(Debug, Clone)]
@@ -51,14 +74,33 @@ struct Cfg {
     envs: Vec<Option<Block>>,
 }
 
-fn block() -> impl Strategy<Value = Block> {
+fn block(in_env: bool) -> impl Strategy<Value = Block> {
     let list = || prop::collection::vec(-50_i64..50, 0..4);
+    let vals = || prop::collection::vec(-9_i64..9, 0..3);
+    let opt = prop_oneof![(-9_i64..9).prop_map(Opt::Set), Just(Opt::Unset)];
+    let map = prop_oneof![
+        vals().prop_map(MapOp::Replace),
+        vals().prop_map(MapOp::Add),
+        (0_u8..3, -9_i64..9).prop_map(|(k, v)| MapOp::SetKey(k, v)),
+    ]
+    .prop_filter("env blocks add keys with += only", move |op| {
+        !(in_env && matches!(op, MapOp::SetKey(..)))
+    });
     (
-        prop::option::of(list()),
+        (prop::option::of(list()), any::<bool>()),
         prop::option::of(list()),
         prop::option::of(-1000_i64..1000),
+        prop::option::of(opt),
+        prop::option::of(map),
     )
-        .prop_map(|(set, append, n)| Block { set, append, n })
+        .prop_map(|((set, replace_xs), append, n, o, m)| Block {
+            set,
+            replace_xs,
+            append,
+            n,
+            o,
+            m,
+        })
 }
 
 fn chain() -> impl Strategy<Value = Vec<Cfg>> {
@@ -66,8 +108,8 @@ fn chain() -> impl Strategy<Value = Vec<Cfg>> {
     // any: those configs take the shared-body path (eval/cache.rs), the
     // others the per-environment one.
     let cfg = (
-        block(),
-        prop::collection::vec(prop::option::weighted(0.3, block()), 3),
+        block(false),
+        prop::collection::vec(prop::option::weighted(0.3, block(true)), 3),
     )
         .prop_map(|(body, envs)| Cfg { body, envs });
     prop::collection::vec(cfg, 1..=5)
@@ -78,9 +120,25 @@ fn list_lit(xs: &[i64]) -> String {
     format!("[{}]", items.join(", "))
 }
 
-fn render_block(b: &Block, indent: &str, out: &mut String) {
+/// The keys a block's `m += …` adds: unique in the whole chain.
+fn fresh_keys(cfg: usize, slot: usize, n: usize) -> Vec<String> {
+    (0..n).map(|j| format!("a{cfg}_{slot}_{j}")).collect()
+}
+
+fn entries(keys: &[String], vals: &[i64]) -> String {
+    let items: Vec<String> = keys
+        .iter()
+        .zip(vals)
+        .map(|(k, v)| format!("{k} = {v}"))
+        .collect();
+    format!("{{ {} }}", items.join(", "))
+}
+
+/// `slot` is 0 for a config body, 1 + the env's index for an env block.
+fn render_block(b: &Block, cfg: usize, slot: usize, indent: &str, out: &mut String) {
     if let Some(xs) = &b.set {
-        let _ = writeln!(out, "{indent}xs = {}", list_lit(xs));
+        let op = if b.replace_xs { ":=" } else { "=" };
+        let _ = writeln!(out, "{indent}xs {op} {}", list_lit(xs));
     }
     if let Some(xs) = &b.append {
         let _ = writeln!(out, "{indent}xs += {}", list_lit(xs));
@@ -88,13 +146,36 @@ fn render_block(b: &Block, indent: &str, out: &mut String) {
     if let Some(n) = b.n {
         let _ = writeln!(out, "{indent}n = {n}");
     }
+    match &b.o {
+        Some(Opt::Set(v)) => {
+            let _ = writeln!(out, "{indent}o = {v}");
+        }
+        Some(Opt::Unset) => {
+            let _ = writeln!(out, "{indent}unset o");
+        }
+        None => {}
+    }
+    match &b.m {
+        Some(MapOp::Replace(vals)) => {
+            let keys: Vec<String> = (0..vals.len()).map(|j| format!("r{j}")).collect();
+            let _ = writeln!(out, "{indent}m := {}", entries(&keys, vals));
+        }
+        Some(MapOp::Add(vals)) => {
+            let keys = fresh_keys(cfg, slot, vals.len());
+            let _ = writeln!(out, "{indent}m += {}", entries(&keys, vals));
+        }
+        Some(MapOp::SetKey(k, v)) => {
+            let _ = writeln!(out, "{indent}m.s{k} = {v}");
+        }
+        None => {}
+    }
 }
 
 fn render_chain(chain: &[Cfg]) -> String {
     let mut src = String::from(
         "environments {\n  dev\n  prod\n  prod_eu extends prod\n}\n\n\
          schema S {\n  xs: list[int] = [7]\n  n: int = 0\n  \
-         total: int = self.n + len(self.xs)\n}\n\n",
+         total: int = self.n + len(self.xs)\n  o: int? = 5\n  m: map[int]\n}\n\n",
     );
     for (i, c) in chain.iter().enumerate() {
         if i == 0 {
@@ -102,11 +183,11 @@ fn render_chain(chain: &[Cfg]) -> String {
         } else {
             let _ = writeln!(src, "config c{i} extends c{} {{", i - 1);
         }
-        render_block(&c.body, "  ", &mut src);
-        for ((name, _), b) in ENVS.iter().zip(&c.envs) {
+        render_block(&c.body, i, 0, "  ", &mut src);
+        for (e, ((name, _), b)) in ENVS.iter().zip(&c.envs).enumerate() {
             if let Some(b) = b {
                 let _ = writeln!(src, "  env {name} {{");
-                render_block(b, "    ", &mut src);
+                render_block(b, i, e + 1, "    ", &mut src);
                 src.push_str("  }\n");
             }
         }
@@ -115,32 +196,69 @@ fn render_chain(chain: &[Cfg]) -> String {
     src
 }
 
-fn apply(b: &Block, xs: &mut Vec<i64>, n: &mut i64) {
+/// The model's state: the fields of `S`.
+#[derive(Debug, Clone)]
+struct State {
+    xs: Vec<i64>,
+    n: i64,
+    o: Option<i64>,
+    m: IndexMap<String, i64>,
+}
+
+fn apply(b: &Block, cfg: usize, slot: usize, st: &mut State) {
     if let Some(set) = &b.set {
-        xs.clone_from(set);
+        st.xs.clone_from(set);
     }
     if let Some(more) = &b.append {
-        xs.extend(more);
+        st.xs.extend(more);
     }
     if let Some(v) = b.n {
-        *n = v;
+        st.n = v;
+    }
+    match &b.o {
+        Some(Opt::Set(v)) => st.o = Some(*v),
+        Some(Opt::Unset) => st.o = None,
+        None => {}
+    }
+    match &b.m {
+        Some(MapOp::Replace(vals)) => {
+            st.m = vals
+                .iter()
+                .enumerate()
+                .map(|(j, v)| (format!("r{j}"), *v))
+                .collect();
+        }
+        Some(MapOp::Add(vals)) => {
+            let keys = fresh_keys(cfg, slot, vals.len());
+            st.m.extend(keys.into_iter().zip(vals.iter().copied()));
+        }
+        Some(MapOp::SetKey(k, v)) => {
+            st.m.insert(format!("s{k}"), *v);
+        }
+        None => {}
     }
 }
 
 /// LANGUAGE.md §5: defaults, then the parent resolved for the environment,
-/// then the config's body, then its env blocks for the environment's ancestors in order.
-fn model(chain: &[Cfg], upto: usize, env_path: &[&str]) -> (Vec<i64>, i64) {
-    let (mut xs, mut n) = (vec![7], 0);
-    for c in &chain[..=upto] {
-        apply(&c.body, &mut xs, &mut n);
+/// then the config's body, then its env blocks for the environment's
+/// ancestors in order; `unset` and `:=` per §9.2, `+=` on a map per §9.3.
+fn model(chain: &[Cfg], upto: usize, env_path: &[&str]) -> State {
+    let mut st = State {
+        xs: vec![7],
+        n: 0,
+        o: Some(5),
+        m: IndexMap::new(),
+    };
+    for (i, c) in chain[..=upto].iter().enumerate() {
+        apply(&c.body, i, 0, &mut st);
         for step in env_path {
             let slot = ENVS.iter().position(|(name, _)| name == step).expect("env");
             if let Some(b) = &c.envs[slot] {
-                apply(b, &mut xs, &mut n);
+                apply(b, i, slot + 1, &mut st);
             }
         }
     }
-    (xs, n)
+    st
 }
 
 proptest! {
@@ -156,14 +274,19 @@ proptest! {
             let idx: usize = a.config[1..].parse().expect("config index");
             let env = a.env.as_deref().expect("env");
             let (_, path) = ENVS.iter().find(|(name, _)| *name == env).expect("known env");
-            let (xs, n) = model(&chain, idx, path);
+            let st = model(&chain, idx, path);
             let got = a.value.to_json();
-            let want = serde_json::json!({
-                "xs": xs,
-                "n": n,
-                "total": n + xs.len() as i64,
+            let mut want = serde_json::json!({
+                "xs": st.xs,
+                "n": st.n,
+                "total": st.n + st.xs.len() as i64,
             });
-            prop_assert_eq!(&got, &want, "{} in {}\n{}", a.config, env, src);
+            if let Some(o) = st.o {
+                want["o"] = o.into();
+            }
+            want["m"] = Value::Object(st.m.iter().map(|(k, v)| (k.clone(), (*v).into())).collect());
+            // Text equality: key order is part of the artifact.
+            prop_assert_eq!(got.to_string(), want.to_string(), "{} in {}\n{}", a.config, env, src);
         }
     }
 }

@@ -136,10 +136,42 @@ pub(super) fn object_literal<'a>(
 ) -> EvalResult<()> {
     for stmt in stmts {
         match stmt {
+            Stmt::Assign(a) if a.op == AssignOp::Unset => unset_in(obj, &a.path.keys),
             Stmt::Assign(a) => {
                 let v = eval(cx, scope, &a.value)?;
                 let target = nested(cx, scope, obj, &a.path.keys)?;
                 let merged = match (a.op, std::mem::take(target)) {
+                    (AssignOp::Replace | AssignOp::Unset, _) => v,
+                    (AssignOp::Append, Value::Object(mut old)) => match v {
+                        Value::Object(new) => {
+                            if let Some(k) = new.keys().find(|k| old.contains_key(*k)) {
+                                return Err(cx.fail(
+                                    scope.ce().cid,
+                                    err(
+                                        Code::Duplicate,
+                                        a.value.span,
+                                        format!("`+=` adds key `{k}`, which the map already has"),
+                                    )
+                                    .with_help("use `=` or `:=` to change an existing entry"),
+                                ));
+                            }
+                            old.extend(new);
+                            Value::Object(old)
+                        }
+                        other => {
+                            return Err(cx.fail(
+                                scope.ce().cid,
+                                err(
+                                    Code::TypeMismatch,
+                                    a.value.span,
+                                    format!(
+                                        "`+=` on a map adds the entries of an object, not {}",
+                                        other.a_type_name()
+                                    ),
+                                ),
+                            ))
+                        }
+                    },
                     (AssignOp::Set, Value::Object(mut old)) => match v {
                         Value::Object(new) => {
                             old.extend(new);
@@ -200,6 +232,21 @@ pub(super) fn object_literal<'a>(
         }
     }
     Ok(())
+}
+
+/// `unset PATH` inside an object value: removes the key if it is there.
+fn unset_in(obj: &mut Fields, keys: &[Key]) {
+    let Some((last, init)) = keys.split_last() else {
+        return;
+    };
+    let mut cur = obj;
+    for key in init {
+        match cur.get_mut(&key.name) {
+            Some(Value::Object(m)) => cur = m,
+            _ => return,
+        }
+    }
+    cur.shift_remove(&last.name);
 }
 
 /// The slot for `keys` inside `obj`, creating objects on the way.

@@ -140,11 +140,16 @@ impl Printer<'_> {
 
     fn stmt(&mut self, stmt: &Stmt) {
         match stmt {
+            Stmt::Assign(a) if a.op == AssignOp::Unset => {
+                self.out.push_str("unset ");
+                self.path(&a.path);
+            }
             Stmt::Assign(a) => {
                 self.path(&a.path);
                 self.out.push_str(match a.op {
-                    AssignOp::Set => " = ",
+                    AssignOp::Set | AssignOp::Unset => " = ",
                     AssignOp::Append => " += ",
+                    AssignOp::Replace => " := ",
                 });
                 self.value(&a.value);
             }

@@ -305,16 +305,10 @@ impl Parser<'_> {
         Ok(self.stmts.drain(base..).collect())
     }
 
-    /// `&"env" ~ env_block | path_stmt`.
-    fn stmt(&mut self, nesting: Nesting) -> R<ast::Stmt> {
-        let start = self.pos;
-        if self.eat_kw("env") {
-            self.skip()?;
-            if is_ident_start(self.peek()) {
-                return self.env_block(start, nesting).map(ast::Stmt::Env);
-            }
-            self.pos = start;
-        }
+    /// `path = { key ~ ("." ~ key)* }` from `start`, with pest's implicit
+    /// skips: a one-key path's span takes the blanks after it (the skip
+    /// before the empty repetition is kept), a longer one's does not.
+    fn path(&mut self, start: usize) -> R<ast::Path> {
         let base = self.keys.len();
         let key = self.key()?;
         self.keys.push(key);
@@ -328,13 +322,46 @@ impl Parser<'_> {
             self.skip()?;
         }
         let keys: Vec<_> = self.keys.drain(base..).collect();
-        let path = ast::Path {
+        Ok(ast::Path {
             keys,
             span: self.span(start, self.pos),
-        };
+        })
+    }
+
+    /// `&"env" ~ env_block | &"unset" ~ unset_stmt | path_stmt`.
+    fn stmt(&mut self, nesting: Nesting) -> R<ast::Stmt> {
+        let start = self.pos;
+        if self.eat_kw("env") {
+            self.skip()?;
+            if is_ident_start(self.peek()) {
+                return self.env_block(start, nesting).map(ast::Stmt::Env);
+            }
+            self.pos = start;
+        }
+        if self.eat_kw("unset") {
+            // `kw_unset ~ path`; otherwise `unset` is a key (`unset = 1`).
+            self.skip()?;
+            if is_ident_start(self.peek()) || self.peek() == b'"' {
+                let path = self.path(self.pos)?;
+                let span = self.span(start, self.pos);
+                return Ok(ast::Stmt::Assign(ast::Assign {
+                    path,
+                    op: ast::AssignOp::Unset,
+                    value: ast::Expr {
+                        kind: ast::ExprKind::Null,
+                        span,
+                    },
+                    span,
+                }));
+            }
+            self.pos = start;
+        }
+        let path = self.path(start)?;
         self.skip()?;
         let op = if self.eat("+=") {
             ast::AssignOp::Append
+        } else if self.eat(":=") {
+            ast::AssignOp::Replace
         } else if self.eat("=") {
             ast::AssignOp::Set
         } else {

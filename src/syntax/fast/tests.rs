@@ -453,3 +453,50 @@ fn depth_limits_body() {
     let prefixes = in_config(&format!("{}x", "- not ".repeat(200)));
     assert_same(&prefixes, "prefix chain");
 }
+
+/// `unset PATH` and `PATH := expr` (LANGUAGE.md §9.2): the fast parser builds
+/// pest's tree, and a key named `unset` stays a key.
+#[test]
+fn overlay_statements_match_pest() {
+    for text in [
+        "config c {\n  unset a\n}\n",
+        "config c {\n  unset a.b.\"c d\"\n  x = 1\n}\n",
+        "config c {\n  unset   a   // gone\n}\n",
+        "config c { env prod { unset a.b; a := { x = 1 } } }",
+        "config c {\n  traffic := {\n    a = 90\n    b = 10\n  }\n}\n",
+        "config c { a.b := [1, 2] }",
+        "config c { unset = 1 }",
+        "config c { unset.x = 1 }",
+        "config c { unset { a = 1 } }",
+        "config c { unsetx = 1 }",
+        "config c { x = { unset a; b := 2 } }",
+        "config c { flags += { a { on = true } } }",
+    ] {
+        assert_same(text, text);
+    }
+    for text in [
+        "config c { unset a = 1 }",
+        "config c { unset }",
+        "config c { a :=\n }",
+        "config c { a : = 1 }",
+    ] {
+        assert!(parse_reference(FILE, text).is_err(), "{text}");
+        assert!(!matches!(fast(text), Some(Ok(_))), "{text}");
+    }
+}
+
+#[test]
+fn unset_records_the_statement_as_its_value() {
+    let text = "config c {\n  unset a.b\n}\n";
+    let file = crate::syntax::parse(FILE, text).expect("parses");
+    let crate::ast::Decl::Config(c) = &file.decls[0] else {
+        panic!("a config");
+    };
+    let crate::ast::Stmt::Assign(a) = &c.body[0] else {
+        panic!("an assignment");
+    };
+    assert_eq!(a.op, crate::ast::AssignOp::Unset);
+    assert!(matches!(a.value.kind, crate::ast::ExprKind::Null));
+    let span = &text[a.value.span.start as usize..a.value.span.end as usize];
+    assert_eq!(span.trim_end(), "unset a.b");
+}

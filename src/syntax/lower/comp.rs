@@ -71,8 +71,10 @@ impl Lower<'_> {
                     ),
             )
         };
-        if stmt.as_rule() != Rule::path_stmt {
-            return Err(refuse("an `env` block"));
+        match stmt.as_rule() {
+            Rule::path_stmt => {}
+            Rule::unset_stmt => return Err(refuse("`unset`")),
+            _ => return Err(refuse("an `env` block")),
         }
         let mut it = stmt.into_inner();
         let path = next(&mut it, "path");
@@ -82,7 +84,9 @@ impl Lower<'_> {
         let key = self.lower_key(next(&mut path.into_inner(), "key"))?;
         match it.next() {
             Some(op) if op.as_rule() == Rule::assign_op && op.as_str() == "=" => {}
-            Some(op) if op.as_rule() == Rule::assign_op => return Err(refuse("`+=`")),
+            Some(op) if op.as_rule() == Rule::assign_op => {
+                return Err(refuse(&format!("`{}`", op.as_str())))
+            }
             _ => return Err(refuse("a block")),
         }
         let value = self.lower_expr(next(&mut it, "entry value"), depth + 1)?;
