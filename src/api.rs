@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::compile::{Compilation, Sink};
-use crate::diagnostics::{human, Code, Diagnostic};
-use crate::source::{SourceFile, SourceMap, Span};
+use crate::diagnostics::{human, Diagnostic};
+use crate::source::{SourceFile, SourceMap};
 
 /// The compiler's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -230,30 +230,11 @@ pub fn check_runtime(
     let update = match crate::report::document::read(text, fid) {
         Ok(u) => u,
         Err(e) => {
-            let offset = line_offset(text, e.line, e.column);
-            let d = Diagnostic::error(Code::Syntax, Span::new(fid, offset, offset), e.message)
-                .with_config(config)
-                .with_env(env);
+            let d = e.diagnostic().with_config(config).with_env(env);
             return Ok(Report::new(&comp.project.sources, &[d]));
         }
     };
     let problems = crate::report::check_runtime::check_runtime(&comp.project, &update, config, env)
         .map_err(Error::Usage)?;
     Ok(Report::new(&comp.project.sources, &problems))
-}
-
-/// The byte offset of 1-based `line`:`column` in `text` (clamped).
-fn line_offset(text: &str, line: usize, column: usize) -> usize {
-    let mut offset = 0;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            let col = l
-                .char_indices()
-                .nth(column.saturating_sub(1))
-                .map_or(l.len(), |(b, _)| b);
-            return offset + col;
-        }
-        offset += l.len();
-    }
-    text.len()
 }

@@ -54,10 +54,10 @@ pub fn run(out: &Output, args: &CheckRuntimeArgs) -> u8 {
         .project
         .sources
         .add(SourceFile::new(name, text.as_str()));
-    let update = match super::drift::read_document(&args.update, &text, fid) {
+    let update = match crate::report::document::read(&text, fid) {
         Ok(u) => u,
-        Err(msg) => {
-            out.error(&msg);
+        Err(e) => {
+            out.diagnostics(&comp.project.sources, &[e.diagnostic()]);
             return 2;
         }
     };

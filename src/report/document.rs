@@ -44,12 +44,23 @@ pub enum DocValue {
     Map(Vec<(DocKey, DocNode)>),
 }
 
-/// Why a document could not be read: a message and a 1-based line and column.
+/// Why a document could not be read: a message and where (a byte span in
+/// the document's file; renderers turn it into a line and column).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocError {
     pub message: String,
-    pub line: usize,
-    pub column: usize,
+    pub span: Span,
+}
+
+impl DocError {
+    /// The `mcfg::syntax` diagnostic of the error.
+    pub fn diagnostic(&self) -> crate::diagnostics::Diagnostic {
+        crate::diagnostics::Diagnostic::error(
+            crate::diagnostics::Code::Syntax,
+            self.span,
+            self.message.clone(),
+        )
+    }
 }
 
 impl DocNode {
@@ -98,15 +109,17 @@ struct Reader<'t> {
     nodes: usize,
 }
 
-fn error_at(mark: Marker, message: impl Into<String>) -> DocError {
-    DocError {
-        message: message.into(),
-        line: mark.line(),
-        column: mark.col() + 1,
-    }
-}
-
 impl<'t> Reader<'t> {
+    /// An error at `mark` (one character wide when there is one).
+    fn error_at(&self, mark: Marker, message: impl Into<String>) -> DocError {
+        let start = self.bytes.get(mark.index()).copied().unwrap_or(0);
+        let end = self.bytes.get(mark.index() + 1).copied().unwrap_or(start);
+        DocError {
+            message: message.into(),
+            span: Span::new(self.file, start, end),
+        }
+    }
+
     fn span(&self, s: YSpan) -> Span {
         let at = |m: Marker| self.bytes.get(m.index()).copied().unwrap_or(0);
         let (start, end) = (at(s.start), at(s.end));
@@ -116,14 +129,12 @@ impl<'t> Reader<'t> {
     fn next(&mut self) -> Result<(Event<'t>, YSpan), DocError> {
         match self.parser.next_event() {
             Some(Ok(ev)) => Ok(ev),
-            Some(Err(e)) => Err(error_at(
-                *e.marker(),
-                format!("not valid JSON or YAML: {}", e.info()),
-            )),
+            Some(Err(e)) => {
+                Err(self.error_at(*e.marker(), format!("not valid JSON or YAML: {}", e.info())))
+            }
             None => Err(DocError {
                 message: "unexpected end of the document".into(),
-                line: 1,
-                column: 1,
+                span: Span::new(self.file, 0, 0),
             }),
         }
     }
@@ -136,13 +147,13 @@ impl<'t> Reader<'t> {
                 Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
                 Event::StreamEnd => break,
                 Event::DocumentStart(_) if doc.is_some() => {
-                    return Err(error_at(span.start, "only one document per file is read"));
+                    return Err(self.error_at(span.start, "only one document per file is read"));
                 }
                 Event::DocumentStart(_) => {
                     let (ev, span) = self.next()?;
                     doc = Some(self.node(ev, span, 0)?);
                 }
-                _ => return Err(error_at(span.start, "unexpected YAML event")),
+                _ => return Err(self.error_at(span.start, "unexpected YAML event")),
             }
         }
         Ok(doc.unwrap_or(DocNode {
@@ -153,16 +164,16 @@ impl<'t> Reader<'t> {
 
     fn node(&mut self, ev: Event<'t>, span: YSpan, depth: usize) -> Result<DocNode, DocError> {
         if depth > MAX_DEPTH {
-            return Err(error_at(span.start, "the document is nested too deeply"));
+            return Err(self.error_at(span.start, "the document is nested too deeply"));
         }
         self.nodes += 1;
         if self.nodes > MAX_NODES {
-            return Err(error_at(span.start, "the document is too large"));
+            return Err(self.error_at(span.start, "the document is too large"));
         }
         let (anchor, node) = match ev {
             Event::Scalar(text, style, anchor, tag) => {
                 let value = scalar(&text, style, tag.as_deref().map(|t| t.suffix.as_str()))
-                    .map_err(|m| error_at(span.start, m))?;
+                    .map_err(|m| self.error_at(span.start, m))?;
                 (
                     anchor,
                     DocNode {
@@ -176,7 +187,7 @@ impl<'t> Reader<'t> {
                     .anchors
                     .get(&id)
                     .cloned()
-                    .ok_or_else(|| error_at(span.start, "an alias to an unknown anchor"));
+                    .ok_or_else(|| self.error_at(span.start, "an alias to an unknown anchor"));
             }
             Event::SequenceStart(anchor, _) => {
                 let mut items = Vec::new();
@@ -197,7 +208,7 @@ impl<'t> Reader<'t> {
                 )
             }
             Event::MappingStart(anchor, _) => self.mapping(anchor, span, depth)?,
-            _ => return Err(error_at(span.start, "unexpected YAML event")),
+            _ => return Err(self.error_at(span.start, "unexpected YAML event")),
         };
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
@@ -221,10 +232,10 @@ impl<'t> Reader<'t> {
                     return Ok((anchor, DocNode { value, span }));
                 }
                 Event::Scalar(text, _, _, _) => text.into_owned(),
-                _ => return Err(error_at(kspan.start, "only scalar keys are supported")),
+                _ => return Err(self.error_at(kspan.start, "only scalar keys are supported")),
             };
             if entries.iter().any(|(k, _)| k.name == name) {
-                return Err(error_at(kspan.start, format!("duplicate key `{name}`")));
+                return Err(self.error_at(kspan.start, format!("duplicate key `{name}`")));
             }
             let key = DocKey {
                 name,
@@ -321,7 +332,8 @@ mod tests {
     fn duplicate_keys_are_rejected_with_their_position() {
         let err = read_json("{\"a\": 1,\n \"a\": 2}").unwrap_err();
         assert_eq!(err.message, "duplicate key `a`");
-        assert_eq!((err.line, err.column), (2, 2));
+        // The second `"a"`: line 2, column 2.
+        assert_eq!((err.span.start, err.span.end), (10, 11));
         assert!(read_json("a: 1\nb:\n  c: 1\n  c: 2\n").is_err());
     }
 
