@@ -197,3 +197,23 @@ fn version_names_the_commit_it_was_built_from() {
         .unwrap_or_else(|| "unknown".to_owned());
     assert_eq!(commit, want);
 }
+
+#[test]
+fn check_project_checks_every_config_of_the_files_project() {
+    // A schema file alone names no configs; with --project its change is
+    // checked against the configs in other files (what pre-commit needs).
+    let dir = project(&[
+        ("mcfg.toml", ""),
+        ("schemas/s.mcfg", "schema S {\n  n: int(<= 4) = 1\n}\n"),
+        (
+            "models/m.mcfg",
+            "import \"../schemas/s.mcfg\" as s\nconfig m: s.S {\n  n = 8\n}\n",
+        ),
+    ]);
+    let only = mcfg(dir.path(), &["check", "-q", "schemas/s.mcfg"]);
+    assert_eq!(only.status.code(), Some(0));
+    let whole = mcfg(dir.path(), &["check", "-q", "--project", "schemas/s.mcfg"]);
+    assert_eq!(whole.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&whole.stderr);
+    assert!(err.contains("`n` = 8 is not <= 4"), "{err}");
+}
