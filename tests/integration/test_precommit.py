@@ -10,6 +10,7 @@ so the single files pre-commit passes only work through project discovery.
 
 import os
 import shutil
+import sys
 import subprocess
 from pathlib import Path
 
@@ -24,7 +25,7 @@ def git(cwd, *args):
 
 @pytest.fixture
 def env(tmp_path):
-    pre_commit = shutil.which("pre-commit", path=os.path.dirname(os.sys.executable)) or shutil.which("pre-commit")
+    pre_commit = shutil.which("pre-commit", path=os.path.dirname(sys.executable)) or shutil.which("pre-commit")
     if not pre_commit:
         pytest.fail("pre-commit is not installed: .ci/run installs it (pip install pre-commit)")
     e = {
