@@ -180,14 +180,46 @@ impl Project {
     }
 }
 
+/// Why the files a command names cannot be listed (the command cannot run).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputError {
+    /// A path that names nothing.
+    NotFound(PathBuf),
+    /// Folders below a path nest deeper than the walk goes.
+    TooDeep(PathBuf),
+    /// A folder that cannot be listed: the system's message.
+    Unlistable(PathBuf, String),
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InputError::NotFound(p) => write!(f, "{}: no such file or folder", p.display()),
+            InputError::TooDeep(p) => {
+                write!(f, "{}: folders nested deeper than 64 levels", p.display())
+            }
+            InputError::Unlistable(p, e) => write!(f, "{}: {e}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// The message, for callers whose errors are still text.
+impl From<InputError> for String {
+    fn from(e: InputError) -> String {
+        e.to_string()
+    }
+}
+
 /// Collects the `.mcfg` files named by `paths` (folders recursively, sorted).
-pub fn collect_inputs(fs: &dyn FileSystem, paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+pub fn collect_inputs(fs: &dyn FileSystem, paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
     let mut out = Vec::new();
     for path in paths {
         match fs.kind(path) {
             Some(Kind::File) => out.push(normalize(path)),
             Some(Kind::Dir) => walk(fs, path, &mut out, 0)?,
-            None => return Err(format!("{}: no such file or folder", path.display())),
+            None => return Err(InputError::NotFound(path.clone())),
         }
     }
     let mut seen = indexmap::IndexSet::new();
@@ -200,16 +232,13 @@ fn walk(
     dir: &Path,
     out: &mut Vec<PathBuf>,
     depth: usize,
-) -> Result<(), String> {
+) -> Result<(), InputError> {
     if depth > 64 {
-        return Err(format!(
-            "{}: folders nested deeper than 64 levels",
-            dir.display()
-        ));
+        return Err(InputError::TooDeep(dir.to_path_buf()));
     }
     let mut entries = fs
         .list_dir(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?;
+        .map_err(|e| InputError::Unlistable(dir.to_path_buf(), e.to_string()))?;
     entries.sort();
     for entry in entries {
         let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
