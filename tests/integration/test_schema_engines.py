@@ -63,7 +63,12 @@ def test_every_exported_schema_compiles_and_every_artifact_validates(tmp_path):
             assert schema["$id"] == f"urn:mcfg:{config}.schema.json"
             arts = by_config.pop(config, [])
             assert arts, f"{name}: no artifact for schema {config}"
-            jobs.append({"name": f"{name}:{config}", "schema": schema, "instances": arts, "keywords": KEYWORDS})
+            job = {"name": f"{name}:{config}", "schema": schema, "instances": arts}
+            if config.endswith(".runtime"):
+                # Only the runtime schemas carry mcfg's annotations; the
+                # artifact schemas pass ajv's strict mode as they are.
+                job["keywords"] = KEYWORDS
+            jobs.append(job)
         assert not {k for k in by_config if k.endswith(".runtime")}, f"{name}: runtime artifacts without a schema"
         if name == "examples/ranking":
             # The one document `mcfg schema` prints takes every config's artifact.
