@@ -14,6 +14,8 @@ use crate::compile::{Compilation, Sink};
 use crate::diagnostics::{human, Diagnostic};
 use crate::source::{SourceFile, SourceMap};
 
+pub mod runtime_file;
+
 /// The compiler's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 

@@ -40,6 +40,7 @@ pub enum Decl {
     Type(TypeDecl),
     Schema(SchemaDecl),
     Config(ConfigDecl),
+    Test(TestDecl),
 }
 
 impl Decl {
@@ -51,6 +52,7 @@ impl Decl {
             Decl::Type(d) => d.span,
             Decl::Schema(d) => d.span,
             Decl::Config(d) => d.span,
+            Decl::Test(d) => d.span,
         }
     }
 }
@@ -125,6 +127,20 @@ pub struct CheckDecl {
     pub cond: Expr,
     pub message: Option<String>,
     pub message_span: Option<Span>,
+    pub span: Span,
+}
+
+/// `test "name" [in env, ...] { assert expr [: "message"] ... }` (LANGUAGE.md §9.9).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestDecl {
+    pub doc: Option<String>,
+    /// The name as written (a plain string or an identifier).
+    pub name: String,
+    pub name_span: Span,
+    /// The environments it runs in; empty: every environment.
+    pub envs: Vec<Ident>,
+    /// Each `assert`, with the shape of a schema `check`.
+    pub asserts: Vec<CheckDecl>,
     pub span: Span,
 }
 

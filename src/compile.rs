@@ -25,6 +25,8 @@ pub struct ArtifactValue {
     pub runtime: Option<Value>,
     pub invariant_paths: Vec<String>,
     pub runtime_paths: Vec<String>,
+    /// The `ml.FeatureFlag` / `ml.Experiment` fields, for the flagd flag set.
+    pub flags: Vec<crate::emit::flagd::FlagField>,
 }
 
 /// What becomes of each artifact as soon as its evaluation ends, on the
@@ -187,6 +189,7 @@ pub fn compile_project_with<T: Send>(
         (artifacts, envs, entries)
     };
     let mut diags = diags.into_sorted();
+    crate::overrides::explain_bare_words(&project, &mut diags);
     if project.selected.is_some() {
         let keep = crate::project::reported(&project);
         diags.retain(|d| keep(d));
@@ -253,6 +256,19 @@ fn evaluate_all<'a, T: Send>(
     let mut cache = LayerCache::build(prog, &mut cache_diags);
     cache.set_overrides(overrides);
     diags.extend(cache_diags);
+    evaluate_cached(diags, prog, &cache, start, timings, sink)
+}
+
+/// Evaluates every selected config of `prog` in every environment with the
+/// layers (and overrides) of `cache` (a sweep evaluates each point with one cache).
+pub(crate) fn evaluate_cached<'a, T: Send>(
+    diags: &mut Diagnostics,
+    prog: &Program<'a>,
+    cache: &LayerCache<'a>,
+    start: Instant,
+    timings: &mut Vec<(&'static str, Duration)>,
+    sink: &Sink<'_, T>,
+) -> Vec<T> {
     let slots = prog.env_slots();
     let mut configs: Vec<ConfigId> = Vec::new();
     for (i, c) in prog.configs.iter().enumerate() {
@@ -276,7 +292,7 @@ fn evaluate_all<'a, T: Send>(
     }
     // One task per config: its environments share the layering of its body.
     let run = |cid: ConfigId| -> (PerEnv, Vec<Option<T>>) {
-        let outs = eval::evaluate_envs(prog, &cache, cid, &slots, sink.values);
+        let outs = eval::evaluate_envs(prog, cache, cid, &slots, sink.values);
         outs.into_iter()
             .zip(&slots)
             .map(|(mut out, &env)| {
@@ -294,6 +310,7 @@ fn evaluate_all<'a, T: Send>(
                         runtime: out.runtime.take(),
                         invariant_paths,
                         runtime_paths: std::mem::take(&mut out.runtime_paths),
+                        flags: std::mem::take(&mut out.flags),
                     })
                 });
                 ((env, out), artifact)
@@ -325,7 +342,7 @@ fn evaluate_all<'a, T: Send>(
 
 /// A diagnostic reported identically in every environment becomes one
 /// without `env`; one reported in several becomes one listing them (`envs`).
-fn collapse_envs(diags: Vec<Diagnostic>, n_envs: usize) -> Vec<Diagnostic> {
+pub(crate) fn collapse_envs(diags: Vec<Diagnostic>, n_envs: usize) -> Vec<Diagnostic> {
     if n_envs <= 1 {
         return diags;
     }

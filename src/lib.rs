@@ -28,6 +28,7 @@ pub mod merge;
 pub mod eval;
 pub mod compile;
 pub mod overrides;
+pub mod sweep;
 
 // Output and tools.
 pub mod emit;

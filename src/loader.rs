@@ -340,6 +340,56 @@ pub fn load(
     inputs: &[PathBuf],
     root: &Path,
 ) -> Project {
+    load_cached(diags, fs, inputs, root, None)
+}
+
+/// The syntax trees of earlier loads (the language server keeps one across
+/// edits): a file read again with the same path, id and text is not parsed
+/// again. The tree and the syntax diagnostic are exactly what parsing gives,
+/// so a load with the cache equals one without.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    files: std::sync::Mutex<IndexMap<PathBuf, Parsed>>,
+}
+
+/// A file's id and text, and its tree once the same text was seen twice.
+type Parsed = (FileId, Arc<str>, Option<Result<ast::File, Diagnostic>>);
+
+impl ParseCache {
+    /// The tree of `path` if it was loaded before with the same id and text.
+    fn get(&self, path: &Path, id: FileId, text: &str) -> Option<Result<ast::File, Diagnostic>> {
+        let files = self.files.lock().ok()?;
+        let (i, t, parsed) = files.get(path)?;
+        if *i == id && **t == *text {
+            parsed.clone()
+        } else {
+            None
+        }
+    }
+
+    /// Records a parse. The tree is kept (a copy) only when the text is the one
+    /// recorded before: the document being edited changes on every load, and
+    /// copying its tree each time would cost more than it saves.
+    fn put(&self, path: &Path, id: FileId, text: Arc<str>, parsed: &Result<ast::File, Diagnostic>) {
+        let Ok(mut files) = self.files.lock() else {
+            return;
+        };
+        let seen = files
+            .get(path)
+            .is_some_and(|(i, t, _)| *i == id && **t == *text);
+        let keep = seen.then(|| parsed.clone());
+        files.insert(path.to_path_buf(), (id, text, keep));
+    }
+}
+
+/// [`load`], parsing only the files that `cache` does not hold unchanged.
+pub fn load_cached(
+    diags: &mut Diagnostics,
+    fs: &dyn FileSystem,
+    inputs: &[PathBuf],
+    root: &Path,
+    cache: Option<&ParseCache>,
+) -> Project {
     let mut project = Project {
         root: normalize(root),
         ..Project::default()
@@ -352,12 +402,12 @@ pub fn load(
             text: read_source(fs, p),
         })
         .collect();
-    add_files(diags, &mut project, pending);
+    add_files(diags, &mut project, pending, cache);
     let mut next = 0;
     while next < project.files.len() {
         let id = FileId(next as u32);
         let wanted = resolve_imports(diags, fs, &mut project, id);
-        add_files(diags, &mut project, wanted);
+        add_files(diags, &mut project, wanted, cache);
         next += 1;
         link_imports(diags, &mut project, id);
     }
@@ -368,7 +418,12 @@ pub fn load(
 /// Less source text than this (in one batch of files) is parsed on the calling thread.
 const PARALLEL_MIN_BYTES: usize = 256 << 10;
 
-fn add_files(diags: &mut Diagnostics, project: &mut Project, pending: Vec<Pending>) {
+fn add_files(
+    diags: &mut Diagnostics,
+    project: &mut Project,
+    pending: Vec<Pending>,
+    cache: Option<&ParseCache>,
+) {
     let first = project.files.len();
     // Files in parallel; within a file, the line index is built while it
     // parses. A little text is read on this thread: starting the thread
@@ -388,7 +443,14 @@ fn add_files(diags: &mut Diagnostics, project: &mut Project, pending: Vec<Pendin
         let (file, parsed) = match std::mem::replace(&mut p.text, Ok(String::new())) {
             Ok(text) => {
                 let text: Arc<str> = text.into();
-                if parallel {
+                let cached = cache.and_then(|c| c.get(&p.path, id, &text));
+                if let Some(parsed) = cached {
+                    (SourceFile::new(name, Arc::clone(&text)), parsed)
+                } else if let Some(c) = cache {
+                    let parsed = syntax::parse(id, &text);
+                    c.put(&p.path, id, Arc::clone(&text), &parsed);
+                    (SourceFile::new(name, text), parsed)
+                } else if parallel {
                     rayon::join(
                         || SourceFile::new(name, Arc::clone(&text)),
                         || syntax::parse(id, &text),

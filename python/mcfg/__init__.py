@@ -1,6 +1,6 @@
 """mcfg: typed configuration for ML systems, compiled by the mcfg compiler (Rust, in-process).
 
-See python/README.md and docs/python.md.
+See docs/python.md.
 """
 
 from ._core import compile, compile_all, load, manifest

@@ -88,7 +88,8 @@ def _compiled(sources: Any, root: Any, overrides: Any, config: Optional[str] = N
     paths = _sources(sources)
     root_s = None if root is None else _path("root", root)
     sets = [_relative(config, o) for o in _overrides(overrides)]
-    return _call(_mcfg.compile_json(paths, root_s, sets))
+    out: Dict[str, Any] = _call(_mcfg.compile_json(paths, root_s, sets))
+    return out
 
 
 def _pick(compiled: Dict[str, Any], config: Optional[str], env: Optional[str]) -> Dict[str, Any]:
@@ -111,7 +112,8 @@ def _pick(compiled: Dict[str, Any], config: Optional[str], env: Optional[str]) -
         )
     for a in arts:
         if a["config"] == config and a["env"] == env:
-            return a
+            picked: Dict[str, Any] = a
+            return picked
     raise UsageError(f"config `{config}` is not emitted in environment `{env}`")
 
 
@@ -132,7 +134,8 @@ def compile(
     """
     _check_str("config", config)
     _check_str("env", env)
-    return _pick(_compiled(sources, root, overrides, config), config, env)["value"]
+    value: Dict[str, Any] = _pick(_compiled(sources, root, overrides, config), config, env)["value"]
+    return value
 
 
 def compile_all(
@@ -234,6 +237,7 @@ def load(
         raise UsageError(f"{rel}: `load` reads JSON artifacts; build with `--format json`")
     data = _read_verified(d, rel, entry.get("sha256"), verify)
     try:
-        return json.loads(data)
+        doc: Dict[str, Any] = json.loads(data)
     except ValueError as e:
         raise VerifyError(f"{d / rel}: not valid JSON: {e}") from None
+    return doc

@@ -7,7 +7,7 @@ it does not pull in `jsonschema`. Unknown keywords are ignored (annotations).
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 _TYPES = {
     "null": lambda v: v is None,
@@ -45,12 +45,13 @@ def validate(schema: Any, value: Any, path: str = "", root: Any = None) -> List[
     if "enum" in schema and value not in schema["enum"]:
         out.append((where, f"must be one of {schema['enum']!r}"))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        for key, ok, word in (
+        bounds: Tuple[Tuple[str, Callable[[float, float], bool], str], ...] = (
             ("minimum", lambda v, b: v >= b, ">="),
             ("maximum", lambda v, b: v <= b, "<="),
             ("exclusiveMinimum", lambda v, b: v > b, ">"),
             ("exclusiveMaximum", lambda v, b: v < b, "<"),
-        ):
+        )
+        for key, ok, word in bounds:
             b = schema.get(key)
             if isinstance(b, (int, float)) and not ok(value, b):
                 out.append((where, f"{value!r} is not {word} {b}"))

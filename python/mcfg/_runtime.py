@@ -4,64 +4,65 @@ How an update is validated (the contract leaves the choice open):
 
 * with `sources=` (the sources the build was made from, checked at start to
   compile to the build's artifact): exactly `mcfg check-runtime`, through the
-  extension: types, refinements, every schema `check`, tiers, all against the
-  build's locked values;
+  extension (types, refinements, every schema `check`, tiers, all against the
+  build's locked values), with the GIL released while it compiles;
 * without sources (production, where only the build folder is deployed):
-  from the build folder alone. The hash-verified artifact gives the locked
-  values and the type of every runtime field; the manifest gives the runtime
-  paths; a path outside them is `mcfg::tier`, a path the artifact does not
-  have `mcfg::unknown-field`, a value of another JSON type than the built one
-  `mcfg::type-mismatch`. When the runtime JSON Schema sits in the folder
-  (`<config>.runtime.schema.json` beside the runtime file, or `schema=`),
-  the merged values are also checked against it (refinements as bounds,
-  patterns, enums, consts): `mcfg::constraint`. Cross-field `check`s need the
-  sources.
+  from the build folder alone (`_runtime_check`).
 
 The values are the built runtime values with the file laid over them (a
 file naming only some paths keeps the others at their built values), as
 `check-runtime` reads an update.
+
+Why it cannot break a service:
+
+* every look at the file is one call into the extension with the GIL
+  released (stat, bounded read, hash, stat again): a process whose threads
+  keep the GIL busy still gets its updates, and a file that changes while it
+  is read is looked at again rather than used;
+* a FIFO, device, folder or a file over `max_bytes` is refused without being
+  read; memory stays bounded by `max_bytes`;
+* a refused file (invalid, truncated, half-written, missing) leaves the
+  values as they were. A refused state is reported to `on_error` once it has
+  stayed the same for two looks (a writer's intermediate states are not
+  errors) and once per state; `reload()` reports at once;
+* readers get one immutable `Snapshot`, swapped whole by one reference
+  assignment: no lock on the read path, no mix of two versions.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import logging
-import os
-import stat
 import threading
-import time
+import weakref
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import _mcfg
+from . import _runtime_check as rc
 from ._core import _call, _check_str, _dir, _entry, _path, _read_verified, _sources, compile, manifest
-from ._errors import Diagnostic, Error, UsageError
-from ._jsonschema import validate as _schema_validate
+from ._errors import Diagnostic, UsageError
 
 log = logging.getLogger("mcfg.runtime")
 
 #: Largest runtime file read; a larger one is refused (`mcfg::limit`) unread.
 MAX_RUNTIME_BYTES = 16 << 20
 
-_MISSING = object()
+#: `reload()` looks again this many times at a file caught while it is written.
+_RELOAD_TRIES = 5
 
+Sig = Tuple[int, int, int, int, int, int]
 
-class _Refused(Exception):
-    def __init__(self, diagnostics: List[Diagnostic]) -> None:
-        super().__init__(diagnostics)
-        self.diagnostics = diagnostics
-
-
-def _diag(code: str, message: str, file: str, line: int = 1, column: int = 1, help: Optional[str] = None,
-          config: Optional[str] = None, env: Optional[str] = None) -> Diagnostic:
-    return Diagnostic(code=code, message=message, file=file, line=line, column=column,
-                      help=help, config=config, env=env)
+_HELP = {
+    "io": "write the runtime file; replace it by rename (a temporary file beside it, then rename it over)",
+    "limit": "a runtime file is a regular JSON file of the @runtime fields, replaced by rename",
+}
 
 
 class Snapshot:
-    """One immutable version of the runtime values."""
+    """One immutable version of the runtime values: read several values from
+    one snapshot to see them together."""
 
     __slots__ = ("_values", "version", "sha256")
 
@@ -71,124 +72,26 @@ class Snapshot:
         self.sha256 = sha256
 
     def get(self, path: str, default: Any = None) -> Any:
-        cur: Any = self._values
-        for part in path.split("."):
-            if not isinstance(cur, dict) or part not in cur:
-                return default
-            cur = cur[part]
-        return copy.deepcopy(cur) if isinstance(cur, (dict, list)) else cur
+        """The value at the dotted `path` (a copy for lists and objects), else `default`."""
+        if not isinstance(path, str):
+            raise TypeError(f"`path` must be a string, not {type(path).__name__}")
+        v = rc.get(self._values, path.split("."))
+        if v is rc.MISSING:
+            return default
+        return copy.deepcopy(v) if isinstance(v, (dict, list)) else v
 
     def __getitem__(self, path: str) -> Any:
-        v = self.get(path, _MISSING)
-        if v is _MISSING:
+        v = self.get(path, rc.MISSING)
+        if v is rc.MISSING:
             raise KeyError(path)
         return v
 
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and self.get(path, rc.MISSING) is not rc.MISSING
+
     def to_dict(self) -> Dict[str, Any]:
+        """A copy of every value."""
         return copy.deepcopy(self._values)
-
-
-def _signature(path: Path) -> Optional[Tuple[int, ...]]:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_mode)
-
-
-def read_bounded(path: Path, limit: int) -> bytes:
-    """The file's bytes, refusing a FIFO, device, folder or a file over `limit` bytes
-    without reading it (memory stays bounded by `limit`)."""
-    name = str(path)
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as e:
-        raise _Refused([_diag("mcfg::io", f"cannot open the runtime file: {e.strerror}", name)]) from None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise _Refused([_diag("mcfg::limit", "the runtime file is not a regular file "
-                                  "(a FIFO, device or folder); values unchanged", name,
-                                  help="write the runtime file as a regular file, replaced by rename")])
-        if st.st_size > limit:
-            raise _Refused([_diag("mcfg::limit", f"the runtime file is {st.st_size} bytes, over the "
-                                  f"limit of {limit}; not read, values unchanged", name)])
-        chunks: List[bytes] = []
-        total = 0
-        while True:
-            b = os.read(fd, min(1 << 20, limit + 1 - total))
-            if not b:
-                break
-            chunks.append(b)
-            total += len(b)
-            if total > limit:
-                raise _Refused([_diag("mcfg::limit", f"the runtime file grew over the limit of "
-                                      f"{limit} bytes while read; values unchanged", name)])
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
-def _get(values: Any, parts: List[str]) -> Any:
-    cur = values
-    for p in parts:
-        if not isinstance(cur, dict) or p not in cur:
-            return _MISSING
-        cur = cur[p]
-    return cur
-
-
-def _set(values: Dict[str, Any], parts: List[str], v: Any) -> None:
-    cur = values
-    for p in parts[:-1]:
-        nxt = cur.get(p)
-        if not isinstance(nxt, dict):
-            nxt = cur[p] = {}
-        cur = nxt
-    cur[parts[-1]] = v
-
-
-def _leaves(doc: Dict[str, Any], prefix: List[str]) -> List[Tuple[List[str], Any]]:
-    out: List[Tuple[List[str], Any]] = []
-    for k, v in doc.items():
-        parts = prefix + str(k).split(".")
-        if isinstance(v, dict) and v:
-            out.extend(_leaves(v, parts))
-        else:
-            out.append((parts, v))
-    return out
-
-
-def _kind(v: Any) -> str:
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, int):
-        return "int"
-    if isinstance(v, float):
-        return "float"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "list"
-    return "object"
-
-
-def _same_type(built: Any, new: Any) -> bool:
-    kb, kn = _kind(built), _kind(new)
-    if kb == "null":
-        return True
-    if kb == "float":
-        return kn in ("int", "float")
-    if kb == "list" and kn == "list":
-        return not built or all(_same_type(built[0], x) for x in new)
-    return kb == kn
-
-
-def _line_col(text: str, pos: int) -> Tuple[int, int]:
-    line = text.count("\n", 0, pos) + 1
-    return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
 
 
 class RuntimeConfig:
@@ -233,60 +136,71 @@ class RuntimeConfig:
                     f"the sources do not compile to the build's artifact {d / entry['path']}: "
                     "give the sources the build was made from (or none, to validate from the build folder)"
                 )
-        schema_path = Path(_path("schema", schema)) if schema is not None else \
-            self.path.with_name(f"{self.config}.runtime.schema.json")
-        self._schema: Optional[Dict[str, Any]] = None
-        if schema is not None or schema_path.is_file():
-            try:
-                self._schema = json.loads(schema_path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as e:
-                raise UsageError(f"cannot read the runtime schema {schema_path}: {e}") from None
+        self._schema = self._read_schema(schema)
         base: Dict[str, Any] = {}
         for p in self._runtime_paths:
-            v = _get(self._built, p.split("."))
-            if v is not _MISSING:
-                _set(base, p.split("."), copy.deepcopy(v))
+            v = rc.get(self._built, p.split("."))
+            if v is not rc.MISSING:
+                rc.put(base, p.split("."), copy.deepcopy(v))
         self._base = base
         self._max_bytes = max_bytes
         self._interval = float(interval)
-        self._lock = threading.Lock()          # guards the snapshot reference
-        self._apply_lock = threading.RLock()   # one check-and-apply at a time
+        self._apply_lock = threading.RLock()  # one look-check-apply at a time
         self._snap = Snapshot(base, 0, "")
         self._on_change: List[Callable[[Dict[str, Any], Dict[str, Any]], None]] = []
         self._on_error: List[Callable[[List[Diagnostic]], None]] = []
-        self._seen_sig: Optional[Tuple[int, ...]] = None
+        self._seen_sig: Optional[Sig] = None
         self._seen_hash: Optional[str] = None
-        self._pending: Optional[Tuple[Optional[Tuple[int, ...]], List[Diagnostic]]] = None
-        self._reported: Any = _MISSING
+        self._pending: Optional[Tuple[Any, List[Diagnostic]]] = None
+        self._reported: Any = rc.MISSING
+        self._mid_write = False
         self.last_error: Optional[List[Diagnostic]] = None
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
         self._poll(report_now=True)
         if watch:
-            self._thread = threading.Thread(target=self._watch, name=f"mcfg-runtime-{self.config}", daemon=True)
+            self._thread = threading.Thread(
+                target=_watch, args=(weakref.ref(self), self._stop, self._interval),
+                name=f"mcfg-runtime-{self.config}", daemon=True,
+            )
             self._thread.start()
+
+    def _read_schema(self, schema: Any) -> Optional[Dict[str, Any]]:
+        path = Path(_path("schema", schema)) if schema is not None else \
+            self.path.with_name(f"{self.config}.runtime.schema.json")
+        if schema is None and not path.is_file():
+            return None
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise UsageError(f"cannot read the runtime schema {path}: {e}") from None
+        if not isinstance(doc, dict):
+            raise UsageError(f"{path}: a JSON Schema must be an object")
+        return doc
 
     # --- reading -----------------------------------------------------------------
     def snapshot(self) -> Snapshot:
-        """The current version: read several values from one snapshot to see them together."""
-        with self._lock:
-            return self._snap
+        """The current version (one reference read: no lock, never a mix of two versions)."""
+        return self._snap
 
     def __getitem__(self, path: str) -> Any:
-        return self.snapshot()[path]
+        return self._snap[path]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._snap
 
     def get(self, path: str, default: Any = None) -> Any:
-        return self.snapshot().get(path, default)
+        return self._snap.get(path, default)
 
     @property
     def values(self) -> Dict[str, Any]:
         """A copy of the current values."""
-        return self.snapshot().to_dict()
+        return self._snap.to_dict()
 
     @property
     def version(self) -> int:
         """How many updates have been applied since the start."""
-        return self.snapshot().version
+        return self._snap.version
 
     # --- callbacks ---------------------------------------------------------------
     def on_change(self, fn: Callable[[Dict[str, Any], Dict[str, Any]], None]) -> Callable[..., None]:
@@ -307,7 +221,12 @@ class RuntimeConfig:
     def reload(self) -> bool:
         """Read the file now; True when a new version was applied. A refused file
         is reported to `on_error` (and `last_error`) at once."""
-        return self._poll(report_now=True, force=True)
+        for attempt in range(_RELOAD_TRIES):
+            applied = self._poll(report_now=True, force=True)
+            if not self._mid_write:
+                return applied
+            self._stop.wait(0.01 * (attempt + 1))
+        return False
 
     def close(self) -> None:
         """Stop watching."""
@@ -323,68 +242,57 @@ class RuntimeConfig:
         self.close()
 
     def __del__(self) -> None:
-        self._stop.set() if hasattr(self, "_stop") else None
-
-    def _watch(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                self._poll(report_now=False)
-            except Exception:  # noqa: BLE001 - the watcher must outlive any bug
-                log.exception("mcfg: runtime watcher of %s", self.path)
+        stop = getattr(self, "_stop", None)
+        if stop is not None:
+            stop.set()
 
     def _poll(self, report_now: bool, force: bool = False) -> bool:
         with self._apply_lock:
-            sig = _signature(self.path)
+            seen = None if force else self._seen_sig
+            kind, sig, payload, digest = _mcfg.look_runtime_file(str(self.path), self._max_bytes, seen)
             pending = self._pending
-            if sig is None:
-                diags = [_diag("mcfg::io", "the runtime file does not exist; values unchanged",
-                               str(self.path), config=self.config, env=self.env)]
-                return self._refuse(sig, diags, report_now)
-            # Timestamps are coarse (a few ms): a file changed lately is re-read
-            # even when its signature looks the same, and compared by content.
-            hot = time.time_ns() - sig[3] < 2_000_000_000
-            if sig == self._seen_sig and not hot and not force:
-                if pending is not None and pending[0] == sig:
-                    return self._refuse(sig, pending[1], False)
-                return False
-            try:
-                data = read_bounded(self.path, self._max_bytes)
-            except _Refused as r:
-                return self._refuse(sig, r.diagnostics, report_now)
-            if _signature(self.path) != sig:
-                return False  # written while read: look again at the next poll
-            digest = hashlib.sha256(data).hexdigest()
+            self._mid_write = kind == "changed"
+            if kind == "changed":
+                return False  # caught while written: look again at the next poll
+            if kind in ("io", "limit"):
+                assert isinstance(payload, str), "the extension gives the reason as text"
+                diag = self._d(f"mcfg::{kind}", f"{payload}; values unchanged", 1, 1, _HELP[kind])
+                return self._refuse(("refused", sig, payload), [diag], report_now)
+            if kind == "unchanged":
+                digest = self._seen_hash
             if digest == self._seen_hash and not force:
                 self._seen_sig = sig
-                if pending is not None and pending[0] == sig:
-                    return self._refuse(sig, pending[1], False)
+                if pending is not None and pending[0] == digest:
+                    return self._refuse(digest, pending[1], False)
+                if self._reported != digest:
+                    # Back at a known state: a refusal seen before is news again if it recurs.
+                    self._pending, self._reported = None, rc.MISSING
                 return False
             self._seen_sig, self._seen_hash = sig, digest
+            assert isinstance(payload, bytes) and digest is not None, "a read gives bytes and their hash"
             try:
-                values = self._validate(data)
-            except _Refused as r:
-                return self._refuse(sig, r.diagnostics, report_now)
+                values = self._validate(payload)
+            except rc.Refused as r:
+                return self._refuse(digest, r.diagnostics, report_now)
             self._pending = None
-            self._reported = _MISSING
+            self._reported = rc.MISSING
             return self._apply(values, digest)
 
-    def _refuse(self, sig: Any, diags: List[Diagnostic], report_now: bool) -> bool:
-        # A file caught in the middle of a write is reported only once it has
-        # stayed the same for a poll (a writer's intermediate states are not
-        # errors), and each refused state once.
-        self._seen_sig = sig
+    def _refuse(self, state: Any, diags: List[Diagnostic], report_now: bool) -> bool:
+        # `state` names what was refused (the content's hash, or why the file
+        # could not be read): reported when seen twice in a row, and once.
         if report_now:
             self._pending = None
-            self._reported = sig
+            self._reported = state
             self._report(diags)
-        elif sig == self._reported:
+        elif state == self._reported:
             pass
-        elif self._pending is not None and self._pending[0] == sig:
+        elif self._pending is not None and self._pending[0] == state:
             self._pending = None
-            self._reported = sig
+            self._reported = state
             self._report(diags)
         else:
-            self._pending = (sig, diags)
+            self._pending = (state, diags)
         return False
 
     def _report(self, diags: List[Diagnostic]) -> None:
@@ -392,17 +300,16 @@ class RuntimeConfig:
         for fn in list(self._on_error):
             try:
                 fn(list(diags))
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001 - a callback's bug must not stop the watcher
                 log.exception("mcfg: on_error callback failed")
 
     def _apply(self, values: Dict[str, Any], digest: str) -> bool:
-        with self._lock:
-            old = self._snap
-            if values == old._values:
-                self._snap = Snapshot(old._values, old.version, digest)
-                return False
-            new = Snapshot(values, old.version + 1, digest)
-            self._snap = new
+        old = self._snap
+        if values == old._values:
+            self._snap = Snapshot(old._values, old.version, digest)
+            return False
+        new = Snapshot(values, old.version + 1, digest)
+        self._snap = new  # the one swap readers see
         self.last_error = None
         for fn in list(self._on_change):
             try:
@@ -412,63 +319,38 @@ class RuntimeConfig:
         return True
 
     # --- validation --------------------------------------------------------------
+    def _d(self, code: str, msg: str, line: int, col: int, help: Optional[str] = None) -> Diagnostic:
+        return Diagnostic(code=code, message=msg, file=str(self.path), line=line, column=col,
+                          help=help, config=self.config, env=self.env)
+
     def _validate(self, data: bytes) -> Dict[str, Any]:
-        name = str(self.path)
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise _Refused([self._d("mcfg::syntax", f"the runtime file is not UTF-8: {e.reason}", 1, 1)]) from None
-        try:
-            doc = json.loads(text)
-        except ValueError as e:
-            line, col = (getattr(e, "lineno", 1), getattr(e, "colno", 1))
-            msg = getattr(e, "msg", str(e))
-            raise _Refused([self._d("mcfg::syntax", f"the runtime file is not valid JSON ({msg}): "
-                                    "truncated or half-written? values unchanged", line, col)]) from None
-        if not isinstance(doc, dict):
-            raise _Refused([self._d("mcfg::type-mismatch", "a runtime file must be a JSON object", 1, 1)])
+        text, doc = rc.parse(data, self._d)
         if self._sources is not None:
-            rep = _call(_mcfg.check_runtime_json(self._sources, self._root, self.config, self.env, name, text))
+            rep = _call(_mcfg.check_runtime_json(
+                self._sources, self._root, self.config, self.env, str(self.path), text))
             if rep["diagnostics"]:
-                raise _Refused([Diagnostic._from_json(d) for d in rep["diagnostics"]])
+                raise rc.Refused([Diagnostic._from_json(d) for d in rep["diagnostics"]])
         else:
-            self._check_structure(doc, text)
+            rc.check_structure(doc, text, self._built, self._runtime_paths, self.config,
+                               self._schema is not None, self._d)
         values = copy.deepcopy(self._base)
-        for parts, v in _leaves(doc, []):
-            _set(values, parts, v)
-        if self._schema is not None:
-            problems = _schema_validate(self._schema, values)
-            if problems:
-                raise _Refused([self._d("mcfg::constraint", f"`{p}`: {m}", 1, 1) for p, m in problems])
+        for parts, v in rc.leaves(doc, []):
+            rc.put(values, parts, v)
+        problems = rc.schema_problems(self._schema, values)
+        if problems:
+            raise rc.Refused([self._d("mcfg::constraint", f"`{p}`: {m}", 1, 1) for p, m in problems])
         return values
 
-    def _d(self, code: str, msg: str, line: int, col: int, help: Optional[str] = None) -> Diagnostic:
-        return _diag(code, msg, str(self.path), line, col, help=help, config=self.config, env=self.env)
 
-    def _check_structure(self, doc: Dict[str, Any], text: str) -> None:
-        problems: List[Diagnostic] = []
-        for parts, v in _leaves(doc, []):
-            dotted = ".".join(parts)
-            pos = text.find(json.dumps(parts[-1]))
-            line, col = _line_col(text, pos) if pos >= 0 else (1, 1)
-            if not any(dotted == r or dotted.startswith(r + ".") for r in self._runtime_paths):
-                if _get(self._built, parts) is not _MISSING:
-                    problems.append(self._d(
-                        "mcfg::tier", f"`{dotted}` is a build-time field; a runtime update cannot change it",
-                        line, col, help=f"runtime fields of `{self.config}`: {', '.join(self._runtime_paths)}"))
-                else:
-                    problems.append(self._d("mcfg::unknown-field", f"`{dotted}` is not a field of `{self.config}`",
-                                            line, col))
-                continue
-            built = _get(self._built, parts)
-            if built is _MISSING:
-                if self._schema is None:
-                    problems.append(self._d("mcfg::unknown-field",
-                                            f"`{dotted}` is not in the build of `{self.config}`", line, col))
-                continue
-            if not _same_type(built, v):
-                problems.append(self._d(
-                    "mcfg::type-mismatch", f"`{dotted}` is a {_kind(built)} in the build, the update gives a {_kind(v)}",
-                    line, col))
-        if problems:
-            raise _Refused(problems)
+def _watch(ref: "weakref.ref[RuntimeConfig]", stop: threading.Event, interval: float) -> None:
+    # Holds the RuntimeConfig only while it polls, so an unused one is
+    # collected (and its watcher ends) like any object.
+    while not stop.wait(interval):
+        rt = ref()
+        if rt is None:
+            return
+        try:
+            rt._poll(report_now=False)
+        except Exception:  # noqa: BLE001 - the watcher must outlive any bug
+            log.exception("mcfg: runtime watcher of %s", rt.path)
+        del rt

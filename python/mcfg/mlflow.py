@@ -6,6 +6,7 @@ Needs the `mlflow` extra (`pip install ./python[mlflow]`).
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 from typing import Any, Dict, Optional
 
@@ -28,16 +29,18 @@ def log_build(
     (JSON list, from the manifest); with `log_params`, every leaf of the
     artifact as a dotted parameter. Returns the tags.
     """
-    try:
-        import mlflow  # noqa: PLC0415 - optional dependency
-    except ImportError:
-        raise UsageError("mcfg.mlflow needs MLflow: pip install 'mcfg[mlflow]'") from None
     _check_str("config", config)
     _check_str("env", env)
+    if not isinstance(log_params, bool):
+        raise TypeError(f"`log_params` must be a bool, not {type(log_params).__name__}")
     d = _dir(build_dir)
     man = manifest(d)
     entry = _entry(man, d, config, env)
     data = _read_verified(d, entry["path"], entry.get("sha256"), True)
+    try:
+        mlflow: Any = importlib.import_module("mlflow")  # optional dependency
+    except ImportError:
+        raise UsageError("mcfg.mlflow needs MLflow: pip install 'mcfg[mlflow]'") from None
     git = man.get("git") or {}
     overrides = entry.get("overrides", man.get("overrides", []))
     tags = {

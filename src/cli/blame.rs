@@ -1,29 +1,64 @@
-//! `mcfg blame CONFIG[.PATH] [--env E] [--json] PATHS...`: who last changed
-//! each resolved value (`report::blame`).
+//! `mcfg blame CONFIG[.PATH] [--env E] [--json] [--manifest FILE] PATHS...`:
+//! who last changed each resolved value (`report::blame`).
+
+use std::path::PathBuf;
+
+use clap::Args;
 
 use super::log::HistoryArgs;
 use super::Output;
+use crate::compile::Sink;
+use crate::emit::manifest::Manifest;
 use crate::git::Repo;
-use crate::report::blame;
+use crate::report::blame::{self, FromManifest};
 use crate::report::history::Query;
 
+/// Arguments of `mcfg blame`.
+#[derive(Debug, Args)]
+pub struct BlameArgs {
+    #[command(flatten)]
+    pub history: HistoryArgs,
+    /// The `manifest.json` of a build: the `--set` overrides it records are
+    /// applied, and the values they hold are blamed on them.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+}
+
 /// Runs `mcfg blame`.
-pub fn run(out: &Output, args: &HistoryArgs) -> u8 {
-    let Some(comp) = out.compile(&args.sources) else {
+pub fn run(out: &Output, args: &BlameArgs) -> u8 {
+    let h = &args.history;
+    let manifest = match &args.manifest {
+        None => None,
+        Some(path) => match read_manifest(path) {
+            Ok(m) => Some((path.display().to_string(), m)),
+            Err(msg) => {
+                out.error(&msg);
+                return 2;
+            }
+        },
+    };
+    let sets: Vec<std::ffi::OsString> = manifest
+        .iter()
+        .flat_map(|(_, (m, _))| m.overrides.iter().map(|o| o.arg.clone().into()))
+        .collect();
+    let Some(comp) = out.compile_with(&h.sources, &Sink::values(), &sets) else {
         return 2;
     };
     out.diagnostics(&comp.project.sources, &comp.diags);
-    let root = args.sources.root_or_default(&comp);
+    let root = h.sources.root_or_default(&comp);
     let query = Query {
-        paths: &args.sources.paths,
+        paths: &h.sources.paths,
         root: &root,
-        target: &args.target,
-        env: args.env.as_deref(),
+        target: &h.target,
+        env: h.env.as_deref(),
     };
-    let report =
-        Repo::discover(&root).and_then(|repo| blame::blame(&repo, &comp, &query, args.max_count));
+    let from = manifest
+        .as_ref()
+        .map(|(path, (_, text))| FromManifest { path, text });
+    let report = Repo::discover(&root)
+        .and_then(|repo| blame::blame(&repo, &comp, &query, h.max_count, from));
     match report {
-        Ok(b) if args.json => out.json(&b),
+        Ok(b) if h.json => out.json(&b),
         Ok(b) => print!("{}", blame::render_human(&b)),
         Err(msg) => {
             out.error(&msg);
@@ -31,4 +66,13 @@ pub fn run(out: &Output, args: &HistoryArgs) -> u8 {
         }
     }
     u8::from(comp.has_errors())
+}
+
+/// The manifest and its text.
+fn read_manifest(path: &std::path::Path) -> Result<(Manifest, String), String> {
+    let text = crate::files::read_text(path, crate::files::MAX_DOCUMENT_BYTES)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let m =
+        Manifest::from_bytes(text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((m, text))
 }

@@ -7,7 +7,8 @@ use clap::{Args, ValueEnum};
 
 use super::{Output, Sources};
 use crate::compile::{ArtifactValue, Sink};
-use crate::emit::manifest::{git_info, ArtifactEntry, Manifest, SourceEntry};
+use crate::emit::flagd::ArtifactFlags;
+use crate::emit::manifest::{git_info, ArtifactEntry, FlagSetEntry, Manifest, SourceEntry};
 use crate::emit::{self, Artifact, Format};
 use crate::loader::Project;
 use crate::report::verify::ProblemKind;
@@ -45,11 +46,13 @@ pub struct BuildArgs {
     pub fsync: bool,
     #[command(flatten)]
     pub overrides: super::overrides::OverrideArgs,
+    #[command(flatten)]
+    pub sweep: super::overrides::SweepArgs,
 }
 
 /// One artifact rendered on the thread that evaluated it: the file, the
-/// runtime file and the manifest entry (hashed there too).
-type Rendered = (Artifact, Option<Artifact>, ArtifactEntry);
+/// runtime file, the manifest entry (hashed there too) and its flagd flags.
+pub(super) type Rendered = (Artifact, Option<Artifact>, ArtifactEntry, ArtifactFlags);
 
 /// Runs `mcfg build`.
 pub fn run(out: &Output, args: &BuildArgs) -> u8 {
@@ -66,6 +69,9 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
         values: true,
         finish: &finish,
     };
+    if !args.sweep.sweeps.is_empty() {
+        return super::sweep::build(out, args, &sink);
+    }
     let Some(comp) = out.compile_with(&args.sources, &sink, &args.overrides.sets) else {
         return 2;
     };
@@ -73,23 +79,13 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
     if comp.has_errors() {
         return 1;
     }
-    for e in &args.envs {
-        if !comp.envs.contains(e) {
-            let declared = if comp.envs.is_empty() {
-                "none".to_owned()
-            } else {
-                comp.envs.join(", ")
-            };
-            out.error(&format!(
-                "unknown environment `{e}` in --env (declared: {declared})"
-            ));
-            return 2;
-        }
+    if !known_envs(out, &args.envs, &comp.envs) {
+        return 2;
     }
     let root = args.sources.root_or_default(&comp);
     let (project, envs) = (&comp.project, &comp.envs);
     let overrides = &comp.override_entries;
-    let manifest = |entries| manifest(project, envs, overrides, entries, &root);
+    let manifest = |entries, flags| manifest(project, envs, overrides, entries, flags, &root);
     let files = collect(comp.artifacts.into_iter().flatten(), manifest);
     // Every file but the manifest.
     let artifacts = files.len().saturating_sub(1);
@@ -123,7 +119,25 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
     code
 }
 
-fn check_dir(out: &Output, dir: &Path, files: &[Artifact]) -> u8 {
+/// Whether every `--env` names a declared environment (else reported).
+pub(super) fn known_envs(out: &Output, selected: &[String], envs: &[String]) -> bool {
+    for e in selected {
+        if !envs.contains(e) {
+            let declared = if envs.is_empty() {
+                "none".to_owned()
+            } else {
+                envs.join(", ")
+            };
+            out.error(&format!(
+                "unknown environment `{e}` in --env (declared: {declared})"
+            ));
+            return false;
+        }
+    }
+    true
+}
+
+pub(super) fn check_dir(out: &Output, dir: &Path, files: &[Artifact]) -> u8 {
     let diffs = crate::cli::output::compare_dir(dir, files);
     if diffs.is_empty() {
         return 0;
@@ -164,30 +178,38 @@ fn render_artifact(a: &ArtifactValue, format: Format, flat: bool) -> Rendered {
         a.invariant_paths.clone(),
         a.runtime_paths.clone(),
     );
-    (main, runtime, entry)
+    let flags = ArtifactFlags::new(&a.config, a.env.clone(), &a.flags);
+    (main, runtime, entry, flags)
 }
 
-/// The files of a build in order, the manifest (made from the entries) last.
-fn collect(
+/// The files of a build in order: artifacts, flagd flag sets, the manifest
+/// (made from the entries) last.
+pub(super) fn collect(
     rendered: impl IntoIterator<Item = Rendered>,
-    manifest: impl FnOnce(Vec<ArtifactEntry>) -> Manifest,
+    manifest: impl FnOnce(Vec<ArtifactEntry>, Vec<FlagSetEntry>) -> Manifest,
 ) -> Vec<Artifact> {
     let mut entries = Vec::new();
     let mut files = Vec::new();
-    for (main, runtime, entry) in rendered {
+    let mut flags = Vec::new();
+    for (main, runtime, entry, f) in rendered {
         entries.push(entry);
         files.push(main);
         files.extend(runtime);
+        flags.push(f);
     }
-    files.push(manifest(entries).to_artifact());
+    let (sets, set_entries): (Vec<Artifact>, Vec<FlagSetEntry>) =
+        emit::flagd::flag_sets(flags).into_iter().unzip();
+    files.extend(sets);
+    files.push(manifest(entries, set_entries).to_artifact());
     files
 }
 
-fn manifest(
+pub(super) fn manifest(
     project: &Project,
     envs: &[String],
     overrides: &[crate::overrides::OverrideEntry],
     entries: Vec<ArtifactEntry>,
+    flags: Vec<FlagSetEntry>,
     root: &Path,
 ) -> Manifest {
     Manifest {
@@ -201,6 +223,8 @@ fn manifest(
         sources: sources(project, root),
         overrides: overrides.to_vec(),
         artifacts: entries,
+        sweep: Vec::new(),
+        flags,
     }
 }
 

@@ -5,14 +5,20 @@
 //!
 //! `--json` prints `{"ok", "config", "env", "problems": [diagnostic, ...]}`
 //! on stdout, each problem in the `--message-format json` diagnostic shape.
+//!
+//! `--record LOG` appends an accepted update to the audit log
+//! (`report::runtime_log`); with it, `recorded` in the JSON report is that entry (`null`: refused).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
 use super::{Output, Sources};
+use crate::compile::Compilation;
 use crate::diagnostics::json;
+use crate::emit::manifest::{git_info, sha256_hex};
 use crate::report::check_runtime::check_runtime;
+use crate::report::runtime_log::{self, Entry};
 use crate::source::SourceFile;
 
 /// Arguments of `mcfg check-runtime`.
@@ -31,6 +37,10 @@ pub struct CheckRuntimeArgs {
     /// Print one JSON report on stdout.
     #[arg(long)]
     pub json: bool,
+    /// When the update is accepted, append it to this audit log (JSON lines;
+    /// `mcfg log --record LOG` shows it beside the commits).
+    #[arg(long, value_name = "LOG")]
+    pub record: Option<PathBuf>,
 }
 
 /// Runs `mcfg check-runtime`.
@@ -69,17 +79,31 @@ pub fn run(out: &Output, args: &CheckRuntimeArgs) -> u8 {
         }
     };
     let ok = problems.is_empty();
+    let mut recorded = None;
+    if let (true, Some(log)) = (ok, &args.record) {
+        match record(&comp, args, &text, &update.to_json(), log) {
+            Ok(entry) => recorded = Some(entry),
+            Err(msg) => {
+                out.error(&msg);
+                return 2;
+            }
+        }
+    }
     if args.json {
         let list: Vec<serde_json::Value> = problems
             .iter()
             .filter_map(|d| serde_json::from_str(&json::render(&comp.project.sources, d)).ok())
             .collect();
-        out.json(&serde_json::json!({
+        let mut doc = serde_json::json!({
             "ok": ok,
             "config": args.config,
             "env": args.env,
             "problems": list,
-        }));
+        });
+        if args.record.is_some() {
+            doc["recorded"] = serde_json::to_value(&recorded).unwrap_or_default();
+        }
+        out.json(&doc);
     } else {
         out.diagnostics(&comp.project.sources, &problems);
         if ok {
@@ -93,6 +117,53 @@ pub fn run(out: &Output, args: &CheckRuntimeArgs) -> u8 {
                 args.config
             );
         }
+        if let (Some(e), Some(log)) = (&recorded, &args.record) {
+            let n = e.changes.len();
+            let s = if n == 1 { "" } else { "s" };
+            println!("recorded in {}: {n} change{s}", log.display());
+        }
     }
     u8::from(!ok)
+}
+
+/// Appends the accepted update to `log` (`report::runtime_log`).
+fn record(
+    comp: &Compilation,
+    args: &CheckRuntimeArgs,
+    bytes: &str,
+    update: &serde_json::Value,
+    log: &Path,
+) -> Result<Entry, String> {
+    let built = comp
+        .artifacts
+        .iter()
+        .find(|a| a.config == args.config && a.env == args.env)
+        .and_then(|a| a.runtime.as_ref())
+        .ok_or_else(|| format!("config `{}` has no runtime values to record", args.config))?;
+    let (after, secrets) = runtime_log::effective(built, update);
+    let (entries, _) = runtime_log::read(log)?;
+    let before = entries
+        .iter()
+        .rev()
+        .find(|e| e.config == args.config && e.env == args.env)
+        .map_or_else(
+            || runtime_log::effective(built, &serde_json::json!({})).0,
+            |e| e.values.clone(),
+        );
+    let root = args.sources.root_or_default(comp);
+    let git = git_info(&root);
+    let entry = Entry {
+        time: runtime_log::now(),
+        who: runtime_log::who(&root),
+        config: args.config.clone(),
+        env: args.env.clone(),
+        update: args.update.display().to_string(),
+        sha256: sha256_hex(bytes.as_bytes()),
+        commit: git.as_ref().map(|g| g.commit.clone()),
+        dirty: git.is_some_and(|g| g.dirty),
+        changes: runtime_log::changes(&before, &after, &secrets, update),
+        values: after,
+    };
+    runtime_log::append(log, &entry)?;
+    Ok(entry)
 }

@@ -112,7 +112,7 @@ fn format_file(out: &Output, path: &Path, check: bool) -> FileResult {
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it over
 /// `path` (keeping its permissions), so a reader never sees half a file.
-fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(super) fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
     let dir = dir.unwrap_or_else(|| Path::new("."));
     let name = path

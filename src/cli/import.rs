@@ -33,6 +33,10 @@ pub struct ImportArgs {
     /// Read plain scalars as strict YAML 1.2 (`yes`, `on` stay strings).
     #[arg(long)]
     pub yaml12: bool,
+    /// Read Hydra/OmegaConf configs: `${a.b}` becomes `self.a.b`, `???` a key
+    /// with no value, a changed kind in an overlay `:=`, `~key` `unset key`.
+    #[arg(long)]
+    pub hydra: bool,
     /// Write the `.mcfg` text to this file instead of stdout.
     #[arg(short = 'o', long = "out")]
     pub out: Option<PathBuf>,
@@ -66,8 +70,27 @@ pub fn run(out: &Output, args: &ImportArgs) -> u8 {
             OverlayArg::Children => OverlayStyle::Children,
             OverlayArg::Env => OverlayStyle::EnvBlocks,
         },
+        hydra: args.hydra,
     };
-    let text = match crate::import::import(&inputs, &opts) {
+    // Files a Hydra defaults list names, relative to the first file's folder.
+    let dir = args
+        .files
+        .first()
+        .and_then(|p| p.parent())
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let load = |rel: &str| -> Option<Result<String, String>> {
+        let path = dir.join(rel);
+        match crate::files::read_text(&path, crate::files::MAX_DOCUMENT_BYTES) {
+            Ok(text) => Some(Ok(text)),
+            Err(e) if !path.exists() => {
+                drop(e);
+                None
+            }
+            Err(e) => Some(Err(e.to_string())),
+        }
+    };
+    let text = match crate::import::import_with(&inputs, &opts, Some(&load)) {
         Ok(text) => text,
         Err(e) => {
             eprintln!("{e}");

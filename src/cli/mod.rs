@@ -19,6 +19,8 @@ pub mod output;
 mod schema;
 mod shell;
 mod overrides;
+mod test;
+mod sweep;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -111,6 +113,8 @@ enum Command {
         /// changed files, where a changed schema breaks configs elsewhere.
         #[arg(long)]
         project: bool,
+        #[command(flatten)]
+        sweep: overrides::SweepArgs,
     },
     /// Check, then write artifacts and manifest.json to the output folder.
     Build(build::BuildArgs),
@@ -129,9 +133,11 @@ enum Command {
     /// Values that differ between two environments, or between a git revision and now.
     Diff(diff::DiffArgs),
     /// The history of one value: each commit that changed it.
-    Log(log::HistoryArgs),
+    Log(log::LogArgs),
     /// For each resolved leaf: the commit, author and date that last changed it, and the step holding it.
-    Blame(log::HistoryArgs),
+    Blame(blame::BlameArgs),
+    /// Run the policy tests (`test` declarations) in every environment they list.
+    Test(test::TestArgs),
     /// Compare a deployed artifact with what the sources compile to; exit 1 on any difference.
     Drift(drift::DriftArgs),
     /// Validate a proposed runtime update against the schema and the locked build values.
@@ -194,9 +200,13 @@ fn run(cli: Cli) -> u8 {
             mut sources,
             overrides,
             project,
+            sweep,
         } => {
             if project {
                 sources.widen_to_project();
+            }
+            if !sweep.sweeps.is_empty() {
+                return sweep::check(&out, &sources, &overrides, &sweep);
             }
             let sink = Sink::diagnostics_only();
             let Some(comp) = out.compile_with(&sources, &sink, &overrides.sets) else {
@@ -222,6 +232,7 @@ fn run(cli: Cli) -> u8 {
         Command::Diff(args) => diff::run(&out, &args),
         Command::Log(args) => log::run(&out, &args),
         Command::Blame(args) => blame::run(&out, &args),
+        Command::Test(args) => test::run(&out, &args),
         Command::Drift(args) => drift::run(&out, &args),
         Command::CheckRuntime(args) => check_runtime::run(&out, &args),
         Command::Lsp => lsp::run(&out),

@@ -13,7 +13,8 @@ use crate::compile::{Compilation, Sink};
 pub struct OverrideArgs {
     /// Override a value after every source step (repeatable):
     /// `[ENV:]CONFIG.PATH=EXPR` (EXPR is an mcfg expression: 3, '"gpu"', [1, 2]),
-    /// `CONFIG.PATH+=EXPR` to append, or `~CONFIG.PATH` to remove the value.
+    /// `CONFIG.PATH+=EXPR` to append, `CONFIG.PATH:=EXPR` to replace,
+    /// `+CONFIG.PATH=EXPR` to add a new key, or `~CONFIG.PATH` to remove the value.
     /// The config may be left out when the build emits exactly one.
     #[arg(
         long = "set",
@@ -23,7 +24,54 @@ pub struct OverrideArgs {
     pub sets: Vec<OsString>,
 }
 
+/// A `--sweep` over some paths (`check` and `build`).
+#[derive(Debug, Args, Default, Clone)]
+pub struct SweepArgs {
+    /// Build every combination of values (repeatable; the cartesian product,
+    /// the first sweep varying slowest): `[ENV:]CONFIG.PATH=E1,E2,...` or
+    /// `CONFIG.PATH=range(START, STOP[, STEP])`. `build` writes point N under
+    /// `OUT/sweep/N/`.
+    #[arg(
+        long = "sweep",
+        value_name = "[ENV:]CONFIG.PATH=E1,E2,...",
+        allow_hyphen_values = true
+    )]
+    pub sweeps: Vec<OsString>,
+}
+
 impl Output {
+    /// Compiles every point of the sweep `sweeps` (with the overrides `sets`).
+    pub(super) fn compile_sweep<T: Send>(
+        &self,
+        sources: &Sources,
+        sink: &Sink<'_, T>,
+        sets: &[OsString],
+        sweeps: &[OsString],
+    ) -> Option<crate::sweep::SweepCompilation<T>> {
+        let res = crate::sweep::compile_paths(
+            &crate::loader::RealFs,
+            &sources.paths,
+            sources.root.as_deref(),
+            sink,
+            sets,
+            sweeps,
+        );
+        match res {
+            Ok(c) => {
+                if self.timings {
+                    for (phase, t) in &c.timings {
+                        eprintln!("timing: {phase:<28} {:>9.3} ms", t.as_secs_f64() * 1000.0);
+                    }
+                }
+                Some(c)
+            }
+            Err(msg) => {
+                self.error(&msg);
+                None
+            }
+        }
+    }
+
     /// [`Output::compile_into`] with the overrides `sets`.
     pub(super) fn compile_with<T: Send>(
         &self,

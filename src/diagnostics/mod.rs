@@ -59,6 +59,9 @@ pub enum Code {
     Project,
     /// A policy test's `assert` is false (`mcfg test`).
     TestFailed,
+    /// A `std/ml` flag or experiment flagd would reject or serve differently
+    /// from the sources (warning: past its `expires` date).
+    Flag,
 }
 
 impl Code {
@@ -87,6 +90,7 @@ impl Code {
             Code::Override => "mcfg::override",
             Code::Project => "mcfg::project",
             Code::TestFailed => "mcfg::test-failed",
+            Code::Flag => "mcfg::flag",
         }
     }
 }

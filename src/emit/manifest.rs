@@ -6,7 +6,8 @@
 //! `artifacts`; each artifact entry has `config`, `env` (`null` when the
 //! project declares no environments), `path`, `sha256`, then `runtime_path`
 //! and `runtime_sha256` only when a runtime artifact exists, then `invariant`
-//! and `runtime`. Hashes are lowercase hex. There are no timestamps: the same
+//! and `runtime`. After the artifacts, `flags` lists the flagd flag sets
+//! (`env`, `path`, `sha256`, `keys`) when there are any. Hashes are lowercase hex. There are no timestamps: the same
 //! sources give the same bytes. The manifest is rendered with the JSON
 //! emitter ([`super::json`]).
 //!
@@ -43,6 +44,27 @@ pub struct Manifest {
     pub overrides: Vec<crate::overrides::OverrideEntry>,
     /// Every artifact written, in build order.
     pub artifacts: Vec<ArtifactEntry>,
+    /// The points of a `--sweep` build, in point order (each point's folder
+    /// has its own manifest); absent for a build without `--sweep`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sweep: Vec<crate::sweep::SweepEntry>,
+    /// The flagd flag sets (`<env>/flags.flagd.json`), one per environment
+    /// in declaration order; absent when no config has a flag.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<FlagSetEntry>,
+}
+
+/// One flagd flag set: where it is, its hash and the flag keys it defines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagSetEntry {
+    /// The environment, or `None` (JSON `null`) when none are declared.
+    pub env: Option<String>,
+    /// Path relative to the output folder, with `/`.
+    pub path: String,
+    /// Lowercase hex SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// The flag keys (`<config>.<path>`) in file order.
+    pub keys: Vec<String>,
 }
 
 /// The git commit of the sources and whether their folder has changes.
@@ -234,6 +256,8 @@ mod tests {
             environments: env.iter().map(|it| (*it).to_owned()).collect(),
             sources: vec![SourceEntry::new("models/ranker.mcfg", b"")],
             overrides: vec![],
+            sweep: Vec::new(),
+            flags: vec![],
             artifacts: vec![ArtifactEntry::new(
                 "ranker",
                 env.map(str::to_owned),

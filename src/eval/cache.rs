@@ -21,8 +21,9 @@ use crate::types::ObjId;
 
 use super::{ConfigEval, Ctx, Value};
 
-/// Precomputed layers, shared read-only between threads.
-#[derive(Debug, Default)]
+/// Precomputed layers, shared read-only between threads (a sweep gives
+/// each worker a copy: the copies share every layer).
+#[derive(Debug, Default, Clone)]
 pub struct LayerCache<'a> {
     templates: IndexMap<Option<ObjId>, Layers<'a>>,
     parents: IndexMap<(ConfigId, Option<usize>), Layers<'a>>,

@@ -64,7 +64,7 @@ pub fn coerce_leaf<'a>(
     }
     let steps = ce.layers.effective_steps(id);
     let expr = steps.last().map(|s| s.expr);
-    let origin = steps.last().map(|s| origin_text(cx, s.origin));
+    let origin = steps.last().map(|s| origin_text(cx, s.origin, s.expr.span));
     for p in ck.problems {
         let span = expr.map_or(Span::default(), |e| locate(e, &p.path));
         let mut d = Diagnostic::error(p.code, span, p.message);
@@ -84,10 +84,22 @@ pub fn coerce_leaf<'a>(
 
 /// Where the holding step was written, for the primary label:
 /// "set in `env prod` of `base`", "set in `svc`", "the schema default".
-fn origin_text(cx: &Ctx<'_, '_>, origin: crate::merge::Origin) -> String {
+fn origin_text(cx: &Ctx<'_, '_>, origin: crate::merge::Origin, at: Span) -> String {
     match origin {
         crate::merge::Origin::Schema(_) => "the schema default".to_owned(),
         crate::merge::Origin::Update => "set by this update".to_owned(),
+        // A sweep's values live in its pseudo-files `--sweep[N]`.
+        crate::merge::Origin::Override(_)
+            if cx
+                .prog
+                .project
+                .sources
+                .get(at.file)
+                .name
+                .starts_with("--sweep") =>
+        {
+            "set by `--sweep`".to_owned()
+        }
         crate::merge::Origin::Override(_) => "set by `--set`".to_owned(),
         crate::merge::Origin::Config { config, env } => {
             let name = &cx.prog.configs[config.0 as usize].name;
@@ -264,6 +276,9 @@ impl<'a> Checker<'_, '_, 'a> {
                 }
                 v
             }
+            (Ty::AnyOf(members), Value::Object(m)) if prog.tags.contains_key(&ty) => {
+                return self.tagged(ty, members, m);
+            }
             (Ty::AnyOf(members), v) => match self.first_fit(members, v) {
                 Ok(v) => v,
                 Err(v) => {
@@ -279,6 +294,48 @@ impl<'a> Checker<'_, '_, 'a> {
         };
         self.preds(ty, &out);
         out
+    }
+
+    /// An object checked against the member of union `ty` its tag names (§9.4).
+    fn tagged(&mut self, ty: TyId, members: &[TyId], m: Fields) -> Value {
+        let prog = self.cx.prog;
+        let t = prog.ty(ty);
+        let tagged = &prog.tags[&ty];
+        let member = m.get(&tagged.field).and_then(|tag| {
+            tagged
+                .members
+                .iter()
+                .find(|(l, _)| lit_eq(l, tag))
+                .map(|(_, o)| *o)
+        });
+        let member_ty = member.and_then(|o| {
+            members
+                .iter()
+                .copied()
+                .find(|&t| prog.ty(t).ty == Ty::Object(o))
+        });
+        if let Some(t) = member_ty {
+            return self.check(Value::Object(m), t);
+        }
+        let found = m.get(&tagged.field).map_or("no tag".to_owned(), |v| {
+            format!("tag `{}` = {}", tagged.field, v.short())
+        });
+        let msg = format!(
+            "`{}` expects one of the members of {}, found an object with {found}",
+            self.where_(),
+            prog.ty_name(ty)
+        );
+        self.problem(
+            Code::TypeMismatch,
+            msg,
+            Some(format!(
+                "set `{}` to one of {}",
+                tagged.field,
+                tagged.tag_list()
+            )),
+            Some((t.span, "union declared here".to_owned())),
+        );
+        Value::Object(m)
     }
 
     /// The value checked against the first member of a union it fits
@@ -333,7 +390,8 @@ impl<'a> Checker<'_, '_, 'a> {
                         };
                         expr::eval(self.cx, &scope, d).ok()
                     }
-                    None if prog.ty(field.ty).optional => Some(Value::Null),
+                    // Absent, not null (LANGUAGE.md §9.1).
+                    None if prog.ty(field.ty).optional => None,
                     None => {
                         let msg = format!("missing field `{}`", self.where_());
                         let help = Some(format!("set `{name}`; it has no default"));

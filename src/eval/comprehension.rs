@@ -14,12 +14,13 @@ use super::value::Fields;
 use super::{Ctx, EvalResult, Value};
 
 /// Runs `body` once per item of `comp`'s source that passes its filter,
-/// with the loop variables bound; `body` returns `false` to stop early.
-fn each<'a>(
+/// with the item's position in the source and the loop variables bound;
+/// `body` returns `false` to stop early.
+pub(super) fn each<'a>(
     cx: &Ctx<'_, 'a>,
     scope: &Scope<'_, 'a>,
     comp: &Comprehension,
-    mut body: impl FnMut(&Scope<'_, 'a>) -> EvalResult<bool>,
+    mut body: impl FnMut(usize, &Scope<'_, 'a>) -> EvalResult<bool>,
 ) -> EvalResult<()> {
     let cid = scope.cid();
     let source = eval(cx, scope, &comp.iter)?;
@@ -51,7 +52,7 @@ fn each<'a>(
             return Err(cx.fail(cid, d));
         }
     };
-    for values in items {
+    for (index, values) in items.into_iter().enumerate() {
         let names = comp
             .vars
             .iter()
@@ -67,7 +68,7 @@ fn each<'a>(
                 continue;
             }
         }
-        if !body(&inner)? {
+        if !body(index, &inner)? {
             break;
         }
     }
@@ -103,7 +104,7 @@ pub fn quant<'a>(
     } else {
         "`any` condition"
     };
-    each(cx, scope, comp, |inner| {
+    each(cx, scope, comp, |_, inner| {
         let b = truth(cx, inner, cond, what)?;
         if b != all {
             result = !all;
@@ -122,7 +123,7 @@ pub fn list<'a>(
     comp: &Comprehension,
 ) -> EvalResult {
     let mut out = Vec::new();
-    each(cx, scope, comp, |inner| {
+    each(cx, scope, comp, |_, inner| {
         out.push(eval(cx, inner, elem)?);
         Ok(true)
     })?;
@@ -141,7 +142,7 @@ pub fn map<'a>(
 ) -> EvalResult {
     let cid = scope.cid();
     let mut out = Fields::default();
-    each(cx, scope, comp, |inner| {
+    each(cx, scope, comp, |_, inner| {
         let k = if key.quoted {
             Value::Str(key.name.clone())
         } else {

@@ -44,11 +44,14 @@ pub struct Outcome {
     pub runtime: Option<Value>,
     pub runtime_paths: Vec<String>,
     pub invariant_paths: Vec<String>,
+    /// The `ml.FeatureFlag` / `ml.Experiment` fields (for flagd), when the
+    /// evaluation succeeded.
+    pub flags: Vec<crate::emit::flagd::FlagField>,
     pub marked: Vec<Marked>,
     pub diags: Vec<Diagnostic>,
 }
 
-fn dotted(keys: &[Name]) -> String {
+pub(super) fn dotted(keys: &[Name]) -> String {
     keys.iter().map(|k| &**k).collect::<Vec<_>>().join(".")
 }
 
@@ -106,7 +109,14 @@ fn finish<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, assemble_value: bool) -> Ou
     let order = tree_order(ce);
     for &id in &order {
         if let Slot::Leaf(_) = &ce.layers.node(id).slot {
-            if ce.layers.is_absent(id) && is_required(prog, &ce.layers, id) {
+            // A union whose tag was wrong is reported by layering, once.
+            let bad_union = ce.layering_failed
+                && ce
+                    .layers
+                    .node(id)
+                    .ty
+                    .is_some_and(|t| prog.tags.contains_key(&t));
+            if ce.layers.is_absent(id) && is_required(prog, &ce.layers, id) && !bad_union {
                 report_missing(cx, ce, id);
                 ok = false;
                 continue;
@@ -121,11 +131,17 @@ fn finish<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, assemble_value: bool) -> Ou
     if ok && !ce.layering_failed {
         ok &= node_checks(cx, ce, &order);
     }
+    let flags = if ok && !cx.diags.borrow().iter().any(Diagnostic::is_error) {
+        super::flags::collect(cx, ce, &order)
+    } else {
+        Vec::new()
+    };
     let marked = marked_fields(cx, ce, &order);
     let (runtime_paths, invariant_paths) = tier_paths(ce, &order);
     let mut out = Outcome {
         runtime_paths,
         invariant_paths,
+        flags,
         marked,
         ..Outcome::default()
     };
@@ -291,7 +307,7 @@ fn node_preds<'a>(
 }
 
 /// The latest user assignment among `leaves` (schema defaults excluded).
-fn holding_span(ce: &ConfigEval<'_>, leaves: &[NodeId]) -> Option<Span> {
+pub(super) fn holding_span(ce: &ConfigEval<'_>, leaves: &[NodeId]) -> Option<Span> {
     leaves
         .iter()
         .flat_map(|&l| ce.layers.effective_steps(l).iter())

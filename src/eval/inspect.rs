@@ -2,6 +2,7 @@
 //! the layers of one (config, environment) with every node's value, so a
 //! caller can show each value next to the steps that produced it.
 
+use crate::ast::Expr;
 use crate::diagnostics::Diagnostic;
 use crate::merge::{Layers, NodeId, Slot};
 use crate::resolve::{ConfigId, Program};
@@ -72,4 +73,28 @@ pub fn inspect<'a>(
         values,
         diags,
     }
+}
+
+/// The values of `exprs` read from object node `scope` of config `cid` in
+/// `env`, looked up exactly as evaluation looks names up (enclosing objects,
+/// the file's configs and imports, `env`, `envs`); `None` where evaluation
+/// fails. `explain` uses it for the names a step reads.
+pub fn eval_at<'a>(
+    prog: &Program<'a>,
+    cache: &LayerCache<'a>,
+    cid: ConfigId,
+    env: Option<usize>,
+    scope: NodeId,
+    exprs: &[&Expr],
+) -> Vec<Option<Value>> {
+    let cx = Ctx::new(prog, cache, env);
+    let ce = cx.config(cid);
+    let sc = super::expr::Scope::Node {
+        ce: &ce,
+        node: scope,
+    };
+    exprs
+        .iter()
+        .map(|e| super::expr::eval(&cx, &sc, e).ok())
+        .collect()
 }

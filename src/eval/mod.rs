@@ -13,6 +13,7 @@
 //! Every leaf is type-checked and coerced against its declared type as soon
 //! as it is evaluated (`coerce`), so diagnostics point at the step that set it.
 
+pub mod assert;
 mod builtins;
 
 pub use builtins::NAMES as BUILTIN_FUNCTIONS;
@@ -21,6 +22,7 @@ mod coerce;
 mod comprehension;
 mod expr;
 mod finish;
+mod flags;
 pub mod inspect;
 pub mod value;
 

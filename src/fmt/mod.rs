@@ -118,6 +118,10 @@ fn decl_strings(decl: &Decl, text: &str, out: &mut Vec<(usize, usize)>) {
         Decl::Type(d) => type_strings(&d.ty, text, out),
         Decl::Schema(d) => items_strings(&d.items, text, out),
         Decl::Config(d) => stmts_strings(&d.body, text, out),
+        Decl::Test(d) => d
+            .asserts
+            .iter()
+            .for_each(|a| expr_strings(&a.cond, text, out)),
         Decl::Import(_) | Decl::Environments(_) => {}
     }
 }

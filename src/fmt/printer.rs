@@ -51,6 +51,12 @@ impl Item for SchemaItem {
     }
 }
 
+impl Item for crate::ast::CheckDecl {
+    fn span(&self) -> Span {
+        self.span
+    }
+}
+
 impl Item for Stmt {
     fn span(&self) -> Span {
         Stmt::span(self)

@@ -13,7 +13,7 @@
 
 use super::literal::{block_string, float_text, ident, key_text, quote};
 use super::overlay::Plan;
-use super::value::{Entry, Map, Value};
+use super::value::{Entry, Map, Op, Value};
 use super::{ImportOptions, OverlayStyle};
 
 /// Lines are kept within this many columns where the layout allows.
@@ -25,6 +25,26 @@ pub(crate) fn emit_file(names: &[&str], opts: &ImportOptions, plan: &Plan) -> St
     let files = names.join(", ").replace(['\n', '\r'], " ");
     let mut out = format!("// Imported by mcfg import from {files}.\n\n");
     match opts.overlays {
+        // A composition is a chain of configs whatever `--overlay` says.
+        _ if plan.composed > 0 => {
+            // A Hydra composition: abstract steps, the last one named `name`.
+            let base = format!("{name}_{}", plan.base_stem);
+            out.push_str(&format!("abstract config {base} {{"));
+            write_block_rest(&mut out, &plan.base, 2, 0);
+            let mut parent = base;
+            for (i, layer) in plan.layers.iter().enumerate() {
+                let (kind, child) = match (i + 1).cmp(&plan.composed) {
+                    std::cmp::Ordering::Less => {
+                        ("abstract config", format!("{name}_{}", layer.stem))
+                    }
+                    std::cmp::Ordering::Equal => ("config", name.clone()),
+                    std::cmp::Ordering::Greater => ("config", format!("{name}_{}", layer.stem)),
+                };
+                out.push_str(&format!("\n{kind} {child} extends {parent} {{"));
+                write_block_rest(&mut out, &layer.diff, 2, 0);
+                parent = child;
+            }
+        }
         OverlayStyle::EnvBlocks if !plan.layers.is_empty() => {
             write_environments(&mut out, plan);
             out.push_str(&format!("config {name} {{\n"));
@@ -95,6 +115,9 @@ fn write_body(out: &mut String, map: &Map, indent: usize) {
         if let Some(fixme) = &entry.notes.fixme {
             out.push_str(&format!("{pad}// FIXME(import): {fixme}\n"));
         }
+        if matches!(entry.value, Value::Missing) {
+            continue;
+        }
         out.push_str(&pad);
         out.push_str(&item);
         if let Some(comment) = trailing {
@@ -107,6 +130,14 @@ fn write_body(out: &mut String, map: &Map, indent: usize) {
 /// `key = expr` or `key { … }`, starting at column `indent`, without a final newline.
 fn item_text(key: &str, entry: &Entry, indent: usize) -> String {
     let key = key_text(key);
+    match (entry.notes.op, &entry.value) {
+        (Op::Unset, _) => return format!("unset {key}"),
+        (Op::Replace, value) => {
+            let start = indent + key.len() + 4;
+            return format!("{key} := {}", expr_text(value, indent, start));
+        }
+        (Op::Set, _) => {}
+    }
     match &entry.value {
         Value::Map(map) if !map.is_empty() => {
             let mut text = format!("{key} {{\n");
@@ -163,7 +194,12 @@ fn inline_text(value: &Value) -> Option<String> {
             let mut parts = Vec::with_capacity(map.entries.len());
             for (key, entry) in &map.entries {
                 let notes = &entry.notes;
-                if !notes.before.is_empty() || notes.trailing.is_some() || notes.fixme.is_some() {
+                if !notes.before.is_empty()
+                    || notes.trailing.is_some()
+                    || notes.fixme.is_some()
+                    || notes.op != Op::Set
+                    || matches!(entry.value, Value::Missing)
+                {
                     return None;
                 }
                 parts.push(format!(
@@ -185,6 +221,9 @@ fn scalar_text(value: &Value) -> String {
         Value::Int(i) => i.to_string(),
         Value::Float(f) => float_text(*f),
         Value::Str(s) => quote(s),
+        Value::Expr(e) => e.clone(),
+        // Invariant: `write_body` never writes a missing entry; elsewhere (lists) it is `null`.
+        Value::Missing => "null".to_owned(),
         Value::List(_) | Value::Map(_) => unreachable!("scalar_text is called on scalars"),
     }
 }

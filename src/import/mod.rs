@@ -37,6 +37,8 @@
 
 mod comments;
 mod emit;
+mod hydra;
+mod hydra_defaults;
 mod json;
 pub(crate) mod literal;
 mod overlay;
@@ -49,6 +51,7 @@ mod tests;
 
 use std::fmt;
 
+pub use hydra_defaults::Loader;
 use value::Map;
 
 /// One file to import.
@@ -89,6 +92,9 @@ pub struct ImportOptions {
     pub yaml11_strings: Yaml11,
     /// How overlays are written.
     pub overlays: OverlayStyle,
+    /// Read the inputs as Hydra/OmegaConf configs (interpolations, `???`,
+    /// overlay replacement; see `hydra`).
+    pub hydra: bool,
 }
 
 /// Why an input could not be imported. `line` and `column` are 1-based
@@ -142,6 +148,17 @@ impl ReadError {
 
 /// Imports `inputs` (base first, then overlays) into one `.mcfg` source text.
 pub fn import(inputs: &[ImportInput], opts: &ImportOptions) -> Result<String, ImportError> {
+    import_with(inputs, opts, None)
+}
+
+/// [`import`], with `load` reading the files a Hydra `defaults:` list of the
+/// first input names (with [`ImportOptions::hydra`]): the composition becomes
+/// a chain of child configs, the last one the composed config.
+pub fn import_with(
+    inputs: &[ImportInput],
+    opts: &ImportOptions,
+    load: Option<Loader<'_>>,
+) -> Result<String, ImportError> {
     let Some((base, overlays)) = inputs.split_first() else {
         return Err(ImportError {
             file: String::new(),
@@ -150,12 +167,36 @@ pub fn import(inputs: &[ImportInput], opts: &ImportOptions) -> Result<String, Im
             message: "no input files".to_owned(),
         });
     };
-    let base_map = read(base, opts.yaml11_strings)?;
-    let mut layers = Vec::with_capacity(overlays.len());
+    let mut base_map = read(base, opts.yaml11_strings)?;
+    let mut composed: Vec<(String, Map)> = Vec::new();
+    let mut base_stem = String::new();
+    let has_defaults = base_map
+        .entries
+        .get("defaults")
+        .is_some_and(|e| matches!(e.value, value::Value::List(_)));
+    if let (true, true, Some(load)) = (opts.hydra, has_defaults, load) {
+        let mut layers =
+            hydra_defaults::compose(&base.name, &base.text, base_map, load, opts.yaml11_strings)?
+                .into_iter();
+        let (first, map) = layers.next().unwrap_or_default();
+        base_stem = literal::ident(overlay::file_stem(&first));
+        base_map = map;
+        composed.extend(layers);
+    }
+    let n_composed = composed.len();
+    let mut layers: Vec<(&str, Map)> = composed
+        .iter()
+        .map(|(n, m)| (n.as_str(), m.clone()))
+        .collect();
     for input in overlays {
         layers.push((input.name.as_str(), read(input, opts.yaml11_strings)?));
     }
-    let plan = overlay::plan(base_map, layers);
+    let mut plan = overlay::plan(base_map, layers);
+    plan.composed = n_composed;
+    plan.base_stem = base_stem;
+    if opts.hydra {
+        hydra::apply(&mut plan);
+    }
     let names: Vec<&str> = inputs.iter().map(|i| i.name.as_str()).collect();
     Ok(emit::emit_file(&names, opts, &plan))
 }

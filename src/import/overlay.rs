@@ -16,6 +16,12 @@ use super::value::{same, Entry, Map, Value};
 pub(crate) struct Plan {
     pub(crate) base: Map,
     pub(crate) layers: Vec<Layer>,
+    /// How many leading layers compose a Hydra defaults list (`hydra_defaults`):
+    /// the base and those layers but the last are abstract, and the last is
+    /// the composed config, named as the base would be.
+    pub(crate) composed: usize,
+    /// With `composed`: the identifier of the first composed file (the base).
+    pub(crate) base_stem: String,
 }
 
 /// One overlay: a unique identifier from its file stem and its differences.
@@ -36,10 +42,15 @@ pub(crate) fn plan(base: Map, overlays: Vec<(&str, Map)>) -> Plan {
         merge(&mut merged, overlay);
         layers.push(Layer { stem, diff });
     }
-    Plan { base, layers }
+    Plan {
+        base,
+        layers,
+        composed: 0,
+        base_stem: String::new(),
+    }
 }
 
-fn file_stem(name: &str) -> &str {
+pub(crate) fn file_stem(name: &str) -> &str {
     let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
     match file.rfind('.') {
         Some(i) if i > 0 => &file[..i],

@@ -17,6 +17,22 @@ pub(crate) enum Value {
     Str(String),
     List(Vec<Value>),
     Map(Map),
+    /// An mcfg expression written as is (`self.a.b`; Hydra interpolations).
+    Expr(String),
+    /// A key with no value (OmegaConf's `???`): written as its note only.
+    Missing,
+}
+
+/// How an entry is assigned (LANGUAGE.md §9.2).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// `key = value` (mappings merge).
+    #[default]
+    Set,
+    /// `key := value` (replaces whatever was there).
+    Replace,
+    /// `unset key`.
+    Unset,
 }
 
 /// A mapping in source key order.
@@ -43,6 +59,8 @@ pub(crate) struct Notes {
     pub(crate) blank_before: bool,
     /// A `FIXME(import)` message the emitter writes above the key.
     pub(crate) fixme: Option<String>,
+    /// How the key is assigned.
+    pub(crate) op: Op,
 }
 
 impl Entry {
@@ -73,6 +91,8 @@ impl Value {
             Value::Str(_) => "string",
             Value::List(_) => "list",
             Value::Map(_) => "mapping",
+            Value::Expr(_) => "expression",
+            Value::Missing => "missing value",
         }
     }
 }

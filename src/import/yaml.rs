@@ -276,7 +276,9 @@ impl<'t> Reader<'t> {
             Value::Bool(b) => b.to_string(),
             Value::Int(i) => i.to_string(),
             Value::Float(f) => float_text(f),
-            Value::List(_) | Value::Map(_) => unreachable!("a scalar resolves to a scalar"),
+            Value::List(_) | Value::Map(_) | Value::Expr(_) | Value::Missing => {
+                unreachable!("a scalar resolves to a scalar")
+            }
         })
     }
 }

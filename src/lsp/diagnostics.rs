@@ -10,7 +10,7 @@ use lsp_types::{
     NumberOrString,
 };
 
-use crate::compile::Compilation;
+use super::Compilation;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::source::{FileId, Span};
 
@@ -36,36 +36,42 @@ pub fn by_file(
     };
     let mut out: IndexMap<String, Vec<LspDiagnostic>> = IndexMap::new();
     for d in &comp.diags {
-        let Some(primary) = location(d.primary.span) else {
-            continue;
-        };
-        let related: Vec<DiagnosticRelatedInformation> = d
-            .labels
-            .iter()
-            .filter_map(|l| {
-                Some(DiagnosticRelatedInformation {
-                    location: location(l.span)?,
-                    message: l.message.clone().unwrap_or_default(),
-                })
-            })
-            .collect();
-        let item = LspDiagnostic {
-            range: primary.range,
-            severity: Some(match d.severity {
-                Severity::Error => DiagnosticSeverity::ERROR,
-                Severity::Warning => DiagnosticSeverity::WARNING,
-            }),
-            code: Some(NumberOrString::String(d.code.as_str().to_owned())),
-            source: Some("mcfg".to_owned()),
-            message: message(d),
-            related_information: (!related.is_empty()).then_some(related),
-            ..LspDiagnostic::default()
-        };
-        out.entry(primary.uri.as_str().to_owned())
-            .or_default()
-            .push(item);
+        if let Some((uri, item)) = convert(d, &location) {
+            out.entry(uri).or_default().push(item);
+        }
     }
     out
+}
+
+/// One diagnostic as the LSP's, with the URI of its primary span's document.
+pub fn convert(
+    d: &Diagnostic,
+    location: &impl Fn(Span) -> Option<Location>,
+) -> Option<(String, LspDiagnostic)> {
+    let primary = location(d.primary.span)?;
+    let related: Vec<DiagnosticRelatedInformation> = d
+        .labels
+        .iter()
+        .filter_map(|l| {
+            Some(DiagnosticRelatedInformation {
+                location: location(l.span)?,
+                message: l.message.clone().unwrap_or_default(),
+            })
+        })
+        .collect();
+    let item = LspDiagnostic {
+        range: primary.range,
+        severity: Some(match d.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+        }),
+        code: Some(NumberOrString::String(d.code.as_str().to_owned())),
+        source: Some("mcfg".to_owned()),
+        message: message(d),
+        related_information: (!related.is_empty()).then_some(related),
+        ..LspDiagnostic::default()
+    };
+    Some((primary.uri.as_str().to_owned(), item))
 }
 
 /// The message shown in the editor: message, primary label, where, help.

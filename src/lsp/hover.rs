@@ -15,7 +15,7 @@ use crate::compile;
 use crate::diagnostics::Diagnostics;
 use crate::eval::inspect::{inspect, Inspected};
 use crate::eval::LayerCache;
-use crate::merge::{NodeId, Origin, ROOT};
+use crate::merge::{NodeId, Op, Origin, ROOT};
 use crate::resolve::{ConfigId, Item, Program};
 use crate::types::{Field, ObjId, Ty, TyId};
 
@@ -36,13 +36,31 @@ pub(crate) fn hover(cx: &Ctx<'_>) -> Option<Hover> {
         Target::Qual { name, index } => qual(prog, cx, name, *index),
         Target::Import(imp) => Some(format!("import `{}`", imp.path)),
     })?;
-    Some(Hover {
+    Some(markdown(text))
+}
+
+/// A hover showing Markdown.
+pub(super) fn markdown(text: String) -> Hover {
+    Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
             value: text,
         }),
         range: None,
-    })
+    }
+}
+
+/// `**config ranker**: `RankingModel`` and its doc.
+pub(super) fn config_text(prog: &Program<'_>, c: ConfigId, shown: &str) -> String {
+    let config = &prog.configs[c.0 as usize];
+    let mut out = format!("**config {shown}**");
+    if let Some(s) = config.schema.and_then(|s| prog.obj(s).name.clone()) {
+        let _ = write!(out, ": `{s}`");
+    }
+    if let Some(doc) = &config.decl.doc {
+        let _ = write!(out, "\n\n{}", doc.trim());
+    }
+    out
 }
 
 /// The config declared by `decl`.
@@ -151,21 +169,25 @@ fn field_header(prog: &Program<'_>, cx: &Ctx<'_>, shown: &str, f: &Field<'_>) ->
 /// One line per environment: `- dev: `64` — models/ranker.mcfg:12`.
 fn value_line(cx: &Ctx<'_>, prog: &Program<'_>, ins: &Inspected<'_>, node: NodeId) -> String {
     let env = prog.env_name(ins.env).unwrap_or("value");
-    let value = ins
-        .value(node)
-        .map_or_else(|| "(no value)".to_owned(), |v| format!("`{}`", v.short()));
+    let value = if ins.layers.is_absent(node) {
+        "(absent)".to_owned()
+    } else {
+        ins.value(node)
+            .map_or_else(|| "(no value)".to_owned(), |v| format!("`{}`", v.short()))
+    };
     let place = ins.layers.effective_steps(node).last().map(|s| {
-        let default = matches!(s.origin, Origin::Schema(_));
-        format!(
-            " — {}{}",
-            cx.place(s.expr.span),
-            if default { " (default)" } else { "" }
-        )
+        let how = match s.op {
+            Op::Unset => " (unset)",
+            Op::Replace => " (:=)",
+            _ if matches!(s.origin, Origin::Schema(_)) => " (default)",
+            _ => "",
+        };
+        format!(" — {}{how}", cx.place(s.expr.span))
     });
     format!("- {env}: {value}{}\n", place.unwrap_or_default())
 }
 
-fn config_key(
+pub(super) fn config_key(
     cx: &Ctx<'_>,
     prog: &Program<'_>,
     cache: &LayerCache<'_>,
@@ -291,18 +313,7 @@ fn qual(prog: &Program<'_>, cx: &Ctx<'_>, name: &QualName, index: usize) -> Opti
             }
             Some(out)
         }
-        Item::Config(c) => {
-            let config = &prog.configs[c.0 as usize];
-            let schema = config.schema.and_then(|s| prog.obj(s).name.clone());
-            let mut out = format!("**config {shown}**");
-            if let Some(s) = schema {
-                let _ = write!(out, ": `{s}`");
-            }
-            if let Some(doc) = &config.decl.doc {
-                let _ = write!(out, "\n\n{}", doc.trim());
-            }
-            Some(out)
-        }
+        Item::Config(c) => Some(config_text(prog, c, &shown)),
         Item::Module(f) => Some(format!("module `{}`", prog.project.file(f).path.display())),
     }
 }

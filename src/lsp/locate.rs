@@ -5,7 +5,8 @@
 //! last byte, so a cursor just past a name still names it.
 
 use crate::ast::{
-    ConfigDecl, Decl, File, Import, Key, Name, QualName, SchemaItem, Stmt, TypeExpr, TypeKind,
+    ConfigDecl, Decl, Expr, ExprKind, File, Import, Key, Name, QualName, SchemaItem, Stmt, StrPart,
+    TypeExpr, TypeKind,
 };
 use crate::source::Span;
 
@@ -36,7 +37,7 @@ pub fn target_at(file: &File, offset: usize) -> Option<Target<'_>> {
     let decl = file.decls.iter().find(|d| contains(d.span(), offset))?;
     match decl {
         Decl::Import(imp) => contains(imp.path_span, offset).then_some(Target::Import(imp)),
-        Decl::Environments(_) => None,
+        Decl::Environments(_) | Decl::Test(_) => None,
         Decl::Type(t) => in_type(&t.ty, offset),
         Decl::Schema(s) => s
             .parent
@@ -159,4 +160,46 @@ fn header_done(config: &ConfigDecl, offset: usize) -> bool {
         .max()
         .unwrap_or(config.name.span.end);
     head_end < offset as u32 && (offset as u32) < config.span.end
+}
+
+/// The direct sub-expressions of `e`, in source order (a comprehension's
+/// iterated expression, condition and body; an object literal's values).
+pub fn children(e: &Expr) -> Vec<&Expr> {
+    match &e.kind {
+        ExprKind::Field(a, _) | ExprKind::Unary(_, a) | ExprKind::Is(a, _) => vec![a],
+        ExprKind::Call(_, items) | ExprKind::List(items) => items.iter().collect(),
+        ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => vec![a, b],
+        ExprKind::If(a, b, c) => vec![a, b, c],
+        ExprKind::Interp(parts) => parts
+            .iter()
+            .filter_map(|p| match p {
+                StrPart::Expr(x) => Some(x),
+                StrPart::Lit(_) => None,
+            })
+            .collect(),
+        ExprKind::Object(stmts) => {
+            let mut out = Vec::new();
+            stmt_values(stmts, &mut out);
+            out
+        }
+        ExprKind::Quant(_, comp, body)
+        | ExprKind::ListComp(body, comp)
+        | ExprKind::MapComp(_, body, comp) => {
+            let mut out = vec![&comp.iter];
+            out.extend(comp.cond.as_ref());
+            out.push(body);
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn stmt_values<'a>(stmts: &'a [Stmt], out: &mut Vec<&'a Expr>) {
+    for s in stmts {
+        match s {
+            Stmt::Assign(a) => out.push(&a.value),
+            Stmt::Block(b) => stmt_values(&b.body, out),
+            Stmt::Env(e) => stmt_values(&e.body, out),
+        }
+    }
 }

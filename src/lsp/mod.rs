@@ -2,38 +2,59 @@
 //!
 //! [`Server`] is the whole server as a state machine: [`Server::handle`] takes
 //! one message and returns the messages to send, in order, so tests drive it
-//! without threads or pipes; [`serve`] pumps a [`Connection`] (stdio in
-//! `mcfg lsp`, `Connection::memory()` in tests). On every change the project —
-//! the workspace root's `.mcfg` files from disk with the open documents laid
-//! over them ([`fs::OverlayFs`]) — is compiled again, and every file gets its
-//! diagnostics published (an empty list clears them). Hover, go-to-definition
-//! and completion read the last compilation; in a document that does not parse
-//! they work on a copy with the cursor's line blanked. A panic while handling a
-//! message answers `null` instead of ending the server.
+//! without threads or pipes; [`transport::serve`] pumps a `Connection` (stdio
+//! in `mcfg lsp`, `Connection::memory()` in tests). Requests and notifications
+//! are dispatched by their `lsp-types` type ([`dispatch`]), with typed
+//! parameters. On every change the project — the workspace root's `.mcfg`
+//! files from disk with the open documents laid over them ([`fs::OverlayFs`])
+//! — is compiled again (files whose text did not change are not parsed
+//! again: [`loader::ParseCache`]), and every file gets its diagnostics
+//! published (an empty list clears them). Every other feature reads the last compilation;
+//! cursor features in a document that does not parse work on a copy with the
+//! cursor's line blanked. A panic while handling a message answers `null`
+//! instead of ending the server.
 
 pub mod fs;
 pub mod text;
+pub mod transport;
 
+mod actions;
 mod complete;
 mod diagnostics;
+mod dispatch;
+mod expr;
+mod folding;
+mod handlers;
 mod hover;
+mod inlay;
+mod lens;
 mod locate;
 mod nav;
+mod refs;
+mod semantic;
+mod signature;
+mod std_docs;
+mod symbols;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use indexmap::{IndexMap, IndexSet};
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
-use lsp_types::Location;
-use serde_json::{json, Value as Json};
+use lsp_server::{Message, Notification};
+use lsp_types::notification::{Notification as _, PublishDiagnostics};
+use lsp_types::{Location, PublishDiagnosticsParams, Uri};
 
-use crate::compile::{self, Compilation};
+use crate::compile::{self, Compilation as Compiled, Sink};
 use crate::diagnostics::{Code, Diagnostics};
 use crate::loader;
 use crate::source::{FileId, Span};
 use fs::OverlayFs;
+
+/// A compilation for the editor: diagnostics and the loaded project, no artifact values.
+pub(crate) type Compilation = Compiled<()>;
 use text::{path_to_uri, uri_to_path, Encoding, LineIndex};
+
+pub use transport::{run_stdio, serve};
 
 /// The language server's state.
 #[derive(Debug, Default)]
@@ -47,7 +68,13 @@ pub struct Server {
     /// Files that were sent diagnostics (to clear them when they leave the project).
     published: IndexSet<PathBuf>,
     analysis: Option<Compilation>,
+    /// Syntax trees of unchanged files, reused by the next compilation.
+    parses: loader::ParseCache,
+    /// The read-only copies of the standard library ([`std_docs`]).
+    std: std_docs::StdDocs,
     exited: bool,
+    /// A document was saved: the next compilation runs the policy tests (`lens`).
+    tests_pending: bool,
 }
 
 /// What a feature needs: a compilation, the file and offset of the cursor.
@@ -62,20 +89,26 @@ pub(crate) struct Ctx<'c> {
 }
 
 impl Ctx<'_> {
-    /// The URI of a loaded file (`None` for standard-library modules).
-    pub fn uri(&self, file: FileId) -> Option<lsp_types::Uri> {
-        let f = self.comp.project.files.get(file.0 as usize)?;
-        if f.is_std {
-            return None;
-        }
-        self.server.uri_of(&f.path).parse().ok()
+    /// The URI of a loaded file; a standard-library module's is its read-only copy.
+    pub fn uri(&self, file: FileId) -> Option<Uri> {
+        self.server.file_uri(self.comp, file)?.parse().ok()
+    }
+
+    /// The position encoding the client and server agreed on.
+    pub fn encoding(&self) -> Encoding {
+        self.server.encoding
+    }
+
+    /// A line index of a loaded file's text (as compiled).
+    pub fn index(&self, file: FileId) -> (LineIndex, &str) {
+        let text = &self.comp.project.sources.get(file).text;
+        (LineIndex::new(text, self.server.encoding), text)
     }
 
     /// The LSP location of a span.
     pub fn location(&self, span: Span) -> Option<Location> {
         let uri = self.uri(span.file)?;
-        let text = &self.comp.project.sources.get(span.file).text;
-        let index = LineIndex::new(text, self.server.encoding);
+        let (index, text) = self.index(span.file);
         Some(Location::new(
             uri,
             index.range(text, span.start as usize, span.end as usize),
@@ -111,15 +144,9 @@ impl Server {
     /// Handles one message and returns what to send back (responses, notifications).
     pub fn handle(&mut self, msg: Message) -> Vec<Message> {
         match msg {
-            Message::Request(req) => {
-                let id = req.id.clone();
-                let res = catch_unwind(AssertUnwindSafe(|| self.request(req)));
-                vec![Message::Response(
-                    res.unwrap_or_else(|_| Response::new_ok(id, Json::Null)),
-                )]
-            }
+            Message::Request(req) => vec![Message::Response(dispatch::request(self, req))],
             Message::Notification(note) => {
-                if catch_unwind(AssertUnwindSafe(|| self.update(note))).unwrap_or(false) {
+                if dispatch::notification(self, note) {
                     self.publish()
                 } else {
                     Vec::new()
@@ -129,154 +156,16 @@ impl Server {
         }
     }
 
-    /// Handles messages that arrived together, in order, but compiles the project once
-    /// for a run of document changes: before the next request, and at the end.
-    pub fn handle_batch(&mut self, msgs: impl IntoIterator<Item = Message>) -> Vec<Message> {
-        let mut out = Vec::new();
-        let mut dirty = false;
-        for msg in msgs {
-            if self.exited {
-                break;
-            }
-            match msg {
-                Message::Notification(note) => {
-                    dirty |= catch_unwind(AssertUnwindSafe(|| self.update(note))).unwrap_or(false);
-                }
-                other => {
-                    if std::mem::take(&mut dirty) {
-                        out.extend(self.publish());
-                    }
-                    out.extend(self.handle(other));
-                }
-            }
-        }
-        if dirty {
-            out.extend(self.publish());
-        }
-        out
-    }
-
     /// Compiles again and publishes every file's diagnostics (nothing if that panics).
     fn publish(&mut self) -> Vec<Message> {
         catch_unwind(AssertUnwindSafe(|| self.reanalyze())).unwrap_or_default()
     }
 
-    fn request(&mut self, req: Request) -> Response {
-        let id = req.id.clone();
-        let params = req.params;
-        let result = match req.method.as_str() {
-            "initialize" => self.initialize(&params),
-            "shutdown" => Json::Null,
-            "textDocument/hover" => self.at_cursor(&params, |cx| json!(hover::hover(cx))),
-            "textDocument/definition" => self.at_cursor(&params, |cx| json!(nav::definition(cx))),
-            "textDocument/completion" => {
-                let items = self.at_cursor(&params, |cx| json!(complete::complete(cx)));
-                if items.is_null() {
-                    json!([])
-                } else {
-                    items
-                }
-            }
-            "textDocument/formatting" => self.format(&params),
-            other => {
-                return Response::new_err(
-                    id,
-                    ErrorCode::MethodNotFound as i32,
-                    format!("mcfg lsp does not handle `{other}`"),
-                )
-            }
-        };
-        Response::new_ok(id, result)
-    }
-
-    /// One edit replacing the whole document with its canonical layout
-    /// (`null` when it does not parse or is already formatted).
-    fn format(&self, params: &Json) -> Json {
-        let Some(path) = params["textDocument"]["uri"].as_str().and_then(uri_to_path) else {
-            return Json::Null;
-        };
-        let Some(text) = self.docs.get(&path) else {
-            return Json::Null;
-        };
-        match crate::fmt::format_source(FileId(0), text) {
-            Ok(formatted) if &formatted != text => {
-                let index = LineIndex::new(text, self.encoding);
-                let range = index.range(text, 0, text.len());
-                json!([{ "range": range, "newText": formatted }])
-            }
-            _ => Json::Null,
-        }
-    }
-
-    fn initialize(&mut self, params: &Json) -> Json {
-        let root = params["rootUri"]
-            .as_str()
-            .or_else(|| params["workspaceFolders"][0]["uri"].as_str())
-            .and_then(uri_to_path)
-            .or_else(|| {
-                params["rootPath"]
-                    .as_str()
-                    .map(|p| loader::normalize(Path::new(p)))
-            });
-        self.root = root;
-        let offers_utf8 = params["capabilities"]["general"]["positionEncodings"]
-            .as_array()
-            .is_some_and(|a| a.iter().any(|e| e == "utf-8"));
-        self.encoding = if offers_utf8 {
-            Encoding::Utf8
-        } else {
-            Encoding::Utf16
-        };
-        json!({
-            "capabilities": {
-                "positionEncoding": if offers_utf8 { "utf-8" } else { "utf-16" },
-                "textDocumentSync": { "openClose": true, "change": 1, "save": { "includeText": true } },
-                "hoverProvider": true,
-                "definitionProvider": true,
-                "completionProvider": { "triggerCharacters": [".", "@", " "] },
-                "documentFormattingProvider": true,
-            },
-            "serverInfo": { "name": "mcfg", "version": env!("CARGO_PKG_VERSION") },
-        })
-    }
-
-    /// Applies a notification; whether the project must be compiled again.
-    fn update(&mut self, note: Notification) -> bool {
-        let p = &note.params;
-        let path = p["textDocument"]["uri"].as_str().and_then(|u| {
-            let path = uri_to_path(u)?;
-            self.uris.insert(path.clone(), u.to_owned());
-            Some(path)
-        });
-        match (note.method.as_str(), path) {
-            ("exit", _) => {
-                self.exited = true;
-                return false;
-            }
-            ("textDocument/didOpen", Some(path)) => {
-                let text = p["textDocument"]["text"].as_str().unwrap_or("").to_owned();
-                self.docs.insert(path, text);
-            }
-            ("textDocument/didChange", Some(path)) => {
-                let changes = p["contentChanges"].as_array().cloned().unwrap_or_default();
-                let doc = self.docs.entry(path).or_default();
-                for change in &changes {
-                    apply_change(doc, change, self.encoding);
-                }
-            }
-            ("textDocument/didSave", Some(path)) => {
-                if let Some(text) = p["text"].as_str() {
-                    self.docs.insert(path, text.to_owned());
-                }
-            }
-            ("textDocument/didClose", Some(path)) => {
-                self.docs.shift_remove(&path);
-            }
-            // Files changed on disk (a checkout, another tool): compile again.
-            ("workspace/didChangeWatchedFiles", _) => {}
-            _ => return false,
-        }
-        true
+    /// The path of a document URI; records the client's spelling of it.
+    fn path_of(&mut self, uri: &Uri) -> Option<PathBuf> {
+        let path = uri_to_path(uri.as_str())?;
+        self.uris.insert(path.clone(), uri.as_str().to_owned());
+        Some(path)
     }
 
     /// The URI to use for `path`: the client's spelling if it sent one.
@@ -285,6 +174,16 @@ impl Server {
             .get(path)
             .cloned()
             .unwrap_or_else(|| path_to_uri(path))
+    }
+
+    /// The URI of a loaded file: its own, or a standard-library module's read-only copy.
+    fn file_uri(&self, comp: &Compilation, file: FileId) -> Option<String> {
+        let f = comp.project.files.get(file.0 as usize)?;
+        if f.is_std {
+            let path = self.std.path(&f.path)?;
+            return Some(path_to_uri(&path));
+        }
+        Some(self.uri_of(&f.path))
     }
 
     /// Compiles the project with the open documents over the disk.
@@ -308,20 +207,26 @@ impl Server {
                 .ok()?,
         };
         let mut diags = Diagnostics::new();
-        let project = loader::load(&mut diags, &fs, &inputs, &root);
-        Some(compile::compile_project(project, diags))
+        let project = loader::load_cached(&mut diags, &fs, &inputs, &root, Some(&self.parses));
+        Some(compile::compile_project_into(
+            project,
+            diags,
+            &Sink::diagnostics_only(),
+        ))
     }
 
     fn reanalyze(&mut self) -> Vec<Message> {
         let docs = self.docs.clone();
         self.analysis = catch_unwind(AssertUnwindSafe(|| self.compile(&docs))).unwrap_or(None);
+        if std::mem::take(&mut self.tests_pending) {
+            if let Some(comp) = self.analysis.as_mut() {
+                let _ = catch_unwind(AssertUnwindSafe(|| lens::add_test_diagnostics(comp)));
+            }
+        }
         let Some(comp) = &self.analysis else {
             return Vec::new();
         };
-        let per_file = diagnostics::by_file(comp, self.encoding, |id| {
-            let f = comp.project.file(id);
-            (!f.is_std).then(|| self.uri_of(&f.path))
-        });
+        let per_file = diagnostics::by_file(comp, self.encoding, |id| self.file_uri(comp, id));
         let mut files: IndexSet<PathBuf> = comp
             .project
             .files
@@ -334,73 +239,113 @@ impl Server {
         let mut out = Vec::new();
         for path in &files {
             let uri = self.uri_of(path);
-            let items = per_file.get(&uri).cloned().unwrap_or_default();
+            let Ok(parsed) = uri.parse::<Uri>() else {
+                continue;
+            };
+            let params = PublishDiagnosticsParams {
+                diagnostics: per_file.get(&uri).cloned().unwrap_or_default(),
+                uri: parsed,
+                version: None,
+            };
             out.push(Message::Notification(Notification::new(
-                "textDocument/publishDiagnostics".to_owned(),
-                json!({ "uri": uri, "diagnostics": items }),
+                PublishDiagnostics::METHOD.to_owned(),
+                params,
             )));
         }
         self.published = files;
         out
     }
 
-    /// Runs a cursor feature on `params` (`textDocument.uri` + `position`); `null` when
-    /// there is nothing to say.
-    fn at_cursor(&self, params: &Json, f: impl Fn(&Ctx<'_>) -> Json) -> Json {
-        let Some(path) = params["textDocument"]["uri"].as_str().and_then(uri_to_path) else {
-            return Json::Null;
-        };
-        let Ok(pos) = serde_json::from_value::<lsp_types::Position>(params["position"].clone())
-        else {
-            return Json::Null;
-        };
-        let Some(text) = self.docs.get(&path) else {
-            return Json::Null;
-        };
-        let offset = LineIndex::new(text, self.encoding).offset(text, pos);
+    /// Runs a whole-document feature on the last compilation of `uri` (offset 0);
+    /// `None` when the document is not open or not part of it.
+    fn on_doc<T>(&self, uri: &Uri, f: impl Fn(&Ctx<'_>) -> Option<T>) -> Option<T> {
+        let (path, text, is_std) = self.cursor_doc(uri)?;
+        let comp = self.analysis.as_ref()?;
+        let file = comp
+            .project
+            .files
+            .iter()
+            .find(|f| f.path == path && f.is_std == is_std)?;
+        f(&Ctx {
+            comp,
+            file: file.id,
+            offset: 0,
+            text: &text,
+            server: self,
+        })
+    }
+
+    /// Runs a feature of the whole project on the last compilation.
+    fn on_project<T>(&self, f: impl Fn(&Ctx<'_>) -> Option<T>) -> Option<T> {
+        let comp = self.analysis.as_ref()?;
+        f(&Ctx {
+            comp,
+            file: FileId(0),
+            offset: 0,
+            text: "",
+            server: self,
+        })
+    }
+
+    /// Runs a cursor feature at `pos` in `uri`; `None` when there is nothing to say.
+    fn at_cursor<T>(
+        &self,
+        uri: &Uri,
+        pos: lsp_types::Position,
+        f: impl Fn(&Ctx<'_>) -> Option<T>,
+    ) -> Option<T> {
+        let (path, text, is_std) = self.cursor_doc(uri)?;
+        let offset = LineIndex::new(&text, self.encoding).offset(&text, pos);
         let run = |comp: &Compilation| {
             let file = comp
                 .project
                 .files
                 .iter()
-                .find(|f| f.path == path && !f.is_std)?;
+                .find(|f| f.path == path && f.is_std == is_std)?;
             file.ast.as_ref()?;
             Some(f(&Ctx {
                 comp,
                 file: file.id,
                 offset,
-                text,
+                text: &text,
                 server: self,
             }))
         };
         if let Some(found) = self.analysis.as_ref().and_then(run) {
             return found;
         }
+        if is_std {
+            return None;
+        }
         // The document does not parse: try again with the cursor's line blanked, then
         // also the lines of the next few syntax errors.
         let mut docs = self.docs.clone();
-        let mut repaired = blank_line(text, offset);
+        let mut repaired = blank_line(&text, offset);
         for _ in 0..REPAIRS {
             docs.insert(path.clone(), repaired.clone());
-            let Some(comp) = self.compile(&docs) else {
-                break;
-            };
+            let comp = self.compile(&docs)?;
             if let Some(found) = run(&comp) {
                 return found;
             }
-            let Some(err) = comp.diags.iter().find(|d| {
+            let err = comp.diags.iter().find(|d| {
                 d.code == Code::Syntax && comp.project.file(d.primary.span.file).path == path
-            }) else {
-                break;
-            };
+            })?;
             repaired = blank_line(&repaired, err.primary.span.start as usize);
         }
-        Json::Null
+        None
+    }
+
+    /// The path, text and kind of a document a cursor feature runs in: an open
+    /// document, or a standard-library module's read-only copy (by its loader path).
+    fn cursor_doc(&self, uri: &Uri) -> Option<(PathBuf, String, bool)> {
+        let path = uri_to_path(uri.as_str())?;
+        if let Some((name, text)) = self.std.module_at(&path) {
+            return Some((PathBuf::from(format!("{name}.mcfg")), text.to_owned(), true));
+        }
+        let text = self.docs.get(&path)?.clone();
+        Some((path, text, false))
     }
 }
-
-/// How many waiting messages [`serve`] handles as one batch, at most.
-const MAX_BATCH: usize = 256;
 
 /// How many lines a cursor feature blanks, at most, to get a document that parses.
 const REPAIRS: usize = 4;
@@ -422,45 +367,4 @@ fn blank_line(text: &str, offset: usize) -> String {
     out.extend(std::iter::repeat_n(' ', end - start));
     out.push_str(&text[end..]);
     out
-}
-
-/// Applies one `contentChanges` entry: a whole new text, or a range replacement.
-fn apply_change(doc: &mut String, change: &Json, encoding: Encoding) {
-    let Some(new) = change["text"].as_str() else {
-        return;
-    };
-    let range = serde_json::from_value::<lsp_types::Range>(change["range"].clone());
-    match range {
-        Ok(r) => {
-            let index = LineIndex::new(doc, encoding);
-            let start = index.offset(doc, r.start);
-            let end = index.offset(doc, r.end).max(start);
-            doc.replace_range(start..end, new);
-        }
-        Err(_) => *doc = new.to_owned(),
-    }
-}
-
-/// Serves `conn` until the client sends `exit` or hangs up.
-pub fn serve(conn: &Connection) -> Result<(), String> {
-    let mut server = Server::new();
-    while let Ok(first) = conn.receiver.recv() {
-        // Whatever else is already waiting (a burst of keystrokes) is handled together.
-        let waiting = conn.receiver.try_iter().take(MAX_BATCH);
-        for out in server.handle_batch(std::iter::once(first).chain(waiting)) {
-            conn.sender.send(out).map_err(|e| e.to_string())?;
-        }
-        if server.exited() {
-            break;
-        }
-    }
-    Ok(())
-}
-
-/// `mcfg lsp`: serves on stdin/stdout.
-pub fn run_stdio() -> Result<(), String> {
-    let (conn, threads) = Connection::stdio();
-    serve(&conn)?;
-    drop(conn);
-    threads.join().map_err(|e| e.to_string())
 }

@@ -169,7 +169,20 @@ impl<'p, 'a> Applier<'p, 'a> {
                 self.assign(layers, node, last.span, a.op, &a.value, origin, default);
             }
             Stmt::Block(b) => {
-                if let Some(node) = self.navigate(layers, at, &b.path.keys) {
+                let Some((last, init)) = b.path.keys.split_last() else {
+                    return;
+                };
+                let Some(parent) = self.navigate(layers, at, init) else {
+                    return;
+                };
+                let Some(node) = self.child(layers, parent, last) else {
+                    return;
+                };
+                // A union of schemas takes its member from the block's tag.
+                if !self.select_member(layers, node, &b.body, AssignOp::Set, last.span) {
+                    return;
+                }
+                if self.make_object(layers, node, last.span).is_some() {
                     self.body(layers, node, &b.body, origin, default);
                 }
             }
@@ -253,7 +266,28 @@ impl<'p, 'a> Applier<'p, 'a> {
     }
 
     /// Turns leaf `id` into an object node when its type allows; reports otherwise.
-    fn make_object(&mut self, layers: &mut Layers<'a>, id: NodeId, at: Span) -> Option<()> {
+    pub(super) fn make_object(
+        &mut self,
+        layers: &mut Layers<'a>,
+        id: NodeId,
+        at: Span,
+    ) -> Option<()> {
+        let node = layers.node(id);
+        let Slot::Leaf(steps) = &node.slot else {
+            return Some(());
+        };
+        let fresh = steps
+            .iter()
+            .rev()
+            .find(|s| s.op != Op::Append)
+            .is_none_or(|s| matches!(s.expr.kind, ExprKind::Null));
+        if fresh && self.tagged(layers, id).is_some() {
+            // A union of schemas is entered only once its tag picked a member.
+            if let Some((_, tagged)) = self.tagged(layers, id) {
+                self.tag_problem(layers, id, tagged, at, None);
+            }
+            return None;
+        }
         let node = layers.node(id);
         let Slot::Leaf(steps) = &node.slot else {
             return Some(());
@@ -326,6 +360,11 @@ impl<'p, 'a> Applier<'p, 'a> {
         if op == AssignOp::Replace {
             self.clear(layers, id);
         }
+        if let (AssignOp::Set | AssignOp::Replace, ExprKind::Object(stmts)) = (op, &expr.kind) {
+            if !self.select_member(layers, id, stmts, op, key_span) {
+                return;
+            }
+        }
         match (op, &expr.kind) {
             (AssignOp::Set | AssignOp::Replace, ExprKind::Object(stmts))
                 if self.make_object_for_literal(layers, id, key_span) =>
@@ -364,6 +403,9 @@ impl<'p, 'a> Applier<'p, 'a> {
             self.check_type_change(layers, id, expr);
         }
         layers.push_step(id, op, expr, origin);
+        if matches!(op, Op::Set | Op::Replace) {
+            self.tag_changed(layers, id, expr);
+        }
     }
 
     /// Prepares node `id` for an object literal; false when it must stay a leaf.

@@ -22,6 +22,7 @@
 mod apply;
 mod overlay;
 mod template;
+mod union;
 
 use std::sync::Arc;
 

@@ -119,10 +119,25 @@ pub(super) fn fill_object<'a>(
     obj: ObjId,
 ) {
     layers.nodes[id as usize].slot = Slot::empty_obj();
+    fill_fields(ap, layers, id, obj, false);
+}
+
+/// Creates the fields of object type `obj` below object node `id` with
+/// their defaults; with `missing_only`, only those `id` does not have yet.
+pub(super) fn fill_fields<'a>(
+    ap: &mut Applier<'_, 'a>,
+    layers: &mut Layers<'a>,
+    id: NodeId,
+    obj: ObjId,
+    missing_only: bool,
+) {
     let prog = ap.prog;
     // A schema's defaults may create map entries wherever it is instantiated.
     let free = std::mem::replace(&mut ap.new_keys, true);
     for (i, (name, field)) in prog.obj(obj).fields.iter().enumerate() {
+        if missing_only && matches!(&layers.node(id).slot, Slot::Obj(c) if c.contains_key(name)) {
+            continue;
+        }
         let child = instantiate(
             ap,
             layers,

@@ -19,10 +19,11 @@
 //! An override must name a path the config has (Hydra's rule): a new map
 //! entry is added with `+=` on the map, not by assigning it.
 
-mod parse;
+pub(crate) mod parse;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -58,13 +59,18 @@ pub struct Override {
     pub action: Action,
     /// The value (`None` for `~`).
     pub value: Option<Expr>,
+    /// `+PATH=EXPR`: adds a key the config does not have yet.
+    pub adds: bool,
+    /// The value as the manifest records it, when it is not the text of
+    /// `value`'s span (a sweep value from `range(...)`).
+    pub value_text: Option<String>,
     /// `keys = value` over all keys, and over all but the first (the config name).
     stmts: Option<(Stmt, Stmt)>,
 }
 
 impl Override {
     #[allow(clippy::too_many_arguments)] // reason: the parser's one call; the fields of the struct
-    fn new(
+    pub(crate) fn new(
         index: u32,
         file: FileId,
         text: &str,
@@ -74,12 +80,20 @@ impl Override {
         action: Action,
         value: Option<Expr>,
     ) -> Override {
-        let stmts = value.as_ref().map(|v| {
-            (
-                parse::stmt(&keys, action, v),
-                parse::stmt(keys.get(1..).unwrap_or(&[]), action, v),
-            )
-        });
+        // `~PATH` is `unset PATH`, whose value is a `null` over the argument.
+        let null = Expr {
+            kind: crate::ast::ExprKind::Null,
+            span: Span::new(file, 0, text.len()),
+        };
+        let stmts = value
+            .as_ref()
+            .or((action == Action::Unset).then_some(&null))
+            .map(|v| {
+                (
+                    parse::stmt(&keys, action, v),
+                    parse::stmt(keys.get(1..).unwrap_or(&[]), action, v),
+                )
+            });
         Override {
             index,
             file,
@@ -89,6 +103,8 @@ impl Override {
             path_span,
             action,
             value,
+            adds: false,
+            value_text: None,
             stmts,
         }
     }
@@ -172,10 +188,23 @@ struct Planned<'a> {
     stmt: Option<&'a Stmt>,
 }
 
+type ByConfig<'a> = IndexMap<ConfigId, Vec<Planned<'a>>>;
+
 /// The overrides of a build by config, ready to apply.
 #[derive(Debug, Default, Clone)]
 pub struct OverrideTable<'a> {
-    by_config: IndexMap<ConfigId, Vec<Planned<'a>>>,
+    by_config: Arc<ByConfig<'a>>,
+    /// Applied after `by_config`: a sweep point's values after the `--set` ones.
+    then: Option<Arc<ByConfig<'a>>>,
+}
+
+/// Overrides planned one by one (the values of `--sweep` axes), to be
+/// combined into one table per sweep point ([`OverrideTable::with_point`]).
+#[derive(Debug, Default)]
+pub struct PlannedSet<'a> {
+    items: Vec<Option<(ConfigId, Planned<'a>)>>,
+    /// The manifest entry of each override that could be placed.
+    pub entries: Vec<Option<OverrideEntry>>,
 }
 
 /// An override as the manifest records it.
@@ -188,7 +217,7 @@ pub struct OverrideEntry {
     pub env: Option<String>,
     /// Dotted path below the config (quoted keys as written).
     pub path: String,
-    /// `set`, `append` or `unset`.
+    /// `set`, `add`, `append`, `replace` or `unset`.
     pub op: String,
     /// The value's expression text (`None` for `unset`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -198,23 +227,41 @@ pub struct OverrideEntry {
 impl<'a> OverrideTable<'a> {
     /// Whether there is nothing to apply.
     pub fn is_empty(&self) -> bool {
-        self.by_config.is_empty()
+        self.by_config.is_empty() && self.then.as_ref().is_none_or(|t| t.is_empty())
+    }
+
+    /// This table followed by the overrides `chosen` (indexes into `set`).
+    pub fn with_point(
+        &self,
+        set: &PlannedSet<'a>,
+        chosen: impl IntoIterator<Item = usize>,
+    ) -> OverrideTable<'a> {
+        let mut then = ByConfig::default();
+        for i in chosen {
+            if let Some(Some((cid, p))) = set.items.get(i) {
+                then.entry(*cid).or_default().push(*p);
+            }
+        }
+        OverrideTable {
+            by_config: self.by_config.clone(),
+            then: Some(Arc::new(then)),
+        }
+    }
+
+    fn for_config(&self, cid: ConfigId) -> impl Iterator<Item = &Planned<'a>> {
+        let first = self.by_config.get(&cid).into_iter().flatten();
+        let then = self.then.as_ref().and_then(|t| t.get(&cid));
+        first.chain(then.into_iter().flatten())
     }
 }
 
-/// Places `overrides` on the configs of `prog`; problems (unknown configs or
-/// environments) are pushed to `diags`. Returns the table and the manifest
-/// entries of the overrides that were placed.
-pub fn plan<'a>(
+/// Places each of `overrides` on its config, like [`plan`], keeping them apart.
+pub fn plan_each<'a>(
     prog: &mut Program<'a>,
     overrides: &'a [Override],
     diags: &mut Vec<Diagnostic>,
-) -> (OverrideTable<'a>, Vec<OverrideEntry>) {
-    let mut table = OverrideTable::default();
-    let mut entries = Vec::new();
-    if overrides.is_empty() {
-        return (table, entries);
-    }
+) -> PlannedSet<'a> {
+    let mut set = PlannedSet::default();
     let by_name: IndexMap<&str, ConfigId> = prog
         .configs
         .iter()
@@ -225,23 +272,51 @@ pub fn plan<'a>(
         .map(ConfigId)
         .filter(|c| prog.configs[c.0 as usize].is_emitted())
         .collect();
+    let mut scoped: IndexMap<FileId, ConfigId> = IndexMap::new();
     for ov in overrides {
         match place(prog, &by_name, &emitted, ov) {
             Ok((cid, p)) => {
+                // One copy of the scope per pseudo-file (a sweep axis holds many values).
                 // Names in the value are looked up as in the config's own file.
-                let file = prog.configs[cid.0 as usize].file;
-                if let Some(scope) = prog.scopes.get(file.0 as usize).cloned() {
-                    if let Some(own) = prog.scopes.get_mut(ov.file.0 as usize) {
-                        *own = scope;
+                if scoped.insert(ov.file, cid) != Some(cid) {
+                    let own = prog.configs[cid.0 as usize].file;
+                    if let Some(scope) = prog.scopes.get(own.0 as usize).cloned() {
+                        if let Some(slot) = prog.scopes.get_mut(ov.file.0 as usize) {
+                            *slot = scope;
+                        }
                     }
                 }
-                entries.push(entry(prog, cid, &p));
-                table.by_config.entry(cid).or_default().push(p);
+                set.entries.push(Some(entry(prog, cid, &p)));
+                set.items.push(Some((cid, p)));
             }
-            Err(d) => diags.push(d),
+            Err(d) => {
+                diags.push(d);
+                set.entries.push(None);
+                set.items.push(None);
+            }
         }
     }
-    (table, entries)
+    set
+}
+
+/// Places `overrides` on the configs of `prog`; problems (unknown configs or
+/// environments) are pushed to `diags`. Returns the table and the manifest
+/// entries of the overrides that were placed.
+pub fn plan<'a>(
+    prog: &mut Program<'a>,
+    overrides: &'a [Override],
+    diags: &mut Vec<Diagnostic>,
+) -> (OverrideTable<'a>, Vec<OverrideEntry>) {
+    let set = plan_each(prog, overrides, diags);
+    let mut by_config = ByConfig::default();
+    for (cid, p) in set.items.into_iter().flatten() {
+        by_config.entry(cid).or_default().push(p);
+    }
+    let table = OverrideTable {
+        by_config: Arc::new(by_config),
+        then: None,
+    };
+    (table, set.entries.into_iter().flatten().collect())
 }
 
 #[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
@@ -356,16 +431,18 @@ fn entry(prog: &Program<'_>, cid: ConfigId, p: &Planned<'_>) -> OverrideEntry {
         env: p.env.map(|e| prog.envs[e].name.to_string()),
         path: dotted(p.path),
         op: match p.ov.action {
+            Action::Set if p.ov.adds => "add",
             Action::Set => "set",
             Action::Append => "append",
+            Action::Replace => "replace",
             Action::Unset => "unset",
         }
         .to_owned(),
-        value: p
-            .ov
-            .value
-            .as_ref()
-            .map(|v| prog.project.sources.slice(v.span).to_owned()),
+        value: p.ov.value_text.clone().or_else(|| {
+            p.ov.value
+                .as_ref()
+                .map(|v| prog.project.sources.slice(v.span).to_owned())
+        }),
     }
 }
 
@@ -379,33 +456,29 @@ pub fn apply<'a>(
     env: Option<usize>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let Some(list) = table.by_config.get(&cid) else {
+    if !table.by_config.contains_key(&cid)
+        && !table.then.as_ref().is_some_and(|t| t.contains_key(&cid))
+    {
         return;
-    };
+    }
     let mut ap = Applier::new(prog, prog.configs[cid.0 as usize].schema.is_none());
     ap.config = Some(cid);
-    for p in list {
+    for p in table.for_config(cid) {
         if let Some(only) = p.env {
             let holds = env.is_some_and(|e| prog.env_chains[e].contains(&only));
             if !holds {
                 continue;
             }
         }
-        if !existing_path(prog, &mut ap, layers, cid, p) {
+        let ok = match p.ov.adds {
+            true => new_path(prog, &mut ap, layers, cid, p),
+            false => existing_path(prog, &mut ap, layers, cid, p),
+        };
+        if !ok {
             continue;
         }
-        match (p.ov.action, p.stmt) {
-            (Action::Unset, _) | (_, None) => {
-                ap.diags.push(
-                    Diagnostic::error(
-                        Code::Override,
-                        p.ov.path_span,
-                        "`--set '~PATH'` (unset) is not supported by this build of mcfg yet",
-                    )
-                    .with_help("set the value to what it should be instead"),
-                );
-            }
-            (_, Some(stmt)) => ap.root_stmt(layers, stmt, Origin::Override(p.ov.index)),
+        if let Some(stmt) = p.stmt {
+            ap.root_stmt(layers, stmt, Origin::Override(p.ov.index));
         }
     }
     let name = &*prog.configs[cid.0 as usize].name;
@@ -414,7 +487,7 @@ pub fn apply<'a>(
             .project
             .files
             .get(d.primary.span.file.0 as usize)
-            .is_some_and(|f| f.ast.is_none() && f.path.starts_with("--"));
+            .is_some_and(|f| f.ast.is_none() && f.path.to_string_lossy().starts_with("--"));
         if in_override && d.code == Code::UnknownField {
             d.code = Code::Override;
         }
@@ -467,4 +540,77 @@ fn existing_path<'a>(
         return false;
     }
     true
+}
+
+/// Whether the path of `+PATH=EXPR` is new (some key of it is missing);
+/// reports it otherwise, as Hydra does.
+fn new_path<'a>(
+    prog: &Program<'a>,
+    ap: &mut Applier<'_, 'a>,
+    layers: &Layers<'a>,
+    cid: ConfigId,
+    p: &Planned<'a>,
+) -> bool {
+    let mut cur = ROOT;
+    for key in p.path {
+        let Slot::Obj(children) = &layers.node(cur).slot else {
+            return true;
+        };
+        match children.get(&key.name) {
+            Some(&c) => cur = c,
+            None => return true,
+        }
+    }
+    if layers.is_absent(cur) {
+        return true;
+    }
+    let config = &prog.configs[cid.0 as usize].name;
+    let path = dotted(p.path);
+    ap.diags.push(
+        Diagnostic::error(
+            Code::Override,
+            p.ov.path_span,
+            format!("`{config}.{path}` already exists: `+` only adds a new key"),
+        )
+        .with_help(format!(
+            "write `--set '{config}.{path}=VALUE'` to change it"
+        )),
+    );
+    false
+}
+
+/// Turns a bare word in an override's value that names nothing
+/// (`--set svc.device=gpu`, the shell having eaten the quotes) into an
+/// `mcfg::override` error that shows the quoted form.
+pub fn explain_bare_words(project: &Project, diags: &mut [Diagnostic]) {
+    for d in diags.iter_mut() {
+        if d.code != Code::UnresolvedName {
+            continue;
+        }
+        let span = d.primary.span;
+        let Some(file) = project.files.get(span.file.0 as usize) else {
+            continue;
+        };
+        let name = file.path.to_string_lossy();
+        if file.ast.is_some() || !name.starts_with("--") {
+            continue;
+        }
+        let text = &project.sources.get(span.file).text;
+        let (a, b) = (span.start as usize, span.end as usize);
+        let word = text.get(a..b).unwrap_or("");
+        if word.is_empty() || !word.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') {
+            continue;
+        }
+        let quoted = format!("{}\"{word}\"{}", &text[..a], &text[b..]);
+        let flag = if name.starts_with("--sweep") {
+            "--sweep"
+        } else {
+            "--set"
+        };
+        d.code = Code::Override;
+        d.message = format!("{} (a bare word is a name, not a string)", d.message);
+        d.help = Some(format!(
+            "to give the string, quote it for mcfg and the shell: {flag} '{quoted}'"
+        ));
+    }
 }

@@ -18,6 +18,8 @@ pub enum Action {
     Set,
     /// `PATH+=EXPR` (append to a list, add map entries).
     Append,
+    /// `PATH:=EXPR`: replace without merging (LANGUAGE.md §9.2).
+    Replace,
     /// `~PATH`: remove the value.
     Unset,
 }
@@ -126,16 +128,61 @@ fn err(span: Span, message: impl Into<String>, help: impl Into<String>) -> Diagn
     Diagnostic::error(Code::Override, span, message).with_help(help)
 }
 
-const FORM: &str = "write `--set CONFIG.PATH=VALUE` (VALUE is an mcfg expression: 3, \"gpu\", [1, 2]), `--set ENV:CONFIG.PATH=VALUE`, or `--set '~CONFIG.PATH'` to remove a value";
+const FORM: &str = "write `--set CONFIG.PATH=VALUE` (VALUE is an mcfg expression: 3, \"gpu\", [1, 2]), `--set ENV:CONFIG.PATH=VALUE`, `--set '+CONFIG.PATH=VALUE'` to add a key, or `--set '~CONFIG.PATH'` to remove a value";
+
+/// The part of an argument before its value: `[~][ENV:]PATH` and the operator.
+#[derive(Debug)]
+pub(crate) struct Head {
+    pub env: Option<Key>,
+    pub keys: Vec<Key>,
+    pub path_span: Span,
+    pub action: Action,
+    /// `+PATH=EXPR`: the path must not exist yet (Hydra's `+key=value`).
+    pub adds: bool,
+    /// Where the value starts (`None` for `~`).
+    pub value_start: Option<usize>,
+}
+
+impl Head {
+    /// The path as written in the argument.
+    pub fn path_text<'t>(&self, text: &'t str) -> &'t str {
+        text.get(self.path_span.start as usize..self.path_span.end as usize)
+            .unwrap_or("")
+    }
+}
 
 /// Parses the argument `text` held by pseudo-file `file`.
 #[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
 pub fn parse(file: FileId, text: &str, index: u32) -> Result<Override, Diagnostic> {
-    let mut cur = Cursor { file, text, pos: 0 };
-    cur.skip_blanks();
+    let h = head(file, text)?;
+    let value = match h.value_start {
+        None => None,
+        Some(start) => Some(value(file, text, start, h.path_text(text))?),
+    };
+    let mut ov = Override::new(
+        index,
+        file,
+        text,
+        h.env,
+        h.keys,
+        h.path_span,
+        h.action,
+        value,
+    );
+    ov.adds = h.adds;
+    Ok(ov)
+}
+
+/// `~` or `+`, and `ENV:`, before the path (either order): (unset, adds, env).
+fn prefix(cur: &mut Cursor<'_>, text: &str) -> (bool, bool, Option<Key>) {
     let mut unset = false;
-    if cur.peek() == Some(b'~') {
-        unset = true;
+    let mut adds = false;
+    match cur.peek() {
+        Some(b'~') => unset = true,
+        Some(b'+') => adds = true,
+        _ => {}
+    }
+    if unset || adds {
         cur.pos += 1;
     }
     // `ENV:` before the path: an identifier followed by `:` (not `:=`).
@@ -145,9 +192,16 @@ pub fn parse(file: FileId, text: &str, index: u32) -> Result<Override, Diagnosti
         if cur.peek() == Some(b':') && text.as_bytes().get(cur.pos + 1) != Some(&b'=') {
             cur.pos += 1;
             env = Some(k);
-            if !unset && cur.peek() == Some(b'~') {
-                unset = true;
-                cur.pos += 1;
+            match cur.peek() {
+                Some(b'~') if !unset && !adds => {
+                    unset = true;
+                    cur.pos += 1;
+                }
+                Some(b'+') if !unset && !adds => {
+                    adds = true;
+                    cur.pos += 1;
+                }
+                _ => {}
             }
         } else {
             cur.pos = save;
@@ -155,6 +209,15 @@ pub fn parse(file: FileId, text: &str, index: u32) -> Result<Override, Diagnosti
     } else {
         cur.pos = save;
     }
+    (unset, adds, env)
+}
+
+/// Parses `[~|+][ENV:][~|+]PATH` and the operator after it.
+#[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
+pub(crate) fn head(file: FileId, text: &str) -> Result<Head, Diagnostic> {
+    let mut cur = Cursor { file, text, pos: 0 };
+    cur.skip_blanks();
+    let (unset, adds, env) = prefix(&mut cur, text);
     let path_start = cur.pos;
     let mut keys = Vec::new();
     loop {
@@ -203,6 +266,9 @@ pub fn parse(file: FileId, text: &str, index: u32) -> Result<Override, Diagnosti
         (Some(b'+'), false) if text.as_bytes().get(cur.pos + 1) == Some(&b'=') => {
             (Action::Append, Some(cur.pos + 2))
         }
+        (Some(b':'), false) if text.as_bytes().get(cur.pos + 1) == Some(&b'=') => {
+            (Action::Replace, Some(cur.pos + 2))
+        }
         (None, false) => {
             return Err(err(
                 path_span,
@@ -221,18 +287,31 @@ pub fn parse(file: FileId, text: &str, index: u32) -> Result<Override, Diagnosti
             ))
         }
     };
-    let value = match value_start {
-        None => None,
-        Some(start) => Some(value(file, text, start, path_text)?),
-    };
-    Ok(Override::new(
-        index, file, text, env, keys, path_span, action, value,
-    ))
+    if adds && action != Action::Set {
+        return Err(err(
+            path_span,
+            format!("`+{path_text}` adds a key: it takes `=` and a value"),
+            format!("write `--set '+{path_text}=VALUE'`"),
+        ));
+    }
+    Ok(Head {
+        env,
+        keys,
+        path_span,
+        action,
+        adds,
+        value_start,
+    })
 }
 
 /// The value after `=` (at `start`), parsed by the expression parser.
 #[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
-fn value(file: FileId, text: &str, start: usize, path_text: &str) -> Result<Expr, Diagnostic> {
+pub(crate) fn value(
+    file: FileId,
+    text: &str,
+    start: usize,
+    path_text: &str,
+) -> Result<Expr, Diagnostic> {
     if text[start..].trim().is_empty() {
         return Err(err(
             Span::new(file, start.saturating_sub(1), start),
@@ -264,7 +343,9 @@ pub(super) fn stmt(keys: &[Key], action: Action, value: &Expr) -> Stmt {
         },
         op: match action {
             Action::Append => AssignOp::Append,
-            Action::Set | Action::Unset => AssignOp::Set,
+            Action::Replace => AssignOp::Replace,
+            Action::Unset => AssignOp::Unset,
+            Action::Set => AssignOp::Set,
         },
         value: value.clone(),
         span: span.join(value.span),

@@ -12,13 +12,18 @@
 //! working-tree identity differs from the newest commit's is `uncommitted`.
 //! Revisions whose sources do not compile say nothing and are skipped, as in
 //! `log`.
+//!
+//! With the manifest of a build (`--manifest`), the `--set` overrides it
+//! records are applied to the working tree, and a leaf an override holds is
+//! blamed on it: `op` of the override, origin `--set`, the argument, and the
+//! location of that argument in the manifest — no commit has it.
 
 use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::history::{each_revision, same, Cut, Query};
 use super::lookup::{self, dotted, Loc};
-use crate::compile::{compile_paths, with_program};
+use crate::compile::{compile_paths, with_program, with_program_overrides};
 use crate::diagnostics::Diagnostics;
 use crate::eval::inspect::inspect;
 use crate::eval::{LayerCache, Value};
@@ -45,6 +50,9 @@ pub struct Blamed {
     pub subject: Option<String>,
     /// The working tree holds a change no commit has.
     pub uncommitted: bool,
+    /// The `--set` argument of the build's manifest that holds the value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set_by: Option<String>,
     #[serde(skip)]
     pub shown: String,
 }
@@ -66,6 +74,8 @@ struct Leaf {
     /// File, origin, operator and expression text of the holding step.
     step: Option<(String, String, &'static str, String)>,
     location: Option<Loc>,
+    /// The index of the `--set` override holding the value.
+    over: Option<u32>,
 }
 
 impl Leaf {
@@ -99,10 +109,15 @@ fn leaves(prog: &Program<'_>, cache: &LayerCache<'_>, q: &Query<'_>) -> Option<L
                 text,
             )
         });
+        let over = step.and_then(|s| match s.origin {
+            crate::merge::Origin::Override(i) => Some(i),
+            _ => None,
+        });
         let leaf = Leaf {
             value: lookup::leaf_value(&insp, id),
             step: ident,
             location,
+            over,
         };
         out.insert(dotted(&insp.layers.path_of(id)), leaf);
     }
@@ -123,17 +138,45 @@ pub fn validate(prog: &Program<'_>, q: &Query<'_>) -> Result<(), String> {
     Ok(())
 }
 
-/// Blames every leaf of `q.target` as the working tree `now` has it.
+/// The manifest of a build whose `--set` overrides `now` was compiled with.
+#[derive(Debug, Clone, Copy)]
+pub struct FromManifest<'m> {
+    /// The manifest's path as the user gave it.
+    pub path: &'m str,
+    pub text: &'m str,
+}
+
+impl FromManifest<'_> {
+    /// Where the argument `arg` is written in the manifest (its JSON string).
+    fn location_of(&self, arg: &str) -> Loc {
+        let quoted = serde_json::to_string(arg).unwrap_or_default();
+        let at = self.text.find(&quoted).unwrap_or(0);
+        let before = &self.text[..at];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Loc {
+            file: self.path.to_owned(),
+            line,
+            column,
+        }
+    }
+}
+
+/// Blames every leaf of `q.target` as the working tree `now` has it (with
+/// the overrides of `now`, recorded in `manifest`, applied).
 pub fn blame(
     repo: &Repo,
     now: &crate::compile::Compilation,
     q: &Query<'_>,
     max_count: Option<usize>,
+    manifest: Option<FromManifest<'_>>,
 ) -> Result<Blame, String> {
-    let current = with_program(&now.project, &mut Diagnostics::new(), |prog, cache| {
-        validate(prog, q)?;
-        leaves(prog, cache, q).ok_or_else(|| format!("`{}` has no values to blame", q.target))
-    })?;
+    let mut diags = Diagnostics::new();
+    let current =
+        with_program_overrides(&now.project, &now.overrides, &mut diags, |prog, cache| {
+            validate(prog, q)?;
+            leaves(prog, cache, q).ok_or_else(|| format!("`{}` has no values to blame", q.target))
+        })?;
     let walk = repo.walk(max_count)?;
     let mut last: Option<Leaves> = None;
     let mut changed_at: IndexMap<String, Commit> = IndexMap::new();
@@ -151,6 +194,10 @@ pub fn blame(
     })?;
     let mut out = Vec::new();
     for (path, leaf) in &current {
+        let set_by = leaf
+            .over
+            .and_then(|i| now.overrides.get(i as usize))
+            .map(|o| o.text.clone());
         let committed = last.as_ref().and_then(|l| l.get(path));
         let uncommitted = committed.is_none_or(|c| !c.same_as(leaf));
         let commit = (!uncommitted).then(|| changed_at.get(path)).flatten();
@@ -169,11 +216,19 @@ pub fn blame(
             date: commit.map(|c| c.date.clone()),
             subject: commit.map(|c| c.subject.clone()),
             uncommitted,
+            set_by: None,
             shown: leaf
                 .value
                 .as_ref()
                 .map_or_else(|| "(failed)".into(), lookup::show),
         });
+        // An override of the build holds it: no commit has the value.
+        if let (Some(arg), Some(b)) = (set_by, out.last_mut()) {
+            b.location = manifest.map(|m| m.location_of(&arg));
+            (b.commit, b.author, b.date, b.subject) = (None, None, None, None);
+            b.uncommitted = false;
+            b.set_by = Some(arg);
+        }
     }
     let config = q.target.split('.').next().unwrap_or(q.target);
     Ok(Blame {
@@ -201,12 +256,20 @@ pub fn render_human(b: &Blame) -> String {
     let mut rows = vec![header.map(str::to_owned).to_vec()];
     for l in &b.leaves {
         let commit = match (&l.commit, l.uncommitted) {
+            _ if l.set_by.is_some() => "--set".to_owned(),
             (_, true) => "uncommitted".to_owned(),
             (Some(c), false) => c.get(..12).unwrap_or(c).to_owned(),
             (None, false) => "-".to_owned(),
         };
         let when = l.date.as_deref().map_or("", |d| d.get(..10).unwrap_or(d));
         let place = match (&l.location, l.op) {
+            (Some(loc), _) if l.set_by.is_some() => {
+                format!(
+                    "{} (--set {})",
+                    loc.short(),
+                    l.set_by.as_deref().unwrap_or("")
+                )
+            }
             (Some(loc), "default") => format!("{} (default)", loc.short()),
             (Some(loc), _) => loc.short(),
             (None, _) => "(nothing set)".to_owned(),

@@ -19,10 +19,10 @@ use serde::Serialize;
 
 use super::lookup::{self, dotted, Loc};
 use crate::ast::{Expr, ExprKind, Name, Stmt, StrPart};
-use crate::eval::inspect::{inspect, Inspected};
+use crate::eval::inspect::{eval_at, inspect, Inspected};
 use crate::eval::{LayerCache, Value};
-use crate::merge::{NodeId, Op, Slot, ROOT};
-use crate::resolve::{ConfigId, Item, Program};
+use crate::merge::{NodeId, Op, Slot};
+use crate::resolve::{ConfigId, Program};
 
 /// One step applied to a leaf.
 #[derive(Debug, Clone, Serialize)]
@@ -247,7 +247,8 @@ fn steps_of(
         .collect()
 }
 
-/// The names an expression reads (`self.a.b`, `a.b`, `env`, `other.x`) with their values.
+/// The names an expression reads (`self.a.b`, `a.b`, `env`, `other.x`) with
+/// their values, as evaluation looks them up (`eval::inspect::eval_at`).
 fn reads_of(
     prog: &Program<'_>,
     cache: &LayerCache<'_>,
@@ -258,52 +259,39 @@ fn reads_of(
     let mut chains = Vec::new();
     collect_chains(expr, &mut chains);
     let sources = &prog.project.sources;
-    let mut out: Vec<Read> = Vec::new();
+    let mut seen: Vec<(String, &Expr)> = Vec::new();
     for chain in chains {
         let name = sources.slice(chain.span).to_owned();
-        if out.iter().any(|r| r.name == name) {
-            continue;
+        if !seen.iter().any(|(n, _)| *n == name) {
+            seen.push((name, chain));
         }
-        let value = match &chain.kind {
-            ExprKind::EnvRef => prog
-                .env_name(insp.env)
-                .map_or(serde_json::Value::Null, serde_json::Value::from),
-            _ => chain_value(prog, cache, insp, scope, &chain)
-                .map_or(serde_json::Value::Null, |v| v.to_json()),
-        };
-        out.push(Read { name, value });
     }
-    out
+    if seen.is_empty() {
+        return Vec::new();
+    }
+    let exprs: Vec<&Expr> = seen.iter().map(|(_, e)| *e).collect();
+    let values = eval_at(prog, cache, insp.config, insp.env, scope, &exprs);
+    seen.into_iter()
+        .zip(values)
+        .map(|((name, _), v)| Read {
+            name,
+            value: v.map_or(serde_json::Value::Null, |v| v.to_json()),
+        })
+        .collect()
 }
 
-/// A `self…`, `name…` or `env` chain: its root and the field keys after it.
-#[derive(Debug)]
-struct Chain {
-    kind: ExprKind,
-    keys: Vec<Name>,
-    span: crate::source::Span,
-}
-
-fn chain_of(expr: &Expr) -> Option<Chain> {
+/// Whether `expr` is a `self…`, `name…` or `env` chain of field accesses.
+fn is_chain(expr: &Expr) -> bool {
     match &expr.kind {
-        ExprKind::SelfRef | ExprKind::Name(_) | ExprKind::EnvRef => Some(Chain {
-            kind: expr.kind.clone(),
-            keys: Vec::new(),
-            span: expr.span,
-        }),
-        ExprKind::Field(base, key) => {
-            let mut c = chain_of(base)?;
-            c.keys.push(key.name.clone());
-            c.span = expr.span;
-            Some(c)
-        }
-        _ => None,
+        ExprKind::SelfRef | ExprKind::Name(_) | ExprKind::EnvRef => true,
+        ExprKind::Field(base, _) => is_chain(base),
+        _ => false,
     }
 }
 
-fn collect_chains(expr: &Expr, out: &mut Vec<Chain>) {
-    if let Some(c) = chain_of(expr) {
-        out.push(c);
+fn collect_chains<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
+    if is_chain(expr) {
+        out.push(expr);
         return;
     }
     match &expr.kind {
@@ -334,7 +322,7 @@ fn collect_chains(expr: &Expr, out: &mut Vec<Chain>) {
     }
 }
 
-fn collect_stmts(stmts: &[Stmt], out: &mut Vec<Chain>) {
+fn collect_stmts<'e>(stmts: &'e [Stmt], out: &mut Vec<&'e Expr>) {
     for s in stmts {
         match s {
             Stmt::Assign(a) => collect_chains(&a.value, out),
@@ -342,59 +330,6 @@ fn collect_stmts(stmts: &[Stmt], out: &mut Vec<Chain>) {
             Stmt::Env(e) => collect_stmts(&e.body, out),
         }
     }
-}
-
-fn chain_value(
-    prog: &Program<'_>,
-    cache: &LayerCache<'_>,
-    insp: &Inspected<'_>,
-    scope: NodeId,
-    chain: &Chain,
-) -> Option<Value> {
-    let layers = &insp.layers;
-    let ExprKind::Name(first) = &chain.kind else {
-        return value_at(insp, ROOT, &chain.keys);
-    };
-    // Outward from the enclosing object to the root (LANGUAGE.md §5 lookup).
-    let mut cur = scope;
-    loop {
-        if let Slot::Obj(children) = &layers.node(cur).slot {
-            if let Some(&hit) = children.get(first) {
-                return value_at(insp, hit, &chain.keys);
-            }
-        }
-        if cur == ROOT {
-            break;
-        }
-        cur = layers.node(cur).parent;
-    }
-    // Another config of the same file, read in the same environment.
-    let file = chain.span.file;
-    let (item, _) = prog.scopes.get(file.0 as usize)?.get(first)?;
-    let Item::Config(other) = item else {
-        return None;
-    };
-    let other = inspect(prog, cache, *other, insp.env);
-    value_at(&other, ROOT, &chain.keys)
-}
-
-/// The value `keys` below node `from`, descending into values past a leaf.
-fn value_at(insp: &Inspected<'_>, from: NodeId, keys: &[Name]) -> Option<Value> {
-    let mut cur = from;
-    for (i, key) in keys.iter().enumerate() {
-        match &insp.layers.node(cur).slot {
-            Slot::Obj(children) => cur = *children.get(key)?,
-            Slot::Leaf(_) => {
-                let mut v = lookup::leaf_value(insp, cur)?;
-                for k in &keys[i..] {
-                    let Value::Object(map) = v else { return None };
-                    v = map.get(k)?.clone();
-                }
-                return Some(v);
-            }
-        }
-    }
-    lookup::node_value(insp, cur)
 }
 
 /// The report as people read it: one block per environment and leaf, each

@@ -237,29 +237,43 @@ pub fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
 
 /// The history as people read it, one commit per entry.
 pub fn render_human(h: &History) -> String {
+    let mut out = render_head(h);
+    if h.changes.is_empty() {
+        out.push_str(NEVER_CHANGED);
+    }
+    for c in &h.changes {
+        out.push_str(&render_change(c));
+    }
+    out.push_str(&render_foot(h));
+    out
+}
+
+/// The line shown when nothing changed the value.
+pub const NEVER_CHANGED: &str = "  never changed in the history of this folder\n";
+
+/// The first line: the value and its environment.
+pub fn render_head(h: &History) -> String {
     let env = h
         .env
         .as_deref()
         .map(|e| format!(" in env {e}"))
         .unwrap_or_default();
-    let mut out = format!("{}.{}{env}\n", h.config, h.path);
-    if h.changes.is_empty() {
-        out.push_str("  never changed in the history of this folder\n");
+    format!("{}.{}{env}\n", h.config, h.path)
+}
+
+/// One commit's lines.
+pub fn render_change(c: &Change) -> String {
+    let short = c.commit.get(..12).unwrap_or(&c.commit);
+    let mut out = format!("{short}  {}  {}  {}\n", c.date, c.author, c.subject);
+    out.push_str(&format!("    {} -> {}", c.shown[0], c.shown[1]));
+    if let Some(l) = &c.location {
+        out.push_str(&format!("  ({})", l.short()));
     }
-    for c in &h.changes {
-        let short = c.commit.get(..12).unwrap_or(&c.commit);
-        out.push_str(&format!(
-            "{short}  {}  {}  {}\n",
-            c.date, c.author, c.subject
-        ));
-        out.push_str(&format!("    {} -> {}", c.shown[0], c.shown[1]));
-        if let Some(l) = &c.location {
-            out.push_str(&format!("  ({})", l.short()));
-        }
-        out.push('\n');
-    }
-    if let Some(cut) = &h.seen_since {
-        out.push_str(&cut.line());
-    }
+    out.push('\n');
     out
+}
+
+/// Where the history seen begins, when that is not the first commit.
+pub fn render_foot(h: &History) -> String {
+    h.seen_since.as_ref().map(Cut::line).unwrap_or_default()
 }

@@ -12,4 +12,7 @@ pub mod explain;
 pub mod history;
 pub mod lookup;
 pub mod markdown;
+pub mod policy;
+pub mod junit;
+pub mod runtime_log;
 pub mod verify;

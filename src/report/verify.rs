@@ -1,7 +1,8 @@
 //! `mcfg verify DIR` (CLI.md): recompute every artifact hash listed in
 //! `DIR/manifest.json` and report each artifact that was edited by hand
 //! (`modified`), deleted (`missing`), or any file that the manifest does not
-//! list (`extra`).
+//! list (`extra`). The flagd flag sets the manifest lists under `flags`
+//! count as artifacts.
 //!
 //! The report serializes to CLI.md's `verify --json` shape,
 //! `{"ok": false, "problems": [{"kind": "modified", "path": "prod/svc.json"}]}`.
@@ -101,6 +102,7 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, String> {
         .map_err(|err| format!("`{}` is {err}", manifest_path.display()))?;
     let mut listed = BTreeSet::from([MANIFEST_NAME.to_owned()]);
     let mut problems = Vec::new();
+    let mut files: Vec<(&String, &String)> = Vec::new();
     for entry in &manifest.artifacts {
         let runtime = match (&entry.runtime_path, &entry.runtime_sha256) {
             (Some(path), Some(hash)) => Some((path, hash)),
@@ -113,31 +115,37 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, String> {
                 ))
             }
         };
-        for (path, hash) in std::iter::once((&entry.path, &entry.sha256)).chain(runtime) {
-            if !is_safe_rel_path(path) {
-                return Err(format!(
-                    "`{}` lists an unsafe artifact path `{path}`",
-                    manifest_path.display()
-                ));
-            }
-            if !listed.insert(path.clone()) {
-                return Err(format!(
-                    "`{}` lists the artifact `{path}` twice (a manifest mcfg wrote lists each file once)",
-                    manifest_path.display()
-                ));
-            }
-            if let Some(kind) = check_file(dir, path, hash) {
-                problems.push(Problem {
-                    kind,
-                    path: path.clone(),
-                });
-            }
+        files.push((&entry.path, &entry.sha256));
+        files.extend(runtime);
+    }
+    // The flagd flag sets are checked like any artifact.
+    files.extend(manifest.flags.iter().map(|f| (&f.path, &f.sha256)));
+    for (path, hash) in files {
+        if !is_safe_rel_path(path) {
+            return Err(format!(
+                "`{}` lists an unsafe artifact path `{path}`",
+                manifest_path.display()
+            ));
+        }
+        if !listed.insert(path.clone()) {
+            return Err(format!(
+                "`{}` lists the artifact `{path}` twice (a manifest mcfg wrote lists each file once)",
+                manifest_path.display()
+            ));
+        }
+        if let Some(kind) = check_file(dir, path, hash) {
+            problems.push(Problem {
+                kind,
+                path: path.clone(),
+            });
         }
     }
+    let points = verify_sweep(dir, &manifest, &manifest_path, &mut problems)?;
     let present =
         list_files(dir).map_err(|err| format!("cannot list `{}`: {err}", dir.display()))?;
     for path in present {
-        if !listed.contains(&path) {
+        let in_point = points.iter().any(|p| path.starts_with(p.as_str()));
+        if !listed.contains(&path) && !in_point {
             problems.push(Problem {
                 kind: ProblemKind::Extra,
                 path,
@@ -145,6 +153,50 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, String> {
         }
     }
     Ok(VerifyReport::from_problems(problems))
+}
+
+/// Checks the point folders of a `--sweep` build: each point's manifest
+/// against its hash in the top manifest, then the point's folder against
+/// that manifest. Returns the point folders (`sweep/3/`), whose files the
+/// point manifests account for.
+fn verify_sweep(
+    dir: &Path,
+    manifest: &Manifest,
+    manifest_path: &Path,
+    problems: &mut Vec<Problem>,
+) -> Result<Vec<String>, String> {
+    let mut points = Vec::new();
+    for point in &manifest.sweep {
+        if !is_safe_rel_path(&point.dir) {
+            return Err(format!(
+                "`{}` lists an unsafe sweep folder `{}`",
+                manifest_path.display(),
+                point.dir
+            ));
+        }
+        let inner = format!("{}/{MANIFEST_NAME}", point.dir);
+        points.push(format!("{}/", point.dir));
+        if let Some(kind) = check_file(dir, &inner, &point.manifest_sha256) {
+            problems.push(Problem { kind, path: inner });
+            continue;
+        }
+        let sub_dir = dir.join(&point.dir);
+        let bytes = files::read_regular(&sub_dir.join(MANIFEST_NAME), files::MAX_DOCUMENT_BYTES)
+            .map_err(|err| format!("cannot read `{inner}`: {err}"))?;
+        let sub = Manifest::from_bytes(&bytes).map_err(|err| format!("`{inner}` is {err}"))?;
+        if !sub.sweep.is_empty() {
+            return Err(format!(
+                "`{inner}` lists sweep points of its own (mcfg never writes that)"
+            ));
+        }
+        for p in verify(&sub_dir)?.problems {
+            problems.push(Problem {
+                kind: p.kind,
+                path: format!("{}/{}", point.dir, p.path),
+            });
+        }
+    }
+    Ok(points)
 }
 
 /// The problem with `dir/path` given its expected hash, if any. The file is
@@ -241,6 +293,8 @@ mod tests {
             environments: vec!["dev".to_owned(), "prod".to_owned()],
             sources: vec![],
             overrides: vec![],
+            sweep: Vec::new(),
+            flags: vec![],
             artifacts: vec![
                 ArtifactEntry::new("svc", Some("dev".to_owned()), &dev, None, vec![], vec![]),
                 ArtifactEntry::new(
@@ -329,6 +383,8 @@ mod tests {
             environments: vec![],
             sources: vec![],
             overrides: vec![],
+            sweep: Vec::new(),
+            flags: vec![],
             artifacts: vec![ArtifactEntry::new(
                 "x",
                 None,

@@ -7,7 +7,9 @@
 
 mod configs;
 mod envs;
+mod policy;
 mod types;
+mod unions;
 
 pub use types::{compile_pattern, const_lit, pattern_source};
 
@@ -22,6 +24,7 @@ use crate::types::{ObjId, ObjTy, Ty, TyId, TyRef};
 
 pub use configs::{Config, ConfigId};
 pub use envs::Env;
+pub use unions::{lit_text, Tagged};
 
 /// What a name declared in a file stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +64,8 @@ pub struct Program<'a> {
     pub schema_tys: IndexMap<ObjId, TyId>,
     /// Object types that contain themselves through required fields (never complete).
     pub infinite_objs: indexmap::IndexSet<ObjId>,
+    /// Unions of schemas and their tags (LANGUAGE.md §9.4), by union type.
+    pub tags: IndexMap<TyId, Tagged>,
 }
 
 impl<'a> Program<'a> {
@@ -77,11 +82,14 @@ impl<'a> Program<'a> {
             configs: Vec::new(),
             schema_tys: IndexMap::new(),
             infinite_objs: indexmap::IndexSet::new(),
+            tags: IndexMap::new(),
         };
         envs::resolve_envs(diags, &mut prog);
         prog.declare_items(diags);
         types::lower_all(diags, &mut prog);
+        unions::discriminate(diags, &mut prog);
         configs::resolve_configs(diags, &mut prog);
+        policy::check_tests(diags, &prog);
         prog
     }
 
@@ -209,7 +217,7 @@ impl<'a> Program<'a> {
                         let id = configs::declare(self, c, file.id);
                         (&c.name, Item::Config(id))
                     }
-                    Decl::Import(_) | Decl::Environments(_) => continue,
+                    Decl::Import(_) | Decl::Environments(_) | Decl::Test(_) => continue,
                 };
                 self.declare(diags, file.id, name, item);
             }
@@ -241,10 +249,15 @@ impl<'a> Program<'a> {
         file: FileId,
         parts: impl IntoIterator<Item = &'n str>,
     ) -> bool {
+        // A command-line override (`--set[N]`, `--sweep[N]`) has no AST but
+        // is not a broken file: a name missing there is the user's mistake.
+        let broken = |f: &crate::loader::LoadedFile| {
+            f.ast.is_none() && !f.path.to_string_lossy().starts_with("--")
+        };
         let mut scope_file = file;
         for part in parts {
             let loaded = self.project.file(scope_file);
-            if loaded.ast.is_none() {
+            if broken(loaded) {
                 return true;
             }
             if let Some(None) = loaded.imports.get(part) {
@@ -255,7 +268,7 @@ impl<'a> Program<'a> {
                 _ => return false,
             }
         }
-        self.project.file(scope_file).ast.is_none()
+        broken(self.project.file(scope_file))
     }
 
     /// Looks up a possibly qualified name (`Serving`, `serving.Serving`) from `file`.

@@ -45,6 +45,9 @@ fn is_punct_keyword(rule: Rule) -> bool {
             | Rule::kw_type
             | Rule::kw_schema
             | Rule::kw_check
+            | Rule::kw_test
+            | Rule::kw_assert
+            | Rule::kw_in
             | Rule::kw_list
             | Rule::kw_map
             | Rule::kw_len
@@ -111,6 +114,7 @@ impl<'a> Lower<'a> {
                 Rule::type_decl => ast::Decl::Type(self.lower_type_decl(pair)?),
                 Rule::schema => ast::Decl::Schema(self.lower_schema(pair)?),
                 Rule::config => ast::Decl::Config(self.lower_config(pair)?),
+                Rule::test_decl => ast::Decl::Test(self.lower_test(pair)?),
                 Rule::EOI => continue,
                 other => unreachable!("grammar: declaration {other:?}"),
             });
@@ -212,6 +216,34 @@ impl<'a> Lower<'a> {
             cond,
             message,
             message_span,
+            span,
+        })
+    }
+
+    /// `test NAME [in env, ...] { assert ... }`.
+    fn lower_test(&self, pair: Pair<'_, Rule>) -> Res<ast::TestDecl> {
+        let (span, doc) = (self.span(&pair), self.doc(&pair));
+        let mut it = parts(pair);
+        let name_pair = next(&mut it, "test name");
+        let (name, name_span) = if name_pair.as_rule() == Rule::ident {
+            (name_pair.as_str().to_owned(), self.span(&name_pair))
+        } else {
+            self.plain_string(name_pair)?
+        };
+        let mut envs = Vec::new();
+        let mut asserts = Vec::new();
+        for p in it {
+            match p.as_rule() {
+                Rule::ident => envs.push(self.lower_ident(&p)),
+                _ => asserts.push(self.lower_check(p, 0)?),
+            }
+        }
+        Ok(ast::TestDecl {
+            doc,
+            name,
+            name_span,
+            envs,
+            asserts,
             span,
         })
     }

@@ -72,6 +72,10 @@ pub fn trim_decls(decls: &mut [Decl], text: &str, comments: &[Comment]) {
                 c.parent.iter_mut().for_each(|q| qual(&t, q));
                 c.body.iter_mut().for_each(|s| stmt(&t, s));
             }
+            Decl::Test(test) => test
+                .asserts
+                .iter_mut()
+                .for_each(|a| a.span = t.span(a.span)),
             Decl::Import(_) => {}
         }
     }

@@ -173,7 +173,15 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 /// Compiles one case and returns its snapshot text; panics on marker mismatches.
 fn run_case(path: &Path, multi: bool) -> String {
     let (fs, files) = load_case(path, multi);
-    let comp = compile_paths(&fs, &[PathBuf::from(".")], None).expect("case loads");
+    let mut comp = compile_paths(&fs, &[PathBuf::from(".")], None).expect("case loads");
+    // Policy tests run as `mcfg test` runs them: only when the sources compile.
+    let tests = if comp.has_errors() {
+        None
+    } else {
+        let run = mcfg::report::policy::run(&comp.project, &comp.overrides, &[]);
+        comp.diags.extend(run.diagnostics());
+        Some(run).filter(|r| !r.cases.is_empty())
+    };
     let mut markers = Vec::new();
     for (name, text) in &files {
         markers.extend(parse_markers(name, text));
@@ -188,6 +196,14 @@ fn run_case(path: &Path, multi: bool) -> String {
         for d in &comp.diags {
             snap.push_str(&human::render(&comp.project.sources, d, false, 80));
         }
+    }
+    if let Some(run) = &tests {
+        let _ = writeln!(
+            snap,
+            "----- TESTS\n{}{}",
+            mcfg::report::policy::render_lines(run),
+            mcfg::report::policy::summary(run)
+        );
     }
     for a in &comp.artifacts {
         let dir = a.env.as_ref().map(|e| format!("{e}/")).unwrap_or_default();

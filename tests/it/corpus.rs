@@ -4,7 +4,7 @@
 //! constraints the translations add do reject bad inputs.
 //!
 //! Values compare by meaning: object key order is ignored, `1` equals `1.0`, a bool is never
-//! a number, arrays are ordered.
+//! a number, arrays are ordered; a key on one side only is a difference (`null` is not absent).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -416,6 +416,20 @@ fn import_errors_are_file_line_col_and_exit_1() {
 /// Copies `examples/corpus/<case>` to a temporary folder, appends `extra` to `file`, and
 /// runs `mcfg check --message-format json` on the copy.
 fn check_with(case: &str, file: &str, extra: &str) -> (Option<i32>, String) {
+    check_edited(case, file, &|text| format!("{text}\n{extra}"))
+}
+
+/// Like `check_with`, with `from` replaced once by `to` in `file` (which must contain it).
+fn check_replaced(case: &str, file: &str, from: &str, to: &str) -> (Option<i32>, String) {
+    check_edited(case, file, &|text| {
+        assert!(text.contains(from), "{file} has no `{from}`");
+        text.replacen(from, to, 1)
+    })
+}
+
+/// Copies `examples/corpus/<case>` to a temporary folder with `file` passed through `edit`,
+/// and runs `mcfg check --message-format json` on the copy.
+fn check_edited(case: &str, file: &str, edit: &dyn Fn(&str) -> String) -> (Option<i32>, String) {
     let src = examples_dir().join(case);
     let tmp = tempfile::tempdir().expect("temp dir");
     for entry in std::fs::read_dir(&src)
@@ -426,8 +440,7 @@ fn check_with(case: &str, file: &str, extra: &str) -> (Option<i32>, String) {
         if path.extension().and_then(|e| e.to_str()) == Some("mcfg") {
             let mut text = std::fs::read_to_string(&path).expect("read source");
             if entry.file_name().to_str() == Some(file) {
-                text.push('\n');
-                text.push_str(extra);
+                text = edit(&text);
             }
             std::fs::write(tmp.path().join(entry.file_name()), text).expect("write source");
         }
@@ -449,9 +462,11 @@ fn vllm_rejects_the_synthetic_bad_routing_logic() {
         "config bad extends chart_defaults {\n  routerSpec { routingLogic = \"bogus\" }\n}\n",
     );
     assert_eq!(code, Some(1), "{err}");
-    assert!(err.contains("\"code\":\"mcfg::check-failed\""), "{err}");
+    // `routingLogic` is a typed enum field now, not an open map key with a check.
+    assert_eq!(err.matches("\"severity\":\"error\"").count(), 1, "{err}");
+    assert!(err.contains("\"code\":\"mcfg::type-mismatch\""), "{err}");
     assert!(
-        err.contains("routerSpec.routingLogic must be one of"),
+        err.contains("`routerSpec.routingLogic` expects \\\"roundrobin\\\" | \\\"session\\\""),
         "{err}"
     );
     // A rule values.schema.json cannot state: session routing without a session header.
@@ -468,6 +483,45 @@ fn vllm_rejects_the_synthetic_bad_routing_logic() {
 }
 
 #[test]
+fn vllm_router_types_catch_a_typo_and_a_wrong_port() {
+    // With `routerSpec` an open `map[any]`, a typo'd key was one more key in the values.
+    let (code, err) = check_with(
+        "helm-vllm-production-stack",
+        "stack.mcfg",
+        "config bad extends s06_session_routing {\n  routerSpec.sesionKey = \"x-user\"\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("\"code\":\"mcfg::unknown-field\""), "{err}");
+    assert!(err.contains("did you mean `sessionKey`?"), "{err}");
+    // A reply port outside 1..65535 breaks `ml.Port`'s refinement.
+    let (code, err) = check_with(
+        "helm-vllm-production-stack",
+        "stack.mcfg",
+        "config bad extends s09_kvaware_routing {\n  routerSpec.lmcacheControllerReplyPort = 90001\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("\"code\":\"mcfg::constraint\""), "{err}");
+    assert!(err.contains("lmcacheControllerReplyPort"), "{err}");
+}
+
+#[test]
+fn flagd_default_variant_must_name_a_variant() {
+    // Flag definitions were `map[any]`; `FlagDefinition` checks each stored flag.
+    let (code, err) = check_replaced(
+        "flagd-multi-source",
+        "flagd.mcfg",
+        "defaultVariant = \"on\"",
+        "defaultVariant = \"onn\"",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("\"code\":\"mcfg::check-failed\""), "{err}");
+    assert!(
+        err.contains("defaultVariant must name one of the flag's variants"),
+        "{err}"
+    );
+}
+
+#[test]
 fn kuberay_rejects_replicas_above_max_replicas() {
     let (code, err) = check_with(
         "helm-kuberay-raycluster",
@@ -479,6 +533,28 @@ fn kuberay_rejects_replicas_above_max_replicas() {
         err.contains("worker group needs 0 <= minReplicas <= replicas <= maxReplicas"),
         "{err}"
     );
+    // The bound is a check of the `WorkerGroup` schema, so it holds for every entry of
+    // `additionalWorkerGroups` (`map[WorkerGroup]`), not only for groups named in a check.
+    let (code, err) = check_with(
+        "helm-kuberay-raycluster",
+        "raycluster.mcfg",
+        "config bad extends chart_defaults {\n  additionalWorkerGroups.smallGroup.replicas = 9\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(err.matches("\"severity\":\"error\"").count(), 1, "{err}");
+    assert!(
+        err.contains("worker group needs 0 <= minReplicas <= replicas <= maxReplicas"),
+        "{err}"
+    );
+    // A typo'd key in a worker group is an unknown field (the groups were open maps).
+    let (code, err) = check_with(
+        "helm-kuberay-raycluster",
+        "raycluster.mcfg",
+        "config bad extends chart_defaults {\n  worker.maxReplica = 9\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("\"code\":\"mcfg::unknown-field\""), "{err}");
+    assert!(err.contains("did you mean `maxReplicas`?"), "{err}");
 }
 
 #[test]
@@ -490,16 +566,44 @@ fn iter8_rollout_stages_may_not_change_the_iter8_version() {
     );
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("\"code\":\"mcfg::invariant\""), "{err}");
-    let (code, err) = check_with(
-        "helm-iter8-kserve-release",
-        "release.mcfg",
-        "config skew: BlueGreenRelease extends blue_green {\n  env final { application.versions = [{ weight = 30 }, { weight = 60 }] }\n}\n",
+    // Blue-green versions are typed (`WeightedVersion`, `weight` absent until set).
+    let version = |v: &str, weight: &str| {
+        format!(
+            "{{ metadata.labels {{ \"app.kubernetes.io/version\" = \"{v}\" }}, modelFormat = \"sklearn\", runtime = \"kserve-mlserver\", storageUri = \"gs://seldon-models/sklearn/mms/lr_model\"{weight} }}"
+        )
+    };
+    let skew = format!(
+        "config skew: BlueGreenRelease extends blue_green {{\n  env final {{ application.versions = [{}, {}] }}\n}}\n",
+        version("v0", ", weight = 30"),
+        version("v1", ", weight = 60")
     );
+    let (code, err) = check_with("helm-iter8-kserve-release", "release.mcfg", &skew);
     assert_eq!(code, Some(1), "{err}");
     assert!(
         err.contains("blue-green weights must add up to 100"),
         "{err}"
     );
+    // One weight set, the other left to the template's 50: 30 + 50 is not 100.
+    let half = format!(
+        "config half: BlueGreenRelease extends blue_green {{\n  env final {{ application.versions = [{}, {}] }}\n}}\n",
+        version("v0", ", weight = 30"),
+        version("v1", "")
+    );
+    let (code, err) = check_with("helm-iter8-kserve-release", "release.mcfg", &half);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("blue-green weights must add up to 100"),
+        "{err}"
+    );
+    // A typo'd key in a version is an unknown field (the versions were open maps).
+    let typo = format!(
+        "config typo: BlueGreenRelease extends blue_green {{\n  env final {{ application.versions = [{}] }}\n}}\n",
+        version("v0", ", wieght = 100")
+    );
+    let (code, err) = check_with("helm-iter8-kserve-release", "release.mcfg", &typo);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("\"code\":\"mcfg::unknown-field\""), "{err}");
+    assert!(err.contains("did you mean `weight`?"), "{err}");
 }
 
 #[test]
@@ -513,6 +617,32 @@ fn lightning_eval_requires_a_checkpoint() {
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("\"code\":\"mcfg::missing-field\""), "{err}");
     assert!(err.contains("ckpt_path"), "{err}");
+}
+
+#[test]
+fn lightning_train_is_typed_and_catches_a_typo_in_an_env_block() {
+    // `train` was structural: `trainer.max_epoch = 3` in `env debug` added a key Lightning
+    // rejects at run time (`Trainer.__init__() got an unexpected keyword argument`).
+    let (code, err) = check_with(
+        "hydra-lightning-template",
+        "lightning.mcfg",
+        "config bad extends train {\n  env debug { trainer.max_epoch = 3 }\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("\"code\":\"mcfg::unknown-field\""), "{err}");
+    assert!(err.contains("did you mean `max_epochs`?"), "{err}");
+    // min_epochs above max_epochs: one check failure, in the environment that breaks it.
+    let (code, err) = check_with(
+        "hydra-lightning-template",
+        "lightning.mcfg",
+        "config bad extends train {\n  env debug { trainer.min_epochs = 5 }\n}\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(err.matches("\"severity\":\"error\"").count(), 1, "{err}");
+    assert!(
+        err.contains("trainer.min_epochs must not exceed trainer.max_epochs"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -26,8 +26,8 @@ fn ranking_example_compiles_clean() {
     let comp = example("ranking");
     assert!(comp.diags.is_empty(), "{:#?}", comp.diags);
     assert_eq!(comp.envs, ["dev", "staging", "prod"]);
-    // 3 emitted configs x 3 environments.
-    assert_eq!(comp.artifacts.len(), 9);
+    // 4 emitted configs x 3 environments.
+    assert_eq!(comp.artifacts.len(), 12);
 }
 
 #[test]

@@ -18,6 +18,8 @@ struct Client {
     /// Every `publishDiagnostics` received, in order: (uri, diagnostics).
     published: Vec<(String, Vec<Value>)>,
     _dir: Option<tempfile::TempDir>,
+    /// Where the server writes the standard library's read-only copies.
+    cache: tempfile::TempDir,
     root: PathBuf,
 }
 
@@ -28,11 +30,13 @@ impl Client {
             next_id: 0,
             published: Vec::new(),
             _dir: None,
+            cache: tempfile::tempdir().unwrap(),
             root: root.to_path_buf(),
         };
+        let options = json!({ "stdCacheDir": c.cache.path() });
         let init = c.request(
             "initialize",
-            json!({ "processId": null, "rootUri": path_to_uri(root), "capabilities": capabilities }),
+            json!({ "processId": null, "rootUri": path_to_uri(root), "capabilities": capabilities, "initializationOptions": options }),
         );
         assert_eq!(init["capabilities"]["hoverProvider"], json!(true));
         c.notify("initialized", json!({}));
@@ -390,9 +394,18 @@ fn definition_of_every_kind_of_name() {
         pos(&ranker, "thresholds {", 0, 2),
     );
     assert_eq!(target(&d), (c.uri(m), line_of(&model, "thresholds:")));
-    // A type of the standard library has no file to go to.
+    // A type of the standard library: its read-only copy in the cache folder.
     let d = c.at("textDocument/definition", m, pos(&model, "ml.SemVer", 0, 4));
-    assert!(d.is_null());
+    let (uri, line) = target(&d);
+    let copy = mcfg::lsp::text::uri_to_path(&uri).unwrap();
+    assert!(
+        copy.starts_with(c.cache.path()) && copy.ends_with("std/ml.mcfg"),
+        "{uri}"
+    );
+    let std_text = std::fs::read_to_string(&copy).unwrap();
+    assert_eq!(std_text, mcfg::stdlib::module("std/ml").unwrap());
+    assert_eq!(line, line_of(&std_text, "type SemVer"));
+    assert!(std::fs::metadata(&copy).unwrap().permissions().readonly());
 }
 
 #[test]
@@ -773,4 +786,24 @@ fn formatting_returns_one_edit_with_the_canonical_layout() {
     let clean = "config a {\n  x = 1\n}\n";
     c.open("main.mcfg", clean);
     assert!(c.request("textDocument/formatting", params).is_null());
+}
+
+#[test]
+fn hover_shows_an_unset_value_as_absent_with_its_unset() {
+    let main = "environments {\n  dev\n  prod\n}\n\nschema S {\n  canary: int? = 10\n}\n\nconfig svc: S {\n  canary = 20\n  env prod {\n    unset canary\n  }\n}\n";
+    let mut c = Client::with_files(&[("main.mcfg", main)]);
+    c.open("main.mcfg", main);
+    let h = c.at(
+        "textDocument/hover",
+        "main.mcfg",
+        pos(main, "canary = 20", 0, 2),
+    );
+    let h = hover_text(&h);
+    let set = line_of(main, "canary = 20") + 1;
+    let unset = line_of(main, "unset canary") + 1;
+    assert!(h.contains(&format!("- dev: `20` — main.mcfg:{set}")), "{h}");
+    assert!(
+        h.contains(&format!("- prod: (absent) — main.mcfg:{unset}")) && h.contains("(unset)"),
+        "{h}"
+    );
 }

@@ -74,7 +74,7 @@ fn ranking_artifacts_validate_and_mutations_fail() {
     let schemas = schemas_of(&comp);
     assert_eq!(
         schemas.keys().collect::<Vec<_>>(),
-        ["ranker", "reranker", "ranker_ab"]
+        ["search", "ranker", "reranker", "ranker_ab"]
     );
     let mut jobs = Vec::new();
     for (name, schema) in &schemas {
@@ -96,7 +96,8 @@ fn ranking_artifacts_validate_and_mutations_fail() {
             ),
             invalid("not an object", json!([first])),
         ];
-        if name != "ranker_ab" {
+        let model = name == "ranker" || name == "reranker";
+        if model {
             bad.extend([
                 invalid(
                     "beyond a bound",
@@ -146,7 +147,7 @@ fn ranking_artifacts_validate_and_mutations_fail() {
                     mutate(first, "/serving/endpoint", Some(Value::Null)),
                 ),
             ]);
-        } else {
+        } else if name == "ranker_ab" {
             bad.extend([
                 invalid(
                     "map element beyond bound",
@@ -157,14 +158,14 @@ fn ranking_artifacts_validate_and_mutations_fail() {
         }
         // Optional fields accept null; a map accepts a new key.
         let mut good = arts.clone();
-        if name != "ranker_ab" {
+        if model {
             good.push(mutate(first, "/serving/api_key", Some(Value::Null)));
             good.push(mutate(first, "/thresholds/new_label", Some(json!(0.5))));
         }
         jobs.push(json!({"name": name, "schema": schema, "valid": good, "invalid": bad}));
     }
     let report = validate(&Value::Array(jobs));
-    assert!(report.contains("\"schemas\": 3"), "{report}");
+    assert!(report.contains("\"schemas\": 4"), "{report}");
 }
 
 fn compile_text(text: &str) -> Compilation {
@@ -227,7 +228,8 @@ fn cli_writes_one_file_per_config_or_prints_one() {
             "ranker.schema.json",
             "ranker_ab.schema.json",
             "reranker.runtime.schema.json",
-            "reranker.schema.json"
+            "reranker.schema.json",
+            "search.schema.json"
         ]
     );
     let rt = std::fs::read_to_string(dir.path().join("ranker.runtime.schema.json")).unwrap();
@@ -258,10 +260,10 @@ fn cli_writes_one_file_per_config_or_prints_one() {
         .unwrap();
     let v: Value = serde_json::from_slice(&all.stdout).unwrap();
     assert_eq!(v["$schema"], "https://json-schema.org/draft/2020-12/schema");
-    assert_eq!(v["$defs"].as_object().unwrap().len(), 3);
+    assert_eq!(v["$defs"].as_object().unwrap().len(), 4);
     assert_eq!(v["$defs"]["ranker"]["title"], "ranker");
     assert!(v["$defs"]["ranker"].get("$schema").is_none());
-    assert_eq!(v["anyOf"][2], json!({ "$ref": "#/$defs/ranker_ab" }));
+    assert_eq!(v["anyOf"][3], json!({ "$ref": "#/$defs/ranker_ab" }));
 
     let missing = std::process::Command::new(mcfg)
         .args(["schema", "--config", "nope"])

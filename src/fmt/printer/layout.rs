@@ -4,8 +4,8 @@
 
 use super::{Item, Printer};
 use crate::ast::{
-    AssignOp, ConfigDecl, Decl, EnvDecl, Expr, ExprKind, FieldDecl, Path, SchemaDecl, SchemaItem,
-    Stmt, TypeExpr, TypeKind,
+    AssignOp, CheckDecl, ConfigDecl, Decl, EnvDecl, Expr, ExprKind, FieldDecl, Path, SchemaDecl,
+    SchemaItem, Stmt, TestDecl, TypeExpr, TypeKind,
 };
 use crate::source::Span;
 
@@ -34,6 +34,31 @@ impl Printer<'_> {
             }
             Decl::Schema(d) => self.schema(d),
             Decl::Config(d) => self.config(d),
+            Decl::Test(d) => self.test(d),
+        }
+    }
+
+    fn test(&mut self, d: &TestDecl) {
+        self.out.push_str("test ");
+        self.copy_span(d.name_span);
+        let mut header_end = d.name_span.end as usize;
+        for (i, env) in d.envs.iter().enumerate() {
+            self.out.push_str(if i == 0 { " in " } else { ", " });
+            self.out.push_str(&env.name);
+            header_end = env.span.end as usize;
+        }
+        self.out.push(' ');
+        let open = self.find_code(header_end, b'{');
+        let close = d.span.end as usize - 1;
+        self.body(&d.asserts, open, close, Printer::assert);
+    }
+
+    fn assert(&mut self, c: &CheckDecl) {
+        self.out.push_str("assert ");
+        self.copy_span(c.cond.span);
+        if let Some(m) = c.message_span {
+            self.out.push_str(" : ");
+            self.copy_span(m);
         }
     }
 

@@ -12,6 +12,7 @@ fn emit(text: &str) -> String {
         config_name: "c".to_owned(),
         yaml11_strings: Yaml11::Yes,
         overlays: OverlayStyle::Children,
+        hydra: false,
     };
     emit_file(&["f.yaml"], &opts, &plan(map, Vec::new()))
 }
@@ -45,6 +46,7 @@ fn notes_are_written_around_items() {
         trailing: Some(" tail".to_owned()),
         blank_before: true,
         fixme: Some("kind changes".to_owned()),
+        ..Notes::default()
     };
     map.entries
         .insert("a".to_owned(), Entry::plain(Value::Int(1)));

@@ -24,6 +24,7 @@ fn options(style: OverlayStyle) -> ImportOptions {
         config_name: "app".to_owned(),
         yaml11_strings: Yaml11::Yes,
         overlays: style,
+        hydra: false,
     }
 }
 

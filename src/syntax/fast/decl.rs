@@ -74,6 +74,9 @@ impl Parser<'_> {
         if self.eat_kw("schema") {
             return self.schema(start).map(ast::Decl::Schema);
         }
+        if self.eat_kw("test") {
+            return self.test(start).map(ast::Decl::Test);
+        }
         self.config(start).map(ast::Decl::Config)
     }
 
@@ -160,6 +163,66 @@ impl Parser<'_> {
             name,
             parent,
             items,
+            span: self.span(start, self.pos),
+        })
+    }
+
+    /// `test_decl`: `kw_test ~ (sstring | ident) ~ (kw_in ~ ident ~ ("," ~ NLS ~ ident)*)?
+    /// ~ NLS ~ "{" ~ assert* ~ "}"`.
+    fn test(&mut self, start: usize) -> R<ast::TestDecl> {
+        self.skip()?;
+        let name_start = self.pos;
+        let name = if self.peek() == b'"' {
+            if self.b.get(self.pos..self.pos + 3) == Some(&b"\"\"\""[..]) {
+                return Err(Reject);
+            }
+            self.quoted()?
+        } else {
+            self.ident()?.name.to_string()
+        };
+        let name_span = self.span(name_start, self.pos);
+        let mut envs = Vec::new();
+        if self.after_skip_kw("in")? {
+            self.skip()?;
+            envs.push(self.ident()?);
+            while self.after_skip_if(b',')? {
+                self.pos += 1;
+                self.skip_nl()?;
+                envs.push(self.ident()?);
+            }
+        }
+        self.skip_nl()?;
+        let asserts = self.braced(Self::assert)?;
+        Ok(ast::TestDecl {
+            doc: self.doc(start),
+            name,
+            name_span,
+            envs,
+            asserts,
+            span: self.span(start, self.pos),
+        })
+    }
+
+    /// `assert`: `kw_assert ~ expr ~ (":" ~ string)?`.
+    fn assert(&mut self) -> R<ast::CheckDecl> {
+        let start = self.pos;
+        self.expect_kw("assert")?;
+        self.skip()?;
+        let cond = self.expr()?;
+        let (mut message, mut message_span) = (None, None);
+        if self.after_skip_if(b':')? {
+            self.pos += 1;
+            self.skip()?;
+            let m_start = self.pos;
+            message = Some(self.quoted()?);
+            message_span = Some(self.span(m_start, self.pos));
+        } else {
+            self.skip()?;
+        }
+        Ok(ast::CheckDecl {
+            cond,
+            message,
+            message_span,
             span: self.span(start, self.pos),
         })
     }

@@ -6,27 +6,88 @@ use super::{Parser, Reject, R};
 use crate::ast::{self, CmpOp, ExprKind};
 
 impl Parser<'_> {
-    /// `ty = ty_union | ty_base`.
+    /// `ty = ty_union ~ !"|" | ty_alts | ty_base`.
     pub(super) fn ty(&mut self) -> R<ast::TypeExpr> {
         let start = self.pos;
-        let union =
-            self.peek() == b'"' || self.at_number() || self.at_kw("true") || self.at_kw("false");
-        if !union {
+        if self.at_literal() {
+            let mut members = vec![self.literal()?];
+            while self.after_skip_if(b'|')? && self.at_literal_after_bar()? {
+                self.pos += 1;
+                self.skip_nl()?;
+                members.push(self.literal()?);
+            }
+            let optional = self.optional()?;
+            let union = ast::TypeExpr {
+                kind: ast::TypeKind::Union(members),
+                refinements: Vec::new(),
+                optional,
+                span: self.span(start, self.pos),
+            };
+            if !self.after_skip_if(b'|')? {
+                return Ok(union);
+            }
+            // `"auto" | int`: not a union of literals only (`!"|"` fails).
+            self.pos = start;
+        }
+        let (save, h) = (self.pos, self.h);
+        let first = self.ty_alt()?;
+        if !self.after_skip_if(b'|')? {
+            // One member: a plain `ty_base`, lowered one level shallower.
+            self.pos = save;
+            self.h = h;
             return self.ty_base();
         }
-        let mut members = vec![self.literal()?];
+        let mut members = vec![first];
         while self.after_skip_if(b'|')? {
             self.pos += 1;
             self.skip_nl()?;
-            members.push(self.literal()?);
+            members.push(self.ty_alt()?);
         }
-        let optional = self.optional()?;
+        if members.len() == 2 {
+            // `("|" ~ NLS ~ ty_alt)+` is one match then `(…)*`: pest keeps
+            // the skip before a repetition that matched nothing.
+            self.skip()?;
+        }
+        let optional = members.iter().any(|m| m.optional);
         Ok(ast::TypeExpr {
-            kind: ast::TypeKind::Union(members),
+            kind: ast::TypeKind::AnyOf(members),
             refinements: Vec::new(),
             optional,
             span: self.span(start, self.pos),
         })
+    }
+
+    fn at_literal(&self) -> bool {
+        self.peek() == b'"' || self.at_number() || self.at_kw("true") || self.at_kw("false")
+    }
+
+    /// At `|` of a literal union: whether a literal follows (`"|" ~ NLS ~
+    /// ty_lit`); the cursor stays on the `|`.
+    fn at_literal_after_bar(&mut self) -> R<bool> {
+        let save = self.pos;
+        self.pos += 1;
+        self.skip_nl()?;
+        let lit = self.at_literal();
+        self.pos = save;
+        Ok(lit)
+    }
+
+    /// `ty_alt = _{ ty_lit1 | ty_base }`: a union member (one level deeper).
+    fn ty_alt(&mut self) -> R<ast::TypeExpr> {
+        if self.at_literal() {
+            let lit = self.literal()?;
+            return Ok(ast::TypeExpr {
+                span: lit.span,
+                kind: ast::TypeKind::Union(vec![lit]),
+                refinements: Vec::new(),
+                optional: false,
+            });
+        }
+        let saved = self.rel;
+        self.rel += 1;
+        let ty = self.ty_base();
+        self.rel = saved;
+        ty
     }
 
     /// `optional?` at the end of a type rule: pest keeps the skip before it.

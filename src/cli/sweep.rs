@@ -1,0 +1,92 @@
+//! `--sweep` on `check` and `build` (LANGUAGE.md §9.7); the logic is in
+//! `crate::sweep`. A sweep build writes point N's artifacts and manifest under
+//! `OUT/sweep/N/`, and `OUT/manifest.json` lists every point with its
+//! overrides and the hash of its manifest (so `mcfg verify OUT` checks them all).
+
+use super::build::{self, BuildArgs, Rendered};
+use super::overrides::{OverrideArgs, SweepArgs};
+use super::{Output, Sources};
+use crate::compile::Sink;
+use crate::emit::manifest::{Manifest, MANIFEST_NAME};
+use crate::emit::Artifact;
+use crate::sweep::SweepEntry;
+
+/// `mcfg check --sweep ...`: every point checked, nothing written.
+pub(super) fn check(out: &Output, sources: &Sources, sets: &OverrideArgs, sweep: &SweepArgs) -> u8 {
+    let sink = Sink::diagnostics_only();
+    let Some(comp) = out.compile_sweep(sources, &sink, &sets.sets, &sweep.sweeps) else {
+        return 2;
+    };
+    out.diagnostics(&comp.project.sources, &comp.diags);
+    u8::from(comp.has_errors())
+}
+
+/// `mcfg build --sweep ...`.
+pub(super) fn build(out: &Output, args: &BuildArgs, sink: &Sink<'_, Option<Rendered>>) -> u8 {
+    let Some(comp) = out.compile_sweep(
+        &args.sources,
+        sink,
+        &args.overrides.sets,
+        &args.sweep.sweeps,
+    ) else {
+        return 2;
+    };
+    out.diagnostics(&comp.project.sources, &comp.diags);
+    if comp.has_errors() {
+        return 1;
+    }
+    if !build::known_envs(out, &args.envs, &comp.envs) {
+        return 2;
+    }
+    let root = match &args.sources.root {
+        Some(r) => crate::loader::normalize(r),
+        None => comp.project.root.clone(),
+    };
+    // The git state is read once; every point's manifest starts from the top one.
+    let base = build::manifest(
+        &comp.project,
+        &comp.envs,
+        &comp.override_entries,
+        Vec::new(),
+        Vec::new(),
+        &root,
+    );
+    let mut top = base.clone();
+    let mut files = Vec::new();
+    for (index, point) in comp.points.into_iter().enumerate() {
+        let dir = format!("sweep/{index}");
+        let mut overrides = comp.override_entries.clone();
+        overrides.extend(point.overrides.iter().cloned());
+        let point_files =
+            build::collect(point.artifacts.into_iter().flatten(), |entries, flags| {
+                Manifest {
+                    overrides,
+                    artifacts: entries,
+                    flags,
+                    ..base.clone()
+                }
+            });
+        for f in point_files {
+            if f.rel_path == MANIFEST_NAME {
+                top.sweep.push(SweepEntry {
+                    index,
+                    dir: dir.clone(),
+                    manifest_sha256: crate::emit::manifest::sha256_hex(&f.bytes),
+                    overrides: point.overrides.clone(),
+                });
+            }
+            files.push(Artifact::new(format!("{dir}/{}", f.rel_path), f.bytes));
+        }
+    }
+    files.push(top.to_artifact());
+    if args.check {
+        return build::check_dir(out, &args.out, &files);
+    }
+    match crate::cli::output::write_atomic_with(&args.out, &files, args.fsync) {
+        Ok(()) => 0,
+        Err(e) => {
+            out.error(&format!("cannot write {}: {e}", args.out.display()));
+            2
+        }
+    }
+}
