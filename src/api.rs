@@ -232,7 +232,7 @@ pub fn check_runtime(
     let update = match crate::report::document::read(text, fid) {
         Ok(u) => u,
         Err(e) => {
-            let d = e.diagnostic().with_config(config).with_env(env);
+            let d = e.to_diagnostic().with_config(config).with_env(env);
             return Ok(Report::new(&comp.project.sources, &[d]));
         }
     };

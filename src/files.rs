@@ -17,6 +17,11 @@ pub const MAX_SOURCE_BYTES: u64 = 256 << 20;
 /// Largest JSON/YAML document mcfg parses (deployed artifacts, runtime
 /// updates, import inputs, manifests).
 pub const MAX_DOCUMENT_BYTES: u64 = 64 << 20;
+/// Most values (scalars, lists, mappings) in one JSON/YAML document, each
+/// copy of an alias counted as it is made (against "billion laughs").
+pub const MAX_DOCUMENT_NODES: usize = 1_000_000;
+/// Deepest nesting of lists and mappings in one JSON/YAML document.
+pub const MAX_DOCUMENT_DEPTH: usize = 200;
 
 /// `n` bytes as the limits are written in messages (`256 MiB`).
 pub fn size_name(n: u64) -> String {

@@ -38,6 +38,14 @@ pub trait FileSystem: Sync {
     fn kind(&self, path: &Path) -> Option<Kind>;
     /// The entries of a folder (full paths).
     fn list_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>>;
+    /// The canonical path of `path`, symbolic links resolved: the identity
+    /// of a file and what confinement to the project root is checked on. A
+    /// path that does not exist is its deepest existing folder's canonical
+    /// path joined with the rest. Without symbolic links (memory) it is the
+    /// lexical [`normalize`]d path.
+    fn canonical(&self, path: &Path) -> PathBuf {
+        normalize(path)
+    }
 }
 
 /// The real filesystem.
@@ -59,6 +67,32 @@ impl FileSystem for RealFs {
             .map(|e| e.map(|e| e.path()))
             .collect()
     }
+
+    fn canonical(&self, path: &Path) -> PathBuf {
+        real_canonical(path)
+    }
+}
+
+/// [`FileSystem::canonical`] on the disk.
+pub fn real_canonical(path: &Path) -> PathBuf {
+    let path = if path.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        path
+    };
+    if let Ok(canonical) = std::fs::canonicalize(path) {
+        return canonical;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => real_canonical(parent).join(name),
+        _ => std::path::absolute(normalize(path)).unwrap_or_else(|_| normalize(path)),
+    }
+}
+
+/// Whether `path` lies inside `root`, lexically (no `..` left after it).
+fn lexically_inside(path: &Path, root: &Path) -> bool {
+    path.strip_prefix(root)
+        .is_ok_and(|rest| !rest.components().any(|c| matches!(c, Component::ParentDir)))
 }
 
 /// Files held in memory, keyed by normalized path; folders are implied.
@@ -148,6 +182,9 @@ pub struct LoadedFile {
     pub id: FileId,
     /// Normalized path used for import resolution (`std/ml.mcfg` for std modules).
     pub path: PathBuf,
+    /// The file's identity: its canonical path ([`FileSystem::canonical`];
+    /// `path` for std modules), so two spellings of one file load it once.
+    pub canonical: PathBuf,
     /// `None` when the file could not be read or parsed (already reported).
     pub ast: Option<ast::File>,
     /// Import alias to target file (`None` when the import failed).
@@ -163,6 +200,8 @@ pub struct Project {
     pub files: Vec<LoadedFile>,
     /// The project root that imports may not leave.
     pub root: PathBuf,
+    /// The canonical path of `root`: no file read may lie outside it.
+    pub root_canonical: PathBuf,
     /// With a project file (`mcfg.toml`): the files named by the command's
     /// PATHS, whose configs are checked and reported; `None`: every file.
     pub selected: Option<Vec<FileId>>,
@@ -180,78 +219,85 @@ impl Project {
     }
 }
 
-/// Why the files a command names cannot be listed (the command cannot run).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InputError {
-    /// A path that names nothing.
-    NotFound(PathBuf),
-    /// Folders below a path nest deeper than the walk goes.
-    TooDeep(PathBuf),
-    /// A folder that cannot be listed: the system's message.
-    Unlistable(PathBuf, String),
-}
-
-impl std::fmt::Display for InputError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            InputError::NotFound(p) => write!(f, "{}: no such file or folder", p.display()),
-            InputError::TooDeep(p) => {
-                write!(f, "{}: folders nested deeper than 64 levels", p.display())
-            }
-            InputError::Unlistable(p, e) => write!(f, "{}: {e}", p.display()),
-        }
-    }
-}
-
-impl std::error::Error for InputError {}
-
-/// The message, for callers whose errors are still text.
-impl From<InputError> for String {
-    fn from(e: InputError) -> String {
-        e.to_string()
-    }
-}
-
 /// Collects the `.mcfg` files named by `paths` (folders recursively, sorted).
-pub fn collect_inputs(fs: &dyn FileSystem, paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
+///
+/// A folder walk stays inside the folder it starts from on canonical paths:
+/// a symbolic link (to a file or a folder) leading out of it is skipped, and
+/// a folder reached twice (a link to an ancestor or a sibling) is walked
+/// once. A file reached under two names is collected once (the first name).
+pub fn collect_inputs(fs: &dyn FileSystem, paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for path in paths {
         match fs.kind(path) {
             Some(Kind::File) => out.push(normalize(path)),
-            Some(Kind::Dir) => walk(fs, path, &mut out, 0)?,
-            None => return Err(InputError::NotFound(path.clone())),
+            Some(Kind::Dir) => {
+                let top = fs.canonical(path);
+                let mut walk = Walk {
+                    fs,
+                    seen: indexmap::IndexSet::from([top.clone()]),
+                    top,
+                    out: &mut out,
+                };
+                walk.dir(path, 0)?;
+            }
+            None => return Err(format!("{}: no such file or folder", path.display())),
         }
     }
     let mut seen = indexmap::IndexSet::new();
-    out.retain(|p| seen.insert(p.clone()));
+    out.retain(|p| seen.insert(fs.canonical(p)));
     Ok(out)
 }
 
-fn walk(
-    fs: &dyn FileSystem,
-    dir: &Path,
-    out: &mut Vec<PathBuf>,
-    depth: usize,
-) -> Result<(), InputError> {
-    if depth > 64 {
-        return Err(InputError::TooDeep(dir.to_path_buf()));
-    }
-    let mut entries = fs
-        .list_dir(dir)
-        .map_err(|e| InputError::Unlistable(dir.to_path_buf(), e.to_string()))?;
-    entries.sort();
-    for entry in entries {
-        let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with('.') || name == "target" || name == "node_modules" {
-            continue;
+/// One folder walk of [`collect_inputs`].
+struct Walk<'a> {
+    fs: &'a dyn FileSystem,
+    /// The canonical path of the folder the walk started from.
+    top: PathBuf,
+    /// The canonical paths of the folders walked so far.
+    seen: indexmap::IndexSet<PathBuf>,
+    out: &'a mut Vec<PathBuf>,
+}
+
+impl Walk<'_> {
+    fn dir(&mut self, dir: &Path, depth: usize) -> Result<(), String> {
+        let fs = self.fs;
+        if depth > 64 {
+            return Err(format!(
+                "{}: folders nested deeper than 64 levels",
+                dir.display()
+            ));
         }
-        match fs.kind(&entry) {
-            Some(Kind::Dir) => walk(fs, &entry, out, depth + 1)?,
-            Some(Kind::File) if name.ends_with(".mcfg") => out.push(normalize(&entry)),
-            _ => {}
+        let mut entries = fs
+            .list_dir(dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        entries.sort();
+        for entry in entries {
+            let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with('.') || name == "target" || name == "node_modules" {
+                continue;
+            }
+            let kind = fs.kind(&entry);
+            let wanted = match kind {
+                Some(Kind::Dir) => true,
+                Some(Kind::File) => name.ends_with(".mcfg"),
+                None => false,
+            };
+            if !wanted {
+                continue;
+            }
+            // Only what lies inside the walked folder once links are resolved.
+            let canonical = fs.canonical(&entry);
+            if !canonical.starts_with(&self.top) {
+                continue;
+            }
+            match kind {
+                Some(Kind::Dir) if self.seen.insert(canonical) => self.dir(&entry, depth + 1)?,
+                Some(Kind::File) => self.out.push(normalize(&entry)),
+                _ => {}
+            }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The common folder of the given paths (the default project root).
@@ -291,6 +337,7 @@ fn display_name(path: &Path) -> String {
 
 struct Pending {
     path: PathBuf,
+    canonical: PathBuf,
     is_std: bool,
     text: Result<String, ReadError>,
 }
@@ -392,16 +439,34 @@ pub fn load_cached(
 ) -> Project {
     let mut project = Project {
         root: normalize(root),
+        root_canonical: fs.canonical(root),
         ..Project::default()
     };
-    let pending: Vec<Pending> = inputs
-        .iter()
-        .map(|p| Pending {
-            path: normalize(p),
+    let mut pending: Vec<Pending> = Vec::new();
+    for p in inputs {
+        let path = normalize(p);
+        let canonical = fs.canonical(&path);
+        if pending.iter().any(|q| q.canonical == canonical) {
+            continue;
+        }
+        // A file inside the root by name but outside it once links are
+        // resolved is not read (its text would show in diagnostics).
+        let escapes = lexically_inside(&path, &project.root)
+            && !canonical.starts_with(&project.root_canonical);
+        let text = if escapes {
+            Err(ReadError::Io(
+                "it is a symbolic link to a file outside the project root".to_owned(),
+            ))
+        } else {
+            read_source(fs, &path)
+        };
+        pending.push(Pending {
+            path,
+            canonical,
             is_std: false,
-            text: read_source(fs, p),
-        })
-        .collect();
+            text,
+        });
+    }
     add_files(diags, &mut project, pending, cache);
     let mut next = 0;
     while next < project.files.len() {
@@ -409,7 +474,7 @@ pub fn load_cached(
         let wanted = resolve_imports(diags, fs, &mut project, id);
         add_files(diags, &mut project, wanted, cache);
         next += 1;
-        link_imports(diags, &mut project, id);
+        link_imports(diags, fs, &mut project, id);
     }
     check_cycles(diags, &project);
     project
@@ -504,6 +569,7 @@ fn add_files(
         project.files.push(LoadedFile {
             id,
             path: p.path,
+            canonical: p.canonical,
             ast,
             imports: IndexMap::new(),
             is_std: p.is_std,
@@ -530,8 +596,22 @@ fn resolve_imports(
                 continue;
             }
         };
-        let known = project.files.iter().any(|f| f.path == target.0)
-            || wanted.iter().any(|w| w.path == target.0);
+        let canonical = identity(fs, &target);
+        if !target.1 && !canonical.starts_with(&project.root_canonical) {
+            diags.push(leaves_root(
+                project,
+                imp,
+                "leads out of the project root through a symbolic link",
+            ));
+            continue;
+        }
+        let known = project
+            .files
+            .iter()
+            .any(|f| f.is_std == target.1 && f.canonical == canonical)
+            || wanted
+                .iter()
+                .any(|w| w.is_std == target.1 && w.canonical == canonical);
         if known {
             continue;
         }
@@ -557,6 +637,7 @@ fn resolve_imports(
         }
         wanted.push(Pending {
             path: target.0,
+            canonical,
             is_std: target.1,
             text,
         });
@@ -593,24 +674,34 @@ fn import_target(
     let raw = Path::new(&imp.path);
     let base = file.path.parent().unwrap_or(Path::new(""));
     let target = normalize(&base.join(raw));
-    let inside = target
-        .strip_prefix(&project.root)
-        .is_ok_and(|rest| !rest.components().any(|c| matches!(c, Component::ParentDir)));
-    if raw.is_absolute() || !inside {
-        return Err(Diagnostic::error(
-            Code::Import,
-            imp.path_span,
-            format!("import `{}` leaves the project root", imp.path),
-        )
-        .with_help(format!(
-            "imports must stay inside `{}`; pass a wider folder or `--root`",
-            display_name(&project.root)
-        )));
+    if raw.is_absolute() || !lexically_inside(&target, &project.root) {
+        return Err(leaves_root(project, imp, "leaves the project root"));
     }
     Ok((target, false))
 }
 
-fn link_imports(diags: &mut Diagnostics, project: &mut Project, id: FileId) {
+/// The identity of an import target (its canonical path; std modules keep theirs).
+fn identity(fs: &dyn FileSystem, target: &(PathBuf, bool)) -> PathBuf {
+    if target.1 {
+        target.0.clone()
+    } else {
+        fs.canonical(&target.0)
+    }
+}
+
+fn leaves_root(project: &Project, imp: &ast::Import, how: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::Import,
+        imp.path_span,
+        format!("import `{}` {how}", imp.path),
+    )
+    .with_help(format!(
+        "imports must stay inside `{}`; pass a wider folder or `--root`",
+        display_name(&project.root)
+    ))
+}
+
+fn link_imports(diags: &mut Diagnostics, fs: &dyn FileSystem, project: &mut Project, id: FileId) {
     let mut links: IndexMap<Name, Option<FileId>> = IndexMap::new();
     let mut spans: IndexMap<Name, Span> = IndexMap::new();
     {
@@ -630,9 +721,14 @@ fn link_imports(diags: &mut Diagnostics, project: &mut Project, id: FileId) {
                 continue;
             }
             spans.insert(imp.alias.name.clone(), imp.alias.span);
-            let target = import_target(project, file, imp)
-                .ok()
-                .and_then(|(path, _)| project.files.iter().find(|f| f.path == path).map(|f| f.id));
+            let target = import_target(project, file, imp).ok().and_then(|t| {
+                let canonical = identity(fs, &t);
+                project
+                    .files
+                    .iter()
+                    .find(|f| f.is_std == t.1 && f.canonical == canonical)
+                    .map(|f| f.id)
+            });
             links.insert(imp.alias.name.clone(), target);
         }
     }

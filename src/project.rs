@@ -298,6 +298,7 @@ pub fn broken(
         .add(crate::source::SourceFile::new(path.to_string_lossy(), text));
     project.files.push(loader::LoadedFile {
         id,
+        canonical: path.clone(),
         path,
         ast: None,
         imports: indexmap::IndexMap::new(),

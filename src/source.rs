@@ -99,6 +99,14 @@ impl SourceFile {
         (line_idx + 1, col + 1)
     }
 
+    /// The byte offset where 0-based line `index` starts (the end of the
+    /// text past the last line).
+    pub fn line_start(&self, index: usize) -> usize {
+        self.line_starts
+            .get(index)
+            .map_or(self.text.len(), |&s| s as usize)
+    }
+
     /// The text of 1-based line `line`, without its line break.
     pub fn line_text(&self, line: usize) -> &str {
         let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {

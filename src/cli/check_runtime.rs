@@ -64,23 +64,29 @@ pub fn run(out: &Output, args: &CheckRuntimeArgs) -> u8 {
         .project
         .sources
         .add(SourceFile::new(name, text.as_str()));
-    let update = match crate::report::document::read(&text, fid) {
-        Ok(u) => u,
-        Err(e) => {
-            out.diagnostics(&comp.project.sources, &[e.diagnostic()]);
-            return 2;
+    // An update that does not read as one document (or writes a path
+    // twice) is a problem of the update, located in it like the others.
+    let (update, problems) = match crate::report::document::read(&text, fid) {
+        Ok(update) => {
+            match check_runtime(&comp.project, &update, &args.config, args.env.as_deref()) {
+                Ok(p) => (Some(update), p),
+                Err(msg) => {
+                    out.error(&msg);
+                    return 2;
+                }
+            }
         }
-    };
-    let problems = match check_runtime(&comp.project, &update, &args.config, args.env.as_deref()) {
-        Ok(p) => p,
-        Err(msg) => {
-            out.error(&msg);
-            return 2;
-        }
+        Err(e) => (
+            None,
+            vec![e
+                .to_diagnostic()
+                .with_config(&args.config)
+                .with_env(args.env.as_deref())],
+        ),
     };
     let ok = problems.is_empty();
     let mut recorded = None;
-    if let (true, Some(log)) = (ok, &args.record) {
+    if let (true, Some(log), Some(update)) = (ok, &args.record, &update) {
         match record(&comp, args, &text, &update.to_json(), log) {
             Ok(entry) => recorded = Some(entry),
             Err(msg) => {

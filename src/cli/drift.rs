@@ -56,7 +56,7 @@ pub fn run(out: &Output, args: &DriftArgs) -> u8 {
     let deployed = match document::read(&text, fid) {
         Ok(node) => node.to_json(),
         Err(e) => {
-            out.diagnostics(&doc_sources, &[e.diagnostic()]);
+            out.diagnostics(&doc_sources, &[e.to_diagnostic()]);
             return 2;
         }
     };

@@ -25,14 +25,17 @@
 //!
 //! # The output folder belongs to mcfg
 //!
-//! A successful build **replaces the whole folder**: files that mcfg did not
-//! write (say `keep.txt`) do not survive it, so the folder always holds
-//! exactly what the manifest lists and `mcfg verify` finds no `extra` file.
-//! (A failed build never calls this and so leaves everything, `keep.txt`
-//! included, as it was.) As a guard against `-o .` or `-o src` wiping
-//! sources, an existing folder that holds `.mcfg` files or a `.git` folder
-//! (up to four levels down) is refused with an error of kind `AlreadyExists`
-//! and left untouched.
+//! Only an empty folder or a previous mcfg build (a folder whose
+//! `manifest.json` is an mcfg manifest: a JSON object whose `compiler` starts
+//! with `mcfg`) is replaced. A successful build **replaces the whole
+//! folder**: files added to a previous build (say `keep.txt`) do not survive
+//! it, so the folder always holds exactly what the manifest lists and `mcfg
+//! verify` finds no `extra` file. (A failed build never calls this and so
+//! leaves everything, `keep.txt` included, as it was.) Any other existing
+//! folder — one holding `notes.txt` and no manifest, `-o .`, `-o src` — is
+//! refused with an error of kind `AlreadyExists` naming it, and left
+//! untouched. A build that loses a race with a concurrent build of the same
+//! folder says so.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
@@ -173,7 +176,39 @@ fn check_replaceable(dir: &Path) -> io::Result<bool> {
             "it holds .mcfg sources or a git repository; choose a separate output folder",
         );
     }
+    if fs::read_dir(dir)?.next().is_some() && !is_mcfg_build(dir) {
+        return refuse(
+            "it holds files but is not a previous mcfg build (no mcfg `manifest.json`); \
+             remove it or choose another output folder",
+        );
+    }
     Ok(true)
+}
+
+/// Whether `dir/manifest.json` is an mcfg manifest (a previous build).
+fn is_mcfg_build(dir: &Path) -> bool {
+    let Ok(bytes) =
+        crate::files::read_regular(&dir.join(MANIFEST_NAME), crate::files::MAX_DOCUMENT_BYTES)
+    else {
+        return false;
+    };
+    serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|m| {
+        m.get("compiler")
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|c| c == "mcfg" || c.starts_with("mcfg "))
+    })
+}
+
+/// The error of a build whose folder another build changed meanwhile.
+fn lost_race(dir: &Path, err: &io::Error) -> io::Error {
+    io::Error::new(
+        err.kind(),
+        format!(
+            "another build wrote `{}` at the same time (this build's files were discarded); \
+             run the build again",
+            dir.display()
+        ),
+    )
 }
 
 /// Whether `dir` (or a folder below it, a few levels deep) holds `.mcfg` files or `.git`.
@@ -256,7 +291,15 @@ fn swap_into_place(
     existed: bool,
 ) -> io::Result<()> {
     if !existed {
-        return fs::rename(tmp, dir);
+        // The folder did not exist a moment ago: if it does now, another
+        // build put it there.
+        return fs::rename(tmp, dir).map_err(|e| {
+            if fs::symlink_metadata(dir).is_ok() {
+                lost_race(dir, &e)
+            } else {
+                e
+            }
+        });
     }
     if exchange(tmp, dir).is_ok() {
         // `tmp` now holds the old build; losing it is harmless but untidy.
@@ -272,7 +315,13 @@ fn swap_by_renames(tmp: &Path, dir: &Path, parent: &Path, name: &str) -> io::Res
     if fs::symlink_metadata(&old).is_ok() {
         fs::remove_dir_all(&old)?;
     }
-    fs::rename(dir, &old)?;
+    fs::rename(dir, &old).map_err(|e| {
+        if e.kind() == io::ErrorKind::NotFound {
+            lost_race(dir, &e)
+        } else {
+            e
+        }
+    })?;
     if let Err(err) = fs::rename(tmp, dir) {
         fs::rename(&old, dir)?;
         return Err(err);
@@ -352,10 +401,14 @@ mod tests {
 
     fn build_files(n: i32) -> Vec<Artifact> {
         vec![
-            art("manifest.json", &format!("{{\"n\": {n}}}\n")),
+            art("manifest.json", &manifest(n)),
             art("dev/svc.json", &format!("{{\"replicas\": {n}}}\n")),
             art("prod/svc.json", "{}\n"),
         ]
+    }
+
+    fn manifest(n: i32) -> String {
+        format!("{{\"compiler\": \"mcfg test\", \"n\": {n}}}\n")
     }
 
     fn snapshot(dir: &Path) -> Vec<(String, String)> {
@@ -386,7 +439,7 @@ mod tests {
             snapshot(&out),
             [
                 ("dev/svc.json".to_owned(), "{\"replicas\": 1}\n".to_owned()),
-                ("manifest.json".to_owned(), "{\"n\": 1}\n".to_owned()),
+                ("manifest.json".to_owned(), manifest(1)),
                 ("prod/svc.json".to_owned(), "{}\n".to_owned()),
             ]
         );
@@ -400,14 +453,14 @@ mod tests {
         write_atomic(&out, &build_files(1)).unwrap();
         fs::write(out.join("keep.txt"), "not ours").unwrap();
         let second = vec![
-            art("manifest.json", "{}\n"),
+            art("manifest.json", &manifest(2)),
             art("prod/svc.json", "{\"r\": 2}\n"),
         ];
         write_atomic(&out, &second).unwrap();
         assert_eq!(
             snapshot(&out),
             [
-                ("manifest.json".to_owned(), "{}\n".to_owned()),
+                ("manifest.json".to_owned(), manifest(2)),
                 ("prod/svc.json".to_owned(), "{\"r\": 2}\n".to_owned()),
             ]
         );
@@ -502,6 +555,44 @@ mod tests {
         write_atomic(&empty, &build_files(2)).unwrap();
         assert_eq!(snapshot(&empty).len(), 3);
         assert_eq!(leftovers(tmp.path()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_folder_of_unrelated_files_is_refused_and_untouched() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("u");
+        fs::create_dir_all(out.join("data")).unwrap();
+        fs::write(out.join("notes.txt"), "mine").unwrap();
+        fs::write(out.join("data/x.csv"), "1,2").unwrap();
+        let before = snapshot(&out);
+        for manifest in [None, Some("{\"compiler\": \"other\"}"), Some("not json")] {
+            if let Some(m) = manifest {
+                fs::write(out.join("manifest.json"), m).unwrap();
+            }
+            let err = write_atomic(&out, &build_files(1)).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+            assert!(
+                err.to_string().contains("is not a previous mcfg build"),
+                "{err}"
+            );
+            assert!(err.to_string().contains(&out.display().to_string()));
+            let _ = fs::remove_file(out.join("manifest.json"));
+            assert_eq!(snapshot(&out), before);
+        }
+        assert_eq!(leftovers(tmp.path()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn losing_a_race_for_a_new_folder_says_so() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (out, tmp_dir) = (tmp.path().join("out"), tmp.path().join("t"));
+        fs::create_dir(&tmp_dir).unwrap();
+        fs::write(tmp_dir.join("manifest.json"), manifest(1)).unwrap();
+        // Another build created `out` after this one found it missing.
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("manifest.json"), manifest(2)).unwrap();
+        let err = swap_into_place(&tmp_dir, &out, tmp.path(), "out", false).unwrap_err();
+        assert!(err.to_string().contains("another build wrote"), "{err}");
     }
 
     #[test]

@@ -3,42 +3,82 @@
 //! A miette report has one source, so labels in the primary label's file are
 //! shown inline and labels in other files become `related` sub-reports, each
 //! with its own named source.
+//!
+//! The source is the [`SourceFile`] itself, borrowed (never copied), and a
+//! span is looked up with its line index: miette's own lookup counts lines
+//! from the start of the text, so each diagnostic cost time in the size of
+//! the file and rendering n diagnostics of one generated file was quadratic.
+//! Here miette reads from a few lines before the span, and the line numbers
+//! are shifted back: rendering is linear in the number of diagnostics.
 
 use std::fmt;
 
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode, SourceSpan,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
 };
 
 use super::{Diagnostic, Label, Severity};
-use crate::source::{FileId, SourceMap};
+use crate::source::{FileId, SourceFile, SourceMap};
 
 /// One miette report: a message, labels in one file, and related reports.
-struct Report {
+struct Report<'s> {
     message: String,
     code: Option<&'static str>,
     severity: miette::Severity,
     help: Option<String>,
-    source: NamedSource<String>,
+    source: FileSource<'s>,
     labels: Vec<LabeledSpan>,
-    related: Vec<Report>,
+    related: Vec<Report<'s>>,
 }
 
-impl fmt::Debug for Report {
+/// A source file as miette reads it, with spans found through its line index.
+struct FileSource<'s>(&'s SourceFile);
+
+impl SourceCode for FileSource<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let file = self.0;
+        let offset = span.offset().min(file.text.len());
+        let (line, _) = file.line_col(offset as u32);
+        // One line more than the context miette asks for, so its own
+        // counting sees the same lines as from the start of the text.
+        let first = line.saturating_sub(1).saturating_sub(before + 1);
+        let start = file.line_start(first).min(offset);
+        let window: &'a [u8] = &file.text.as_bytes()[start..];
+        let local = SourceSpan::new((span.offset() - start).into(), span.len());
+        let inner = window.read_span(&local, before, after)?;
+        let shifted = SourceSpan::new((inner.span().offset() + start).into(), inner.span().len());
+        Ok(Box::new(MietteSpanContents::new_named(
+            file.name.clone(),
+            inner.data(),
+            shifted,
+            inner.line() + first,
+            inner.column(),
+            inner.line_count() + first,
+        )))
+    }
+}
+
+impl fmt::Debug for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl fmt::Display for Report {
+impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for Report {}
+impl std::error::Error for Report<'_> {}
 
-impl miette::Diagnostic for Report {
+impl miette::Diagnostic for Report<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.code.map(|c| Box::new(c) as Box<dyn fmt::Display>)
     }
@@ -80,15 +120,14 @@ fn span_of(label: &Label, primary: bool) -> LabeledSpan {
     }
 }
 
-fn source_of(sources: &SourceMap, file: FileId) -> NamedSource<String> {
-    let f = sources.get(file);
-    NamedSource::new(f.name.clone(), f.text.to_string())
+fn source_of(sources: &SourceMap, file: FileId) -> FileSource<'_> {
+    FileSource(sources.get(file))
 }
 
-fn report(sources: &SourceMap, diag: &Diagnostic) -> Report {
+fn report<'s>(sources: &'s SourceMap, diag: &Diagnostic) -> Report<'s> {
     let file = diag.primary.span.file;
     let mut labels = vec![span_of(&diag.primary, true)];
-    let mut related: Vec<Report> = Vec::new();
+    let mut related: Vec<Report<'s>> = Vec::new();
     for label in &diag.labels {
         if label.span.file == file {
             labels.push(span_of(label, false));
@@ -143,4 +182,74 @@ pub fn render(sources: &SourceMap, diag: &Diagnostic, color: bool, width: usize)
         out = format!("{}: {}\n", diag.code, diag.message);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Code;
+    use crate::source::Span;
+
+    #[test]
+    fn the_line_index_lookup_renders_what_miette_would() {
+        let text: String = (0..300).map(|i| format!("  a{i} = {i}\r\n")).collect();
+        let mut sources = SourceMap::new();
+        let id = sources.add(SourceFile::new("a.mcfg", text.as_str()));
+        let file = sources.get(id);
+        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor());
+        for (start, end, other) in [
+            (2, 4, 40),
+            (4000, 4004, 10),
+            (text.len() - 5, text.len() - 3, 0),
+        ] {
+            let d = Diagnostic::error(Code::Duplicate, Span::new(id, start, end), "m")
+                .with_label(Span::new(id, other, other + 2), "first");
+            let mut fast = String::new();
+            handler
+                .render_report(&mut fast, &report(&sources, &d))
+                .expect("render");
+            // The same report with the whole text as its source, as before.
+            let mut slow = String::new();
+            let plain = PlainReport {
+                inner: report(&sources, &d),
+                source: miette::NamedSource::new("a.mcfg", file.text.to_string()),
+            };
+            handler.render_report(&mut slow, &plain).expect("render");
+            assert_eq!(fast, slow);
+        }
+    }
+
+    /// A report whose source is miette's own `NamedSource`.
+    struct PlainReport<'s> {
+        inner: Report<'s>,
+        source: miette::NamedSource<String>,
+    }
+
+    impl fmt::Debug for PlainReport<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&self.inner.message)
+        }
+    }
+
+    impl fmt::Display for PlainReport<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&self.inner.message)
+        }
+    }
+
+    impl std::error::Error for PlainReport<'_> {}
+
+    impl miette::Diagnostic for PlainReport<'_> {
+        fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+            self.inner.code()
+        }
+
+        fn source_code(&self) -> Option<&dyn SourceCode> {
+            Some(&self.source)
+        }
+
+        fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+            self.inner.labels()
+        }
+    }
 }

@@ -116,7 +116,13 @@ fn finish<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, assemble_value: bool) -> Ou
                     .node(id)
                     .ty
                     .is_some_and(|t| prog.tags.contains_key(&t));
-            if ce.layers.is_absent(id) && is_required(prog, &ce.layers, id) && !bad_union {
+            let node = ce.layers.node(id);
+            let typo = ce
+                .layers
+                .typos
+                .iter()
+                .any(|(p, k)| *p == node.parent && *k == node.key);
+            if ce.layers.is_absent(id) && is_required(prog, &ce.layers, id) && !bad_union && !typo {
                 report_missing(cx, ce, id);
                 ok = false;
                 continue;

@@ -1,9 +1,10 @@
 //! JSON reading with `serde_json` into the importer's value tree.
 //!
 //! Key order is kept, duplicate keys are an error (serde_json alone would keep
-//! the last), integers beyond the 64-bit signed range are an error. Integers
-//! too large even for u64 are read by serde_json as floats, as Helm (which
-//! reads numbers as float64) would.
+//! the last), integers beyond the 64-bit signed range are an error, as in
+//! YAML: an integer literal (no `.`, no exponent) never silently becomes a
+//! float. serde_json reads integers too large for u64 as floats, so integer
+//! literals are checked on the text, and the error points at the number.
 
 use std::fmt;
 
@@ -18,6 +19,11 @@ use super::ReadError;
 pub(crate) fn read_json(text: &str) -> Option<Result<Map, ReadError>> {
     let mut de = serde_json::Deserializer::from_str(text);
     let parsed = JsonValue::deserialize(&mut de).and_then(|v| de.end().map(|()| v));
+    if parsed.is_ok() {
+        if let Some(err) = big_integer(text) {
+            return Some(Err(err));
+        }
+    }
     match parsed {
         Ok(JsonValue(Value::Map(map))) => Some(Ok(map)),
         Ok(JsonValue(other)) => Some(Err(ReadError {
@@ -28,13 +34,63 @@ pub(crate) fn read_json(text: &str) -> Option<Result<Map, ReadError>> {
                 other.kind()
             ),
         })),
-        Err(e) if e.classify() == Category::Data => Some(Err(ReadError {
-            line: e.line(),
-            column: e.column(),
-            message: strip_position(&e.to_string()),
-        })),
+        Err(e) if e.classify() == Category::Data => {
+            Some(Err(big_integer(text).unwrap_or(ReadError {
+                line: e.line(),
+                column: e.column(),
+                message: strip_position(&e.to_string()),
+            })))
+        }
         Err(_) => None,
     }
+}
+
+/// The first integer literal of well-formed JSON `text` outside the 64-bit
+/// signed range, located at its first character.
+fn big_integer(text: &str) -> Option<ReadError> {
+    let bytes = text.as_bytes();
+    let (mut i, mut line, mut line_start) = (0, 1, 0);
+    let mut in_string = false;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'\n' => {
+                line += 1;
+                line_start = i + 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < bytes.len()
+                    && matches!(bytes[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
+                    i += 1;
+                }
+                let token = &text[start..i];
+                let integral = !token.contains(['.', 'e', 'E']);
+                if integral && token.parse::<i64>().is_err() {
+                    return Some(ReadError {
+                        line,
+                        column: text[line_start..start].chars().count() + 1,
+                        message: format!("the integer `{token}` does not fit in 64 bits"),
+                    });
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// serde_json appends " at line L column C"; the position is kept separately.
@@ -116,6 +172,31 @@ impl<'de> Visitor<'de> for JsonVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integers_beyond_64_bits_are_refused_at_the_number() {
+        for (text, col, int) in [
+            ("{\"a\": 18446744073709551616}", 7, "18446744073709551616"),
+            (
+                "{\"a\":\n [1, 99999999999999999999999]}",
+                6,
+                "99999999999999999999999",
+            ),
+            ("{\"a\": 9223372036854775808}", 7, "9223372036854775808"),
+            ("{\"a\": -9223372036854775809}", 7, "-9223372036854775809"),
+        ] {
+            let err = read_json(text).unwrap().unwrap_err();
+            assert_eq!(err.column, col, "{text}");
+            assert_eq!(
+                err.message,
+                format!("the integer `{int}` does not fit in 64 bits")
+            );
+        }
+        let ok = read_json(
+            "{\"a\": -9223372036854775808, \"b\": 1e23, \"c\": \"99999999999999999999\"}",
+        );
+        assert!(ok.unwrap().is_ok());
+    }
 
     #[test]
     fn reads_json_in_order() {

@@ -18,8 +18,7 @@ use super::scalar::{resolve_plain, resolve_tagged};
 use super::value::{Entry, Map, Value};
 use super::{ReadError, Yaml11};
 
-const MAX_DEPTH: usize = 200;
-const MAX_NODES: usize = 5_000_000;
+use crate::files::{MAX_DOCUMENT_DEPTH as MAX_DEPTH, MAX_DOCUMENT_NODES as MAX_NODES};
 
 /// Reads a one-document YAML text whose top level is a mapping (or empty).
 ///
@@ -71,7 +70,8 @@ fn read_once(text: &str, yaml11: Yaml11) -> Result<Map, ReadError> {
 struct Reader<'t> {
     parser: Parser<'t, StrInput<'t>>,
     yaml11: Yaml11,
-    anchors: IndexMap<usize, Value>,
+    /// Each anchor's value and its number of values.
+    anchors: IndexMap<usize, (Value, usize)>,
     lines: Lines<'t>,
     nodes: usize,
     /// The line where the last scalar, alias or collection ended.
@@ -142,7 +142,9 @@ impl<'t> Reader<'t> {
         if self.nodes > MAX_NODES {
             return Err(error_at(
                 mark,
-                "the document is too large (aliases expand too far)",
+                format!(
+                    "the document is too large: its aliases expand to more than {MAX_NODES} values"
+                ),
             ));
         }
         Ok(())
@@ -170,11 +172,17 @@ impl<'t> Reader<'t> {
             }
             Event::Alias(id) => {
                 self.last_end_line = span.end.line();
-                let Some(value) = self.anchors.get(&id).cloned() else {
+                // Counted before the copy is made, with the size stored
+                // when the anchor was read (never re-walked).
+                let Some(&(_, n)) = self.anchors.get(&id) else {
                     return Err(error_at(span.start, "an alias to an unknown anchor"));
                 };
-                self.count(size(&value), span.start)?;
-                return Ok(value);
+                self.count(n, span.start)?;
+                return Ok(self
+                    .anchors
+                    .get(&id)
+                    .map(|(v, _)| v.clone())
+                    .unwrap_or(Value::Null));
             }
             Event::SequenceStart(anchor, tag) => {
                 check_collection_tag(tag.as_deref(), "seq", span.start)?;
@@ -187,7 +195,7 @@ impl<'t> Reader<'t> {
             _ => return Err(error_at(span.start, "unexpected YAML event")),
         };
         if anchor != 0 {
-            self.anchors.insert(anchor, value.clone());
+            self.anchors.insert(anchor, (value.clone(), size(&value)));
         }
         Ok(value)
     }

@@ -33,10 +33,20 @@ use super::{handlers, Server};
 /// Answers one request (`null` if its handler panics).
 pub(super) fn request(server: &mut Server, req: Request) -> Response {
     let id = req.id.clone();
+    if server.shut_down {
+        return Response::new_err(
+            id,
+            ErrorCode::InvalidRequest as i32,
+            format!(
+                "`{}` after `shutdown`: the server only waits for `exit`",
+                req.method
+            ),
+        );
+    }
     catch_unwind(AssertUnwindSafe(|| {
         Requests::new(server, req)
             .on::<Initialize>(handlers::initialize)
-            .on::<Shutdown>(|_, ()| ())
+            .on::<Shutdown>(|s, ()| s.shut_down = true)
             .on::<HoverRequest>(handlers::hover)
             .on::<GotoDefinition>(handlers::definition)
             .on::<Completion>(handlers::completion)

@@ -70,6 +70,10 @@ impl FileSystem for OverlayFs {
         }
         Ok(out)
     }
+
+    fn canonical(&self, path: &Path) -> PathBuf {
+        RealFs.canonical(path)
+    }
 }
 
 #[cfg(test)]

@@ -83,7 +83,15 @@ pub(super) fn did_change(s: &mut Server, p: DidChangeTextDocumentParams) -> bool
         return false;
     }
     let encoding = s.encoding;
-    let doc = s.docs.entry(path).or_default();
+    let Some(doc) = s.docs.get_mut(&path) else {
+        // A change to a document that was never opened has no text to apply
+        // to: ignored (and logged), not created.
+        super::framing::log(&format!(
+            "didChange for {} which is not open: ignored",
+            path.display()
+        ));
+        return false;
+    };
     for change in p.content_changes {
         apply_change(doc, change, encoding);
     }

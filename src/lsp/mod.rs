@@ -17,6 +17,7 @@
 pub mod fs;
 pub mod text;
 pub mod transport;
+pub mod framing;
 
 mod actions;
 mod complete;
@@ -72,6 +73,8 @@ pub struct Server {
     parses: loader::ParseCache,
     /// The read-only copies of the standard library ([`std_docs`]).
     std: std_docs::StdDocs,
+    /// `shutdown` was received: every later request is `InvalidRequest`.
+    shut_down: bool,
     exited: bool,
     /// A document was saved: the next compilation runs the policy tests (`lens`).
     tests_pending: bool,

@@ -11,7 +11,7 @@ use lsp_server::{Connection, Message};
 use super::{dispatch, Server};
 
 /// How many waiting messages [`serve`] handles as one batch, at most.
-const MAX_BATCH: usize = 256;
+pub(super) const MAX_BATCH: usize = 256;
 
 impl Server {
     /// Handles messages that arrived together, in order, but compiles the project once
@@ -58,10 +58,8 @@ pub fn serve(conn: &Connection) -> Result<(), String> {
     Ok(())
 }
 
-/// `mcfg lsp`: serves on stdin/stdout.
+/// `mcfg lsp`: serves on stdin/stdout with [`super::framing`] (a malformed
+/// frame is answered with -32700, never the end of the server).
 pub fn run_stdio() -> Result<(), String> {
-    let (conn, threads) = Connection::stdio();
-    serve(&conn)?;
-    drop(conn);
-    threads.join().map_err(|e| e.to_string())
+    super::framing::run_stdio()
 }

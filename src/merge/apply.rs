@@ -1,6 +1,6 @@
 //! Applying config bodies, env blocks and object literals to [`Layers`].
 
-use crate::ast::{AssignOp, Expr, ExprKind, Key, Stmt};
+use crate::ast::{AssignOp, Expr, ExprKind, Key, Name, Stmt};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::resolve::{ConfigId, Program};
 use crate::source::Span;
@@ -242,6 +242,8 @@ impl<'p, 'a> Applier<'p, 'a> {
                 .with_label(o.span, format!("{what} declared here"));
                 if let Some(s) = suggest::closest(&key.name, o.fields.keys().map(|k| &**k)) {
                     d = d.with_help(format!("did you mean `{s}`?"));
+                    // The field it meant is then unset: that is this mistake too.
+                    layers.typos.push((at, Name::from(s)));
                 } else {
                     let names: Vec<&str> = o.fields.keys().map(|k| &**k).take(12).collect();
                     d = d.with_help(format!("declared fields: {}", names.join(", ")));
@@ -281,6 +283,9 @@ impl<'p, 'a> Applier<'p, 'a> {
             .rev()
             .find(|s| s.op != Op::Append)
             .is_none_or(|s| matches!(s.expr.kind, ExprKind::Null));
+        if fresh && self.enter_sole_member(layers, id) {
+            return Some(());
+        }
         if fresh && self.tagged(layers, id).is_some() {
             // A union of schemas is entered only once its tag picked a member.
             if let Some((_, tagged)) = self.tagged(layers, id) {
@@ -488,6 +493,10 @@ impl<'p, 'a> Applier<'p, 'a> {
             return false;
         }
         layers.nodes[id as usize].slot = Slot::empty_leaf();
+        // A union narrowed to its object member takes any member again.
+        if let Some(ty) = self.declared_ty(layers, id) {
+            layers.nodes[id as usize].ty = Some(ty);
+        }
         true
     }
 

@@ -141,6 +141,10 @@ pub struct Node<'a> {
 pub struct Layers<'a> {
     pub nodes: Vec<Node<'a>>,
     pub next_seq: u32,
+    /// Object nodes and the declared field an unknown field's did-you-mean
+    /// named (`nme` → `name`): that field's missing value is the same
+    /// mistake, not a second one.
+    pub typos: Vec<(NodeId, Name)>,
 }
 
 impl<'a> Layers<'a> {
@@ -157,6 +161,7 @@ impl<'a> Layers<'a> {
                 depth: 0,
             }],
             next_seq: 0,
+            typos: Vec::new(),
         }
     }
 
@@ -214,6 +219,7 @@ impl<'a> Layers<'a> {
         Layers {
             nodes,
             next_seq: self.next_seq,
+            typos: self.typos.clone(),
         }
     }
 

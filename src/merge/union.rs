@@ -26,11 +26,12 @@ fn literal(e: &Expr) -> Option<Lit> {
 }
 
 impl<'p, 'a> Applier<'p, 'a> {
-    /// The declared union type of node `id` and its tag, if it is a union of schemas.
-    pub(super) fn tagged(&self, layers: &Layers<'a>, id: NodeId) -> Option<(TyId, &'p Tagged)> {
+    /// The type node `id` is declared with: its schema field's, or its map's
+    /// element type (a union narrowed to a member keeps its union here).
+    pub(super) fn declared_ty(&self, layers: &Layers<'a>, id: NodeId) -> Option<TyId> {
         let prog = self.prog;
         let node = layers.node(id);
-        let declared = match node.field {
+        match node.field {
             Some((o, i)) => prog.obj(o).fields.get_index(i as usize).map(|(_, f)| f.ty),
             None if id != super::ROOT => {
                 match layers.node(node.parent).ty.map(|t| &prog.ty(t).ty) {
@@ -39,8 +40,48 @@ impl<'p, 'a> Applier<'p, 'a> {
                 }
             }
             None => None,
-        }?;
-        prog.tags.get(&declared).map(|t| (declared, t))
+        }
+    }
+
+    /// The declared union type of node `id` and its tag, if it is a union of schemas.
+    pub(super) fn tagged(&self, layers: &Layers<'a>, id: NodeId) -> Option<(TyId, &'p Tagged)> {
+        let declared = self.declared_ty(layers, id)?;
+        self.prog.tags.get(&declared).map(|t| (declared, t))
+    }
+
+    /// The only schema member of node `id`'s declared union (`P | "off"`),
+    /// which an object written there must be.
+    pub(super) fn sole_object_member(
+        &self,
+        layers: &Layers<'a>,
+        id: NodeId,
+    ) -> Option<(TyId, ObjId)> {
+        let prog = self.prog;
+        let declared = self.declared_ty(layers, id)?;
+        let Ty::AnyOf(members) = &prog.ty(declared).ty else {
+            return None;
+        };
+        let mut objs = members.iter().filter_map(|&m| match prog.ty(m).ty {
+            Ty::Object(o) => Some((m, o)),
+            _ => None,
+        });
+        let first = objs.next()?;
+        objs.next().is_none().then_some(first)
+    }
+
+    /// Makes union node `id` an object of its only schema member, unless it
+    /// is one already.
+    pub(super) fn enter_sole_member(&mut self, layers: &mut Layers<'a>, id: NodeId) -> bool {
+        let Some((ty, obj)) = self.sole_object_member(layers, id) else {
+            return false;
+        };
+        let node = layers.node(id);
+        let is_member = matches!(node.slot, Slot::Obj(_)) && node.ty == Some(ty);
+        if !is_member {
+            layers.nodes[id as usize].ty = Some(ty);
+            fill_object(self, layers, id, obj);
+        }
+        true
     }
 
     /// Picks the member of union node `id` from the tag `stmts` assign (an
@@ -54,6 +95,7 @@ impl<'p, 'a> Applier<'p, 'a> {
         at: Span,
     ) -> bool {
         let Some((union, tagged)) = self.tagged(layers, id) else {
+            self.enter_sole_member(layers, id);
             return true;
         };
         let tag = stmts.iter().find_map(|s| match s {

@@ -121,6 +121,7 @@ pub fn add_pseudo_file(project: &mut Project, name: String, text: &str) -> FileI
     let id = project.sources.add(SourceFile::new(name.clone(), text));
     project.files.push(LoadedFile {
         id,
+        canonical: PathBuf::from(&name),
         path: PathBuf::from(name),
         ast: None,
         imports: IndexMap::new(),

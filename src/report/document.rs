@@ -9,13 +9,15 @@
 //! `.inf`/`.nan`, integers beyond 64 bits and unsupported tags are errors.
 //! Anchors and aliases are resolved by copying.
 
+mod paths;
+
 use indexmap::IndexMap;
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span as YSpan};
 
-use crate::source::{FileId, Span};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::{FileId, SourceFile, Span};
 
-const MAX_DEPTH: usize = 200;
-const MAX_NODES: usize = 1_000_000;
+use crate::files::{MAX_DOCUMENT_DEPTH as MAX_DEPTH, MAX_DOCUMENT_NODES as MAX_NODES};
 
 /// A value with the span of its text.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,26 +46,43 @@ pub enum DocValue {
     Map(Vec<(DocKey, DocNode)>),
 }
 
-/// Why a document could not be read: a message and where (a byte span in
-/// the document's file; renderers turn it into a line and column).
+/// Why a document could not be read: a message, its span in the file and
+/// the 1-based line and column of its start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocError {
+    pub code: Code,
     pub message: String,
     pub span: Span,
+    /// Another place involved (the first spelling of a duplicate path).
+    pub label: Option<(Span, String)>,
+    pub line: usize,
+    pub column: usize,
 }
 
 impl DocError {
-    /// The `mcfg::syntax` diagnostic of the error.
-    pub fn diagnostic(&self) -> crate::diagnostics::Diagnostic {
-        crate::diagnostics::Diagnostic::error(
-            crate::diagnostics::Code::Syntax,
-            self.span,
-            self.message.clone(),
-        )
+    /// The error as a diagnostic (its spans point into the document's file).
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        let mut d = Diagnostic::error(self.code, self.span, self.message.clone());
+        if let Some((span, label)) = &self.label {
+            d = d.with_label(*span, label.clone());
+        }
+        if self.code == Code::Duplicate {
+            d = d.with_help("write each path once, either nested or dotted");
+        }
+        d
     }
 }
 
 impl DocNode {
+    /// The number of values in this node (itself included).
+    pub fn size(&self) -> usize {
+        match &self.value {
+            DocValue::List(items) => 1 + items.iter().map(DocNode::size).sum::<usize>(),
+            DocValue::Map(entries) => 1 + entries.iter().map(|(_, v)| v.size()).sum::<usize>(),
+            _ => 1,
+        }
+    }
+
     /// The artifact-form JSON value.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
@@ -85,7 +104,42 @@ impl DocNode {
 }
 
 /// Reads `text` (the contents of file `file`) as one JSON or YAML document.
+///
+/// Besides what YAML itself refuses, a path written twice in any spelling
+/// (`{"a": {"b": 1}, "a.b": 2}`) is a `mcfg::duplicate` error.
 pub fn read(text: &str, file: FileId) -> Result<DocNode, DocError> {
+    let lines = SourceFile::new("", text);
+    let at = |span: Span| lines.line_col(span.start);
+    let node = read_tree(text, file).map_err(|(code, message, span)| {
+        let (line, column) = at(span);
+        DocError {
+            code,
+            message,
+            span,
+            label: None,
+            line,
+            column,
+        }
+    })?;
+    paths::check(&node).map_err(|c| {
+        let (line, column) = at(c.second);
+        let (l1, c1) = at(c.first);
+        DocError {
+            code: Code::Duplicate,
+            message: format!("`{}` is written twice (first at {l1}:{c1})", c.path),
+            span: c.second,
+            label: Some((c.first, "first written here".to_owned())),
+            line,
+            column,
+        }
+    })?;
+    Ok(node)
+}
+
+/// A reading error before positions are rendered: code, message, span.
+type RawError = (Code, String, Span);
+
+fn read_tree(text: &str, file: FileId) -> Result<DocNode, RawError> {
     let mut reader = Reader {
         parser: Parser::new_from_str(text),
         file,
@@ -105,41 +159,48 @@ struct Reader<'t> {
     file: FileId,
     /// Byte offset of each character (and the end), for char-indexed markers.
     bytes: Vec<usize>,
-    anchors: IndexMap<usize, DocNode>,
+    /// Each anchor's value and its number of values.
+    anchors: IndexMap<usize, (DocNode, usize)>,
     nodes: usize,
 }
 
 impl<'t> Reader<'t> {
-    /// An error at `mark` (one character wide when there is one).
-    fn error_at(&self, mark: Marker, message: impl Into<String>) -> DocError {
-        let start = self.bytes.get(mark.index()).copied().unwrap_or(0);
-        let end = self.bytes.get(mark.index() + 1).copied().unwrap_or(start);
-        DocError {
-            message: message.into(),
-            span: Span::new(self.file, start, end),
-        }
+    fn offset(&self, m: Marker) -> usize {
+        self.bytes.get(m.index()).copied().unwrap_or(0)
+    }
+
+    fn error_at(&self, mark: Marker, message: impl Into<String>) -> RawError {
+        self.error_code(Code::Syntax, mark, message)
+    }
+
+    fn error_code(&self, code: Code, mark: Marker, message: impl Into<String>) -> RawError {
+        let at = self.offset(mark);
+        (code, message.into(), Span::new(self.file, at, at))
     }
 
     fn span(&self, s: YSpan) -> Span {
-        let at = |m: Marker| self.bytes.get(m.index()).copied().unwrap_or(0);
-        let (start, end) = (at(s.start), at(s.end));
+        let (start, end) = (self.offset(s.start), self.offset(s.end));
         Span::new(self.file, start, end.max(start))
     }
 
-    fn next(&mut self) -> Result<(Event<'t>, YSpan), DocError> {
+    fn next(&mut self) -> Result<(Event<'t>, YSpan), RawError> {
         match self.parser.next_event() {
             Some(Ok(ev)) => Ok(ev),
             Some(Err(e)) => {
                 Err(self.error_at(*e.marker(), format!("not valid JSON or YAML: {}", e.info())))
             }
-            None => Err(DocError {
-                message: "unexpected end of the document".into(),
-                span: Span::new(self.file, 0, 0),
-            }),
+            None => {
+                let end = self.bytes.last().copied().unwrap_or(0);
+                Err((
+                    Code::Syntax,
+                    "unexpected end of the document".into(),
+                    Span::new(self.file, end, end),
+                ))
+            }
         }
     }
 
-    fn stream(&mut self) -> Result<DocNode, DocError> {
+    fn stream(&mut self) -> Result<DocNode, RawError> {
         let mut doc: Option<DocNode> = None;
         loop {
             let (ev, span) = self.next()?;
@@ -162,13 +223,21 @@ impl<'t> Reader<'t> {
         }))
     }
 
-    fn node(&mut self, ev: Event<'t>, span: YSpan, depth: usize) -> Result<DocNode, DocError> {
+    fn node(&mut self, ev: Event<'t>, span: YSpan, depth: usize) -> Result<DocNode, RawError> {
         if depth > MAX_DEPTH {
-            return Err(self.error_at(span.start, "the document is nested too deeply"));
+            return Err(self.error_code(
+                Code::Limit,
+                span.start,
+                format!("the document is nested deeper than {MAX_DEPTH} levels"),
+            ));
         }
         self.nodes += 1;
         if self.nodes > MAX_NODES {
-            return Err(self.error_at(span.start, "the document is too large"));
+            return Err(self.error_code(
+                Code::Limit,
+                span.start,
+                format!("the document is too large (more than {MAX_NODES} values)"),
+            ));
         }
         let (anchor, node) = match ev {
             Event::Scalar(text, style, anchor, tag) => {
@@ -183,11 +252,19 @@ impl<'t> Reader<'t> {
                 )
             }
             Event::Alias(id) => {
-                return self
-                    .anchors
-                    .get(&id)
-                    .cloned()
-                    .ok_or_else(|| self.error_at(span.start, "an alias to an unknown anchor"));
+                // Counted before the copy is made (the node itself is counted above).
+                let Some((node, n)) = self.anchors.get(&id) else {
+                    return Err(self.error_at(span.start, "an alias to an unknown anchor"));
+                };
+                self.nodes = self.nodes.saturating_add(n - 1);
+                if self.nodes > MAX_NODES {
+                    return Err(self.error_code(
+                        Code::Limit,
+                        span.start,
+                        format!("the document is too large: its aliases expand to more than {MAX_NODES} values"),
+                    ));
+                }
+                return Ok(node.clone());
             }
             Event::SequenceStart(anchor, _) => {
                 let mut items = Vec::new();
@@ -211,7 +288,7 @@ impl<'t> Reader<'t> {
             _ => return Err(self.error_at(span.start, "unexpected YAML event")),
         };
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), node.size()));
         }
         Ok(node)
     }
@@ -221,7 +298,7 @@ impl<'t> Reader<'t> {
         anchor: usize,
         start: YSpan,
         depth: usize,
-    ) -> Result<(usize, DocNode), DocError> {
+    ) -> Result<(usize, DocNode), RawError> {
         let mut entries: Vec<(DocKey, DocNode)> = Vec::new();
         loop {
             let (ev, kspan) = self.next()?;
@@ -332,8 +409,7 @@ mod tests {
     fn duplicate_keys_are_rejected_with_their_position() {
         let err = read_json("{\"a\": 1,\n \"a\": 2}").unwrap_err();
         assert_eq!(err.message, "duplicate key `a`");
-        // The second `"a"`: line 2, column 2.
-        assert_eq!((err.span.start, err.span.end), (10, 11));
+        assert_eq!((err.line, err.column), (2, 2));
         assert!(read_json("a: 1\nb:\n  c: 1\n  c: 2\n").is_err());
     }
 

@@ -397,6 +397,7 @@ fn refusals_of_section_9_syntax() {
         "schema S { d: list[int](len == 2) | int? }",
         "schema S { d: (Disk | Wandb)?\n  e: Disk |\n    Wandb }",
         "schema S { d: { a: int = 1 + 2 } | int }",
+        "schema S { d: bool | \"all\"?\n  e: int | \"x\" | \"y\" }",
     ] {
         assert_same(text, text);
     }

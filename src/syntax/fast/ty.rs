@@ -75,12 +75,15 @@ impl Parser<'_> {
     /// `ty_alt = _{ ty_lit1 | ty_base }`: a union member (one level deeper).
     fn ty_alt(&mut self) -> R<ast::TypeExpr> {
         if self.at_literal() {
+            // `ty_lit1 = { ty_lit ~ optional? }`: the skip before `?` stays.
+            let start = self.pos;
             let lit = self.literal()?;
+            let optional = self.optional()?;
             return Ok(ast::TypeExpr {
-                span: lit.span,
+                span: self.span(start, self.pos),
                 kind: ast::TypeKind::Union(vec![lit]),
                 refinements: Vec::new(),
-                optional: false,
+                optional,
             });
         }
         let saved = self.rel;

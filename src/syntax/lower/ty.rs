@@ -28,12 +28,15 @@ impl Lower<'_> {
         for p in pair.into_inner() {
             members.push(match p.as_rule() {
                 Rule::ty_lit1 => {
-                    let lit = next(&mut p.into_inner(), "literal member");
-                    let span = self.span(&lit);
+                    // `"all"?`: a literal member may make the union optional.
+                    let span = self.span(&p);
+                    let mut inner = p.into_inner();
+                    let lit = next(&mut inner, "literal member");
+                    let optional = inner.next().is_some();
                     ast::TypeExpr {
                         kind: ast::TypeKind::Union(vec![self.lower_literal(lit)?]),
                         refinements: Vec::new(),
-                        optional: false,
+                        optional,
                         span,
                     }
                 }

@@ -9,17 +9,22 @@ use std::time::{Duration, Instant};
 
 use crate::limits::{build, run_in};
 
+mod documents;
+mod lsp;
+mod output;
+mod symlinks;
+
 const DEADLINE: Duration = Duration::from_secs(60);
 
 /// What a plain run printed.
-struct Out {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
+pub(super) struct Out {
+    pub(super) code: Option<i32>,
+    pub(super) stdout: String,
+    pub(super) stderr: String,
 }
 
 /// Runs `mcfg ARGS` in `dir` (human output) with a deadline.
-fn mcfg(dir: &Path, args: &[&str]) -> Out {
+pub(super) fn mcfg(dir: &Path, args: &[&str]) -> Out {
     let bin = std::env::var_os("MCFG_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_mcfg").into());
     let out_path = dir.join(".stdout");
     let err_path = dir.join(".stderr");
@@ -51,20 +56,20 @@ fn mcfg(dir: &Path, args: &[&str]) -> Out {
     }
 }
 
-fn write(dir: &Path, name: &str, text: &str) {
+pub(super) fn write(dir: &Path, name: &str, text: &str) {
     let path = dir.join(name);
     std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
     std::fs::write(path, text).expect("write");
 }
 
-fn mkfifo(path: &Path) -> bool {
+pub(super) fn mkfifo(path: &Path) -> bool {
     Command::new("mkfifo")
         .arg(path)
         .status()
         .is_ok_and(|s| s.success())
 }
 
-const SVC: &str = "schema S {
+pub(super) const SVC: &str = "schema S {
   replicas: int
   timeout: duration (<= 30s) @runtime = 10s
   api_key: secret @runtime
@@ -73,7 +78,7 @@ config svc: S { replicas = 2; api_key = secret(\"vault://k\") }
 ";
 
 /// A project with `SVC` in `v/` and its build in `out/`.
-fn project() -> tempfile::TempDir {
+pub(super) fn project() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("temp dir");
     write(tmp.path(), "v/a.mcfg", SVC);
     let b = mcfg(tmp.path(), &["build", "v", "-o", "out"]);

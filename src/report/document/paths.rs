@@ -1,0 +1,79 @@
+//! One path, one spelling: in a deployed artifact or a runtime update a key
+//! is a dotted path (`"serving.timeout"` is `serving` → `timeout`), so the
+//! same leaf can be written twice in different spellings
+//! (`{"serving": {"timeout": 45}, "serving.timeout": 0.1}`), or a path can be
+//! written both as a value and as an object holding fields. Either is a
+//! `mcfg::duplicate` error at the second key, naming the first: nothing wins
+//! silently.
+
+use indexmap::IndexMap;
+
+use super::{DocKey, DocNode, DocValue};
+use crate::source::Span;
+
+/// What a path was first written as, and where.
+#[derive(Clone, Copy)]
+struct Seen {
+    key: Span,
+    /// Written as an object holding fields (not as a value).
+    object: bool,
+}
+
+/// The second spelling of a path written twice: (its key, the first key, the path).
+pub(super) struct Clash {
+    pub second: Span,
+    pub first: Span,
+    pub path: String,
+}
+
+/// Checks the mapping `node` (the document's top level) for a path written twice.
+pub(super) fn check(node: &DocNode) -> Result<(), Clash> {
+    let DocValue::Map(entries) = &node.value else {
+        return Ok(());
+    };
+    let mut seen: IndexMap<String, Seen> = IndexMap::new();
+    walk(entries, "", &mut seen)
+}
+
+fn walk(
+    entries: &[(DocKey, DocNode)],
+    prefix: &str,
+    seen: &mut IndexMap<String, Seen>,
+) -> Result<(), Clash> {
+    for (key, value) in entries {
+        let mut path = prefix.to_owned();
+        let parts: Vec<&str> = key.name.split('.').collect();
+        for (i, part) in parts.iter().enumerate() {
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(part);
+            let last = i + 1 == parts.len();
+            let object = !last || matches!(&value.value, DocValue::Map(m) if !m.is_empty());
+            match seen.get(&path) {
+                // Two spellings may both open the same object.
+                Some(s) if s.object && object => {}
+                Some(s) => {
+                    return Err(Clash {
+                        second: key.span,
+                        first: s.key,
+                        path,
+                    })
+                }
+                None => {
+                    seen.insert(
+                        path.clone(),
+                        Seen {
+                            key: key.span,
+                            object,
+                        },
+                    );
+                }
+            }
+        }
+        if let DocValue::Map(inner) = &value.value {
+            walk(inner, &path, seen)?;
+        }
+    }
+    Ok(())
+}
