@@ -339,21 +339,44 @@ struct Pending {
     path: PathBuf,
     canonical: PathBuf,
     is_std: bool,
-    text: Result<String, (String, Option<usize>)>,
+    text: Result<String, ReadError>,
 }
 
-fn read_source(fs: &dyn FileSystem, path: &Path) -> Result<String, (String, Option<usize>)> {
-    let bytes = fs.read(path).map_err(|e| (e.to_string(), None))?;
+/// Why a source file has no text to parse.
+#[derive(Debug)]
+enum ReadError {
+    /// The file could not be read (missing, a folder, too large, no
+    /// permission): the system's message. A `mcfg::import` error.
+    Io(String),
+    /// `std/NAME` names no module of the standard library.
+    UnknownStd,
+    /// The bytes are not UTF-8: the text decoded lossily (for the snippet)
+    /// and the byte offset of the first invalid sequence. A `mcfg::syntax`
+    /// error there.
+    NotUtf8 { lossy: String, offset: usize },
+}
+
+impl ReadError {
+    /// Why the file cannot be read at all (`None` for text with a bad byte,
+    /// which is a syntax error in the file itself).
+    fn unreadable(&self) -> Option<String> {
+        match self {
+            ReadError::Io(msg) => Some(msg.clone()),
+            ReadError::UnknownStd => Some("unknown".to_owned()),
+            ReadError::NotUtf8 { .. } => None,
+        }
+    }
+}
+
+fn read_source(fs: &dyn FileSystem, path: &Path) -> Result<String, ReadError> {
+    let bytes = fs.read(path).map_err(|e| ReadError::Io(e.to_string()))?;
     let bytes = bytes
         .strip_prefix(b"\xEF\xBB\xBF")
         .map(<[u8]>::to_vec)
         .unwrap_or(bytes);
-    String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        (
-            String::from_utf8_lossy(e.as_bytes()).into_owned(),
-            Some(offset),
-        )
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        offset: e.utf8_error().valid_up_to(),
+        lossy: String::from_utf8_lossy(e.as_bytes()).into_owned(),
     })
 }
 
@@ -431,9 +454,8 @@ pub fn load_cached(
         let escapes = lexically_inside(&path, &project.root)
             && !canonical.starts_with(&project.root_canonical);
         let text = if escapes {
-            Err((
+            Err(ReadError::Io(
                 "it is a symbolic link to a file outside the project root".to_owned(),
-                None,
             ))
         } else {
             read_source(fs, &path)
@@ -505,18 +527,21 @@ fn add_files(
                     )
                 }
             }
-            Err((msg, offset)) => {
-                let (text, offset, msg, code) = match offset {
-                    Some(offset) => (
-                        msg,
+            Err(err) => {
+                let (text, offset, msg, code) = match err {
+                    ReadError::NotUtf8 { lossy, offset } => (
+                        lossy,
                         offset,
                         "file is not valid UTF-8".to_owned(),
                         Code::Syntax,
                     ),
-                    None => (
+                    other => (
                         String::new(),
                         0,
-                        format!("cannot read file: {msg}"),
+                        format!(
+                            "cannot read file: {}",
+                            other.unreadable().unwrap_or_default()
+                        ),
                         Code::Import,
                     ),
                 };
@@ -595,11 +620,11 @@ fn resolve_imports(
             let name = name.trim_end_matches(".mcfg");
             stdlib::module(name)
                 .map(str::to_owned)
-                .ok_or_else(|| ("unknown".to_owned(), None))
+                .ok_or(ReadError::UnknownStd)
         } else {
             read_source(fs, &target.0)
         };
-        if let Err((msg, None)) = &text {
+        if let Some(msg) = text.as_ref().err().and_then(ReadError::unreadable) {
             diags.push(
                 Diagnostic::error(
                     Code::Import,

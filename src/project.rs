@@ -274,7 +274,7 @@ pub fn files_to_format(fs: &dyn FileSystem, paths: &[PathBuf]) -> Result<Vec<Pat
         Ok(p) if p.project_file.is_some() && p.error.is_none() => {
             Ok(p.selected.unwrap_or(p.inputs))
         }
-        _ => loader::collect_inputs(fs, paths),
+        _ => Ok(loader::collect_inputs(fs, paths)?),
     }
 }
 

@@ -87,11 +87,27 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
     let overrides = &comp.override_entries;
     let manifest = |entries, flags| manifest(project, envs, overrides, entries, flags, &root);
     let files = collect(comp.artifacts.into_iter().flatten(), manifest);
+    // Every file but the manifest.
+    let artifacts = files.len().saturating_sub(1);
     let code = if args.check {
-        check_dir(out, &args.out, &files)
+        let code = check_dir(out, &args.out, &files);
+        if code == 0 {
+            out.summary(&format!(
+                "{} is up to date ({artifacts} artifacts)",
+                args.out.display()
+            ));
+        }
+        code
     } else {
         match crate::cli::output::write_atomic_with(&args.out, &files, args.fsync) {
-            Ok(()) => 0,
+            Ok(()) => {
+                out.summary(&format!(
+                    "built {artifacts} artifact{} into {}",
+                    if artifacts == 1 { "" } else { "s" },
+                    args.out.display()
+                ));
+                0
+            }
             Err(e) => {
                 out.error(&format!("cannot write {}: {e}", args.out.display()));
                 2

@@ -164,7 +164,7 @@ fn against(
             },
         )
     });
-    let old = match checked.and(old) {
+    let old = match checked.map_err(String::from).and(old) {
         Ok(old) => old,
         Err(msg) => {
             out.error(&msg);

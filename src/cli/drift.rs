@@ -10,7 +10,7 @@ use super::{Output, Sources};
 use crate::compile::with_program;
 use crate::diagnostics::Diagnostics;
 use crate::report::{document, drift};
-use crate::source::FileId;
+use crate::source::{SourceFile, SourceMap};
 
 /// Arguments of `mcfg drift`.
 #[derive(Debug, Args)]
@@ -37,24 +37,26 @@ pub fn read_text(path: &std::path::Path) -> Result<String, String> {
         .map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-/// Reads a JSON or YAML document whose spans belong to `file`; errors name `path:line:col`.
-pub fn read_document(
-    path: &std::path::Path,
-    text: &str,
-    file: FileId,
-) -> Result<document::DocNode, String> {
-    document::read(text, file)
-        .map_err(|e| format!("{}:{}:{}: {}", path.display(), e.line, e.column, e.message))
-}
-
 /// Runs `mcfg drift`.
 pub fn run(out: &Output, args: &DriftArgs) -> u8 {
-    let read = read_text(&args.deployed)
-        .and_then(|text| read_document(&args.deployed, &text, FileId(u32::MAX)));
-    let deployed = match read {
-        Ok(node) => node.to_json(),
+    let text = match read_text(&args.deployed) {
+        Ok(text) => text,
         Err(msg) => {
             out.error(&msg);
+            return 2;
+        }
+    };
+    // The deployed file in its own source map, so that a document error is
+    // a diagnostic rendered like any other.
+    let mut doc_sources = SourceMap::default();
+    let fid = doc_sources.add(SourceFile::new(
+        args.deployed.display().to_string(),
+        text.as_str(),
+    ));
+    let deployed = match document::read(&text, fid) {
+        Ok(node) => node.to_json(),
+        Err(e) => {
+            out.diagnostics(&doc_sources, &[e.to_diagnostic()]);
             return 2;
         }
     };

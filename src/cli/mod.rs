@@ -39,7 +39,7 @@ const STACK_BYTES: usize = 512 << 20;
 #[derive(Debug, Parser)]
 #[command(
     name = "mcfg",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("MCFG_COMMIT"), ")"),
     about = "Compile typed ML configuration into per-environment artifacts"
 )]
 struct Cli {
@@ -49,6 +49,9 @@ struct Cli {
     /// Print the wall time of each compiler phase on stderr.
     #[arg(long, global = true)]
     timings: bool,
+    /// No summary line on success (`check`, `build`).
+    #[arg(short, long, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -73,6 +76,21 @@ pub struct Sources {
 }
 
 impl Sources {
+    /// The folder of the project file the first path belongs to, in place of
+    /// the paths (unchanged without a project file).
+    fn widen_to_project(&mut self) {
+        let first = self.paths.first().cloned().unwrap_or_else(|| ".".into());
+        let found = crate::project::discover(&crate::loader::RealFs, &first);
+        if let Some(dir) = found.as_deref().and_then(std::path::Path::parent) {
+            let dir = if dir.as_os_str().is_empty() {
+                std::path::Path::new(".")
+            } else {
+                dir
+            };
+            self.paths = vec![dir.to_path_buf()];
+        }
+    }
+
     /// The project root: `--root`, or the common folder of the paths.
     fn root_or_default<T>(&self, comp: &Compilation<T>) -> PathBuf {
         match &self.root {
@@ -90,6 +108,11 @@ enum Command {
         sources: Sources,
         #[command(flatten)]
         overrides: overrides::OverrideArgs,
+        /// Check every config of the project (`mcfg.toml`) the PATHS belong
+        /// to, not only those they declare: for pre-commit, which passes the
+        /// changed files, where a changed schema breaks configs elsewhere.
+        #[arg(long)]
+        project: bool,
         #[command(flatten)]
         sweep: overrides::SweepArgs,
     },
@@ -169,22 +192,34 @@ fn run(cli: Cli) -> u8 {
     let out = Output {
         format: cli.message_format,
         timings: cli.timings,
+        quiet: cli.quiet,
+        started: std::time::Instant::now(),
     };
     match cli.command {
         Command::Check {
-            sources,
+            mut sources,
             overrides,
+            project,
             sweep,
-        } if !sweep.sweeps.is_empty() => sweep::check(&out, &sources, &overrides, &sweep),
-        Command::Check {
-            sources, overrides, ..
         } => {
+            if project {
+                sources.widen_to_project();
+            }
+            if !sweep.sweeps.is_empty() {
+                return sweep::check(&out, &sources, &overrides, &sweep);
+            }
             let sink = Sink::diagnostics_only();
             let Some(comp) = out.compile_with(&sources, &sink, &overrides.sets) else {
                 return 2;
             };
             out.diagnostics(&comp.project.sources, &comp.diags);
             let code = u8::from(comp.has_errors());
+            if code == 0 {
+                out.summary(&format!(
+                    "checked {}",
+                    counted(comp.artifacts.len(), comp.envs.len())
+                ));
+            }
             // The process ends here: freeing the whole program piece by piece
             // would only cost time.
             std::mem::forget(comp);
@@ -230,9 +265,24 @@ fn verify(out: &Output, dir: &std::path::Path, as_json: bool) -> u8 {
 struct Output {
     format: MessageFormat,
     timings: bool,
+    /// `-q`: no summary line.
+    quiet: bool,
+    /// When the command started (for the summary line).
+    started: std::time::Instant,
 }
 
 impl Output {
+    /// The one-line summary of a successful `check` or `build` on stderr
+    /// (CLI.md "Workflow integration"), with the wall time; not with `-q`,
+    /// nor with `--message-format json|sarif`, whose stderr is for machines.
+    fn summary(&self, what: &str) {
+        if self.quiet || self.format != MessageFormat::Human {
+            return;
+        }
+        let ms = self.started.elapsed().as_millis();
+        eprintln!("{what} in {ms} ms");
+    }
+
     fn compile(&self, sources: &Sources) -> Option<Compilation> {
         self.compile_into(sources, &Sink::values())
     }
@@ -357,6 +407,8 @@ fn usage_failure(e: &clap::Error) -> u8 {
     let out = Output {
         format,
         timings: false,
+        quiet: true,
+        started: std::time::Instant::now(),
     };
     match format {
         MessageFormat::Human => {
@@ -365,6 +417,19 @@ fn usage_failure(e: &clap::Error) -> u8 {
         _ => out.usage_error(msg),
     }
     2
+}
+
+/// `3 configs × 2 environments` for `artifacts` (config, environment) pairs.
+fn counted(artifacts: usize, envs: usize) -> String {
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    if envs == 0 {
+        return plural(artifacts, "config");
+    }
+    format!(
+        "{} × {}",
+        plural(artifacts / envs, "config"),
+        plural(envs, "environment")
+    )
 }
 
 /// The `--message-format` value among raw arguments (human when absent or unknown).

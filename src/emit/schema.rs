@@ -16,13 +16,19 @@
 //!   `exclusiveMaximum` (durations in seconds); `==` → `const`; `!=` →
 //!   `not: {const}`; `len` → `minLength`/`maxLength` (strings, characters),
 //!   `minItems`/`maxItems` (lists), `minProperties`/`maxProperties` (maps);
-//!   `matches "re"` → `pattern: "^(?:re)$"`; `unique` → `uniqueItems`. When a
+//!   `matches "re"` → `pattern`, translated exactly into ECMA-262 (`u` flag)
+//!   and Python `re` syntax by [`regex::ecma`], or left to `$comment` when no
+//!   exact form exists; `unique` → `uniqueItems`. When a
 //!   keyword is already taken (two `>=` on one type, from an alias and its
 //!   use), the extra predicate goes into `allOf`. Comparisons of strings or
 //!   bools by order cannot be expressed and go to `$comment`;
 //! - `///` docs become `description`; `@deprecated` becomes `deprecated: true`;
-//!   `check` rules, which JSON Schema cannot express, are listed in the
-//!   object's `$comment` (source text and message).
+//!   simple `check` rules (comparisons of fields with literals, `and`, `or`,
+//!   `not`, `in`, `if`) become `allOf` entries (`a or b` as `if`/`then`, see
+//!   `checks.rs`), each with the check's text in `$comment`; the others are
+//!   listed in the object's `$comment` (source text and message).
+//!
+//! Every schema has a `$id` (`urn:mcfg:<config>.schema.json` by default).
 //!
 //! A structural config (no schema) gets the shape of its artifacts: the types
 //! of the values in every environment, merged (a key set in only some
@@ -43,6 +49,11 @@ use crate::types::{Lit, ObjId, PredKind, Ty, TyId};
 
 /// The `$schema` of every generated schema.
 pub const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// The prefix of every schema's `$id` unless `mcfg schema --id-base` says
+/// otherwise: `urn:mcfg:ranker.schema.json` names a schema without claiming
+/// a URL that serves it.
+pub const DEFAULT_ID_BASE: &str = "urn:mcfg:";
 
 /// One JSON Schema per emitted config, in the order of `artifacts` (config
 /// order): keyed by config name.
@@ -68,6 +79,10 @@ pub fn config_schemas(prog: &Program<'_>, artifacts: &[ArtifactValue]) -> IndexM
         };
         let mut root = Map::new();
         root.insert("$schema".into(), DRAFT.into());
+        root.insert(
+            "$id".into(),
+            format!("{DEFAULT_ID_BASE}{}.schema.json", art.config).into(),
+        );
         root.insert("title".into(), art.config.clone().into());
         if let Some(doc) = config.and_then(|c| c.decl.doc.as_ref()) {
             root.insert("description".into(), doc.clone().into());
@@ -90,6 +105,9 @@ struct Gen<'p, 'a> {
     prog: &'p Program<'a>,
     /// Object types being generated (to cut recursion).
     visiting: Vec<ObjId>,
+    /// Whether fields carry `x-mcfg-invariant` / `x-mcfg-secret` (the
+    /// runtime schema's annotations).
+    annotate: bool,
 }
 
 impl<'p, 'a> Gen<'p, 'a> {
@@ -97,6 +115,7 @@ impl<'p, 'a> Gen<'p, 'a> {
         Gen {
             prog,
             visiting: Vec::new(),
+            annotate: false,
         }
     }
 
@@ -117,10 +136,13 @@ impl<'p, 'a> Gen<'p, 'a> {
                 if field.markers.deprecated.is_some() {
                     m.insert("deprecated".into(), true.into());
                 }
+                if self.annotate && field.markers.invariant.is_some() {
+                    m.insert("x-mcfg-invariant".into(), true.into());
+                }
             }
             props.insert(name.to_string(), s);
         }
-        // An optional field nothing sets is absent from the artifact (§9.1).
+        // An optional field may be absent (nothing set it, or `unset`).
         let required: Vec<Json> = obj
             .fields
             .iter()
@@ -135,17 +157,25 @@ impl<'p, 'a> Gen<'p, 'a> {
         m.insert("properties".into(), Json::Object(props));
         m.insert("required".into(), Json::Array(required));
         m.insert("additionalProperties".into(), false.into());
-        let checks: Vec<String> = obj
-            .checks
-            .iter()
-            .map(|c| {
-                let text = self.prog.project.sources.slice(c.cond.span);
-                match c.message {
-                    Some(msg) => format!("check {text} : {msg:?}"),
-                    None => format!("check {text}"),
+        let mut checks = Vec::new();
+        let mut all_of = Vec::new();
+        for c in &obj.checks {
+            let text = self.prog.project.sources.slice(c.cond.span);
+            let text = match c.message {
+                Some(msg) => format!("check {text} : {msg:?}"),
+                None => format!("check {text}"),
+            };
+            match checks::check(self.prog, id, c.cond) {
+                Some(Json::Object(mut s)) => {
+                    s.insert("$comment".into(), text.into());
+                    all_of.push(Json::Object(s));
                 }
-            })
-            .collect();
+                _ => checks.push(text),
+            }
+        }
+        if !all_of.is_empty() {
+            m.insert("allOf".into(), Json::Array(all_of));
+        }
         if !checks.is_empty() {
             m.insert(
                 "$comment".into(),
@@ -197,10 +227,18 @@ impl<'p, 'a> Gen<'p, 'a> {
             refine(&mut m, &mut extra, &t.ty, &pred.kind);
         }
         if !extra.is_empty() {
-            m.insert("allOf".into(), Json::Array(extra));
+            match m.get_mut("allOf") {
+                Some(Json::Array(all)) => all.extend(extra),
+                _ => {
+                    m.insert("allOf".into(), Json::Array(extra));
+                }
+            }
         }
         if t.optional {
             m = nullable(m);
+        }
+        if self.annotate && matches!(t.ty, Ty::Secret) {
+            m.insert("x-mcfg-secret".into(), true.into());
         }
         Json::Object(m)
     }
@@ -252,6 +290,13 @@ fn nullable(mut m: Map<String, Json>) -> Map<String, Json> {
 /// Adds one refinement to `m` (or to `extra` when its keyword is taken).
 fn refine(m: &mut Map<String, Json>, extra: &mut Vec<Json>, ty: &Ty, pred: &PredKind) {
     let mut put = |key: &str, value: Json| {
+        if let (Some(Json::String(old)), Json::String(new)) = (m.get_mut(key), &value) {
+            if key == "$comment" {
+                old.push_str("; ");
+                old.push_str(new);
+                return;
+            }
+        }
         if m.contains_key(key) {
             let mut one = Map::new();
             one.insert(key.into(), value);
@@ -295,13 +340,24 @@ fn refine(m: &mut Map<String, Json>, extra: &mut Vec<Json>, ty: &Ty, pred: &Pred
                 CmpOp::Ne => put("not", json!({ min_key: n, max_key: n })),
             }
         }
-        PredKind::Matches(pattern, _) => put("pattern", format!("^(?:{pattern})$").into()),
+        PredKind::Matches(pattern, _) => match regex::ecma(&pattern_source(pattern)) {
+            Ok(p) => put("pattern", p.into()),
+            Err(why) => put(
+                "$comment",
+                format!("not expressed: matches {pattern:?} ({why})").into(),
+            ),
+        },
         PredKind::Unique => put("uniqueItems", true.into()),
     }
 }
 
+mod checks;
+pub mod regex;
+mod runtime;
 mod structural;
 
+use crate::resolve::pattern_source;
+pub use runtime::runtime_schemas;
 use structural::structural;
 
 #[cfg(test)]

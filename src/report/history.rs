@@ -105,7 +105,8 @@ pub fn validate(
     }
     let insp = inspect(prog, cache, cid, slot);
     let config = &prog.configs[cid.0 as usize].name;
-    lookup::find_node(&insp.layers, config, &path).map(|_| ())
+    lookup::find_node(&insp.layers, config, &path)?;
+    Ok(())
 }
 
 /// What to compile at each revision.

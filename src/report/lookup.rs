@@ -3,7 +3,9 @@
 //! name the user typed, the assignment that holds a leaf, how a step's origin
 //! is named (`"base, env prod"`), and how values are shown to people.
 //!
-//! Errors here are problems with the command (exit 2), returned as strings.
+//! Errors here are problems with the command (exit 2): a [`LookupError`],
+//! which says which kind of name was wrong (and converts into the message
+//! for the callers that only print it).
 
 use serde::Serialize;
 
@@ -15,69 +17,137 @@ use crate::merge::{Layers, NodeId, Op, Origin, Slot, Step, ROOT};
 use crate::resolve::{ConfigId, Program};
 use crate::source::{Location, SourceMap, Span};
 
+/// A name on the command line that names nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LookupError {
+    /// No config of that name; the closest one, if any.
+    UnknownConfig {
+        name: String,
+        closest: Option<String>,
+    },
+    /// No environment of that name; the declared ones (empty: none declared).
+    UnknownEnv { name: String, declared: Vec<String> },
+    /// `CONFIG.PATH` with an empty key (`svc..x`, `svc.`).
+    EmptyKey { target: String },
+    /// The path goes below a value (`svc.port.x` where `port` is a number).
+    BelowValue { path: String, key: String },
+    /// No field of that path; the closest sibling, if any.
+    UnknownField {
+        config: String,
+        path: String,
+        closest: Option<String>,
+    },
+}
+
+impl std::fmt::Display for LookupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let did_you_mean = |f: &mut std::fmt::Formatter<'_>, s: &Option<String>| match s {
+            Some(s) => write!(f, " (did you mean `{s}`?)"),
+            None => Ok(()),
+        };
+        match self {
+            LookupError::UnknownConfig { name, closest } => {
+                write!(f, "no config named `{name}`")?;
+                did_you_mean(f, closest)
+            }
+            LookupError::UnknownEnv { name, declared } if declared.is_empty() => write!(
+                f,
+                "unknown environment `{name}`: the sources declare no environments"
+            ),
+            LookupError::UnknownEnv { name, declared } => write!(
+                f,
+                "unknown environment `{name}` (declared: {})",
+                declared.join(", ")
+            ),
+            LookupError::EmptyKey { target } => {
+                write!(f, "`{target}` is not a path: it has an empty key")
+            }
+            LookupError::BelowValue { path, key } => {
+                write!(f, "`{path}` is a value, it has no field `{key}`")
+            }
+            LookupError::UnknownField {
+                config,
+                path,
+                closest,
+            } => {
+                write!(f, "config `{config}` has no field `{path}`")?;
+                did_you_mean(f, closest)
+            }
+        }
+    }
+}
+
+impl std::error::Error for LookupError {}
+
+/// The message, for callers whose errors are still text.
+impl From<LookupError> for String {
+    fn from(e: LookupError) -> String {
+        e.to_string()
+    }
+}
+
 /// The config named `name`.
-pub fn find_config(prog: &Program<'_>, name: &str) -> Result<ConfigId, String> {
+pub fn find_config(prog: &Program<'_>, name: &str) -> Result<ConfigId, LookupError> {
     if let Some(i) = prog.configs.iter().position(|c| &*c.name == name) {
         return Ok(ConfigId(i as u32));
     }
-    let mut msg = format!("no config named `{name}`");
     let names = prog.configs.iter().map(|c| &*c.name);
-    if let Some(s) = crate::suggest::closest(name, names) {
-        msg.push_str(&format!(" (did you mean `{s}`?)"));
-    }
-    Err(msg)
+    Err(LookupError::UnknownConfig {
+        name: name.to_owned(),
+        closest: crate::suggest::closest(name, names).map(str::to_owned),
+    })
 }
 
 /// The environment slot for `--env NAME`; `None` without `--env`.
 ///
 /// Naming an environment in a build that declares none is an error.
-pub fn find_env(prog: &Program<'_>, name: Option<&str>) -> Result<Option<usize>, String> {
+pub fn find_env(prog: &Program<'_>, name: Option<&str>) -> Result<Option<usize>, LookupError> {
     let Some(name) = name else { return Ok(None) };
     if let Some(i) = prog.envs.iter().position(|e| &*e.name == name) {
         return Ok(Some(i));
     }
-    if prog.envs.is_empty() {
-        return Err(format!(
-            "unknown environment `{name}`: the sources declare no environments"
-        ));
-    }
-    let declared: Vec<&str> = prog.envs.iter().map(|e| &*e.name).collect();
-    Err(format!(
-        "unknown environment `{name}` (declared: {})",
-        declared.join(", ")
-    ))
+    Err(LookupError::UnknownEnv {
+        name: name.to_owned(),
+        declared: prog.envs.iter().map(|e| e.name.to_string()).collect(),
+    })
 }
 
 /// Splits `svc.serving.replicas` into the config and the path below it.
-pub fn split_target(prog: &Program<'_>, target: &str) -> Result<(ConfigId, Vec<Name>), String> {
+pub fn split_target(
+    prog: &Program<'_>,
+    target: &str,
+) -> Result<(ConfigId, Vec<Name>), LookupError> {
     let mut parts = target.split('.');
     let config = parts.next().unwrap_or("");
     let cid = find_config(prog, config)?;
     let path: Vec<Name> = parts.map(Name::from).collect();
     if path.iter().any(|k| k.is_empty()) {
-        return Err(format!("`{target}` is not a path: it has an empty key"));
+        return Err(LookupError::EmptyKey {
+            target: target.to_owned(),
+        });
     }
     Ok((cid, path))
 }
 
 /// The node at `path` in `layers`, or an error naming the first unknown key.
-pub fn find_node(layers: &Layers<'_>, config: &str, path: &[Name]) -> Result<NodeId, String> {
+pub fn find_node(layers: &Layers<'_>, config: &str, path: &[Name]) -> Result<NodeId, LookupError> {
     let mut cur = ROOT;
     for (i, key) in path.iter().enumerate() {
         let Slot::Obj(children) = &layers.node(cur).slot else {
-            return Err(format!(
-                "`{config}.{}` is a value, it has no field `{key}`",
-                dotted(&path[..i])
-            ));
+            return Err(LookupError::BelowValue {
+                path: format!("{config}.{}", dotted(&path[..i])),
+                key: key.to_string(),
+            });
         };
         match children.get(key) {
             Some(&child) => cur = child,
             None => {
-                let mut msg = format!("config `{config}` has no field `{}`", dotted(&path[..=i]));
-                if let Some(s) = crate::suggest::closest(key, children.keys().map(|k| &**k)) {
-                    msg.push_str(&format!(" (did you mean `{s}`?)"));
-                }
-                return Err(msg);
+                return Err(LookupError::UnknownField {
+                    config: config.to_owned(),
+                    path: dotted(&path[..=i]),
+                    closest: crate::suggest::closest(key, children.keys().map(|k| &**k))
+                        .map(str::to_owned),
+                });
             }
         }
     }

@@ -11,7 +11,7 @@ mod policy;
 mod types;
 mod unions;
 
-pub use types::{compile_pattern, const_lit};
+pub use types::{compile_pattern, const_lit, pattern_source};
 
 use indexmap::IndexMap;
 

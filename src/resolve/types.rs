@@ -621,19 +621,24 @@ fn first_line(s: &str) -> String {
         .to_owned()
 }
 
+/// The regex source a `matches` pattern compiles to (searched, not matched
+/// whole): the pattern itself when it has an anchor, else `^(?:pattern)$`.
+pub fn pattern_source(pattern: &str) -> std::borrow::Cow<'_, str> {
+    let anchored =
+        pattern.starts_with('^') || (pattern.ends_with('$') && !pattern.ends_with("\\$"));
+    if anchored {
+        std::borrow::Cow::Borrowed(pattern)
+    } else {
+        std::borrow::Cow::Owned(format!("^(?:{pattern})$"))
+    }
+}
+
 /// The regex of a `matches` refinement. A pattern without anchors must
 /// match the whole string; explicit `^`/`$` anchors are kept as written, so
 /// `"^https://"` is a prefix test (as in LANGUAGE.md §4's example) and
 /// `"v[0-9]+"` is whole.
 pub fn compile_pattern(pattern: &str) -> Result<regex::Regex, regex::Error> {
-    let anchored =
-        pattern.starts_with('^') || (pattern.ends_with('$') && !pattern.ends_with("\\$"));
-    let source = if anchored {
-        String::from(pattern)
-    } else {
-        format!("^(?:{pattern})$")
-    };
-    regex::RegexBuilder::new(&source)
+    regex::RegexBuilder::new(&pattern_source(pattern))
         .size_limit(1 << 22)
         .build()
 }

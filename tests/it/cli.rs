@@ -32,7 +32,54 @@ fn check_exits_0_on_clean_sources() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.stderr.is_empty());
+    // The summary line, with the wall time.
+    let err = String::from_utf8_lossy(&out.stderr);
+    let ms = err
+        .strip_prefix("checked 1 config in ")
+        .and_then(|r| r.strip_suffix(" ms\n"))
+        .unwrap_or_else(|| panic!("{err:?}"));
+    assert!(ms.parse::<u64>().is_ok(), "{err:?}");
+    // `-q` silences it; machine formats never get it.
+    for args in [
+        &["-q", "check", "."][..],
+        &["check", "--quiet", "."],
+        &["check", "--message-format", "json", "."],
+    ] {
+        let out = mcfg(dir.path(), args);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(
+            out.stderr.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn build_says_what_it_wrote_unless_quiet() {
+    let dir = project(&[(
+        "main.mcfg",
+        "environments { dev; prod }\nconfig a { x = 1 }\nconfig b { y = 2 }\n",
+    )]);
+    let out = mcfg(dir.path(), &["build", ".", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("built 4 artifacts into out in "), "{err:?}");
+    let check = mcfg(dir.path(), &["check", "."]);
+    let err = String::from_utf8_lossy(&check.stderr);
+    assert!(
+        err.starts_with("checked 2 configs × 2 environments in "),
+        "{err:?}"
+    );
+    let again = mcfg(dir.path(), &["build", ".", "-o", "out", "--check"]);
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        err.starts_with("out is up to date (4 artifacts) in "),
+        "{err:?}"
+    );
+    let quiet = mcfg(dir.path(), &["build", "-q", ".", "-o", "out"]);
+    assert_eq!(quiet.status.code(), Some(0));
+    assert!(quiet.stderr.is_empty());
 }
 
 #[test]
@@ -121,4 +168,52 @@ fn failed_build_leaves_output_untouched() {
         std::fs::read(dir.path().join("out/a.json")).expect("artifact"),
         before
     );
+}
+
+#[test]
+fn version_names_the_commit_it_was_built_from() {
+    let dir = project(&[]);
+    let out = mcfg(dir.path(), &["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let commit = text
+        .trim_end()
+        .strip_prefix(concat!("mcfg ", env!("CARGO_PKG_VERSION"), " (commit "))
+        .and_then(|r| r.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("{text:?}"));
+    // What build.rs saw: this checkout's HEAD (or `unknown` outside git, or
+    // what a packager put in MCFG_COMMIT).
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    let want = std::env::var("MCFG_COMMIT")
+        .ok()
+        .filter(|c| !c.is_empty())
+        .or(head)
+        .unwrap_or_else(|| "unknown".to_owned());
+    assert_eq!(commit, want);
+}
+
+#[test]
+fn check_project_checks_every_config_of_the_files_project() {
+    // A schema file alone names no configs; with --project its change is
+    // checked against the configs in other files (what pre-commit needs).
+    let dir = project(&[
+        ("mcfg.toml", ""),
+        ("schemas/s.mcfg", "schema S {\n  n: int(<= 4) = 1\n}\n"),
+        (
+            "models/m.mcfg",
+            "import \"../schemas/s.mcfg\" as s\nconfig m: s.S {\n  n = 8\n}\n",
+        ),
+    ]);
+    let only = mcfg(dir.path(), &["check", "-q", "schemas/s.mcfg"]);
+    assert_eq!(only.status.code(), Some(0));
+    let whole = mcfg(dir.path(), &["check", "-q", "--project", "schemas/s.mcfg"]);
+    assert_eq!(whole.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&whole.stderr);
+    assert!(err.contains("`n` = 8 is not <= 4"), "{err}");
 }

@@ -639,7 +639,20 @@ fn the_vscode_extension_files_agree_with_each_other_and_the_server() {
         "./syntaxes/mcfg.tmLanguage.json"
     );
     assert_eq!(langconf["comments"]["lineComment"], "//");
-    assert!(manifest["dependencies"]["vscode-languageclient"].is_string());
+    // Bundled: the client is a build-time dependency, esbuild writes `main`.
+    assert!(manifest["devDependencies"]["vscode-languageclient"].is_string());
+    assert_eq!(manifest["main"], "./dist/extension.js");
+    assert!(manifest["scripts"]["bundle"]
+        .as_str()
+        .unwrap()
+        .contains("--outfile=dist/extension.js"));
+    // Artifacts under build/ are validated with the schema the extension serves.
+    let validation = &contributes["jsonValidation"][0];
+    assert_eq!(validation["url"], "mcfg-schema:/artifacts.schema.json");
+    assert!(validation["fileMatch"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("!**/manifest.json")));
     // Every `#name` the grammar includes exists in its repository.
     let text = std::fs::read_to_string(dir.join("syntaxes/mcfg.tmLanguage.json")).unwrap();
     for (i, _) in text.match_indices("\"include\": \"#") {
@@ -652,6 +665,8 @@ fn the_vscode_extension_files_agree_with_each_other_and_the_server() {
     }
     let js = std::fs::read_to_string(dir.join("extension.js")).unwrap();
     assert!(js.contains("args: [\"lsp\"]") && js.contains("vscode-languageclient/node"));
+    assert!(js.contains("registerTextDocumentContentProvider(\"mcfg-schema\""));
+    assert!(js.contains("[\"schema\", \"-q\", \".\"]"));
 }
 
 #[test]

@@ -224,12 +224,18 @@ fn cli_writes_one_file_per_config_or_prints_one() {
     assert_eq!(
         names,
         [
+            "ranker.runtime.schema.json",
             "ranker.schema.json",
             "ranker_ab.schema.json",
+            "reranker.runtime.schema.json",
             "reranker.schema.json",
             "search.schema.json"
         ]
     );
+    let rt = std::fs::read_to_string(dir.path().join("ranker.runtime.schema.json")).unwrap();
+    let rt: Value = serde_json::from_str(&rt).unwrap();
+    assert_eq!(rt["title"], "ranker.runtime");
+    assert_eq!(rt["required"], json!(["serving", "diversity"]));
     let text = std::fs::read_to_string(dir.path().join("ranker_ab.schema.json")).unwrap();
     let v: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["title"], "ranker_ab");

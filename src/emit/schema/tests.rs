@@ -44,7 +44,7 @@ fn scalar_types_and_refinements() {
     );
     assert_eq!(
         p["n"],
-        json!({"type": "string", "minLength": 1, "maxLength": 3, "pattern": "^(?:[a-z]+)$"})
+        json!({"type": "string", "minLength": 1, "maxLength": 3, "pattern": "^[a-z]+$(?!\\n)"})
     );
     assert_eq!(
         p["e"],
@@ -111,6 +111,7 @@ fn structural_shapes_merge_environments() {
         s["s"],
         json!({
             "$schema": DRAFT,
+            "$id": "urn:mcfg:s.schema.json",
             "title": "s",
             "type": "object",
             "properties": {
@@ -122,4 +123,74 @@ fn structural_shapes_merge_environments() {
             "additionalProperties": false,
         })
     );
+}
+
+#[test]
+fn simple_checks_become_if_then_and_the_rest_stays_a_comment() {
+    let s = schemas(
+        "schema S {\n  device: \"cpu\" | \"gpu\" = \"cpu\"\n  batch: int = 8\n  tag: string?\n  check device == \"gpu\" or batch <= 64 : \"cpu batches\"\n  check tag == null or len(tag) > 1\n}\nconfig c: S {}\n",
+    );
+    let c = &s["c"];
+    assert_eq!(
+        c["required"],
+        json!(["device", "batch"]),
+        "optional `tag` may be absent"
+    );
+    assert_eq!(
+        c["allOf"],
+        json!([{
+            "if": {"not": {"type": "object", "properties": {"device": {"const": "gpu"}}, "required": ["device"]}},
+            "then": {"type": "object", "properties": {"batch": {"type": "number", "maximum": 64}}, "required": ["batch"]},
+            "$comment": "check device == \"gpu\" or batch <= 64 : \"cpu batches\"",
+        }])
+    );
+    assert_eq!(
+        c["$comment"],
+        "not expressed in JSON Schema: check tag == null or len(tag) > 1"
+    );
+}
+
+#[test]
+fn patterns_are_searched_like_mcfg_and_refusals_are_comments() {
+    let s = schemas(
+        "schema S {\n  u: string(matches \"^https://\") = \"https://x\"\n  w: string(matches \"(?i)ab\") = \"AB\"\n  b: string(matches \"\\\\bx\\\\b\\\\b\\\\b\") = \"x\"\n}\nconfig c: S {}\n",
+    );
+    let p = &s["c"]["properties"];
+    // An anchored pattern is a prefix test in mcfg, and in the schema.
+    assert_eq!(p["u"]["pattern"], "^https:\\/\\/");
+    assert_eq!(p["w"]["pattern"], "^[Aa][Bb]$(?!\\n)");
+    assert!(p["b"].get("pattern").is_none());
+    let comment = p["b"]["$comment"].as_str().expect("a comment");
+    assert!(
+        comment.starts_with(
+            "not expressed: matches \"\\\\bx\\\\b\\\\b\\\\b\" (its exact ECMA-262 form is "
+        ),
+        "{comment}"
+    );
+}
+
+#[test]
+fn runtime_schema_holds_only_runtime_paths_with_annotations() {
+    let mut fs = MemoryFs::new();
+    fs.insert(
+        "/p/main.mcfg",
+        "environments { dev; prod }\nschema S {\n  a: int = 1 @runtime @invariant\n  b: int = 2\n  k: secret? @runtime\n}\nconfig c: S { env prod { b = 3 } }\n",
+    );
+    let comp = compile_paths(&fs, &[PathBuf::from("/p")], None).unwrap();
+    assert!(!comp.has_errors(), "{:#?}", comp.diags);
+    let mut diags = Diagnostics::new();
+    let rt = with_program(&comp.project, &mut diags, |prog, _| {
+        runtime_schemas(prog, &comp.artifacts)
+    });
+    let s = &rt["c.runtime"];
+    assert_eq!(s["$id"], "urn:mcfg:c.runtime.schema.json");
+    assert_eq!(s["required"], json!(["a"]));
+    assert_eq!(
+        s["properties"],
+        json!({
+            "a": {"type": "integer", "x-mcfg-tier": "runtime", "x-mcfg-invariant": true, "const": 1},
+            "k": {"type": ["string", "null"], "x-mcfg-secret": true, "x-mcfg-tier": "runtime"},
+        })
+    );
+    assert_eq!(s["additionalProperties"], false);
 }
