@@ -717,3 +717,35 @@ fn neox_local_and_cluster_runs_never_share_a_checkpoint_folder() {
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("\"code\":\"mcfg::distinct\""), "{err}");
 }
+
+/// The policies the ports' teams would write (`policy.mcfg`) hold, and a
+/// policy the values break fails. (An empty `sessionKey` with session
+/// routing is refused by the schema already, before tests run.)
+#[test]
+fn corpus_policies_pass_and_catch_a_broken_value() {
+    for (case, passed) in [
+        ("hydra-lightning-template", 9),
+        ("helm-vllm-production-stack", 2),
+    ] {
+        let dir = examples_dir().join(case);
+        let run = mcfg(&["test", &dir.display().to_string()]);
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert_eq!(run.status.code(), Some(0), "{case}: {stdout}");
+        assert!(
+            stdout.contains(&format!("{passed} passed, 0 failed")),
+            "{case}: {stdout}"
+        );
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let src = examples_dir().join("helm-vllm-production-stack");
+    for f in ["schema.mcfg", "stack.mcfg", "policy.mcfg"] {
+        let text = std::fs::read_to_string(src.join(f)).expect("case file");
+        let text = text.replace("sessionKey != \"\"", "sessionKey == \"\"");
+        std::fs::write(tmp.path().join(f), text).expect("write");
+    }
+    let run = mcfg(&["test", &tmp.path().display().to_string()]);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
+    assert!(String::from_utf8_lossy(&run.stderr).contains("mcfg::test-failed"));
+}
