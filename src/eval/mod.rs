@@ -15,6 +15,7 @@
 
 pub mod assert;
 mod builtins;
+mod checks;
 
 pub use builtins::NAMES as BUILTIN_FUNCTIONS;
 pub mod cache;

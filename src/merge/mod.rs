@@ -21,6 +21,7 @@
 
 mod apply;
 mod overlay;
+mod shape;
 mod template;
 mod union;
 
