@@ -93,7 +93,8 @@ pub fn run(out: &Output, args: &ImportArgs) -> u8 {
     let text = match crate::import::import_with(&inputs, &opts, Some(&load)) {
         Ok(text) => text,
         Err(e) => {
-            eprintln!("{e}");
+            let (sources, diag) = import_diagnostic(&inputs, &e);
+            out.diagnostics(&sources, &[diag]);
             return 1;
         }
     };
@@ -110,4 +111,43 @@ pub fn run(out: &Output, args: &ImportArgs) -> u8 {
             0
         }
     }
+}
+
+/// An import error as a located diagnostic in the input it names, so that it
+/// honours `--message-format` like every other error.
+fn import_diagnostic(
+    inputs: &[ImportInput],
+    e: &crate::import::ImportError,
+) -> (crate::source::SourceMap, crate::diagnostics::Diagnostic) {
+    use crate::diagnostics::{Code, Diagnostic};
+    use crate::source::{SourceFile, SourceMap, Span};
+    let text = inputs
+        .iter()
+        .find(|i| i.name == e.file)
+        .map_or("", |i| i.text.as_str());
+    let mut sources = SourceMap::new();
+    let file = sources.add(SourceFile::new(e.file.clone(), text));
+    // `line` and `column` are 1-based (column in characters); 0 means unknown.
+    let offset = text
+        .split_inclusive('\n')
+        .take(e.line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    let line_text = text.get(offset..).unwrap_or("");
+    let col = line_text
+        .char_indices()
+        .nth(e.column.saturating_sub(1))
+        .map_or(line_text.len(), |(i, _)| i);
+    let start = (offset + col).min(text.len());
+    let end = text[start..]
+        .chars()
+        .next()
+        .map_or(start, |c| start + c.len_utf8());
+    let code = if e.message.starts_with("duplicate") {
+        Code::Duplicate
+    } else {
+        Code::Syntax
+    };
+    let diag = Diagnostic::error(code, Span::new(file, start, end), e.message.clone());
+    (sources, diag)
 }

@@ -394,7 +394,7 @@ fn import_layers_overlays_through_the_cli() {
 }
 
 #[test]
-fn import_errors_are_file_line_col_and_exit_1() {
+fn import_errors_are_located_diagnostics_and_exit_1() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let bad = tmp.path().join("dup.yaml");
     std::fs::write(&bad, "a: 1\nb:\n  c: 2\n  c: 3\n").expect("write");
@@ -402,7 +402,21 @@ fn import_errors_are_file_line_col_and_exit_1() {
     let run = mcfg(&["import", &arg]);
     assert_eq!(run.status.code(), Some(1));
     let err = String::from_utf8_lossy(&run.stderr);
-    assert!(err.starts_with(&format!("{arg}:4:3: ")), "{err}");
+    assert!(
+        err.contains(&format!("{arg}:4:3]")) && err.contains("mcfg::duplicate"),
+        "{err}"
+    );
+    // The same error honours `--message-format json`: one located object.
+    let run = mcfg(&["import", &arg, "--message-format", "json"]);
+    assert_eq!(run.status.code(), Some(1));
+    let line = String::from_utf8_lossy(&run.stderr).trim().to_owned();
+    let d: Value = serde_json::from_str(&line).expect("one JSON diagnostic");
+    assert_eq!(d["code"], "mcfg::duplicate");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(4), Some(3))
+    );
+    assert!(run.stdout.is_empty(), "nothing is written on an error");
     // YAML 1.1 reads `on` as true, YAML 1.2 as a string.
     let yes = tmp.path().join("yes.yaml");
     std::fs::write(&yes, "flag: on\n").expect("write");
