@@ -43,6 +43,31 @@ impl<'a> Lines<'a> {
     }
 
     /// The 1-based line `n`, or "" past the end.
+    /// Where a quoted scalar starting at (`line`, `col`) ends: after its
+    /// closing quote, when that is on the same line (`\"` escapes in double
+    /// quotes, `''` in single quotes).
+    pub(crate) fn quoted_end(&self, line: usize, col: usize) -> Option<(usize, usize)> {
+        let mut chars = self.get(line).chars().enumerate().skip(col);
+        let (_, quote) = chars.next()?;
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\\' if quote == '"' => {
+                    chars.next();
+                }
+                c if c == quote => {
+                    let rest = self.get(line).chars().nth(i + 1);
+                    if quote == '\'' && rest == Some('\'') {
+                        chars.next();
+                        continue;
+                    }
+                    return Some((line, i + 1));
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
     fn get(&self, n: usize) -> &'a str {
         n.checked_sub(1)
             .and_then(|i| self.lines.get(i))
@@ -127,6 +152,19 @@ mod tests {
         let notes = lines.notes(&pos(7, 0, 1, Some((7, 4))));
         assert!(notes.before.is_empty());
         assert!(!notes.blank_before);
+    }
+
+    #[test]
+    fn quoted_values_end_at_their_closing_quote() {
+        let lines = Lines::new("a: \"x\\\"y\"  # keep\nb: 'it''s' # too\nc: \"open\n");
+        assert_eq!(lines.quoted_end(1, 3), Some((1, 9)));
+        assert_eq!(lines.quoted_end(2, 3), Some((2, 10)));
+        assert_eq!(lines.quoted_end(3, 3), None);
+        let end = lines.quoted_end(1, 3);
+        assert_eq!(
+            lines.notes(&pos(1, 0, 1, end)).trailing.as_deref(),
+            Some(" keep")
+        );
     }
 
     #[test]

@@ -257,7 +257,15 @@ impl<'t> Reader<'t> {
                 return Err(error_at(span.start, format!("duplicate key `{key}`")));
             }
             let (event, vspan) = self.next()?;
-            let scalar_end = matches!(event, Event::Scalar(..)).then(|| pair(vspan.end));
+            let scalar_end = match &event {
+                // The parser's end of a quoted scalar lies past the blanks
+                // and comment after it: find the closing quote instead.
+                Event::Scalar(_, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted, ..) => {
+                    self.lines.quoted_end(vspan.start.line(), vspan.start.col())
+                }
+                Event::Scalar(..) => Some(pair(vspan.end)),
+                _ => None,
+            };
             let value = self.node(event, vspan, depth + 1)?;
             let pos = KeyPos {
                 line: span.start.line(),
