@@ -24,6 +24,8 @@ mod comprehension;
 mod expr;
 mod finish;
 mod flags;
+mod cycle;
+mod tier;
 pub mod inspect;
 pub mod value;
 
@@ -35,6 +37,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::merge::{Layers, NodeId, Op, Slot};
 use crate::resolve::{ConfigId, Program};
 use crate::source::Span;
+use cycle::drop_and_report_cycle;
 
 pub use cache::LayerCache;
 pub use finish::{evaluate, evaluate_envs, MarkKind, Marked, Outcome};
@@ -392,51 +395,6 @@ impl<'p, 'a> Ctx<'p, 'a> {
         Fail
     }
 
-    /// `mcfg::tier`: a build-time leaf being computed reads a runtime node.
-    fn check_tier(&self, ce: &ConfigEval<'a>, id: NodeId, at: Span) {
-        let node = ce.layers.node(id);
-        if !node.runtime {
-            return;
-        }
-        let Some(&(reader_cid, reader)) = self.stack.borrow().last() else {
-            return;
-        };
-        let reader_ce = if reader_cid == ce.cid {
-            None
-        } else {
-            Some(self.config(reader_cid))
-        };
-        let reader_layers = reader_ce.as_ref().map_or(&ce.layers, |r| &r.layers);
-        if reader_layers.node(reader).runtime {
-            return;
-        }
-        let path = |l: &Layers<'_>, n| {
-            l.path_of(n)
-                .iter()
-                .map(|k| &**k)
-                .collect::<Vec<_>>()
-                .join(".")
-        };
-        let mut d = Diagnostic::error(
-            Code::Tier,
-            at,
-            format!("build-time `{}` is computed from runtime `{}`", path(reader_layers, reader), path(&ce.layers, id)),
-        )
-        .with_help("its value would go stale when the runtime value changes; mark it `@runtime` too, or do not read the runtime field");
-        if let Some((o, i)) = node
-            .field
-            .or_else(|| runtime_field(self.prog, &ce.layers, id))
-        {
-            if let Some((_, f)) = self.prog.obj(o).fields.get_index(i as usize) {
-                d = d.with_label(
-                    f.markers.runtime.unwrap_or(f.name_span),
-                    "runtime field declared here",
-                );
-            }
-        }
-        self.report(reader_cid, d);
-    }
-
     /// Evaluates `f` while recording every node it reads.
     pub fn recording<T>(&self, f: impl FnOnce() -> T) -> (T, Vec<(ConfigId, NodeId)>) {
         let saved = self.reads.replace(Some(Vec::new()));
@@ -444,82 +402,6 @@ impl<'p, 'a> Ctx<'p, 'a> {
         let reads = self.reads.replace(saved).unwrap_or_default();
         (out, reads)
     }
-}
-
-/// The nearest ancestor field that carries `@runtime`.
-fn runtime_field(
-    prog: &Program<'_>,
-    layers: &Layers<'_>,
-    mut id: NodeId,
-) -> Option<(crate::types::ObjId, u32)> {
-    loop {
-        let n = layers.node(id);
-        if let Some((o, i)) = n.field {
-            if prog
-                .obj(o)
-                .fields
-                .get_index(i as usize)
-                .is_some_and(|(_, f)| f.markers.runtime.is_some())
-            {
-                return Some((o, i));
-            }
-        }
-        if id == crate::merge::ROOT {
-            return None;
-        }
-        id = n.parent;
-    }
-}
-
-fn drop_and_report_cycle(cx: &Ctx<'_, '_>, ce: &ConfigEval<'_>, id: NodeId, at: Span) {
-    let stack = cx.stack.borrow().clone();
-    let Some(pos) = stack.iter().position(|&(c, n)| c == ce.cid && n == id) else {
-        return;
-    };
-    let members = &stack[pos..];
-    let mut names = Vec::new();
-    let mut labels = Vec::new();
-    // A cycle through several configs names every member with its config.
-    let cross = members.iter().any(|&(c, _)| c != ce.cid);
-    for &(cid, n) in members {
-        let other = if cid == ce.cid {
-            None
-        } else {
-            Some(cx.config(cid))
-        };
-        let layers = other.as_ref().map_or(&ce.layers, |o| &o.layers);
-        let mut path = layers
-            .path_of(n)
-            .iter()
-            .map(|k| &**k)
-            .collect::<Vec<_>>()
-            .join(".");
-        if cross {
-            path = format!("{}.{path}", cx.prog.configs[cid.0 as usize].name);
-        }
-        if let Some(step) = layers.effective_steps(n).first() {
-            labels.push((step.expr.span, format!("`{path}` is computed here")));
-        }
-        names.push(path);
-    }
-    for &(cid, n) in members {
-        if cid == ce.cid {
-            ce.states.borrow_mut()[n as usize] = State::Failed;
-        }
-    }
-    names.push(names[0].clone());
-    let mut d = Diagnostic::error(
-        Code::Cycle,
-        at,
-        format!("reference cycle: {}", names.join(" → ")),
-    )
-    .with_help("break the cycle by setting one of these fields to a value");
-    for (span, msg) in labels {
-        if span != at {
-            d = d.with_label(span, msg);
-        }
-    }
-    cx.report(ce.cid, d);
 }
 
 /// Deep equality of values (`1 == 1.0`).
