@@ -304,10 +304,20 @@ impl Output {
 
     /// Prints `--timings` of a compilation, or the reason it could not run.
     fn finish_compile<T>(&self, res: Result<Compilation<T>, String>) -> Option<Compilation<T>> {
+        self.finish_timed(res, |c| &c.timings)
+    }
+
+    /// [`Output::finish_compile`] for any compilation that keeps its phase
+    /// timings (`timings_of`).
+    fn finish_timed<C>(
+        &self,
+        res: Result<C, String>,
+        timings_of: impl Fn(&C) -> &[(&'static str, std::time::Duration)],
+    ) -> Option<C> {
         match res {
             Ok(c) => {
                 if self.timings {
-                    for (phase, t) in &c.timings {
+                    for (phase, t) in timings_of(&c) {
                         eprintln!("timing: {phase:<28} {:>9.3} ms", t.as_secs_f64() * 1000.0);
                     }
                 }

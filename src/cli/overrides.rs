@@ -56,20 +56,7 @@ impl Output {
             sets,
             sweeps,
         );
-        match res {
-            Ok(c) => {
-                if self.timings {
-                    for (phase, t) in &c.timings {
-                        eprintln!("timing: {phase:<28} {:>9.3} ms", t.as_secs_f64() * 1000.0);
-                    }
-                }
-                Some(c)
-            }
-            Err(msg) => {
-                self.error(&msg);
-                None
-            }
-        }
+        self.finish_timed(res, |c| &c.timings)
     }
 
     /// [`Output::compile_into`] with the overrides `sets`.

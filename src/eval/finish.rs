@@ -109,20 +109,10 @@ fn finish<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, assemble_value: bool) -> Ou
     let order = tree_order(ce);
     for &id in &order {
         if let Slot::Leaf(_) = &ce.layers.node(id).slot {
-            // A union whose tag was wrong is reported by layering, once.
-            let bad_union = ce.layering_failed
-                && ce
-                    .layers
-                    .node(id)
-                    .ty
-                    .is_some_and(|t| prog.tags.contains_key(&t));
-            let node = ce.layers.node(id);
-            let typo = ce
-                .layers
-                .typos
-                .iter()
-                .any(|(p, k)| *p == node.parent && *k == node.key);
-            if ce.layers.is_absent(id) && is_required(prog, &ce.layers, id) && !bad_union && !typo {
+            if ce.layers.is_absent(id)
+                && is_required(prog, &ce.layers, id)
+                && !missing_reported(ce, id)
+            {
                 report_missing(cx, ce, id);
                 ok = false;
                 continue;
@@ -173,6 +163,16 @@ fn tree_order(ce: &ConfigEval<'_>) -> Vec<NodeId> {
         }
     }
     out
+}
+
+/// Whether layering already reported why required leaf `id` has no value
+/// (`Layers::explained`).
+fn missing_reported(ce: &ConfigEval<'_>, id: NodeId) -> bool {
+    let node = ce.layers.node(id);
+    ce.layers
+        .explained
+        .iter()
+        .any(|(p, k)| *p == node.parent && *k == node.key)
 }
 
 /// Whether leaf `id` must have a value: a schema field that is not optional

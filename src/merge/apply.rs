@@ -219,7 +219,7 @@ impl<'p, 'a> Applier<'p, 'a> {
                 if let Some(s) = suggest::closest(&key.name, o.fields.keys().map(|k| &**k)) {
                     d = d.with_help(format!("did you mean `{s}`?"));
                     // The field it meant is then unset: that is this mistake too.
-                    layers.typos.push((at, Name::from(s)));
+                    layers.explained.push((at, Name::from(s)));
                 } else {
                     let names: Vec<&str> = o.fields.keys().map(|k| &**k).take(12).collect();
                     d = d.with_help(format!("declared fields: {}", names.join(", ")));

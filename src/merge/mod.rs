@@ -142,10 +142,11 @@ pub struct Node<'a> {
 pub struct Layers<'a> {
     pub nodes: Vec<Node<'a>>,
     pub next_seq: u32,
-    /// Object nodes and the declared field an unknown field's did-you-mean
-    /// named (`nme` → `name`): that field's missing value is the same
-    /// mistake, not a second one.
-    pub typos: Vec<(NodeId, Name)>,
+    /// Missing values layering has already explained, by parent object node
+    /// and key: the field an unknown field's did-you-mean named (`nme` →
+    /// `name`), a union whose tag was missing or wrong. Their absence is the
+    /// same mistake, not a second `mcfg::missing-field`.
+    pub explained: Vec<(NodeId, Name)>,
 }
 
 impl<'a> Layers<'a> {
@@ -162,7 +163,7 @@ impl<'a> Layers<'a> {
                 depth: 0,
             }],
             next_seq: 0,
-            typos: Vec::new(),
+            explained: Vec::new(),
         }
     }
 
@@ -220,7 +221,7 @@ impl<'a> Layers<'a> {
         Layers {
             nodes,
             next_seq: self.next_seq,
-            typos: self.typos.clone(),
+            explained: self.explained.clone(),
         }
     }
 
@@ -239,6 +240,15 @@ impl<'a> Layers<'a> {
         }
         keys.reverse();
         keys
+    }
+
+    /// The dotted path of a node as text (`serving.batch_size`), for messages.
+    pub fn dotted(&self, id: NodeId) -> String {
+        self.path_of(id)
+            .iter()
+            .map(|k| &**k)
+            .collect::<Vec<_>>()
+            .join(".")
     }
 
     /// The node at `path` below `from`, if it exists.

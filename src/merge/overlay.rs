@@ -37,7 +37,7 @@ impl<'a> Applier<'_, 'a> {
                         format!(
                             "cannot unset `{}`: `{}` is a value, not an object",
                             key.name,
-                            dotted(layers, cur)
+                            layers.dotted(cur)
                         ),
                     )
                     .with_help("unset the whole value instead");
@@ -138,7 +138,7 @@ impl<'a> Applier<'_, 'a> {
         if layers.is_absent(entry) {
             return false;
         }
-        let path = dotted(layers, map);
+        let path = layers.dotted(map);
         let mut d = Diagnostic::error(
             Code::Duplicate,
             key.span,
@@ -167,7 +167,7 @@ impl<'a> Applier<'_, 'a> {
         key: &Key,
         creating: bool,
     ) {
-        let path = dotted(layers, at);
+        let path = layers.dotted(at);
         let present: Vec<&str> = match &layers.node(at).slot {
             Slot::Obj(children) => children
                 .iter()
@@ -208,16 +208,6 @@ impl<'a> Applier<'_, 'a> {
         let d = self.with_config(d);
         self.diags.push(d);
     }
-}
-
-/// The dotted path of node `id`.
-fn dotted(layers: &Layers<'_>, id: NodeId) -> String {
-    layers
-        .path_of(id)
-        .iter()
-        .map(|k| &**k)
-        .collect::<Vec<_>>()
-        .join(".")
 }
 
 /// The first assignment below node `id`, for a label.

@@ -84,12 +84,7 @@ impl<'a> Applier<'_, 'a> {
             }
             return Some(());
         }
-        let path = layers
-            .path_of(id)
-            .iter()
-            .map(|k| &**k)
-            .collect::<Vec<_>>()
-            .join(".");
+        let path = layers.dotted(id);
         let mut d = match last {
             Some(step) if static_kind(step.expr).is_none() => Diagnostic::error(
                 Code::TypeMismatch,
@@ -148,12 +143,7 @@ impl<'a> Applier<'_, 'a> {
         op: Op,
         expr: &'a Expr,
     ) -> bool {
-        let path = layers
-            .path_of(id)
-            .iter()
-            .map(|k| &**k)
-            .collect::<Vec<_>>()
-            .join(".");
+        let path = layers.dotted(id);
         let fresh = matches!(&layers.node(id).slot, Slot::Obj(c) if c.is_empty());
         if op == Op::Append && fresh && layers.node(id).ty.is_none() {
             // `+=` on a path nothing has set yet starts from `[]`.
@@ -220,12 +210,7 @@ impl<'a> Applier<'_, 'a> {
         if old == new {
             return;
         }
-        let path = layers
-            .path_of(id)
-            .iter()
-            .map(|k| &**k)
-            .collect::<Vec<_>>()
-            .join(".");
+        let path = layers.dotted(id);
         let d = Diagnostic::error(Code::TypeMismatch, expr.span, format!("`{path}` changes type from {old} to {new}"))
             .with_primary_message(format!("{new} here"))
             .with_label(prev.expr.span, format!("{old} set here"))

@@ -213,19 +213,19 @@ impl<'p, 'a> Applier<'p, 'a> {
 
     pub(super) fn tag_problem(
         &mut self,
-        layers: &Layers<'a>,
+        layers: &mut Layers<'a>,
         id: NodeId,
         tagged: &Tagged,
         at: Span,
         found: Option<&Expr>,
     ) {
         let prog = self.prog;
-        let path = layers
-            .path_of(id)
-            .iter()
-            .map(|k| &**k)
-            .collect::<Vec<_>>()
-            .join(".");
+        if id != super::ROOT {
+            let node = layers.node(id);
+            let key = (node.parent, node.key.clone());
+            layers.explained.push(key);
+        }
+        let path = layers.dotted(id);
         let field = &tagged.field;
         let message = match found {
             Some(e) => format!(
