@@ -25,9 +25,9 @@ pub mod git;
 pub mod types;
 pub mod resolve;
 pub mod merge;
+pub mod overrides;
 pub mod eval;
 pub mod compile;
-pub mod overrides;
 pub mod sweep;
 
 // Output and tools.

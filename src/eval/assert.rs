@@ -42,6 +42,7 @@ pub fn run_test(cx: &Ctx<'_, '_>, anchor: ConfigId, test: &TestDecl) -> Vec<Verd
     let empty = Fields::default();
     let scope = Scope::Value {
         obj: &empty,
+        ty: None,
         ce: &ce,
     };
     test.asserts
@@ -273,7 +274,7 @@ impl<'e> Why<'e> {
                 return Ok(true);
             }
             let bound = match inner {
-                Scope::Bind { names, .. } => names.first().map(|(_, v)| v),
+                Scope::Bind { names, .. } => names.first().map(|(_, v, _)| v),
                 _ => None,
             };
             let name = bound.map_or_else(String::new, |v| item_name(cx, &comp.iter, index, v));

@@ -322,7 +322,7 @@ fn lit_value(l: &Lit) -> Value {
     }
 }
 
-fn lit_eq(l: &Lit, v: &Value) -> bool {
+pub(super) fn lit_eq(l: &Lit, v: &Value) -> bool {
     equal(&lit_value(l), v)
 }
 

@@ -8,8 +8,9 @@
 use crate::ast::{Comprehension, Expr, Key};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::Span;
+use crate::types::TyId;
 
-use super::expr::{eval, Scope};
+use super::expr::{declared_field, eval, eval_typed, item_ty, Scope};
 use super::value::Fields;
 use super::{Ctx, EvalResult, Value};
 
@@ -23,13 +24,22 @@ pub(super) fn each<'a>(
     mut body: impl FnMut(usize, &Scope<'_, 'a>) -> EvalResult<bool>,
 ) -> EvalResult<()> {
     let cid = scope.cid();
-    let source = eval(cx, scope, &comp.iter)?;
-    let items: Vec<Vec<Value>> = match (&source, comp.vars.len()) {
-        (Value::List(items), 1) => items.iter().map(|v| vec![v.clone()]).collect(),
-        (Value::Object(m), 1) => m.keys().map(|k| vec![Value::Str(k.clone())]).collect(),
+    // The items keep the declared type of the source's items, so that their
+    // absent optional fields read as `null` (LANGUAGE.md §9.1).
+    let (source, ty) = eval_typed(cx, scope, &comp.iter)?;
+    let item = item_ty(cx, ty);
+    let items: Vec<Vec<(Value, Option<TyId>)>> = match (&source, comp.vars.len()) {
+        (Value::List(items), 1) => items.iter().map(|v| vec![(v.clone(), item)]).collect(),
+        (Value::Object(m), 1) => m
+            .keys()
+            .map(|k| vec![(Value::Str(k.clone()), None)])
+            .collect(),
         (Value::Object(m), _) => m
             .iter()
-            .map(|(k, v)| vec![Value::Str(k.clone()), v.clone()])
+            .map(|(k, v)| {
+                let field = ty.and_then(|t| declared_field(cx, t, m, k)).map(|f| f.ty);
+                vec![(Value::Str(k.clone()), None), (v.clone(), field.or(item))]
+            })
             .collect(),
         (Value::List(_), _) => {
             let d = Diagnostic::error(
@@ -56,8 +66,8 @@ pub(super) fn each<'a>(
         let names = comp
             .vars
             .iter()
-            .map(|v| v.name.clone())
             .zip(values)
+            .map(|(n, (v, ty))| (n.name.clone(), v, ty))
             .collect();
         let inner = Scope::Bind {
             names,

@@ -4,6 +4,7 @@
 
 mod access;
 mod ops;
+mod typed;
 
 use std::ops::Deref;
 use std::rc::Rc;
@@ -11,6 +12,7 @@ use std::rc::Rc;
 use access::{field, index, interpolate, object_literal};
 pub use ops::{binary, compare, contains, equal};
 use ops::{binary_expr, unary};
+pub(super) use typed::{declared_field, eval_typed, item_ty};
 
 use crate::ast::{Expr, ExprKind, Name};
 use crate::diagnostics::{Code, Diagnostic};
@@ -18,6 +20,7 @@ use crate::merge::{NodeId, Slot, ROOT};
 use crate::resolve::{ConfigId, Item};
 use crate::source::Span;
 use crate::suggest;
+use crate::types::{ObjId, TyId};
 
 use super::value::Fields;
 use super::{builtins, comprehension, ConfigEval, Ctx, EvalResult, Fail, Value};
@@ -50,11 +53,15 @@ pub enum Scope<'s, 'a> {
     /// An object value (a list element being checked); `self` is still `ce`'s root.
     Value {
         obj: &'s Fields,
+        /// The object type `obj` was checked against: its absent optional
+        /// fields read as `null`.
+        ty: Option<ObjId>,
         ce: &'s ConfigEval<'a>,
     },
-    /// Comprehension variables (LANGUAGE.md §9.6), shadowing `outer`.
+    /// Comprehension variables (LANGUAGE.md §9.6), shadowing `outer`, each
+    /// with the declared type of the item it is bound to.
     Bind {
-        names: Vec<(Name, Value)>,
+        names: Vec<(Name, Value, Option<TyId>)>,
         outer: &'s Scope<'s, 'a>,
     },
 }
@@ -79,7 +86,19 @@ enum Place<'s, 'a> {
     Node(Ev<'s, 'a>, NodeId),
     Config(ConfigId),
     Module(crate::source::FileId),
-    Val(Value),
+    /// A value, with its declared type when it was read from a typed place.
+    Val(Value, Option<TyId>),
+}
+
+impl Place<'_, '_> {
+    /// The declared type of what this place holds, if known.
+    fn ty(&self) -> Option<TyId> {
+        match self {
+            Place::Node(ev, n) => ev.layers.node(*n).ty,
+            Place::Val(_, ty) => *ty,
+            Place::Config(_) | Place::Module(_) => None,
+        }
+    }
 }
 
 fn err(code: Code, span: Span, msg: impl Into<String>) -> Diagnostic {
@@ -111,14 +130,9 @@ pub fn eval<'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'_, 'a>, e: &Expr) -> EvalResult
             Ok(Value::Object(obj))
         }
         ExprKind::EnvRef => Ok(cx.env_name().map_or(Value::Null, Value::str)),
-        ExprKind::Name(_) | ExprKind::SelfRef | ExprKind::Field(..) => {
+        ExprKind::Name(_) | ExprKind::SelfRef | ExprKind::Field(..) | ExprKind::Index(..) => {
             let place = place(cx, scope, e)?;
             read(cx, scope, place, e.span)
-        }
-        ExprKind::Index(base, idx) => {
-            let b = eval(cx, scope, base)?;
-            let i = eval(cx, scope, idx)?;
-            index(cx, cid, b, i, e.span)
         }
         ExprKind::Call(name, args) => builtins::call(cx, scope, name, args, e.span),
         ExprKind::Unary(op, inner) => {
@@ -184,7 +198,7 @@ fn read<'s, 'a>(
             err(Code::TypeMismatch, span, "an import alias is not a value")
                 .with_help("read a config through it: `alias.config.field`"),
         )),
-        Place::Val(v) => Ok(v),
+        Place::Val(v, _) => Ok(v),
     }
 }
 
@@ -196,7 +210,8 @@ fn place<'s, 'a>(cx: &Ctx<'_, 'a>, scope: &Scope<'s, 'a>, e: &Expr) -> EvalResul
             let p = place(cx, scope, base)?;
             field(cx, scope, p, key, base)
         }
-        _ => Ok(Place::Val(eval(cx, scope, e)?)),
+        ExprKind::Index(base, idx) => typed::typed_index(cx, scope, base, idx, e.span),
+        _ => Ok(Place::Val(eval(cx, scope, e)?, None)),
     }
 }
 
@@ -223,15 +238,20 @@ fn lookup<'s, 'a>(
                 cur = ce.layers.node(cur).parent;
             }
         }
-        Scope::Value { obj, .. } => {
+        Scope::Value { obj, ty, .. } => {
+            let field = ty.and_then(|o| cx.prog.obj(o).fields.get(name));
             if let Some(v) = obj.get(name) {
-                return Ok(Place::Val(v.clone()));
+                return Ok(Place::Val(v.clone(), field.map(|f| f.ty)));
+            }
+            // Absent, read as `null` (LANGUAGE.md §9.1).
+            if let Some(f) = field.filter(|f| cx.prog.ty(f.ty).optional) {
+                return Ok(Place::Val(Value::Null, Some(f.ty)));
             }
             visible.extend(obj.keys().cloned());
         }
         Scope::Bind { names, outer } => {
-            if let Some((_, v)) = names.iter().find(|(n, _)| n == name) {
-                return Ok(Place::Val(v.clone()));
+            if let Some((_, v, ty)) = names.iter().find(|(n, ..)| n == name) {
+                return Ok(Place::Val(v.clone(), *ty));
             }
             return lookup(cx, outer, name, span);
         }
@@ -253,7 +273,7 @@ fn lookup<'s, 'a>(
         None => {}
     }
     if &**name == "envs" {
-        return Ok(Place::Val(envs(cx)));
+        return Ok(Place::Val(envs(cx), None));
     }
     if cx.prog.lookup_is_follow_on(span.file, [&**name]) {
         return Err(Fail);

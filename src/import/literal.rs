@@ -14,13 +14,6 @@
 //! - Floats use the shortest round-trip form and always hold a `.` or an
 //!   exponent (`1.0`, `1e-5`, `1e16`), so they read back as floats.
 
-/// Identifier-shaped keys written as strings because they could start a
-/// construct or read as a literal or operator.
-pub(crate) const QUOTED_WORDS: &[&str] = &[
-    "env", "check", "true", "false", "null", "self", "if", "then", "else", "and", "or", "not",
-    "in", "extends", "as",
-];
-
 /// Every keyword, avoided in generated config and environment names.
 const KEYWORDS: &[&str] = &[
     "import",
@@ -31,47 +24,8 @@ const KEYWORDS: &[&str] = &[
     "config",
 ];
 
-/// True for `[A-Za-z_][A-Za-z0-9_]*`.
-pub(crate) fn is_ident(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// A key as written in a body or object literal.
-pub(crate) fn key_text(key: &str) -> String {
-    if is_ident(key) && !QUOTED_WORDS.contains(&key) {
-        key.to_owned()
-    } else {
-        quote(key)
-    }
-}
-
-/// A one-line string literal.
-pub(crate) fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '$' => out.push_str("\\$"),
-            c if needs_unicode_escape(c) => out.push_str(&format!("\\u{{{:X}}}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-fn needs_unicode_escape(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}')
-}
+use crate::syntax::write::needs_unicode_escape;
+pub(crate) use crate::syntax::write::{is_ident, key_text, quote, QUOTED_WORDS};
 
 /// A `"""` block for `s` whose content lines and closing delimiter are
 /// indented by `indent` spaces, or `None` when `s` should be a one-line string.

@@ -194,7 +194,7 @@ impl<'a> Applier<'_, 'a> {
         let adding = (creating && !path.is_empty()).then(|| {
             format!(
                 "to add an entry in an `env` block, write `{path} += {{ {} = … }}`",
-                crate::import::literal::key_text(&key.name)
+                crate::syntax::write::key_text(&key.name)
             )
         });
         let help = match (suggest::closest(&key.name, present.iter().copied()), adding) {

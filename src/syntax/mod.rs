@@ -25,6 +25,7 @@ pub mod grammar;
 mod literal;
 mod lower;
 mod trim;
+pub mod write;
 
 use std::num::NonZeroUsize;
 

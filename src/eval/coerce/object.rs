@@ -101,6 +101,7 @@ impl<'a> Checker<'_, '_, 'a> {
                     Some(d) => {
                         let scope = Scope::Value {
                             obj: &out,
+                            ty: Some(obj),
                             ce: self.ce,
                         };
                         expr::eval(self.cx, &scope, d).ok()
@@ -129,6 +130,7 @@ impl<'a> Checker<'_, '_, 'a> {
         for check in &o.checks {
             let scope = Scope::Value {
                 obj: &out,
+                ty: Some(obj),
                 ce: self.ce,
             };
             match expr::eval(self.cx, &scope, check.cond) {

@@ -43,8 +43,9 @@ pub(super) fn field<'s, 'a>(
                 )),
             },
             Slot::Leaf(_) => {
+                let ty = ev.layers.node(n).ty;
                 let v = cx.force(&ev, n, base.span)?;
-                value_field(cx, cid, v, key, base)
+                value_field(cx, cid, v, ty, key, base)
             }
         },
         Place::Config(c) => {
@@ -86,7 +87,7 @@ pub(super) fn field<'s, 'a>(
                 ))
             }
         },
-        Place::Val(v) => value_field(cx, cid, v, key, base),
+        Place::Val(v, ty) => value_field(cx, cid, v, ty, key, base),
     }
 }
 
@@ -94,19 +95,29 @@ pub(super) fn value_field<'s, 'a>(
     cx: &Ctx<'_, 'a>,
     cid: ConfigId,
     v: Value,
+    ty: Option<TyId>,
     key: &Key,
     base: &Expr,
 ) -> EvalResult<Place<'s, 'a>> {
     match v {
-        Value::Object(mut m) => match m.swap_remove(&key.name) {
-            Some(v) => Ok(Place::Val(v)),
+        Value::Object(mut m) => match typed::typed_field(cx, ty, &mut m, &key.name) {
+            Some((v, ty)) => Ok(Place::Val(v, ty)),
             None => {
-                let mut d = err(
-                    Code::UnresolvedName,
-                    key.span,
-                    format!("no field `{}` here", key.name),
-                );
-                if let Some(s) = suggest::closest(&key.name, m.keys().map(|k| &**k)) {
+                let schema = ty.and_then(|t| typed::declared_obj(cx, t, &m));
+                let declared = schema.map(|o| cx.prog.obj(o));
+                let msg = match declared.and_then(|o| o.name.as_ref()) {
+                    Some(n) => format!(
+                        "`{}` has no field `{}`: schema `{n}` declares no such field",
+                        cx.prog.project.sources.slice(base.span),
+                        key.name
+                    ),
+                    None => format!("no field `{}` here", key.name),
+                };
+                let mut d = err(Code::UnresolvedName, key.span, msg);
+                let names = m
+                    .keys()
+                    .chain(declared.into_iter().flat_map(|o| o.fields.keys()));
+                if let Some(s) = suggest::closest(&key.name, names.map(|k| &**k)) {
                     d = d.with_help(format!("did you mean `{s}`?"));
                 }
                 Err(cx.fail(cid, d))
