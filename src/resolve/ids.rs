@@ -148,10 +148,6 @@ impl<I: Id, T> IdVec<I, T> {
             _id: PhantomData,
         }
     }
-
-    pub fn as_slice(&self) -> &[T] {
-        &self.items
-    }
 }
 
 impl<I: Id, T> Default for IdVec<I, T> {

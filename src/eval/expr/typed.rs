@@ -71,7 +71,9 @@ pub(super) fn typed_field(
 }
 
 /// Evaluates `e` with the declared type of the place it reads, when it is
-/// a path (`vs`, `self.a.b`) or an index of one (`vs[0]`).
+/// a path (`vs`, `self.a.b`) or an index of one (`vs[0]`). For
+/// `values(m)` the type is `m`'s: only its items' type is ever asked
+/// ([`item_ty`]), and those are the list's items.
 pub(in crate::eval) fn eval_typed<'a>(
     cx: &Ctx<'_, 'a>,
     scope: &Scope<'_, 'a>,
@@ -83,6 +85,11 @@ pub(in crate::eval) fn eval_typed<'a>(
             let p = place(cx, scope, e)?;
             let ty = p.ty();
             Ok((read(cx, scope, p, e.span)?, ty))
+        }
+        ExprKind::Call(name, args) if &*name.name == "values" && args.len() == 1 => {
+            let (_, ty) = eval_typed(cx, scope, &args[0])?;
+            let ty = ty.filter(|&t| matches!(cx.prog.ty(t).ty, Ty::Map(_)));
+            Ok((eval(cx, scope, e)?, ty))
         }
         _ => Ok((eval(cx, scope, e)?, None)),
     }
