@@ -304,7 +304,10 @@ fn qual(prog: &Program<'_>, cx: &Ctx<'_>, name: &QualName, index: usize) -> Opti
         }
         Item::Alias(i) => {
             let decl = prog.aliases.get(i as usize)?.decl;
-            let mut out = format!("```mcfg\n{}\n```", cx.comp.project().sources.slice(decl.span));
+            let mut out = format!(
+                "```mcfg\n{}\n```",
+                cx.comp.project().sources.slice(decl.span)
+            );
             if let Some(doc) = &decl.doc {
                 let _ = write!(out, "\n\n{}", doc.trim());
             }

@@ -18,9 +18,9 @@ use lsp_types::{CodeLens, CodeLensParams, Command, ExecuteCommandParams};
 use serde_json::{json, Value as Json};
 
 use super::text::{Encoding, LineIndex};
+use super::Compilation;
 use super::Server;
 use crate::ast::Decl;
-use super::Compilation;
 use crate::report::policy;
 
 /// The command a lens runs: arguments `[uri, test name]`.

@@ -129,19 +129,17 @@ pub(super) type Tok = (usize, usize, u32, u32);
 /// The tokens of a document that is part of the compilation `cx`.
 pub(super) fn tokens(cx: &Ctx<'_>, text: &str) -> Vec<SemanticToken> {
     let classes = match cx.comp.project().file(cx.file).ast.as_ref() {
-        Some(ast) => {
-            cx.comp.with_program(|prog, _| {
-                let mut c = Classes {
-                    prog,
-                    file: cx.file,
-                    map: IndexMap::new(),
-                };
-                for d in &ast.decls {
-                    c.decl(d);
-                }
-                c.map
-            })
-        }
+        Some(ast) => cx.comp.with_program(|prog, _| {
+            let mut c = Classes {
+                prog,
+                file: cx.file,
+                map: IndexMap::new(),
+            };
+            for d in &ast.decls {
+                c.decl(d);
+            }
+            c.map
+        }),
         None => IndexMap::new(),
     };
     encode(text, cx.encoding(), &lex(text, &classes))

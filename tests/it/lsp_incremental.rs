@@ -35,26 +35,34 @@ const FILES: [(&str, &str); 4] = [
     ),
 ];
 
-/// Lines an edit may put in place of another: fine values, values that break
-/// a check only through a reference (`replicas = 1` in `svc` makes `mirror`'s
-/// 0), wrong types, unknown names, broken syntax, new declarations and
-/// environments.
-const LINES: [&str; 16] = [
-    "  replicas = 3",
+/// Lines an edit may put in place of a line of a config or schema body:
+/// values, among them values that break a check only through a reference
+/// (`replicas = 1` in `svc` gives `mirror` 0; `batch_size = 40` in `shared`
+/// gives `mirror` 80 on a CPU) or a parent (`replicas = 0` in `base`), and
+/// wrong types.
+const VALUES: [&str; 10] = [
     "  replicas = 1",
+    "  replicas = 3",
+    "  replicas = 0",
     "  batch_size = 40",
+    "  batch_size = 8",
     "  batch_size = \"big\"",
-    "  batchsize = 4",
-    "  device = \"tpu\"",
     "  device = \"cpu\"",
+    "  device = \"tpu\"",
+    "  memory = 2.0",
+    "  replicas = svc.replicas + 2",
+];
+
+/// Lines an edit may put in place of any line: unknown names, broken
+/// syntax, new declarations and environments, blank lines.
+const LINES: [&str; 8] = [
+    "  batchsize = 4",
     "config {",
     "}",
     "  env prod { replicas = 1 }",
     "  env staging { replicas = 1 }",
     "config extra: s.Serving { replicas = 5 }",
     "",
-    "  memory = 2.0",
-    "  replicas = svc.replicas + 2",
     "  staging",
 ];
 
@@ -136,9 +144,19 @@ fn open(c: &mut Client, uri: &str, text: &str) -> Vec<(String, Value)> {
     )
 }
 
-fn apply(text: &str, line: usize, new: &str) -> String {
+/// `text` with its `line`-th line (modulo, one past the end appends) replaced
+/// by `new`; with `in_body`, the `line`-th of the lines inside a body
+/// (indented) instead, when there is one.
+fn apply(text: &str, line: usize, in_body: bool, new: &str) -> String {
     let mut lines: Vec<&str> = text.lines().collect();
-    let i = line % (lines.len() + 1);
+    let body: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].starts_with("  "))
+        .collect();
+    let i = if in_body && !body.is_empty() {
+        body[line % body.len()]
+    } else {
+        line % (lines.len() + 1)
+    };
     if i == lines.len() {
         lines.push(new);
     } else {
@@ -165,7 +183,10 @@ fn project() -> (tempfile::TempDir, Vec<String>, Client) {
     let mut live = Client::start(&root, &cache);
     for (uri, (_, text)) in uris.iter().zip(FILES) {
         let published = open(&mut live, uri, text);
-        assert!(published.iter().all(|(_, d)| d == &json!([])), "{published:?}");
+        assert!(
+            published.iter().all(|(_, d)| d == &json!([])),
+            "{published:?}"
+        );
     }
     (dir, uris, live)
 }
@@ -178,18 +199,21 @@ fn change(c: &mut Client, uri: &str, version: usize, text: &str) -> Vec<(String,
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
 
+    /// Three edits in four change a value in a body, the others any line.
     #[test]
     fn incremental_results_equal_a_fresh_servers(
-        edits in proptest::collection::vec((0usize..4, 0usize..20, 0usize..LINES.len()), 1..8)
+        edits in proptest::collection::vec((0usize..4, 0usize..64, 0usize..4, 0usize..VALUES.len().max(LINES.len())), 1..8)
     ) {
         let (dir, uris, mut live) = project();
         let root = dir.path().join("p");
         let cache = dir.path().join("cache");
         let mut texts: Vec<String> = FILES.iter().map(|(_, t)| (*t).to_owned()).collect();
-        for (version, (file, line, new)) in edits.into_iter().enumerate() {
-            texts[file] = apply(&texts[file], line, LINES[new]);
+        for (version, (file, line, kind, new)) in edits.into_iter().enumerate() {
+            let in_body = kind > 0;
+            let new = if in_body { VALUES[new % VALUES.len()] } else { LINES[new % LINES.len()] };
+            texts[file] = apply(&texts[file], line, in_body, new);
             let got = change(&mut live, &uris[file], version + 2, &texts[file]);
             let mut fresh = Client::start(&root, &cache);
             let mut want = Vec::new();
@@ -222,7 +246,10 @@ fn an_edit_re_evaluates_only_the_configs_that_read_it() {
     assert_eq!(edge, &json!([]));
     assert_eq!(mirror.as_array().unwrap().len(), 1, "{mirror}");
     assert_eq!(mirror[0]["code"], json!("mcfg::constraint"), "{mirror}");
-    assert!(mirror[0]["message"].as_str().unwrap().contains("prod_eu"), "{mirror}");
+    assert!(
+        mirror[0]["message"].as_str().unwrap().contains("prod_eu"),
+        "{mirror}"
+    );
     // A line above every config of `svc.mcfg` moves them all; nothing in
     // `svc` changes, so everything is reused, at the new positions.
     let moved = format!("// moved\n{svc}");
@@ -234,5 +261,8 @@ fn an_edit_re_evaluates_only_the_configs_that_read_it() {
         mirror[0]["range"]["start"]["line"].as_u64().unwrap() + 1
     );
     let published = change(&mut live, &uris[2], 4, FILES[2].1);
-    assert!(published.iter().all(|(_, d)| d == &json!([])), "{published:?}");
+    assert!(
+        published.iter().all(|(_, d)| d == &json!([])),
+        "{published:?}"
+    );
 }

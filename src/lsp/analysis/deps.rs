@@ -81,9 +81,8 @@ pub(super) fn fingerprints(prog: &Program<'_>) -> Vec<Option<Fingerprint>> {
         global,
         state: vec![State::New; n],
     };
-    let mut out: Vec<Option<Fingerprint>> = (0..n)
-        .map(|i| graph.visit(ConfigId(i as u32)))
-        .collect();
+    let mut out: Vec<Option<Fingerprint>> =
+        (0..n).map(|i| graph.visit(ConfigId(i as u32))).collect();
     // Two configs with one fingerprint (the same declaration twice, already an
     // error) could not tell their results apart: evaluate both.
     let mut seen: indexmap::IndexMap<Fingerprint, usize> = indexmap::IndexMap::new();
@@ -137,7 +136,11 @@ impl Graph<'_, '_> {
         h.num(self.global);
         h.bytes(project.file(c.file).path.as_os_str().as_encoded_bytes());
         h.bytes(text.as_bytes());
-        h.num(u128::from(c.has_children) | u128::from(c.is_emitted()) << 1 | u128::from(c.broken) << 2);
+        h.num(
+            u128::from(c.has_children)
+                | u128::from(c.is_emitted()) << 1
+                | u128::from(c.broken) << 2,
+        );
         if let Some(parent) = c.parent {
             h.num(self.visit(parent)?);
         }
@@ -234,13 +237,9 @@ fn global(prog: &Program<'_>) -> Option<Fingerprint> {
                     Item::Schema(_) => h.num(1),
                     Item::Alias(_) => h.num(2),
                     Item::Config(_) => h.num(3),
-                    Item::Module(m) => h.bytes(
-                        project
-                            .file(*m)
-                            .path
-                            .as_os_str()
-                            .as_encoded_bytes(),
-                    ),
+                    Item::Module(m) => {
+                        h.bytes(project.file(*m).path.as_os_str().as_encoded_bytes())
+                    }
                 }
             }
         }

@@ -131,7 +131,9 @@ impl<'m> Session<'m> {
             Move::Same(id) => Some(Span { file: *id, ..span }),
             Move::Edited(id, starts) => {
                 let decls = &self.old.files.get(f)?.decls;
-                let i = decls.partition_point(|d| d.0 <= span.start).checked_sub(1)?;
+                let i = decls
+                    .partition_point(|d| d.0 <= span.start)
+                    .checked_sub(1)?;
                 let (start, end, hash, ord) = decls[i];
                 if span.end > end {
                     return None;

@@ -79,7 +79,11 @@ impl Analysis {
 /// Resolves and checks a loaded project, like `compile::compile_project_into`
 /// with a sink that keeps no artifact; with `memo`, reuses what it holds for
 /// configs whose inputs did not change and replaces it with this analysis's.
-pub(crate) fn analyze(project: Project, mut diags: Diagnostics, memo: Option<&mut Memo>) -> Analysis {
+pub(crate) fn analyze(
+    project: Project,
+    mut diags: Diagnostics,
+    memo: Option<&mut Memo>,
+) -> Analysis {
     let old = memo.as_deref();
     let mut next = None;
     let mut reused = 0;
@@ -111,7 +115,15 @@ pub(crate) fn analyze(project: Project, mut diags: Diagnostics, memo: Option<&mu
                 next = Some(session.next);
             }
             None => {
-                compile::evaluate_reusing(&mut diags, &prog, &cache, start, &mut timings, &sink, None);
+                compile::evaluate_reusing(
+                    &mut diags,
+                    &prog,
+                    &cache,
+                    start,
+                    &mut timings,
+                    &sink,
+                    None,
+                );
             }
         }
         Resolved { prog, cache }
