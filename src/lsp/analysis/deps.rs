@@ -29,7 +29,7 @@ use foldhash::fast::{FixedState, FoldHasher};
 
 use crate::ast::Decl;
 use crate::loader::Project;
-use crate::resolve::{ConfigId, Item, Program};
+use crate::resolve::{ConfigId, Id, Item, Program};
 use crate::source::FileId;
 
 /// A 128-bit hash of a config's inputs.
@@ -81,8 +81,11 @@ pub(super) fn fingerprints(prog: &Program<'_>) -> Vec<Option<Fingerprint>> {
         global,
         state: vec![State::New; n],
     };
-    let mut out: Vec<Option<Fingerprint>> =
-        (0..n).map(|i| graph.visit(ConfigId(i as u32))).collect();
+    let mut out: Vec<Option<Fingerprint>> = prog
+        .configs
+        .iter_ids()
+        .map(|(cid, _)| graph.visit(cid))
+        .collect();
     // Two configs with one fingerprint (the same declaration twice, already an
     // error) could not tell their results apart: evaluate both.
     let mut seen: indexmap::IndexMap<Fingerprint, usize> = indexmap::IndexMap::new();
@@ -115,7 +118,7 @@ impl Graph<'_, '_> {
     /// as long as inheritance and reference chains, which resolve and eval
     /// already walk recursively within their own depth limits.
     fn visit(&mut self, cid: ConfigId) -> Option<Fingerprint> {
-        let i = cid.0 as usize;
+        let i = cid.index();
         match self.state[i] {
             State::Done(fp) => return fp,
             State::Visiting => return None,
@@ -129,7 +132,7 @@ impl Graph<'_, '_> {
 
     fn compute(&mut self, cid: ConfigId) -> Option<Fingerprint> {
         let prog = self.prog;
-        let c = &prog.configs[cid.0 as usize];
+        let c = &prog.configs[cid];
         let project = prog.project;
         let text = project.sources.slice(c.decl.span);
         let mut h = Fp::new();
@@ -178,7 +181,7 @@ fn referenced(prog: &Program<'_>, file: FileId, text: &str) -> Vec<ConfigId> {
         }
     }
     let mut out: Vec<ConfigId> = out.into_iter().collect();
-    out.sort_by_key(|c| c.0);
+    out.sort_by_key(|c| c.index());
     out
 }
 

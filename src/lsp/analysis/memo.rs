@@ -21,7 +21,7 @@ use super::deps::{text_hash, Fingerprint};
 use crate::compile::Reuse;
 use crate::diagnostics::Diagnostic;
 use crate::loader::Project;
-use crate::resolve::{ConfigId, Program};
+use crate::resolve::{ConfigId, Id, Program};
 use crate::source::{FileId, Span};
 
 /// The reusable results of one analysis.
@@ -160,7 +160,7 @@ impl<'m> Session<'m> {
 
 impl Reuse for Session<'_> {
     fn get(&self, cid: ConfigId) -> Option<Vec<Diagnostic>> {
-        let fp = (*self.fps.get(cid.0 as usize)?)?;
+        let fp = (*self.fps.get(cid.index())?)?;
         let old = self.old.entries.get(&fp)?;
         let moved: Option<Vec<Diagnostic>> = old.iter().map(|d| self.move_diagnostic(d)).collect();
         if moved.is_some() {
@@ -170,7 +170,7 @@ impl Reuse for Session<'_> {
     }
 
     fn put(&mut self, cid: ConfigId, diags: &[Diagnostic]) {
-        if let Some(Some(fp)) = self.fps.get(cid.0 as usize) {
+        if let Some(Some(fp)) = self.fps.get(cid.index()) {
             self.next.entries.insert(*fp, diags.to_vec());
         }
     }
