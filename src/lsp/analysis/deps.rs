@@ -241,7 +241,7 @@ fn global(prog: &Program<'_>) -> Option<Fingerprint> {
                     Item::Alias(_) => h.num(2),
                     Item::Config(_) => h.num(3),
                     Item::Module(m) => {
-                        h.bytes(project.file(*m).path.as_os_str().as_encoded_bytes())
+                        h.bytes(project.file(*m).path.as_os_str().as_encoded_bytes());
                     }
                 }
             }
