@@ -269,8 +269,33 @@ pub(crate) fn evaluate_cached<'a, T: Send>(
     timings: &mut Vec<(&'static str, Duration)>,
     sink: &Sink<'_, T>,
 ) -> Vec<T> {
+    evaluate_reusing(diags, prog, cache, start, timings, sink, None)
+}
+
+/// The diagnostics of configs whose inputs did not change since an earlier
+/// compilation (the language server's incremental analysis, `lsp/analysis`).
+pub(crate) trait Reuse {
+    /// What config `cid` reported last time, if its inputs are the same and
+    /// the result could be carried over to this compilation's positions.
+    fn get(&self, cid: ConfigId) -> Option<Vec<Diagnostic>>;
+    /// Records what config `cid` reported this time.
+    fn put(&mut self, cid: ConfigId, diags: &[Diagnostic]);
+}
+
+/// [`evaluate_cached`], taking each config's diagnostics from `reuse` when it
+/// has them and evaluating only the others. A reused config gives no
+/// artifact, so `reuse` is only for a sink that keeps none (the editor's).
+pub(crate) fn evaluate_reusing<'a, T: Send>(
+    diags: &mut Diagnostics,
+    prog: &Program<'a>,
+    cache: &LayerCache<'a>,
+    start: Instant,
+    timings: &mut Vec<(&'static str, Duration)>,
+    sink: &Sink<'_, T>,
+    mut reuse: Option<&mut dyn Reuse>,
+) -> Vec<T> {
     let slots = prog.env_slots();
-    let mut configs: Vec<ConfigId> = Vec::new();
+    let mut emitted: Vec<(ConfigId, Option<Vec<Diagnostic>>)> = Vec::new();
     for (cid, c) in prog.configs.iter_ids() {
         if c.broken {
             continue;
@@ -278,17 +303,29 @@ pub(crate) fn evaluate_cached<'a, T: Send>(
         if !prog.project.is_selected(c.file) {
             continue;
         }
+        let known = reuse.as_deref().and_then(|r| r.get(cid));
         if c.is_emitted() {
-            configs.push(cid);
+            emitted.push((cid, known));
         } else if !c.has_children {
             // An abstract config nobody extends is still layered for its static errors.
-            for &env in &slots {
+            let d = known.unwrap_or_else(|| {
                 let mut d = Vec::new();
-                cache.layers_for(prog, cid, env, &mut d);
-                diags.extend(d);
+                for &env in &slots {
+                    cache.layers_for(prog, cid, env, &mut d);
+                }
+                d
+            });
+            if let Some(r) = reuse.as_deref_mut() {
+                r.put(cid, &d);
             }
+            diags.extend(d);
         }
     }
+    let configs: Vec<ConfigId> = emitted
+        .iter()
+        .filter(|(_, known)| known.is_none())
+        .map(|(cid, _)| *cid)
+        .collect();
     // One task per config: its environments share the layering of its body.
     let run = |cid: ConfigId| -> (PerEnv, Vec<Option<T>>) {
         let outs = eval::evaluate_envs(prog, cache, cid, &slots, sink.values);
@@ -326,14 +363,27 @@ pub(crate) fn evaluate_cached<'a, T: Send>(
     timings.push(("layer + evaluate + check", start.elapsed()));
     let start = Instant::now();
     let mut artifacts = Vec::new();
-    for (&cid, (mut list, done)) in configs.iter().zip(per_config) {
-        let mut local: Vec<Diagnostic> = Vec::new();
-        for (_, out) in &mut list {
-            local.append(&mut out.diags);
+    let mut fresh = configs.iter().zip(per_config);
+    for (cid, known) in emitted {
+        let local = match known {
+            Some(local) => local,
+            None => {
+                let Some((_, (mut list, done))) = fresh.next() else {
+                    continue;
+                };
+                let mut local: Vec<Diagnostic> = Vec::new();
+                for (_, out) in &mut list {
+                    local.append(&mut out.diags);
+                }
+                cross_env(prog, cid, &list, &mut local);
+                artifacts.extend(done.into_iter().flatten());
+                collapse_envs(local, slots.len())
+            }
+        };
+        if let Some(r) = reuse.as_deref_mut() {
+            r.put(cid, &local);
         }
-        cross_env(prog, cid, &list, &mut local);
-        diags.extend(collapse_envs(local, slots.len()));
-        artifacts.extend(done.into_iter().flatten());
+        diags.extend(local);
     }
     timings.push(("cross-environment checks", start.elapsed()));
     artifacts

@@ -9,8 +9,6 @@
 
 use lsp_types::{CompletionItem, CompletionItemKind, Documentation};
 
-use crate::compile;
-use crate::diagnostics::Diagnostics;
 use crate::resolve::{Item, Program};
 use crate::source::FileId;
 
@@ -62,8 +60,7 @@ pub(crate) fn complete(cx: &Ctx<'_>) -> Vec<CompletionItem> {
         .sum::<usize>();
     let (lead, chain) = before.split_at(before.len() - chain_len);
     let keys: Vec<&str> = chain.split('.').filter(|k| !k.is_empty()).collect();
-    let mut diags = Diagnostics::new();
-    compile::with_program(&cx.comp.project, &mut diags, |prog, _| {
+    cx.comp.with_program(|prog, _| {
         if is_env_list(before) {
             return prog
                 .envs
@@ -86,7 +83,7 @@ pub(crate) fn complete(cx: &Ctx<'_>) -> Vec<CompletionItem> {
         {
             return scope_items(prog, m, false);
         }
-        let ast = cx.comp.project.file(cx.file).ast.as_ref();
+        let ast = cx.comp.project().file(cx.file).ast.as_ref();
         if let Some((decl, mut path)) = ast.and_then(|a| locate::body_context(a, offset)) {
             let at_statement = lead.trim().is_empty() || lead.trim_end().ends_with(['{', ';', ',']);
             if !at_statement {

@@ -23,7 +23,7 @@ pub fn by_file(
     encoding: Encoding,
     uri: impl Fn(FileId) -> Option<String>,
 ) -> IndexMap<String, Vec<LspDiagnostic>> {
-    let sources = &comp.project.sources;
+    let sources = &comp.project().sources;
     let indexes: Vec<LineIndex> = sources
         .files()
         .map(|(_, f)| LineIndex::new(&f.text, encoding))

@@ -11,8 +11,6 @@
 use lsp_types::{GotoDefinitionResponse, Hover, Location};
 
 use crate::ast::{ConfigDecl, Decl, Expr, ExprKind, Ident, Name, Stmt, StrPart};
-use crate::compile;
-use crate::diagnostics::Diagnostics;
 use crate::eval::inspect::inspect;
 use crate::eval::LayerCache;
 use crate::merge::{Origin, ROOT};
@@ -59,7 +57,7 @@ pub(crate) fn hover(cx: &Ctx<'_>) -> Option<Hover> {
         Referent::Module(f) => Some(format!("module `{}`", prog.project.file(f).path.display())),
         Referent::Var(span) => Some(format!(
             "**{}**: comprehension variable",
-            cx.comp.project.sources.slice(span)
+            cx.comp.project().sources.slice(span)
         )),
         Referent::Builtin(name) => signature::doc(&name),
     })?;
@@ -114,9 +112,8 @@ fn with_referent<T>(
     cx: &Ctx<'_>,
     f: impl for<'p> FnOnce(&Program<'p>, &LayerCache<'p>, Referent) -> Option<T>,
 ) -> Option<T> {
-    let ast = cx.comp.project.file(cx.file).ast.as_ref()?;
-    let mut diags = Diagnostics::new();
-    compile::with_program(&cx.comp.project, &mut diags, |prog, cache| {
+    let ast = cx.comp.project().file(cx.file).ast.as_ref()?;
+    cx.comp.with_program(|prog, cache| {
         let r = at(prog, cache, cx.file, ast, cx.offset)?;
         f(prog, cache, r)
     })

@@ -12,7 +12,7 @@ use super::Ctx;
 
 /// The ranges from the syntax tree of the document.
 pub(crate) fn from_ast(cx: &Ctx<'_>) -> Vec<FoldingRange> {
-    let Some(ast) = cx.comp.project.file(cx.file).ast.as_ref() else {
+    let Some(ast) = cx.comp.project().file(cx.file).ast.as_ref() else {
         return Vec::new();
     };
     let (index, text) = cx.index(cx.file);

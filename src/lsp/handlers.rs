@@ -231,8 +231,8 @@ pub(super) fn semantic_tokens(
     let (path, text, is_std) = s.cursor_doc(&p.text_document.uri)?;
     let comp = s.analysis.as_ref();
     let file = comp.and_then(|c| {
-        c.project.files.iter().find(|f| {
-            f.path == path && f.is_std == is_std && *c.project.sources.get(f.id).text == *text
+        c.project().files.iter().find(|f| {
+            f.path == path && f.is_std == is_std && *c.project().sources.get(f.id).text == *text
         })
     });
     let data = match (comp, file) {

@@ -11,8 +11,6 @@ use std::fmt::Write as _;
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind};
 
 use crate::ast::{ConfigDecl, Key, Name, QualName};
-use crate::compile;
-use crate::diagnostics::Diagnostics;
 use crate::eval::inspect::{inspect, Inspected};
 use crate::eval::LayerCache;
 use crate::merge::{NodeId, Op, Origin, ROOT};
@@ -27,10 +25,9 @@ const MAX_CONFIGS: usize = 4;
 
 /// The hover at the cursor, if the cursor is on something it can describe.
 pub(crate) fn hover(cx: &Ctx<'_>) -> Option<Hover> {
-    let file = cx.comp.project.file(cx.file).ast.as_ref()?;
+    let file = cx.comp.project().file(cx.file).ast.as_ref()?;
     let target = locate::target_at(file, cx.offset)?;
-    let mut diags = Diagnostics::new();
-    let text = compile::with_program(&cx.comp.project, &mut diags, |prog, cache| match &target {
+    let text = cx.comp.with_program(|prog, cache| match &target {
         Target::ConfigKey { config, path, .. } => config_key(cx, prog, cache, config, path),
         Target::FieldDecl { key } => field_decl(cx, prog, cache, key),
         Target::Qual { name, index } => qual(prog, cx, name, *index),
@@ -154,7 +151,7 @@ fn field_header(prog: &Program<'_>, cx: &Ctx<'_>, shown: &str, f: &Field<'_>) ->
         let _ = write!(
             out,
             "\n\ndefault: `{}`",
-            cx.comp.project.sources.slice(d.span)
+            cx.comp.project().sources.slice(d.span)
         );
     }
     if let Some(doc) = &f.doc {
@@ -303,7 +300,10 @@ fn qual(prog: &Program<'_>, cx: &Ctx<'_>, name: &QualName, index: usize) -> Opti
         }
         Item::Alias(i) => {
             let decl = prog.aliases.get(i as usize)?.decl;
-            let mut out = format!("```mcfg\n{}\n```", cx.comp.project.sources.slice(decl.span));
+            let mut out = format!(
+                "```mcfg\n{}\n```",
+                cx.comp.project().sources.slice(decl.span)
+            );
             if let Some(doc) = &decl.doc {
                 let _ = write!(out, "\n\n{}", doc.trim());
             }

@@ -7,8 +7,6 @@ use indexmap::IndexSet;
 use lsp_types::{InlayHint, InlayHintLabel, InlayHintTooltip, Range};
 
 use crate::ast::{Decl, ExprKind, Name, Stmt};
-use crate::compile;
-use crate::diagnostics::Diagnostics;
 use crate::eval::inspect::{inspect, Inspected};
 use crate::merge::ROOT;
 use crate::resolve::Program;
@@ -21,12 +19,11 @@ const MAX_VALUE_CHARS: usize = 40;
 
 /// The hints of the document's assignments that lie in `range`.
 pub(crate) fn hints(cx: &Ctx<'_>, range: Range) -> Vec<InlayHint> {
-    let Some(ast) = cx.comp.project.file(cx.file).ast.as_ref() else {
+    let Some(ast) = cx.comp.project().file(cx.file).ast.as_ref() else {
         return Vec::new();
     };
     let (index, text) = cx.index(cx.file);
-    let mut diags = Diagnostics::new();
-    compile::with_program(&cx.comp.project, &mut diags, |prog, cache| {
+    cx.comp.with_program(|prog, cache| {
         if !prog.has_envs() {
             return Vec::new();
         }

@@ -18,9 +18,9 @@ use lsp_types::{CodeLens, CodeLensParams, Command, ExecuteCommandParams};
 use serde_json::{json, Value as Json};
 
 use super::text::{Encoding, LineIndex};
+use super::Compilation;
 use super::Server;
 use crate::ast::Decl;
-use crate::compile::Compilation;
 use crate::report::policy;
 
 /// The command a lens runs: arguments `[uri, test name]`.
@@ -39,9 +39,9 @@ pub(super) fn code_lens(s: &mut Server, p: CodeLensParams) -> Option<Vec<CodeLen
     ))
 }
 
-fn lenses<T>(comp: &Compilation<T>, path: &Path, uri: &str, encoding: Encoding) -> Vec<CodeLens> {
+fn lenses(comp: &Compilation, path: &Path, uri: &str, encoding: Encoding) -> Vec<CodeLens> {
     let Some(file) = comp
-        .project
+        .project()
         .files
         .iter()
         .find(|f| f.path == path && !f.is_std)
@@ -51,7 +51,7 @@ fn lenses<T>(comp: &Compilation<T>, path: &Path, uri: &str, encoding: Encoding) 
     let Some(ast) = &file.ast else {
         return Vec::new();
     };
-    let text = &comp.project.sources.get(file.id).text;
+    let text = &comp.project().sources.get(file.id).text;
     let index = LineIndex::new(text, encoding);
     ast.decls
         .iter()
@@ -84,7 +84,7 @@ pub(super) fn execute_command(s: &mut Server, p: ExecuteCommandParams) -> Option
     if !compiles(comp) {
         return None;
     }
-    let mut run = policy::run(&comp.project, &comp.overrides, &[name.to_owned()]);
+    let mut run = policy::run(comp.project(), &[], &[name.to_owned()]);
     // The filter matches substrings; the lens means this test only.
     let before = run.cases.len();
     run.cases.retain(|c| c.name == name);
@@ -98,19 +98,19 @@ pub(super) fn execute_command(s: &mut Server, p: ExecuteCommandParams) -> Option
 
 /// Runs every test of a compilation without errors and adds the failing
 /// asserts to its diagnostics (published with the compiler's).
-pub(super) fn add_test_diagnostics<T>(comp: &mut Compilation<T>) {
+pub(super) fn add_test_diagnostics(comp: &mut Compilation) {
     if comp.has_errors() {
         return;
     }
-    let run = policy::run(&comp.project, &comp.overrides, &[]);
+    let run = policy::run(comp.project(), &[], &[]);
     comp.diags.extend(run.diagnostics());
 }
 
 /// Whether the sources have no errors outside test declarations (the
 /// diagnostics of a run on save are inside them).
-fn compiles<T>(comp: &Compilation<T>) -> bool {
+fn compiles(comp: &Compilation) -> bool {
     let tests: Vec<crate::source::Span> = comp
-        .project
+        .project()
         .files
         .iter()
         .filter_map(|f| f.ast.as_ref())

@@ -20,6 +20,7 @@ pub mod transport;
 pub mod framing;
 
 mod actions;
+mod analysis;
 mod complete;
 mod diagnostics;
 mod dispatch;
@@ -45,14 +46,14 @@ use lsp_server::{Message, Notification};
 use lsp_types::notification::{Notification as _, PublishDiagnostics};
 use lsp_types::{Location, PublishDiagnosticsParams, Uri};
 
-use crate::compile::{self, Compilation as Compiled, Sink};
 use crate::diagnostics::{Code, Diagnostics};
 use crate::loader;
 use crate::source::{FileId, Span};
 use fs::OverlayFs;
 
-/// A compilation for the editor: diagnostics and the loaded project, no artifact values.
-pub(crate) type Compilation = Compiled<()>;
+/// A compilation for the editor: the loaded project, its resolved program and
+/// the diagnostics, no artifact values.
+pub(crate) type Compilation = analysis::Analysis;
 use text::{path_to_uri, uri_to_path, Encoding, LineIndex};
 
 pub use transport::{run_stdio, serve};
@@ -71,6 +72,9 @@ pub struct Server {
     analysis: Option<Compilation>,
     /// Syntax trees of unchanged files, reused by the next compilation.
     parses: loader::ParseCache,
+    /// The diagnostics of each config of the last compilation, reused by the
+    /// next one for the configs whose inputs did not change.
+    memo: analysis::Memo,
     /// The read-only copies of the standard library ([`std_docs`]).
     std: std_docs::StdDocs,
     /// `shutdown` was received: every later request is `InvalidRequest`.
@@ -104,7 +108,7 @@ impl Ctx<'_> {
 
     /// A line index of a loaded file's text (as compiled).
     pub fn index(&self, file: FileId) -> (LineIndex, &str) {
-        let text = &self.comp.project.sources.get(file).text;
+        let text = &self.comp.project().sources.get(file).text;
         (LineIndex::new(text, self.server.encoding), text)
     }
 
@@ -120,7 +124,7 @@ impl Ctx<'_> {
 
     /// `models/ranker.mcfg:12`: a span's file relative to the root and 1-based line.
     pub fn place(&self, span: Span) -> String {
-        let project = &self.comp.project;
+        let project = self.comp.project();
         let file = project.file(span.file);
         let shown = file
             .path
@@ -137,6 +141,12 @@ impl Server {
     /// A server waiting for `initialize`.
     pub fn new() -> Server {
         Server::default()
+    }
+
+    /// How many configs of the last compilation kept the diagnostics of the
+    /// one before (their inputs did not change), for tests and benchmarks.
+    pub fn reused_configs(&self) -> usize {
+        self.analysis.as_ref().map_or(0, |a| a.reused)
     }
 
     /// Whether the client sent `exit`.
@@ -181,7 +191,7 @@ impl Server {
 
     /// The URI of a loaded file: its own, or a standard-library module's read-only copy.
     fn file_uri(&self, comp: &Compilation, file: FileId) -> Option<String> {
-        let f = comp.project.files.get(file.0 as usize)?;
+        let f = comp.project().files.get(file.0 as usize)?;
         if f.is_std {
             let path = self.std.path(&f.path)?;
             return Some(path_to_uri(&path));
@@ -189,8 +199,13 @@ impl Server {
         Some(self.uri_of(&f.path))
     }
 
-    /// Compiles the project with the open documents over the disk.
-    fn compile(&self, docs: &IndexMap<PathBuf, String>) -> Option<Compilation> {
+    /// Compiles the project with the open documents over the disk (reusing
+    /// and updating `memo` when given).
+    fn compile(
+        &self,
+        docs: &IndexMap<PathBuf, String>,
+        memo: Option<&mut analysis::Memo>,
+    ) -> Option<Compilation> {
         let root = self.root.clone().or_else(|| {
             docs.keys()
                 .next()
@@ -211,16 +226,23 @@ impl Server {
         };
         let mut diags = Diagnostics::new();
         let project = loader::load_cached(&mut diags, &fs, &inputs, &root, Some(&self.parses));
-        Some(compile::compile_project_into(
-            project,
-            diags,
-            &Sink::diagnostics_only(),
-        ))
+        Some(analysis::analyze(project, diags, memo))
     }
 
     fn reanalyze(&mut self) -> Vec<Message> {
         let docs = self.docs.clone();
-        self.analysis = catch_unwind(AssertUnwindSafe(|| self.compile(&docs))).unwrap_or(None);
+        let mut memo = std::mem::take(&mut self.memo);
+        let analysis = catch_unwind(AssertUnwindSafe(|| self.compile(&docs, Some(&mut memo))));
+        // After a panic the memo may be half updated: start again from nothing.
+        let analysis = analysis.unwrap_or_else(|_| {
+            memo = analysis::Memo::default();
+            None
+        });
+        self.memo = memo;
+        // The last analysis is large; freeing it is not on the way to the diagnostics.
+        if let Some(old) = std::mem::replace(&mut self.analysis, analysis) {
+            std::thread::spawn(move || drop(old));
+        }
         if std::mem::take(&mut self.tests_pending) {
             if let Some(comp) = self.analysis.as_mut() {
                 let _ = catch_unwind(AssertUnwindSafe(|| lens::add_test_diagnostics(comp)));
@@ -231,7 +253,7 @@ impl Server {
         };
         let per_file = diagnostics::by_file(comp, self.encoding, |id| self.file_uri(comp, id));
         let mut files: IndexSet<PathBuf> = comp
-            .project
+            .project()
             .files
             .iter()
             .filter(|f| !f.is_std)
@@ -265,7 +287,7 @@ impl Server {
         let (path, text, is_std) = self.cursor_doc(uri)?;
         let comp = self.analysis.as_ref()?;
         let file = comp
-            .project
+            .project()
             .files
             .iter()
             .find(|f| f.path == path && f.is_std == is_std)?;
@@ -301,7 +323,7 @@ impl Server {
         let offset = LineIndex::new(&text, self.encoding).offset(&text, pos);
         let run = |comp: &Compilation| {
             let file = comp
-                .project
+                .project()
                 .files
                 .iter()
                 .find(|f| f.path == path && f.is_std == is_std)?;
@@ -326,12 +348,12 @@ impl Server {
         let mut repaired = blank_line(&text, offset);
         for _ in 0..REPAIRS {
             docs.insert(path.clone(), repaired.clone());
-            let comp = self.compile(&docs)?;
+            let comp = self.compile(&docs, None)?;
             if let Some(found) = run(&comp) {
                 return found;
             }
             let err = comp.diags.iter().find(|d| {
-                d.code == Code::Syntax && comp.project.file(d.primary.span.file).path == path
+                d.code == Code::Syntax && comp.project().file(d.primary.span.file).path == path
             })?;
             repaired = blank_line(&repaired, err.primary.span.start as usize);
         }

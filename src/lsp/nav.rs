@@ -5,8 +5,6 @@
 use lsp_types::{Location, Position, Range};
 
 use crate::ast::QualName;
-use crate::compile;
-use crate::diagnostics::Diagnostics;
 use crate::merge::ROOT;
 use crate::resolve::{Item, Program};
 use crate::source::{FileId, Span};
@@ -17,14 +15,13 @@ use super::Ctx;
 
 /// Where the thing under the cursor is declared.
 pub(crate) fn definition(cx: &Ctx<'_>) -> Option<Location> {
-    let file = cx.comp.project.file(cx.file);
+    let file = cx.comp.project().file(cx.file);
     let target = locate::target_at(file.ast.as_ref()?, cx.offset)?;
     if let Target::Import(imp) = &target {
         let to = file.imports.get(&imp.alias.name).copied().flatten()?;
         return file_start(cx, to);
     }
-    let mut diags = Diagnostics::new();
-    let span = compile::with_program(&cx.comp.project, &mut diags, |prog, cache| match &target {
+    let span = cx.comp.with_program(|prog, cache| match &target {
         Target::Qual { name, index } => qual(prog, cx, name, *index),
         Target::ConfigKey { config, path, .. } => {
             let cid = config_id(prog, config)?;

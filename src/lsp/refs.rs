@@ -14,8 +14,6 @@ use lsp_types::{
 };
 
 use crate::ast::{Decl, File, Name, QualName, Stmt};
-use crate::compile;
-use crate::diagnostics::Diagnostics;
 use crate::eval::LayerCache;
 use crate::resolve::{ConfigId, Item, Program};
 use crate::source::{FileId, Span};
@@ -56,7 +54,7 @@ pub(crate) fn prepare_rename(cx: &Ctx<'_>) -> Option<PrepareRenameResponse> {
     let (_, occs) = occurrences(cx)?;
     if occs
         .iter()
-        .any(|(s, _, _)| cx.comp.project.file(s.file).is_std)
+        .any(|(s, _, _)| cx.comp.project().file(s.file).is_std)
     {
         return None;
     }
@@ -85,7 +83,7 @@ pub(crate) fn rename(cx: &Ctx<'_>, new: &str) -> Result<WorkspaceEdit, String> {
     };
     if occs
         .iter()
-        .any(|(s, _, _)| cx.comp.project.file(s.file).is_std)
+        .any(|(s, _, _)| cx.comp.project().file(s.file).is_std)
     {
         return Err("names declared in the standard library cannot be renamed".to_owned());
     }
@@ -119,10 +117,9 @@ pub(crate) fn rename(cx: &Ctx<'_>, new: &str) -> Result<WorkspaceEdit, String> {
 
 /// The symbol under the cursor and all its occurrences (declaration first).
 fn occurrences(cx: &Ctx<'_>) -> Option<(Sym, Vec<Occ>)> {
-    let project = &cx.comp.project;
+    let project = cx.comp.project();
     let ast = project.file(cx.file).ast.as_ref()?;
-    let mut diags = Diagnostics::new();
-    compile::with_program(project, &mut diags, |prog, cache| {
+    cx.comp.with_program(|prog, cache| {
         let sym = sym_at(prog, cache, cx.file, ast, cx.offset)?;
         let mut occs = Vec::new();
         for f in &project.files {

@@ -31,8 +31,6 @@ use indexmap::IndexMap;
 use lsp_types::{SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokensLegend};
 
 use crate::ast::{Decl, Expr, ExprKind, QualName, SchemaItem, Stmt, TypeExpr, TypeKind};
-use crate::compile;
-use crate::diagnostics::Diagnostics;
 use crate::resolve::{Item, Program};
 use crate::source::{FileId, Span};
 
@@ -130,21 +128,18 @@ pub(super) type Tok = (usize, usize, u32, u32);
 
 /// The tokens of a document that is part of the compilation `cx`.
 pub(super) fn tokens(cx: &Ctx<'_>, text: &str) -> Vec<SemanticToken> {
-    let classes = match cx.comp.project.file(cx.file).ast.as_ref() {
-        Some(ast) => {
-            let mut diags = Diagnostics::new();
-            compile::with_program(&cx.comp.project, &mut diags, |prog, _| {
-                let mut c = Classes {
-                    prog,
-                    file: cx.file,
-                    map: IndexMap::new(),
-                };
-                for d in &ast.decls {
-                    c.decl(d);
-                }
-                c.map
-            })
-        }
+    let classes = match cx.comp.project().file(cx.file).ast.as_ref() {
+        Some(ast) => cx.comp.with_program(|prog, _| {
+            let mut c = Classes {
+                prog,
+                file: cx.file,
+                map: IndexMap::new(),
+            };
+            for d in &ast.decls {
+                c.decl(d);
+            }
+            c.map
+        }),
         None => IndexMap::new(),
     };
     encode(text, cx.encoding(), &lex(text, &classes))

@@ -16,7 +16,7 @@ use super::Ctx;
 
 /// The outline of the document.
 pub(crate) fn document(cx: &Ctx<'_>) -> Option<Vec<DocumentSymbol>> {
-    let ast = cx.comp.project.file(cx.file).ast.as_ref()?;
+    let ast = cx.comp.project().file(cx.file).ast.as_ref()?;
     let (index, text) = cx.index(cx.file);
     let sym = |name: &str, kind, detail: Option<String>, span: Span, sel: Span, children| {
         #[allow(deprecated)] // reason: `deprecated` is a required field of the struct
@@ -87,7 +87,7 @@ fn decl(cx: &Ctx<'_>, d: &Decl, sym: &Sym<'_>) -> DocumentSymbol {
             )
         }
         Decl::Type(t) => {
-            let detail = cx.comp.project.sources.slice(t.ty.span).to_owned();
+            let detail = cx.comp.project().sources.slice(t.ty.span).to_owned();
             sym(
                 &t.name.name,
                 SymbolKind::TYPE_PARAMETER,
@@ -101,7 +101,7 @@ fn decl(cx: &Ctx<'_>, d: &Decl, sym: &Sym<'_>) -> DocumentSymbol {
             let detail = s
                 .parent
                 .as_ref()
-                .map(|p| format!("extends {}", cx.comp.project.sources.slice(p.span)));
+                .map(|p| format!("extends {}", cx.comp.project().sources.slice(p.span)));
             sym(
                 &s.name.name,
                 SymbolKind::STRUCT,
@@ -114,7 +114,7 @@ fn decl(cx: &Ctx<'_>, d: &Decl, sym: &Sym<'_>) -> DocumentSymbol {
         Decl::Config(c) => {
             let slice = |q: &Option<crate::ast::QualName>| {
                 q.as_ref()
-                    .map(|q| cx.comp.project.sources.slice(q.span).to_owned())
+                    .map(|q| cx.comp.project().sources.slice(q.span).to_owned())
             };
             let detail = match (slice(&c.schema), slice(&c.parent)) {
                 (Some(s), Some(p)) => Some(format!(": {s} extends {p}")),
@@ -147,7 +147,7 @@ fn items(cx: &Ctx<'_>, list: &[SchemaItem], sym: &Sym<'_>) -> Vec<DocumentSymbol
                 };
                 let detail =
                     f.ty.as_ref()
-                        .map(|t| cx.comp.project.sources.slice(t.span).to_owned());
+                        .map(|t| cx.comp.project().sources.slice(t.span).to_owned());
                 Some(sym(
                     &f.name.name,
                     SymbolKind::FIELD,
@@ -173,7 +173,7 @@ fn stmts(cx: &Ctx<'_>, body: &[Stmt], sym: &Sym<'_>) -> Vec<DocumentSymbol> {
                     .map(|k| &*k.name)
                     .collect::<Vec<_>>()
                     .join(".");
-                let value = cx.comp.project.sources.slice(a.value.span);
+                let value = cx.comp.project().sources.slice(a.value.span);
                 let value = match a.op {
                     AssignOp::Set => value.to_owned(),
                     AssignOp::Append => format!("+= {value}"),
@@ -245,14 +245,14 @@ fn matches(name: &str, query: &str) -> bool {
 /// The project's named declarations matching `query`.
 pub(crate) fn workspace(cx: &Ctx<'_>, query: &str) -> Vec<SymbolInformation> {
     let mut out = Vec::new();
-    for file in &cx.comp.project.files {
+    for file in &cx.comp.project().files {
         let Some(ast) = &file.ast else { continue };
         let Some(uri) = cx.uri(file.id) else { continue };
-        let text = &cx.comp.project.sources.get(file.id).text;
+        let text = &cx.comp.project().sources.get(file.id).text;
         let index = LineIndex::new(text, cx.encoding());
         let container = file
             .path
-            .strip_prefix(&cx.comp.project.root)
+            .strip_prefix(&cx.comp.project().root)
             .unwrap_or(&file.path)
             .display()
             .to_string();
