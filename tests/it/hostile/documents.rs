@@ -51,7 +51,11 @@ fn check_runtime_refuses_a_path_written_nested_and_dotted() {
     let d: serde_json::Value = serde_json::from_str(j.stderr.trim()).expect("one JSON line");
     assert_eq!((&d["line"], &d["column"]), (&1.into(), &30.into()), "{d}");
     let label = &d["labels"][0];
-    assert_eq!((&label["line"], &label["column"]), (&1.into(), &14.into()), "{d}");
+    assert_eq!(
+        (&label["line"], &label["column"]),
+        (&1.into(), &14.into()),
+        "{d}"
+    );
     // The other order and a value-vs-object clash too.
     for text in [
         r#"{"serving.timeout": 0.1, "serving": {"timeout": 45}}"#,
