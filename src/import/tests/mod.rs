@@ -48,7 +48,7 @@ impl std::fmt::Display for Failed {
                 let (line, col) = file.line_col(d.primary.span.start);
                 write!(f, "{}:{line}:{col}: {}", file.name, d.message)
             }
-            e => write!(f, "{e}"),
+            e @ ImportError::NoInputs => write!(f, "{e}"),
         }
     }
 }
