@@ -62,13 +62,13 @@ impl Report {
 }
 
 fn data(sources: &SourceMap, d: &Diagnostic) -> DiagnosticData {
-    let file = sources.get(d.primary.span.file);
-    let (line, column) = file.line_col(d.primary.span.start);
+    let crate::diagnostics::location::Loc { file, line, column } =
+        crate::diagnostics::location::locate(sources, d.primary.span);
     DiagnosticData {
         severity: d.severity.as_str().to_owned(),
         code: d.code.as_str().to_owned(),
         message: d.message.clone(),
-        file: file.name.clone(),
+        file,
         line,
         column,
         help: d.help.clone(),

@@ -17,6 +17,7 @@ pub mod syntax;
 // Files and the standard library.
 pub mod stdlib;
 pub mod files;
+pub mod document;
 pub mod loader;
 pub mod project;
 pub mod git;

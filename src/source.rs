@@ -175,25 +175,6 @@ impl SourceMap {
     pub fn slice(&self, span: Span) -> &str {
         self.get(span.file).slice(span)
     }
-
-    /// A user-facing location `{file, line, column}` for a span's start.
-    pub fn location(&self, span: Span) -> Location {
-        let file = self.get(span.file);
-        let (line, column) = file.line_col(span.start);
-        Location {
-            file: file.name.clone(),
-            line,
-            column,
-        }
-    }
-}
-
-/// A rendered position: file name, 1-based line and character column.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Location {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
 }
 
 #[cfg(test)]

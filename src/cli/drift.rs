@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::{Output, Sources};
 use crate::compile::with_program;
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::report::{document, drift};
 use crate::source::{SourceFile, SourceMap};
 
@@ -54,19 +54,22 @@ pub fn run(out: &Output, args: &DriftArgs) -> u8 {
         text.as_str(),
     ));
     let deployed = match document::read(&text, fid) {
-        Ok(node) => node.to_json(),
+        Ok(node) if matches!(node.value, document::DocValue::Map(_)) => node.to_json(),
+        Ok(node) => {
+            let message = format!(
+                "the deployed artifact must be an object, not a {}",
+                node.kind()
+            );
+            let d = Diagnostic::error(Code::TypeMismatch, node.span, message)
+                .with_help("pass the artifact mcfg built for this config and environment");
+            out.diagnostics(&doc_sources, &[d]);
+            return 2;
+        }
         Err(e) => {
             out.diagnostics(&doc_sources, &[e.to_diagnostic()]);
             return 2;
         }
     };
-    if !deployed.is_object() {
-        out.error(&format!(
-            "{}: the deployed artifact must be an object",
-            args.deployed.display()
-        ));
-        return 2;
-    }
     let Some(comp) = out.compile(&args.sources) else {
         return 2;
     };

@@ -1,13 +1,15 @@
 //! `mcfg import FILE... [--name NAME] [--overlay children|env] [--yaml12] [-o FILE]`:
 //! reads YAML/JSON files and prints (or writes) the `.mcfg` text that
-//! [`crate::import::import`] makes of them. Errors are `file:line:col: message`, exit 1.
+//! [`crate::import::import`] makes of them. An error in an input is a located
+//! diagnostic in that file (it honours `--message-format`), exit 1.
 
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
 use super::Output;
-use crate::import::{ImportInput, ImportOptions, OverlayStyle, Yaml11};
+use crate::import::{ImportError, ImportOptions, OverlayStyle, Yaml11};
+use crate::source::{SourceFile, SourceMap};
 
 /// How overlays are written, on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -44,13 +46,13 @@ pub struct ImportArgs {
 
 /// Runs `mcfg import`.
 pub fn run(out: &Output, args: &ImportArgs) -> u8 {
+    // The inputs (and the files a Hydra defaults list names) in one source
+    // map, so that an error in any of them renders like a source error.
+    let mut sources = SourceMap::new();
     let mut inputs = Vec::with_capacity(args.files.len());
     for path in &args.files {
         match crate::files::read_text(path, crate::files::MAX_DOCUMENT_BYTES) {
-            Ok(text) => inputs.push(ImportInput {
-                name: path.display().to_string(),
-                text,
-            }),
+            Ok(text) => inputs.push(sources.add(SourceFile::new(path.display().to_string(), text))),
             Err(e) => {
                 out.error(&format!("cannot read {}: {e}", path.display()));
                 return 2;
@@ -79,23 +81,23 @@ pub fn run(out: &Output, args: &ImportArgs) -> u8 {
         .and_then(|p| p.parent())
         .map(std::path::Path::to_path_buf)
         .unwrap_or_default();
-    let load = |rel: &str| -> Option<Result<String, String>> {
+    let load = |rel: &str| -> Option<Result<(String, String), String>> {
         let path = dir.join(rel);
         match crate::files::read_text(&path, crate::files::MAX_DOCUMENT_BYTES) {
-            Ok(text) => Some(Ok(text)),
-            Err(e) if !path.exists() => {
-                drop(e);
-                None
-            }
+            Ok(text) => Some(Ok((path.display().to_string(), text))),
+            Err(_) if !path.exists() => None,
             Err(e) => Some(Err(e.to_string())),
         }
     };
-    let text = match crate::import::import_with(&inputs, &opts, Some(&load)) {
+    let text = match crate::import::import_with(&mut sources, &inputs, &opts, Some(&load)) {
         Ok(text) => text,
-        Err(e) => {
-            let (sources, diag) = import_diagnostic(&inputs, &e);
-            out.diagnostics(&sources, &[diag]);
+        Err(ImportError::Invalid(d)) => {
+            out.diagnostics(&sources, &[*d]);
             return 1;
+        }
+        Err(e @ ImportError::NoInputs) => {
+            out.error(&e.to_string());
+            return 2;
         }
     };
     match &args.out {
@@ -111,43 +113,4 @@ pub fn run(out: &Output, args: &ImportArgs) -> u8 {
             0
         }
     }
-}
-
-/// An import error as a located diagnostic in the input it names, so that it
-/// honours `--message-format` like every other error.
-fn import_diagnostic(
-    inputs: &[ImportInput],
-    e: &crate::import::ImportError,
-) -> (crate::source::SourceMap, crate::diagnostics::Diagnostic) {
-    use crate::diagnostics::{Code, Diagnostic};
-    use crate::source::{SourceFile, SourceMap, Span};
-    let text = inputs
-        .iter()
-        .find(|i| i.name == e.file)
-        .map_or("", |i| i.text.as_str());
-    let mut sources = SourceMap::new();
-    let file = sources.add(SourceFile::new(e.file.clone(), text));
-    // `line` and `column` are 1-based (column in characters); 0 means unknown.
-    let offset = text
-        .split_inclusive('\n')
-        .take(e.line.saturating_sub(1))
-        .map(str::len)
-        .sum::<usize>();
-    let line_text = text.get(offset..).unwrap_or("");
-    let col = line_text
-        .char_indices()
-        .nth(e.column.saturating_sub(1))
-        .map_or(line_text.len(), |(i, _)| i);
-    let start = (offset + col).min(text.len());
-    let end = text[start..]
-        .chars()
-        .next()
-        .map_or(start, |c| start + c.len_utf8());
-    let code = if e.message.starts_with("duplicate") {
-        Code::Duplicate
-    } else {
-        Code::Syntax
-    };
-    let diag = Diagnostic::error(code, Span::new(file, start, end), e.message.clone());
-    (sources, diag)
 }

@@ -3,10 +3,12 @@
 //! Phases build [`Diagnostic`] values through small constructors and push them
 //! into a [`Diagnostics`] accumulator (passed first, rust-analyzer style). The
 //! renderers in [`human`] (miette), [`json`] (docs/cli.md "Diagnostics as JSON")
-//! and [`sarif`] (SARIF 2.1.0) are the only code that turns spans into lines and columns.
+//! and [`sarif`] (SARIF 2.1.0), and [`location`] for the positions in reports,
+//! are the only code that turns spans into lines and columns.
 
 pub mod human;
 pub mod json;
+pub mod location;
 pub mod sarif;
 
 use crate::source::Span;

@@ -14,7 +14,7 @@
 use super::value::Notes;
 
 /// Where a key and its value sit in the source (lines 1-based, columns
-/// 0-based in characters, as the YAML parser reports them).
+/// 0-based in characters; `Lines::place` of the document reader's spans).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct KeyPos {
     pub(crate) line: usize,
@@ -31,41 +31,36 @@ pub(crate) struct KeyPos {
 #[derive(Debug)]
 pub(crate) struct Lines<'a> {
     lines: Vec<&'a str>,
+    /// The byte offset where each line starts.
+    starts: Vec<u32>,
 }
 
 impl<'a> Lines<'a> {
     pub(crate) fn new(text: &'a str) -> Lines<'a> {
-        let lines = text
-            .split('\n')
-            .map(|l| l.strip_suffix('\r').unwrap_or(l))
-            .collect();
-        Lines { lines }
+        let mut starts = vec![0];
+        let mut lines = Vec::new();
+        let mut at = 0;
+        for l in text.split('\n') {
+            at += l.len() + 1;
+            starts.push(at as u32);
+            lines.push(l.strip_suffix('\r').unwrap_or(l));
+        }
+        Lines { lines, starts }
     }
 
-    /// The 1-based line `n`, or "" past the end.
-    /// Where a quoted scalar starting at (`line`, `col`) ends: after its
-    /// closing quote, when that is on the same line (`\"` escapes in double
-    /// quotes, `''` in single quotes).
-    pub(crate) fn quoted_end(&self, line: usize, col: usize) -> Option<(usize, usize)> {
-        let mut chars = self.get(line).chars().enumerate().skip(col);
-        let (_, quote) = chars.next()?;
-        while let Some((i, c)) = chars.next() {
-            match c {
-                '\\' if quote == '"' => {
-                    chars.next();
-                }
-                c if c == quote => {
-                    let rest = self.get(line).chars().nth(i + 1);
-                    if quote == '\'' && rest == Some('\'') {
-                        chars.next();
-                        continue;
-                    }
-                    return Some((line, i + 1));
-                }
-                _ => {}
-            }
-        }
-        None
+    /// The 1-based line and 0-based character column of byte `offset`, as
+    /// the comment rules count them (text analysis, not a rendered position).
+    pub(crate) fn place(&self, offset: u32) -> (usize, usize) {
+        let i = match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let line = self.lines.get(i).copied().unwrap_or("");
+        let within = (offset - self.starts[i]) as usize;
+        let col = line
+            .get(..within.min(line.len()))
+            .map_or(within, |s| s.chars().count());
+        (i + 1, col)
     }
 
     fn get(&self, n: usize) -> &'a str {
@@ -152,19 +147,6 @@ mod tests {
         let notes = lines.notes(&pos(7, 0, 1, Some((7, 4))));
         assert!(notes.before.is_empty());
         assert!(!notes.blank_before);
-    }
-
-    #[test]
-    fn quoted_values_end_at_their_closing_quote() {
-        let lines = Lines::new("a: \"x\\\"y\"  # keep\nb: 'it''s' # too\nc: \"open\n");
-        assert_eq!(lines.quoted_end(1, 3), Some((1, 9)));
-        assert_eq!(lines.quoted_end(2, 3), Some((2, 10)));
-        assert_eq!(lines.quoted_end(3, 3), None);
-        let end = lines.quoted_end(1, 3);
-        assert_eq!(
-            lines.notes(&pos(1, 0, 1, end)).trailing.as_deref(),
-            Some(" keep")
-        );
     }
 
     #[test]

@@ -20,48 +20,60 @@
 
 use super::value::{Entry, Map, Value};
 use super::{ImportError, Yaml11};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
 
 /// Reads a config file by its path relative to the primary config's folder
-/// (`data/mnist.yaml`); `None` when it does not exist.
-pub type Loader<'l> = &'l dyn Fn(&str) -> Option<Result<String, String>>;
+/// (`data/mnist.yaml`): the name to show for it and its text; `None` when it
+/// does not exist.
+pub type Loader<'l> = &'l dyn Fn(&str) -> Option<Result<(String, String), String>>;
+
+/// The primary config: its file, its mapping and its `defaults` key.
+pub(crate) struct Primary {
+    pub(crate) file: FileId,
+    pub(crate) map: Map,
+    pub(crate) defaults: Option<Span>,
+}
 
 /// Nested defaults lists deeper than this are refused (a cycle of configs).
 const MAX_DEPTH: usize = 32;
 
-struct Composer<'l> {
+struct Composer<'l, 's> {
     load: Loader<'l>,
     yaml11: Yaml11,
     layers: Vec<(String, Map)>,
-    primary: String,
+    sources: &'s mut SourceMap,
 }
 
-/// The layers of the primary config `map` (read from `text`, named `name`).
+/// The layers of the primary config; each file it loads is added to `sources`.
 pub(crate) fn compose(
-    name: &str,
-    text: &str,
-    map: Map,
+    sources: &mut SourceMap,
+    primary: Primary,
     load: Loader<'_>,
     yaml11: Yaml11,
 ) -> Result<Vec<(String, Map)>, ImportError> {
+    let file = sources.get(primary.file);
+    let (name, package) = (
+        file.name.clone(),
+        header_package(&file.text).unwrap_or_default(),
+    );
+    let at = primary.defaults.unwrap_or(Span::new(primary.file, 0, 0));
     let mut c = Composer {
         load,
         yaml11,
         layers: Vec::new(),
-        primary: name.to_owned(),
+        sources,
     };
-    let package = header_package(text).unwrap_or_default();
-    c.config(name.to_owned(), "", package, map, 0)?;
+    c.config(name, "", package, primary.map, 0, at)?;
     Ok(c.layers)
 }
 
-impl Composer<'_> {
-    fn err(&self, message: String) -> ImportError {
-        ImportError {
-            file: self.primary.clone(),
-            line: 0,
-            column: 0,
-            message,
-        }
+impl Composer<'_, '_> {
+    /// A problem with the defaults list whose key is at `at`.
+    fn err(&self, at: Span, message: String) -> ImportError {
+        let d = Diagnostic::error(Code::Syntax, at, message)
+            .with_primary_message("in this defaults list");
+        ImportError::Invalid(Box::new(d))
     }
 
     fn config(
@@ -71,11 +83,15 @@ impl Composer<'_> {
         package: Vec<String>,
         mut map: Map,
         depth: usize,
+        at: Span,
     ) -> Result<(), ImportError> {
         if depth > MAX_DEPTH {
-            return Err(self.err(format!(
-                "defaults lists nest deeper than {MAX_DEPTH} levels at `{name}` (a cycle?)"
-            )));
+            return Err(self.err(
+                at,
+                format!(
+                    "defaults lists nest deeper than {MAX_DEPTH} levels at `{name}` (a cycle?)"
+                ),
+            ));
         }
         let defaults = match map.entries.get("defaults") {
             Some(Entry {
@@ -97,19 +113,22 @@ impl Composer<'_> {
                 }
                 Value::Str(s) => {
                     let path = join(group, &s);
-                    self.file(&path, group, Some(package.clone()), false, depth)?;
+                    self.file(&path, group, Some(package.clone()), false, depth, at)?;
                 }
                 Value::Map(m) if m.entries.len() == 1 => {
                     let Some((key, entry)) = m.entries.into_iter().next() else {
                         continue;
                     };
-                    self.choice(&name, group, &key, entry.value, depth)?;
+                    self.choice(&name, group, &key, entry.value, depth, at)?;
                 }
                 other => {
-                    return Err(self.err(format!(
+                    return Err(self.err(
+                        at,
+                        format!(
                         "`{name}`: a defaults entry must be a name or `group: option`, not a {}",
                         other.kind()
-                    )))
+                    ),
+                    ))
                 }
             }
         }
@@ -126,6 +145,7 @@ impl Composer<'_> {
         key: &str,
         value: Value,
         depth: usize,
+        at: Span,
     ) -> Result<(), ImportError> {
         let mut words: Vec<&str> = key.split_whitespace().collect();
         let Some(target) = words.pop() else {
@@ -133,10 +153,13 @@ impl Composer<'_> {
         };
         let optional = words.contains(&"optional");
         if words.contains(&"override") {
-            return Err(self.err(format!(
-                "`{name}`: `override {target}` changes an earlier choice; import the composed \
+            return Err(self.err(
+                at,
+                format!(
+                    "`{name}`: `override {target}` changes an earlier choice; import the composed \
                  config instead (`python app.py --cfg job`)"
-            )));
+                ),
+            ));
         }
         let path = match target.strip_prefix('/') {
             Some(abs) => abs.to_owned(),
@@ -156,20 +179,33 @@ impl Composer<'_> {
                 })
                 .collect(),
             other => {
-                return Err(self.err(format!(
-                    "`{name}`: the option of `{target}` must be a name, not a {}",
-                    other.kind()
-                )))
+                return Err(self.err(
+                    at,
+                    format!(
+                        "`{name}`: the option of `{target}` must be a name, not a {}",
+                        other.kind()
+                    ),
+                ))
             }
         };
         for option in options {
             if option.contains("${") {
-                return Err(self.err(format!(
+                return Err(self.err(
+                    at,
+                    format!(
                     "`{name}`: the option `{option}` of `{target}` is interpolated; import the \
                      composed config instead"
-                )));
+                ),
+                ));
             }
-            self.file(&format!("{path}/{option}"), &path, None, optional, depth)?;
+            self.file(
+                &format!("{path}/{option}"),
+                &path,
+                None,
+                optional,
+                depth,
+                at,
+            )?;
         }
         Ok(())
     }
@@ -183,29 +219,34 @@ impl Composer<'_> {
         package: Option<Vec<String>>,
         optional: bool,
         depth: usize,
+        at: Span,
     ) -> Result<(), ImportError> {
         let file = format!("{path}.yaml");
-        let text = match (self.load)(&file) {
-            Some(Ok(text)) => text,
-            Some(Err(e)) => return Err(self.err(format!("cannot read `{file}`: {e}"))),
+        let (shown, text) = match (self.load)(&file) {
+            Some(Ok(loaded)) => loaded,
+            Some(Err(e)) => return Err(self.err(at, format!("cannot read `{file}`: {e}"))),
             None if optional => return Ok(()),
             None => {
-                return Err(self.err(format!(
-                    "the defaults list names `{file}`, which does not exist"
-                )))
+                return Err(self.err(
+                    at,
+                    format!("the defaults list names `{file}`, which does not exist"),
+                ))
             }
         };
-        let map = super::yaml::read_yaml(&text, self.yaml11).map_err(|e| ImportError {
-            file: file.clone(),
-            line: e.line,
-            column: e.column,
-            message: e.message,
-        })?;
-        let package = header_package(&text)
-            .or(package)
-            .unwrap_or_else(|| split(group));
+        let header = header_package(&text);
+        let id = self.sources.add(SourceFile::new(shown, text));
+        let input = super::read::read(self.sources, id, self.yaml11)?;
+        let at = input.defaults.unwrap_or(Span::new(id, 0, 0));
+        let package = header.or(package).unwrap_or_else(|| split(group));
         let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-        self.config(file.replace('/', "_"), dir, package, map, depth + 1)
+        self.config(
+            file.replace('/', "_"),
+            dir,
+            package,
+            input.map,
+            depth + 1,
+            at,
+        )
     }
 }
 
@@ -257,9 +298,10 @@ fn place(map: Map, package: &[String]) -> Map {
 
 #[cfg(test)]
 mod tests {
-    use crate::import::{import_with, ImportInput, ImportOptions, OverlayStyle, Yaml11};
+    use crate::import::{import_with, ImportOptions, OverlayStyle, Yaml11};
+    use crate::source::{SourceFile, SourceMap};
 
-    fn files(rel: &str) -> Option<Result<String, String>> {
+    fn files(rel: &str) -> Option<Result<(String, String), String>> {
         let text = match rel {
             "db/mysql.yaml" => "host: mysql.local\nport: 3306\n",
             "db/pg.yaml" => "defaults:\n  - base\n  - _self_\nport: 5432\n",
@@ -267,21 +309,19 @@ mod tests {
             "extra/flags.yaml" => "# @package _global_\nverbose: true\n",
             _ => return None,
         };
-        Some(Ok(text.to_owned()))
+        Some(Ok((rel.to_owned(), text.to_owned())))
     }
 
     fn compose(primary: &str) -> Result<String, crate::import::ImportError> {
-        let inputs = [ImportInput {
-            name: "app.yaml".to_owned(),
-            text: primary.to_owned(),
-        }];
+        let mut sources = SourceMap::new();
+        let inputs = [sources.add(SourceFile::new("app.yaml", primary))];
         let opts = ImportOptions {
             config_name: "app".to_owned(),
             yaml11_strings: Yaml11::Yes,
             overlays: OverlayStyle::Children,
             hydra: true,
         };
-        import_with(&inputs, &opts, Some(&files))
+        import_with(&mut sources, &inputs, &opts, Some(&files))
     }
 
     #[test]
@@ -304,15 +344,14 @@ mod tests {
     fn a_missing_file_and_an_override_are_errors() {
         let e = compose("defaults:\n  - db: oracle\n").expect_err("missing");
         assert_eq!(
-            e.message,
+            e.message(),
             "the defaults list names `db/oracle.yaml`, which does not exist"
         );
         let e = compose("defaults:\n  - override db: pg\n").expect_err("override");
         assert!(
-            e.message
+            e.message()
                 .contains("`override db` changes an earlier choice"),
-            "{}",
-            e.message
+            "{e}"
         );
     }
 }

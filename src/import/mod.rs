@@ -1,18 +1,20 @@
 //! `mcfg import`: YAML or JSON (Helm values, Hydra/OmegaConf YAML, flagd flag
 //! files) to a readable structural `.mcfg` config (LANGUAGE.md §1, §2, §5).
 //!
-//! A pure text-to-text module: no filesystem, no printing.
+//! A pure text-to-text module, no filesystem, no printing: the inputs are files of a `SourceMap` (the
+//! caller reads them), and an error is a `Diagnostic` located in one.
 //!
-//! Reading (`json`, `yaml`, `scalar`):
+//! Reading (`read`, on the one JSON/YAML reader of `crate::document`):
 //! - An input that parses as JSON is read as JSON; any other is read as YAML
 //!   (one document; zero documents or a null document is an empty mapping).
 //!   The top level must be a mapping.
-//! - Duplicate keys in a mapping are an error with the key's line and column.
+//! - A duplicate key in a mapping is `mcfg::duplicate` at the second, with
+//!   the first labelled.
 //! - Anchors and aliases are resolved (an alias is a copy of the anchored
 //!   value); `<<` merge keys are resolved as YAML 1.1 defines them (explicit
 //!   keys win, then the merged mappings in order; merged keys come first).
 //! - Plain scalars follow YAML 1.1 or 1.2 per [`ImportOptions::yaml11_strings`];
-//!   `scalar` documents both tables. Non-string keys become their JSON text
+//!   `document::scalar` documents both tables. Non-string keys become their JSON text
 //!   (`on:` is the key `"true"` under YAML 1.1, as in Helm).
 //! - `.inf`/`.nan` and integers beyond 64 bits are errors.
 //!
@@ -39,12 +41,10 @@ mod comments;
 mod emit;
 mod hydra;
 mod hydra_defaults;
-mod json;
 pub(crate) mod literal;
 mod overlay;
-mod scalar;
+mod read;
 mod value;
-mod yaml;
 
 #[cfg(test)]
 mod tests;
@@ -54,14 +54,8 @@ use std::fmt;
 pub use hydra_defaults::Loader;
 use value::Map;
 
-/// One file to import.
-#[derive(Debug, Clone)]
-pub struct ImportInput {
-    /// The path as the user gave it, used in messages and the header comment.
-    pub name: String,
-    /// The file's text.
-    pub text: String,
-}
+use crate::diagnostics::Diagnostic;
+use crate::source::{FileId, SourceMap};
 
 /// How plain YAML scalars such as `yes`, `on`, `017` or `1:20` are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -97,77 +91,65 @@ pub struct ImportOptions {
     pub hydra: bool,
 }
 
-/// Why an input could not be imported. `line` and `column` are 1-based
-/// (column in Unicode characters); both are 0 when there is no position.
+/// Why the inputs could not be imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportError {
-    /// The input's name as given.
-    pub file: String,
-    /// 1-based line, or 0.
-    pub line: usize,
-    /// 1-based column in characters, or 0.
-    pub column: usize,
+pub enum ImportError {
+    /// No input was given.
+    NoInputs,
+    /// A problem in one of the inputs (or a file its Hydra defaults list
+    /// names): a diagnostic whose spans point into the source map.
+    Invalid(Box<Diagnostic>),
+}
+
+impl ImportError {
     /// What went wrong, lower-case, no trailing full stop.
-    pub message: String,
+    pub fn message(&self) -> &str {
+        match self {
+            ImportError::NoInputs => "no input files",
+            ImportError::Invalid(d) => &d.message,
+        }
+    }
 }
 
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}: {}", self.file, self.message)
-        } else {
-            write!(
-                f,
-                "{}:{}:{}: {}",
-                self.file, self.line, self.column, self.message
-            )
-        }
+        f.write_str(self.message())
     }
 }
 
 impl std::error::Error for ImportError {}
 
-/// A reader's error before the file name is known: message and 1-based position.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ReadError {
-    pub(crate) line: usize,
-    pub(crate) column: usize,
-    pub(crate) message: String,
-}
-
-impl ReadError {
-    fn in_file(self, file: &str) -> ImportError {
-        ImportError {
-            file: file.to_owned(),
-            line: self.line,
-            column: self.column,
-            message: self.message,
-        }
+impl From<crate::document::DocError> for ImportError {
+    fn from(e: crate::document::DocError) -> ImportError {
+        ImportError::Invalid(Box::new(e.to_diagnostic()))
     }
 }
 
-/// Imports `inputs` (base first, then overlays) into one `.mcfg` source text.
-pub fn import(inputs: &[ImportInput], opts: &ImportOptions) -> Result<String, ImportError> {
-    import_with(inputs, opts, None)
+/// Imports the files `inputs` of `sources` (base first, then overlays) into
+/// one `.mcfg` source text.
+pub fn import(
+    sources: &mut SourceMap,
+    inputs: &[FileId],
+    opts: &ImportOptions,
+) -> Result<String, ImportError> {
+    import_with(sources, inputs, opts, None)
 }
 
 /// [`import`], with `load` reading the files a Hydra `defaults:` list of the
 /// first input names (with [`ImportOptions::hydra`]): the composition becomes
-/// a chain of child configs, the last one the composed config.
+/// a chain of child configs, the last one the composed config. Each file
+/// read is added to `sources`, so its errors are located in it.
 pub fn import_with(
-    inputs: &[ImportInput],
+    sources: &mut SourceMap,
+    inputs: &[FileId],
     opts: &ImportOptions,
     load: Option<Loader<'_>>,
 ) -> Result<String, ImportError> {
-    let Some((base, overlays)) = inputs.split_first() else {
-        return Err(ImportError {
-            file: String::new(),
-            line: 0,
-            column: 0,
-            message: "no input files".to_owned(),
-        });
+    let Some((&base, overlays)) = inputs.split_first() else {
+        return Err(ImportError::NoInputs);
     };
-    let mut base_map = read(base, opts.yaml11_strings)?;
+    let first = read::read(sources, base, opts.yaml11_strings)?;
+    let mut base_map = first.map;
     let mut composed: Vec<(String, Map)> = Vec::new();
     let mut base_stem = String::new();
     let has_defaults = base_map
@@ -175,21 +157,29 @@ pub fn import_with(
         .get("defaults")
         .is_some_and(|e| matches!(e.value, value::Value::List(_)));
     if let (true, true, Some(load)) = (opts.hydra, has_defaults, load) {
+        let primary = hydra_defaults::Primary {
+            file: base,
+            map: base_map,
+            defaults: first.defaults,
+        };
         let mut layers =
-            hydra_defaults::compose(&base.name, &base.text, base_map, load, opts.yaml11_strings)?
-                .into_iter();
+            hydra_defaults::compose(sources, primary, load, opts.yaml11_strings)?.into_iter();
         let (first, map) = layers.next().unwrap_or_default();
         base_stem = literal::ident(overlay::file_stem(&first));
         base_map = map;
         composed.extend(layers);
     }
     let n_composed = composed.len();
+    let mut overlay_maps = Vec::with_capacity(overlays.len());
+    for &file in overlays {
+        overlay_maps.push(read::read(sources, file, opts.yaml11_strings)?.map);
+    }
     let mut layers: Vec<(&str, Map)> = composed
         .iter()
         .map(|(n, m)| (n.as_str(), m.clone()))
         .collect();
-    for input in overlays {
-        layers.push((input.name.as_str(), read(input, opts.yaml11_strings)?));
+    for (&file, map) in overlays.iter().zip(overlay_maps) {
+        layers.push((sources.get(file).name.as_str(), map));
     }
     let mut plan = overlay::plan(base_map, layers, !opts.hydra);
     plan.composed = n_composed;
@@ -197,16 +187,9 @@ pub fn import_with(
     if opts.hydra {
         hydra::apply(&mut plan);
     }
-    let names: Vec<&str> = inputs.iter().map(|i| i.name.as_str()).collect();
+    let names: Vec<&str> = inputs
+        .iter()
+        .map(|&f| sources.get(f).name.as_str())
+        .collect();
     Ok(emit::emit_file(&names, opts, &plan))
-}
-
-/// Reads one input as JSON when it is JSON, else as YAML.
-fn read(input: &ImportInput, yaml11: Yaml11) -> Result<Map, ImportError> {
-    let text = input.text.strip_prefix('\u{feff}').unwrap_or(&input.text);
-    let result = match json::read_json(text) {
-        Some(result) => result,
-        None => yaml::read_yaml(text, yaml11),
-    };
-    result.map_err(|e| e.in_file(&input.name))
 }

@@ -211,7 +211,7 @@ pub(crate) fn merge(base: &mut Map, overlay: Map) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::yaml::read_yaml;
+    use crate::import::read::read_yaml;
     use crate::import::Yaml11;
 
     fn map(text: &str) -> Map {

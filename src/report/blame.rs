@@ -96,7 +96,7 @@ fn leaves(prog: &Program<'_>, cache: &LayerCache<'_>, q: &Query<'_>) -> Option<L
     let mut out = Leaves::new();
     for id in insp.layers.leaves_below(top) {
         let step = lookup::holding(&insp.layers, id);
-        let location = step.map(|s| Loc::from(sources.location(s.expr.span)));
+        let location = step.map(|s| lookup::loc(sources, s.expr.span));
         let ident = step.map(|s| {
             let file = location
                 .as_ref()

@@ -82,7 +82,7 @@ pub fn snapshot(
     for id in insp.layers.leaves_below(ROOT) {
         let info = LeafInfo {
             value: lookup::leaf_value(&insp, id),
-            location: lookup::assigned_at(sources, &insp.layers, id).map(Loc::from),
+            location: lookup::assigned_at(sources, &insp.layers, id),
             marker: marker_of(prog, &insp.layers, id),
             absent: insp.layers.is_absent(id),
         };

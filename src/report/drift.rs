@@ -205,7 +205,7 @@ fn owner(sources: &SourceMap, layers: &Layers<'_>, path: &str) -> Option<Loc> {
             Slot::Leaf(_) => break,
         }
     }
-    lookup::owned_at(sources, layers, cur).map(Loc::from)
+    lookup::owned_at(sources, layers, cur)
 }
 
 /// A deployed value as the human report shows it (never a secret's value).

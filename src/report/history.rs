@@ -80,7 +80,7 @@ pub fn observe(
         return Observed::Absent;
     };
     let value = lookup::node_value(&insp, id);
-    let location = lookup::owned_at(&prog.project.sources, &insp.layers, id).map(Loc::from);
+    let location = lookup::owned_at(&prog.project.sources, &insp.layers, id);
     match value {
         Some(v) => Observed::Present(v, location),
         None => Observed::Failed,

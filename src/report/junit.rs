@@ -76,7 +76,7 @@ pub fn render(run: &TestRun, sources: &SourceMap) -> String {
 fn details(sources: &SourceMap, diags: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diags {
-        let loc = sources.location(d.primary.span);
+        let loc = crate::diagnostics::location::locate(sources, d.primary.span);
         let _ = writeln!(
             out,
             "{}:{}:{}: {}: {}",

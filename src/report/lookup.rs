@@ -7,15 +7,14 @@
 //! which says which kind of name was wrong (and converts into the message
 //! for the callers that only print it).
 
-use serde::Serialize;
-
 use crate::ast::Name;
+pub use crate::diagnostics::location::Loc;
 use crate::eval::inspect::Inspected;
 use crate::eval::value::{format_duration, format_float};
 use crate::eval::Value;
 use crate::merge::{Layers, NodeId, Op, Origin, Slot, Step, ROOT};
 use crate::resolve::{ConfigId, EnvId, Program};
-use crate::source::{Location, SourceMap, Span};
+use crate::source::{SourceMap, Span};
 
 /// A name on the command line that names nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,15 +166,15 @@ pub fn holding<'l, 'a>(layers: &'l Layers<'a>, id: NodeId) -> Option<&'l Step<'a
 
 /// The location of the assignment holding a leaf; `None` for a schema default
 /// or an unset leaf (the `diff` convention).
-pub fn assigned_at(sources: &SourceMap, layers: &Layers<'_>, id: NodeId) -> Option<Location> {
+pub fn assigned_at(sources: &SourceMap, layers: &Layers<'_>, id: NodeId) -> Option<Loc> {
     holding(layers, id)
         .filter(|s| s.op != Op::Default)
-        .map(|s| sources.location(s.expr.span))
+        .map(|s| loc(sources, s.expr.span))
 }
 
 /// The location owning a leaf's value, schema defaults included (`drift`).
-pub fn owned_at(sources: &SourceMap, layers: &Layers<'_>, id: NodeId) -> Option<Location> {
-    holding(layers, id).map(|s| sources.location(s.expr.span))
+pub fn owned_at(sources: &SourceMap, layers: &Layers<'_>, id: NodeId) -> Option<Loc> {
+    holding(layers, id).map(|s| loc(sources, s.expr.span))
 }
 
 /// A leaf's value: what evaluation gave, or `null` for a leaf nothing set.
@@ -219,34 +218,9 @@ pub fn origin_text(prog: &Program<'_>, origin: Origin) -> String {
     }
 }
 
-/// A location in JSON reports: `{"file", "line", "column"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Loc {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-}
-
-impl From<Location> for Loc {
-    fn from(l: Location) -> Loc {
-        Loc {
-            file: l.file,
-            line: l.line,
-            column: l.column,
-        }
-    }
-}
-
-impl Loc {
-    /// `file:line:col`.
-    pub fn short(&self) -> String {
-        format!("{}:{}:{}", self.file, self.line, self.column)
-    }
-}
-
-/// The location of a span as a [`Loc`].
+/// The location of a span as a [`Loc`], from the position renderer.
 pub fn loc(sources: &SourceMap, span: Span) -> Loc {
-    sources.location(span).into()
+    crate::diagnostics::location::locate(sources, span)
 }
 
 /// A value as a person reads it in mcfg syntax: `128`, `"gpu"`, `200ms`,

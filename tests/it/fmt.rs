@@ -101,7 +101,8 @@ fn meaning(comp: &Compilation) -> (Vec<String>, Vec<String>) {
         .iter()
         .map(|d| {
             let file = comp.project.sources.get(d.primary.span.file);
-            let line = comp.project.sources.location(d.primary.span).line;
+            let line =
+                mcfg::diagnostics::location::locate(&comp.project.sources, d.primary.span).line;
             let marked = file.line_text(line).contains("//!");
             format!(
                 "{} {:?} {:?} marked={marked}",

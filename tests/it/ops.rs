@@ -432,8 +432,9 @@ fn drift_rejects_duplicate_keys_and_unknown_names() {
     assert_eq!(code(&out), Some(2));
     // A diagnostic in the document, rendered like any other.
     let err = stderr(&out);
-    assert!(err.starts_with("mcfg::syntax\n"), "{err}");
+    assert!(err.starts_with("mcfg::duplicate\n"), "{err}");
     assert!(err.contains("duplicate key `replicas`"), "{err}");
+    assert!(err.contains("first written here"), "{err}");
     assert!(err.contains("[dup.yaml:4:3]"), "{err}");
     let json = mcfg(
         dir.path(),
@@ -454,7 +455,7 @@ fn drift_rejects_duplicate_keys_and_unknown_names() {
     assert_eq!(
         (&d["code"], &d["file"], &d["line"], &d["column"]),
         (
-            &json!("mcfg::syntax"),
+            &json!("mcfg::duplicate"),
             &json!("dup.yaml"),
             &json!(4),
             &json!(3)

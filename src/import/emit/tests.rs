@@ -2,8 +2,8 @@
 
 use super::*;
 use crate::import::overlay::plan;
+use crate::import::read::read_yaml;
 use crate::import::value::Notes;
-use crate::import::yaml::read_yaml;
 use crate::import::{ImportOptions, Yaml11};
 
 fn emit(text: &str) -> String {

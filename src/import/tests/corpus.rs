@@ -75,7 +75,7 @@ fn every_original_imports_faithfully() {
     for (name, text) in &files {
         if let Some((_, reason)) = EXPECTED_FAILURES.iter().find(|(f, _)| f == name) {
             let err = run(&[input(name, text)], OverlayStyle::Children).unwrap_err();
-            assert!(err.message.contains(reason), "{name}: {err}");
+            assert!(err.message().contains(reason), "{name}: {err}");
             continue;
         }
         check_layered(&[(name.clone(), text.clone())]);

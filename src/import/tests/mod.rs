@@ -10,13 +10,56 @@ mod source;
 
 use serde_json::Value as Json;
 
-use super::{import, ImportError, ImportInput, ImportOptions, OverlayStyle, Yaml11};
+use super::{ImportError, ImportOptions, OverlayStyle, Yaml11};
+use crate::source::{SourceFile, SourceMap};
+
+/// One input file: its name and text.
+struct ImportInput {
+    name: String,
+    text: String,
+}
 
 fn input(name: &str, text: &str) -> ImportInput {
     ImportInput {
         name: name.to_owned(),
         text: text.to_owned(),
     }
+}
+
+/// An import that failed, with the files its diagnostic points into.
+#[derive(Debug)]
+struct Failed {
+    sources: SourceMap,
+    error: ImportError,
+}
+
+impl Failed {
+    fn message(&self) -> &str {
+        self.error.message()
+    }
+}
+
+/// `file:line:col: message`, as the human renderer locates it.
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.error {
+            ImportError::Invalid(d) => {
+                let file = self.sources.get(d.primary.span.file);
+                let (line, col) = file.line_col(d.primary.span.start);
+                write!(f, "{}:{line}:{col}: {}", file.name, d.message)
+            }
+            e @ ImportError::NoInputs => write!(f, "{e}"),
+        }
+    }
+}
+
+fn import(inputs: &[ImportInput], opts: &ImportOptions) -> Result<String, Failed> {
+    let mut sources = SourceMap::new();
+    let files: Vec<_> = inputs
+        .iter()
+        .map(|i| sources.add(SourceFile::new(i.name.clone(), i.text.as_str())))
+        .collect();
+    super::import(&mut sources, &files, opts).map_err(|error| Failed { sources, error })
 }
 
 fn options(style: OverlayStyle) -> ImportOptions {
@@ -28,7 +71,7 @@ fn options(style: OverlayStyle) -> ImportOptions {
     }
 }
 
-fn run(inputs: &[ImportInput], style: OverlayStyle) -> Result<String, ImportError> {
+fn run(inputs: &[ImportInput], style: OverlayStyle) -> Result<String, Failed> {
     import(inputs, &options(style))
 }
 

@@ -28,14 +28,34 @@ fn check_runtime_refuses_a_path_written_nested_and_dotted() {
     assert!(!c.stdout.contains("ok:"), "{}", c.stdout);
     assert!(c.stderr.contains("mcfg::duplicate"), "{}", c.stderr);
     assert!(
-        c.stderr
-            .contains("`serving.timeout` is written twice (first at 1:14)"),
+        c.stderr.contains("`serving.timeout` is written twice"),
         "{}",
         c.stderr
     );
     // Both places are shown, in the update file.
     assert!(c.stderr.contains("up.json:1:30"), "{}", c.stderr);
     assert!(c.stderr.contains("first written here"), "{}", c.stderr);
+    // The first spelling is a label at 1:14, located by the renderer.
+    let j = mcfg(
+        tmp.path(),
+        &[
+            "--message-format",
+            "json",
+            "check-runtime",
+            "--config",
+            "svc",
+            "up.json",
+            "v",
+        ],
+    );
+    let d: serde_json::Value = serde_json::from_str(j.stderr.trim()).expect("one JSON line");
+    assert_eq!((&d["line"], &d["column"]), (&1.into(), &30.into()), "{d}");
+    let label = &d["labels"][0];
+    assert_eq!(
+        (&label["line"], &label["column"]),
+        (&1.into(), &14.into()),
+        "{d}"
+    );
     // The other order and a value-vs-object clash too.
     for text in [
         r#"{"serving.timeout": 0.1, "serving": {"timeout": 45}}"#,

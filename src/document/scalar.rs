@@ -3,10 +3,10 @@
 //! Quoted and block scalars are always strings. A plain (unquoted) scalar is
 //! resolved by one of two tables:
 //!
-//! - [`Yaml11::No`], the YAML 1.2 core schema: `null Null NULL ~` and the empty
+//! - [`Schema::Core`], the YAML 1.2 core schema: `null Null NULL ~` and the empty
 //!   scalar are null; `true True TRUE false False FALSE` are bools; `[-+]?[0-9]+`,
 //!   `0o17`, `0x1F` are ints; `1.5`, `.5`, `1e-4`, `1.0e6` are floats.
-//! - [`Yaml11::Yes`], YAML 1.1 as Helm (go-yaml v2 through sigs.k8s.io/yaml) and
+//! - [`Schema::Yaml11`], YAML 1.1 as Helm (go-yaml v2 through sigs.k8s.io/yaml) and
 //!   Hydra/OmegaConf (PyYAML plus OmegaConf's float fix) read it: additionally
 //!   `y Y yes Yes YES n N no No NO on On ON off Off OFF` are bools, `017` is
 //!   octal (15), `0b101` binary, `1_000` is 1000, `1:20` is sexagesimal (80),
@@ -22,8 +22,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::value::Value;
-use super::Yaml11;
+use super::{Schema, Value};
 
 static INT_12: LazyLock<Regex> = LazyLock::new(|| re(r"^[-+]?[0-9]+$"));
 static FLOAT_12: LazyLock<Regex> =
@@ -43,7 +42,7 @@ fn re(pattern: &str) -> Regex {
 }
 
 /// Resolves a plain scalar's text to a value.
-pub(crate) fn resolve_plain(text: &str, yaml11: Yaml11) -> Result<Value, String> {
+pub(crate) fn resolve_plain(text: &str, schema: Schema) -> Result<Value, String> {
     if SPECIAL.is_match(text) {
         return Err(format!(
             "`{text}` (infinity or NaN) cannot be expressed in mcfg"
@@ -52,21 +51,21 @@ pub(crate) fn resolve_plain(text: &str, yaml11: Yaml11) -> Result<Value, String>
     if matches!(text, "" | "~" | "null" | "Null" | "NULL") {
         return Ok(Value::Null);
     }
-    if let Some(b) = bool_of(text, yaml11) {
+    if let Some(b) = bool_of(text, schema) {
         return Ok(Value::Bool(b));
     }
-    let resolved = match yaml11 {
-        Yaml11::No => resolve_number_12(text)?,
-        Yaml11::Yes => resolve_number_11(text)?,
+    let resolved = match schema {
+        Schema::Core => resolve_number_12(text)?,
+        Schema::Yaml11 => resolve_number_11(text)?,
     };
     Ok(resolved.unwrap_or_else(|| Value::Str(text.to_owned())))
 }
 
 /// Resolves a scalar with an explicit core-schema tag (`!!str`, `!!int`, ...).
-pub(crate) fn resolve_tagged(text: &str, tag: &str, yaml11: Yaml11) -> Result<Value, String> {
+pub(crate) fn resolve_tagged(text: &str, tag: &str, schema: Schema) -> Result<Value, String> {
     let value = match tag {
         "str" => return Ok(Value::Str(text.to_owned())),
-        "null" | "bool" | "int" | "float" => resolve_plain(text, yaml11)?,
+        "null" | "bool" | "int" | "float" => resolve_plain(text, schema)?,
         _ => return Err(format!("the tag `!!{tag}` is not supported")),
     };
     match (tag, value) {
@@ -79,11 +78,11 @@ pub(crate) fn resolve_tagged(text: &str, tag: &str, yaml11: Yaml11) -> Result<Va
     }
 }
 
-fn bool_of(text: &str, yaml11: Yaml11) -> Option<bool> {
+fn bool_of(text: &str, schema: Schema) -> Option<bool> {
     match text {
         "true" | "True" | "TRUE" => Some(true),
         "false" | "False" | "FALSE" => Some(false),
-        _ if yaml11 == Yaml11::No => None,
+        _ if schema == Schema::Core => None,
         "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
         "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(false),
         _ => None,
@@ -193,11 +192,11 @@ mod tests {
     use super::*;
 
     fn r11(s: &str) -> Value {
-        resolve_plain(s, Yaml11::Yes).unwrap()
+        resolve_plain(s, Schema::Yaml11).unwrap()
     }
 
     fn r12(s: &str) -> Value {
-        resolve_plain(s, Yaml11::No).unwrap()
+        resolve_plain(s, Schema::Core).unwrap()
     }
 
     fn s(text: &str) -> Value {
@@ -247,20 +246,23 @@ mod tests {
     #[test]
     fn unrepresentable_numbers_are_errors() {
         for t in [".inf", "-.Inf", ".NaN", "99999999999999999999", "1e999"] {
-            assert!(resolve_plain(t, Yaml11::Yes).is_err(), "{t}");
-            assert!(resolve_plain(t, Yaml11::No).is_err(), "{t}");
+            assert!(resolve_plain(t, Schema::Yaml11).is_err(), "{t}");
+            assert!(resolve_plain(t, Schema::Core).is_err(), "{t}");
         }
         assert_eq!(r11("-9223372036854775808"), Value::Int(i64::MIN));
     }
 
     #[test]
     fn tags_force_a_type() {
-        assert_eq!(resolve_tagged("yes", "str", Yaml11::Yes).unwrap(), s("yes"));
         assert_eq!(
-            resolve_tagged("3", "float", Yaml11::Yes).unwrap(),
+            resolve_tagged("yes", "str", Schema::Yaml11).unwrap(),
+            s("yes")
+        );
+        assert_eq!(
+            resolve_tagged("3", "float", Schema::Yaml11).unwrap(),
             Value::Float(3.0)
         );
-        assert!(resolve_tagged("abc", "int", Yaml11::Yes).is_err());
-        assert!(resolve_tagged("abc", "binary", Yaml11::Yes).is_err());
+        assert!(resolve_tagged("abc", "int", Schema::Yaml11).is_err());
+        assert!(resolve_tagged("abc", "binary", Schema::Yaml11).is_err());
     }
 }

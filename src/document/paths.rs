@@ -8,7 +8,7 @@
 
 use indexmap::IndexMap;
 
-use super::{DocKey, DocNode, DocValue};
+use super::{duplicate, DocError, Key, Node, Value};
 use crate::source::Span;
 
 /// What a path was first written as, and where.
@@ -19,16 +19,9 @@ struct Seen {
     object: bool,
 }
 
-/// The second spelling of a path written twice: (its key, the first key, the path).
-pub(super) struct Clash {
-    pub second: Span,
-    pub first: Span,
-    pub path: String,
-}
-
 /// Checks the mapping `node` (the document's top level) for a path written twice.
-pub(super) fn check(node: &DocNode) -> Result<(), Clash> {
-    let DocValue::Map(entries) = &node.value else {
+pub(super) fn check(node: &Node) -> Result<(), DocError> {
+    let Value::Map(entries) = &node.value else {
         return Ok(());
     };
     let mut seen: IndexMap<String, Seen> = IndexMap::new();
@@ -36,10 +29,10 @@ pub(super) fn check(node: &DocNode) -> Result<(), Clash> {
 }
 
 fn walk(
-    entries: &[(DocKey, DocNode)],
+    entries: &[(Key, Node)],
     prefix: &str,
     seen: &mut IndexMap<String, Seen>,
-) -> Result<(), Clash> {
+) -> Result<(), DocError> {
     for (key, value) in entries {
         let mut path = prefix.to_owned();
         let parts: Vec<&str> = key.name.split('.').collect();
@@ -49,16 +42,17 @@ fn walk(
             }
             path.push_str(part);
             let last = i + 1 == parts.len();
-            let object = !last || matches!(&value.value, DocValue::Map(m) if !m.is_empty());
+            let object = !last || matches!(&value.value, Value::Map(m) if !m.is_empty());
             match seen.get(&path) {
                 // Two spellings may both open the same object.
                 Some(s) if s.object && object => {}
                 Some(s) => {
-                    return Err(Clash {
-                        second: key.span,
-                        first: s.key,
-                        path,
-                    })
+                    return Err(duplicate(
+                        format!("`{path}` is written twice"),
+                        key.span,
+                        s.key,
+                        "write each path once, either nested or dotted",
+                    ))
                 }
                 None => {
                     seen.insert(
@@ -71,7 +65,7 @@ fn walk(
                 }
             }
         }
-        if let DocValue::Map(inner) = &value.value {
+        if let Value::Map(inner) = &value.value {
             walk(inner, &path, seen)?;
         }
     }
