@@ -328,6 +328,7 @@ fn collect_stmts<'e>(stmts: &'e [Stmt], out: &mut Vec<&'e Expr>) {
             Stmt::Assign(a) => collect_chains(&a.value, out),
             Stmt::Block(b) => collect_stmts(&b.body, out),
             Stmt::Env(e) => collect_stmts(&e.body, out),
+            Stmt::Declare(_) => {}
         }
     }
 }
