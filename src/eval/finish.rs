@@ -178,7 +178,7 @@ fn missing_reported(ce: &ConfigEval<'_>, id: NodeId) -> bool {
 /// Whether leaf `id` must have a value: a schema field that is not optional
 /// (map entries and structural keys may be absent, LANGUAGE.md §9.2), or a
 /// structural leaf declared `path: TYPE` with a type that is not optional.
-pub(super) fn is_required(
+pub fn is_required(
     prog: &Program<'_>,
     layers: &crate::merge::Layers<'_>,
     id: NodeId,

@@ -292,7 +292,7 @@ impl<'p, 'a> Applier<'p, 'a> {
             }
         }
         layers.nodes[node as usize].ty = Some(ty);
-        layers.declared.push((node, d));
+        layers.declared.push((node, d, origin));
     }
 
     #[allow(clippy::too_many_arguments)] // reason: one call site; a struct would only rename these

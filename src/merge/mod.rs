@@ -150,7 +150,7 @@ pub struct Layers<'a> {
     /// Leaves declared without a value (`path: TYPE` in a structural
     /// config's body): the node and its declaration. Such a leaf has the
     /// declared type and must be given a value by a later step.
-    pub declared: Vec<(NodeId, &'a Declare)>,
+    pub declared: Vec<(NodeId, &'a Declare, Origin)>,
 }
 
 impl<'a> Layers<'a> {
@@ -282,11 +282,16 @@ impl<'a> Layers<'a> {
     /// The declaration of leaf `id` (`path: TYPE`), if it was declared
     /// without a value; the latest one when several configs declare it.
     pub fn declaration(&self, id: NodeId) -> Option<&'a Declare> {
+        self.declared_at(id).map(|(d, _)| d)
+    }
+
+    /// [`Layers::declaration`] with the config body that declares it.
+    pub fn declared_at(&self, id: NodeId) -> Option<(&'a Declare, Origin)> {
         self.declared
             .iter()
             .rev()
-            .find(|(n, _)| *n == id)
-            .map(|&(_, d)| d)
+            .find(|(n, ..)| *n == id)
+            .map(|&(_, d, o)| (d, o))
     }
 
     /// `unset`: node `id` becomes a leaf whose last step is `Unset` (an
