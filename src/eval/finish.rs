@@ -178,11 +178,7 @@ fn missing_reported(ce: &ConfigEval<'_>, id: NodeId) -> bool {
 /// Whether leaf `id` must have a value: a schema field that is not optional
 /// (map entries and structural keys may be absent, LANGUAGE.md §9.2), or a
 /// structural leaf declared `path: TYPE` with a type that is not optional.
-pub fn is_required(
-    prog: &Program<'_>,
-    layers: &crate::merge::Layers<'_>,
-    id: NodeId,
-) -> bool {
+pub fn is_required(prog: &Program<'_>, layers: &crate::merge::Layers<'_>, id: NodeId) -> bool {
     let node = layers.node(id);
     if node.field.is_none() {
         // A leaf declared without a value (`path: TYPE`) is required unless

@@ -236,9 +236,7 @@ impl<'p, 'a> Ctx<'p, 'a> {
                 let mut out = crate::map::with_capacity(children.len());
                 let mut failed = false;
                 for (k, &child) in children.iter() {
-                    if ce.layers.is_absent(child)
-                        && !is_required(self.prog, &ce.layers, child)
-                    {
+                    if ce.layers.is_absent(child) && !is_required(self.prog, &ce.layers, child) {
                         continue;
                     }
                     match self.force_node(ce, child, at) {

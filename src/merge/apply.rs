@@ -249,13 +249,7 @@ impl<'p, 'a> Applier<'p, 'a> {
     /// and is recorded in `Layers::declared` so that `finish` reports it
     /// when nothing sets it. Refused by `resolve` in `env` blocks and in
     /// configs with a schema, and ignored here.
-    fn declare(
-        &mut self,
-        layers: &mut Layers<'a>,
-        at: NodeId,
-        d: &'a Declare,
-        origin: Origin,
-    ) {
+    fn declare(&mut self, layers: &mut Layers<'a>, at: NodeId, d: &'a Declare, origin: Origin) {
         if !self.structural || matches!(origin, Origin::Config { env: Some(_), .. }) {
             return;
         }

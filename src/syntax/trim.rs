@@ -5,8 +5,8 @@
 //! statements, paths, types and markers are cut back to their last token.
 
 use crate::ast::{
-    Assign, Block, Decl, Declare, EnvBlock, EnvDecl, FieldDecl, File, Marker, Path, QualName, SchemaItem,
-    Stmt, TypeExpr, TypeKind,
+    Assign, Block, Decl, Declare, EnvBlock, EnvDecl, FieldDecl, File, Marker, Path, QualName,
+    SchemaItem, Stmt, TypeExpr, TypeKind,
 };
 use crate::source::Span;
 
