@@ -53,8 +53,8 @@ pub(super) fn lower_all<'a>(diags: &mut Diagnostics, prog: &mut Program<'a>) {
         resolve_alias(diags, prog, &mut low, idx as u32, None);
     }
     prog.infinite_objs = containment_cycles(diags, prog);
-    for i in 0..prog.configs.len() {
-        let (decl, file) = (prog.configs[i].decl, prog.configs[i].file);
+    let bodies: Vec<_> = prog.configs.iter().map(|c| (c.decl, c.file)).collect();
+    for (decl, file) in bodies {
         lower_declared(diags, prog, &mut low, file, &decl.body);
     }
 }
