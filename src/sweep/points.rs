@@ -13,13 +13,16 @@ use crate::resolve::Program;
 /// overrides alone, `None`) or a point with the values it takes.
 pub type At<'e> = Option<&'e [OverrideEntry]>;
 
+/// The base's result and each point's, with the point's values.
+pub type PerPoint<R> = (R, Vec<(Vec<OverrideEntry>, R)>);
+
 /// Calls `f` with the program and layers of the base, then of every point
 /// in point order; returns the base's result and each point's. Nothing when
 /// the product is over the limit (already reported by the compilation).
 pub fn each_point<T, R>(
     comp: &SweepCompilation<T>,
     mut f: impl FnMut(&Program<'_>, &LayerCache<'_>, At<'_>) -> R,
-) -> Option<(R, Vec<(Vec<OverrideEntry>, R)>)> {
+) -> Option<PerPoint<R>> {
     let n = usize::try_from(count_points(&comp.axes).ok()?).ok()?;
     let flat: Vec<Override> = comp
         .axes
