@@ -246,6 +246,7 @@ pub enum Stmt {
     Assign(Assign),
     Block(Block),
     Env(EnvBlock),
+    Declare(Declare),
 }
 
 impl Stmt {
@@ -255,6 +256,7 @@ impl Stmt {
             Stmt::Assign(s) => s.span,
             Stmt::Block(s) => s.span,
             Stmt::Env(s) => s.span,
+            Stmt::Declare(s) => s.span,
         }
     }
 }
@@ -278,6 +280,16 @@ pub enum AssignOp {
     /// `unset PATH`: the assignment's `value` is a `null` spanning the whole
     /// statement, so that every tool showing a step shows `unset PATH`.
     Unset,
+}
+
+/// `path: TYPE` in a structural config's body: a leaf declared without a
+/// value, which an `env` block, a child config or `--set` must set (a
+/// deferred-required field, OmegaConf's `???`; see docs/language.md).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Declare {
+    pub path: Path,
+    pub ty: TypeExpr,
+    pub span: Span,
 }
 
 /// `path { body }`: the same as prefixing every statement with `path.`.

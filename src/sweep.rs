@@ -11,6 +11,8 @@
 //! that breaks a refinement is underlined in the argument; a diagnostic that
 //! only some points give names the first such point's values.
 
+pub mod points;
+
 use std::ffi::OsString;
 use std::time::{Duration, Instant};
 
@@ -291,6 +293,17 @@ fn too_many_artifacts(prog: &Program<'_>, axes: &[Axis], n_points: usize) -> Opt
 }
 
 /// The value index of every axis at point `point` (the last axis varies fastest).
+/// Per axis, the index of its first value among every axis's values.
+fn offsets(axes: &[Axis]) -> Vec<usize> {
+    axes.iter()
+        .scan(0, |acc, a| {
+            let at = *acc;
+            *acc += a.values.len();
+            Some(at)
+        })
+        .collect()
+}
+
 fn digits(axes: &[Axis], mut point: usize) -> Vec<usize> {
     let mut out = vec![0; axes.len()];
     for (slot, a) in out.iter_mut().zip(axes).rev() {
@@ -330,6 +343,8 @@ pub fn compile_paths<T: Send>(
     let loaded = start.elapsed();
     let mut comp = compile(project, diags, sink, &base, &axes);
     comp.timings.insert(0, ("load + parse", loaded));
+    comp.base = base;
+    comp.axes = axes;
     Ok(comp)
 }
 
@@ -353,6 +368,10 @@ pub struct SweepCompilation<T> {
     pub override_entries: Vec<OverrideEntry>,
     pub diags: Vec<Diagnostic>,
     pub timings: Vec<(&'static str, Duration)>,
+    /// The `--set` overrides and the axes, for tools that look at each
+    /// point's layers (`points::each_point`).
+    pub base: Vec<Override>,
+    pub axes: Vec<Axis>,
 }
 
 impl<T> SweepCompilation<T> {
@@ -384,18 +403,13 @@ pub fn compile<T: Send>(
                 override_entries: Vec::new(),
                 diags: diags.into_sorted(),
                 timings,
+                base: Vec::new(),
+                axes: Vec::new(),
             };
         }
     };
     let flat: Vec<Override> = axes.iter().flat_map(|a| a.values.iter().cloned()).collect();
-    let offsets: Vec<usize> = axes
-        .iter()
-        .scan(0, |acc, a| {
-            let at = *acc;
-            *acc += a.values.len();
-            Some(at)
-        })
-        .collect();
+    let offsets = offsets(axes);
     let (envs, results, override_entries) = {
         let start = Instant::now();
         let mut prog = Program::build(&mut diags, &project);
@@ -460,6 +474,8 @@ pub fn compile<T: Send>(
         override_entries,
         diags,
         timings,
+        base: Vec::new(),
+        axes: Vec::new(),
     }
 }
 

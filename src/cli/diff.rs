@@ -1,5 +1,7 @@
 //! `mcfg diff --env A --env B [CONFIG] PATHS...` and
 //! `mcfg diff --against REV [--env E] [CONFIG] PATHS...` (`report::diff`).
+//! `mcfg diff --sweep AXIS... [--env E] [CONFIG] PATHS...`: each point of
+//! the sweep against the base (`report::diff::sweep`).
 //! Differences are not errors: exit 0 unless the sources have errors.
 
 use std::path::PathBuf;
@@ -37,6 +39,8 @@ pub struct DiffArgs {
     pub json: bool,
     #[command(flatten)]
     pub overrides: super::overrides::OverrideArgs,
+    #[command(flatten)]
+    pub sweep: super::overrides::SweepArgs,
     /// How to print the report: `human` (aligned table), `json`, or
     /// `markdown` (a pull-request comment; `--against` only).
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
@@ -91,6 +95,9 @@ pub fn split_config(
 pub fn run(out: &Output, args: &DiffArgs) -> u8 {
     let (config, sources) = split_config(args.config.as_deref(), &args.items, args.root.clone());
     let sets = &args.overrides.sets;
+    if !args.sweep.sweeps.is_empty() {
+        return sweep(out, args, &sources, config.as_deref());
+    }
     let Some(comp) = out.compile_with(&sources, &Sink::values(), sets) else {
         return 2;
     };
@@ -104,6 +111,48 @@ pub fn run(out: &Output, args: &DiffArgs) -> u8 {
     } else {
         code
     }
+}
+
+/// `diff --sweep`: every point against the base, in one environment or all.
+fn sweep(out: &Output, args: &DiffArgs, sources: &Sources, config: Option<&str>) -> u8 {
+    if args.against.is_some() || args.envs.len() > 1 {
+        out.usage_error(
+            "`diff --sweep` compares each point with the base: it takes at most one `--env` and no `--against`",
+        );
+        return 2;
+    }
+    if args.format() == DiffFormat::Markdown {
+        out.error("`--format markdown` is for `diff --against REV` (a pull-request comment)");
+        return 2;
+    }
+    let sink = Sink::diagnostics_only();
+    let Some(comp) = out.compile_sweep(sources, &sink, &args.overrides.sets, &args.sweep.sweeps)
+    else {
+        return 2;
+    };
+    out.diagnostics(&comp.project.sources, &comp.diags);
+    let env = args.envs.first().map(String::as_str);
+    let checked = with_program(&comp.project, &mut Diagnostics::new(), |prog, _| {
+        if let Some(c) = config {
+            crate::report::lookup::find_config(prog, c)?;
+        }
+        crate::report::lookup::find_env(prog, env).map(|_| ())
+    });
+    if let Err(msg) = checked.map_err(String::from) {
+        out.error(&msg);
+        return 2;
+    }
+    let Some((base, points)) = crate::sweep::points::each_point(&comp, |prog, cache, _| {
+        diff::snapshot_program(prog, cache, config, env)
+    }) else {
+        return 1;
+    };
+    let report = diff::sweep::diff_sweep(&base, points);
+    match args.format() {
+        DiffFormat::Json => out.json(&report),
+        _ => print!("{}", diff::sweep::render_sweep(&report)),
+    }
+    u8::from(comp.has_errors())
 }
 
 fn envs(out: &Output, args: &DiffArgs, comp: &Compilation, config: Option<&str>) -> u8 {

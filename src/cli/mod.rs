@@ -275,7 +275,7 @@ impl Output {
     /// The one-line summary of a successful `check` or `build` on stderr
     /// (CLI.md "Workflow integration"), with the wall time; not with `-q`,
     /// nor with `--message-format json|sarif`, whose stderr is for machines.
-    fn summary(&self, what: &str) {
+    pub(super) fn summary(&self, what: &str) {
         if self.quiet || self.format != MessageFormat::Human {
             return;
         }
@@ -430,7 +430,7 @@ fn usage_failure(e: &clap::Error) -> u8 {
 }
 
 /// `3 configs × 2 environments` for `artifacts` (config, environment) pairs.
-fn counted(artifacts: usize, envs: usize) -> String {
+pub(super) fn counted(artifacts: usize, envs: usize) -> String {
     let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     if envs == 0 {
         return plural(artifacts, "config");

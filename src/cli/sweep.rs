@@ -18,7 +18,21 @@ pub(super) fn check(out: &Output, sources: &Sources, sets: &OverrideArgs, sweep:
         return 2;
     };
     out.diagnostics(&comp.project.sources, &comp.diags);
-    u8::from(comp.has_errors())
+    let code = u8::from(comp.has_errors());
+    if code == 0 {
+        let each = comp.points.first().map_or(0, |p| p.artifacts.len());
+        out.summary(&format!(
+            "checked {} ({} each)",
+            points(comp.points.len()),
+            super::counted(each, comp.envs.len())
+        ));
+    }
+    code
+}
+
+/// `3 sweep points`.
+fn points(n: usize) -> String {
+    format!("{n} sweep point{}", if n == 1 { "" } else { "s" })
 }
 
 /// `mcfg build --sweep ...`.
@@ -79,11 +93,25 @@ pub(super) fn build(out: &Output, args: &BuildArgs, sink: &Sink<'_, Option<Rende
         }
     }
     files.push(top.to_artifact());
+    // Every file but the manifests (one per point and the top one).
+    let artifacts = files.len().saturating_sub(top.sweep.len() + 1);
+    let what = format!(
+        "{artifacts} artifact{} of {}",
+        if artifacts == 1 { "" } else { "s" },
+        points(top.sweep.len())
+    );
     if args.check {
-        return build::check_dir(out, &args.out, &files);
+        let code = build::check_dir(out, &args.out, &files);
+        if code == 0 {
+            out.summary(&format!("{} is up to date ({what})", args.out.display()));
+        }
+        return code;
     }
     match crate::cli::output::write_atomic_with(&args.out, &files, args.fsync) {
-        Ok(()) => 0,
+        Ok(()) => {
+            out.summary(&format!("built {what} into {}", args.out.display()));
+            0
+        }
         Err(e) => {
             out.error(&format!("cannot write {}: {e}", args.out.display()));
             2

@@ -176,18 +176,23 @@ fn missing_reported(ce: &ConfigEval<'_>, id: NodeId) -> bool {
 }
 
 /// Whether leaf `id` must have a value: a schema field that is not optional
-/// (map entries and structural keys may be absent, LANGUAGE.md §9.2).
-pub(super) fn is_required(
-    prog: &Program<'_>,
-    layers: &crate::merge::Layers<'_>,
-    id: NodeId,
-) -> bool {
+/// (map entries and structural keys may be absent, LANGUAGE.md §9.2), or a
+/// structural leaf declared `path: TYPE` with a type that is not optional.
+pub fn is_required(prog: &Program<'_>, layers: &crate::merge::Layers<'_>, id: NodeId) -> bool {
     let node = layers.node(id);
-    node.field.is_some()
-        && node.ty.is_some_and(|t| {
-            let t = prog.ty(t);
-            !t.optional && !matches!(t.ty, Ty::Any | Ty::Error)
-        })
+    if node.field.is_none() {
+        // A leaf declared without a value (`path: TYPE`) is required unless
+        // its type is optional; `any` too (OmegaConf's `???`).
+        return layers.declaration(id).is_some()
+            && node.ty.is_some_and(|t| {
+                let t = prog.ty(t);
+                !t.optional && !matches!(t.ty, Ty::Error)
+            });
+    }
+    node.ty.is_some_and(|t| {
+        let t = prog.ty(t);
+        !t.optional && !matches!(t.ty, Ty::Any | Ty::Error)
+    })
 }
 
 fn report_missing(cx: &Ctx<'_, '_>, ce: &ConfigEval<'_>, id: NodeId) {
@@ -199,6 +204,7 @@ fn report_missing(cx: &Ctx<'_, '_>, ce: &ConfigEval<'_>, id: NodeId) {
         .effective_steps(id)
         .last()
         .filter(|s| s.op == Op::Unset);
+    let declared = ce.layers.declaration(id);
     let mut d = match unset {
         Some(step) => Diagnostic::error(
             Code::MissingField,
@@ -207,6 +213,15 @@ fn report_missing(cx: &Ctx<'_, '_>, ce: &ConfigEval<'_>, id: NodeId) {
         )
         .with_help(format!(
             "set `{path}` again after the `unset`, or declare the field optional (`?`) so it may be absent"
+        )),
+        None if declared.is_some() => Diagnostic::error(
+            Code::MissingField,
+            declared.map_or(config.decl.name.span, |d| d.span),
+            format!("`{path}` is required and has no value"),
+        )
+        .with_help(format!(
+            "set it in an env block, a child config or with `--set {}.{path}=…`",
+            config.name
         )),
         None => Diagnostic::error(
             Code::MissingField,
@@ -220,6 +235,13 @@ fn report_missing(cx: &Ctx<'_, '_>, ce: &ConfigEval<'_>, id: NodeId) {
             "add `{path} = …` to the config, or give the field a default in the schema"
         )),
     };
+    if let (Some(decl), Some(_)) = (declared, unset) {
+        let ty = prog.project.sources.slice(decl.ty.span);
+        d = d.with_label(
+            decl.span,
+            format!("`{path}: {ty}` is declared here without a value"),
+        );
+    }
     if let Some((o, i)) = ce.layers.node(id).field {
         if let Some((_, f)) = prog.obj(o).fields.get_index(i as usize) {
             let ty = prog.ty_name(f.ty);

@@ -170,7 +170,7 @@ fn narrow_stmts(stmts: &[Stmt], rest: &[&str]) -> Option<Span> {
     stmts.iter().rev().find_map(|st| match st {
         Stmt::Assign(a) => prefix(&a.path).map(|n| narrow(&a.value, &rest[n..])),
         Stmt::Block(b) => prefix(&b.path).and_then(|n| narrow_stmts(&b.body, &rest[n..])),
-        Stmt::Env(_) => None,
+        Stmt::Env(_) | Stmt::Declare(_) => None,
     })
 }
 

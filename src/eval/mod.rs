@@ -40,7 +40,7 @@ use crate::source::Span;
 use cycle::drop_and_report_cycle;
 
 pub use cache::LayerCache;
-pub use finish::{evaluate, evaluate_envs, MarkKind, Marked, Outcome};
+pub use finish::{evaluate, evaluate_envs, is_required, MarkKind, Marked, Outcome};
 pub use value::{Fields, Value};
 
 /// Deepest chain of references followed while evaluating one value.
@@ -236,9 +236,7 @@ impl<'p, 'a> Ctx<'p, 'a> {
                 let mut out = crate::map::with_capacity(children.len());
                 let mut failed = false;
                 for (k, &child) in children.iter() {
-                    if ce.layers.is_absent(child)
-                        && !finish::is_required(self.prog, &ce.layers, child)
-                    {
+                    if ce.layers.is_absent(child) && !is_required(self.prog, &ce.layers, child) {
                         continue;
                     }
                     match self.force_node(ce, child, at) {
@@ -307,7 +305,7 @@ impl<'p, 'a> Ctx<'p, 'a> {
         let Some(first) = steps.first().filter(|_| !layers.is_absent(id)) else {
             // Absent: optional fields, map entries and structural keys read
             // as null; a missing required field is reported by `finish`.
-            return if finish::is_required(self.prog, layers, id) {
+            return if is_required(self.prog, layers, id) {
                 Err(Fail)
             } else {
                 Ok(Value::Null)

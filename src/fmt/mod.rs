@@ -161,6 +161,7 @@ fn stmts_strings(stmts: &[Stmt], text: &str, out: &mut Vec<(usize, usize)>) {
             Stmt::Assign(a) => expr_strings(&a.value, text, out),
             Stmt::Block(b) => stmts_strings(&b.body, text, out),
             Stmt::Env(e) => stmts_strings(&e.body, text, out),
+            Stmt::Declare(d) => type_strings(&d.ty, text, out),
         }
     }
 }

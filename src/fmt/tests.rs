@@ -105,3 +105,11 @@ fn lays_out_unset_replace_and_map_appends() {
     assert_eq!(fmt(src), want);
     assert_eq!(fmt(want), want);
 }
+
+#[test]
+fn lays_out_declarations_without_values() {
+    let src = "config c {\n  optim.lr :float(> 0)\n  env dev { optim.lr = 1 }\n  data { root:   string?  }\n}\n";
+    let want = "config c {\n  optim.lr: float(> 0)\n  env dev { optim.lr = 1 }\n  data { root: string? }\n}\n";
+    assert_eq!(fmt(src), want);
+    assert_eq!(fmt(want), want);
+}

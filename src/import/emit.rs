@@ -115,7 +115,7 @@ fn write_body(out: &mut String, map: &Map, indent: usize) {
         if let Some(fixme) = &entry.notes.fixme {
             out.push_str(&format!("{pad}// FIXME(import): {fixme}\n"));
         }
-        if matches!(entry.value, Value::Missing) {
+        if matches!(entry.value, Value::Missing) && entry.notes.op != Op::Declare {
             continue;
         }
         out.push_str(&pad);
@@ -132,6 +132,7 @@ fn item_text(key: &str, entry: &Entry, indent: usize) -> String {
     let key = key_text(key);
     match (entry.notes.op, &entry.value) {
         (Op::Unset, _) => return format!("unset {key}"),
+        (Op::Declare, _) => return format!("{key}: any"),
         (Op::Replace, value) => {
             let start = indent + key.len() + 4;
             return format!("{key} := {}", expr_text(value, indent, start));

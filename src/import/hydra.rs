@@ -10,8 +10,10 @@
 //! - Resolver calls (`${oc.env:USER}`, `${hydra:runtime.cwd}`, `${now:...}`)
 //!   and nested interpolations have no mcfg equivalent: the string is kept
 //!   as written (with `$` escaped) and a `FIXME(import)` note names them.
-//! - `???` (OmegaConf's mandatory missing value) is a key with no value: it
-//!   is left out, with a comment saying it must be given.
+//! - `???` (OmegaConf's mandatory missing value) is a declaration without a
+//!   value, `key: any` (docs/language.md): required, so a build that does not
+//!   give it (child config, `env` block, `--set`) is `mcfg::missing-field`.
+//!   In an overlay that may become an `env` block it is left out with a note.
 //! - `defaults:` lists at the top level are not composed: they are left out
 //!   with a comment saying so (import the composed config, `python app.py --cfg job`).
 //! - In an overlay, a value whose kind changes (a mapping set to `null`, a
@@ -25,10 +27,13 @@ use super::value::{Entry, Map, Op, Value};
 /// Applies the Hydra reading to the base and every overlay of `plan`.
 pub(crate) fn apply(plan: &mut Plan) {
     defaults(&mut plan.base);
-    walk_map(&mut plan.base, &mut Vec::new());
-    for layer in &mut plan.layers {
+    walk_map(&mut plan.base, &mut Vec::new(), true);
+    let composed = plan.composed;
+    for (i, layer) in plan.layers.iter_mut().enumerate() {
         defaults(&mut layer.diff);
-        walk_map(&mut layer.diff, &mut Vec::new());
+        // A composition's steps are child configs, which may declare; an
+        // overlay may become an `env` block, which may not.
+        walk_map(&mut layer.diff, &mut Vec::new(), i < composed);
         overlay_ops(&mut layer.diff);
     }
 }
@@ -46,30 +51,42 @@ fn defaults(map: &mut Map) {
     }
 }
 
-fn walk_map(map: &mut Map, path: &mut Vec<String>) {
+/// `declare`: whether a `???` may be written as a declaration without a
+/// value (`key: any`, required); otherwise it is left out with a note.
+fn walk_map(map: &mut Map, path: &mut Vec<String>, declare: bool) {
     for (key, entry) in &mut map.entries {
         path.push(key.clone());
         if matches!(&entry.value, Value::Str(s) if s == "???") {
             entry.value = Value::Missing;
-            entry.notes.fixme = Some(format!(
-                "`{key}` is `???` in OmegaConf: required, and no value is given here; \
-                 give it in a child config or with `--set '+CONFIG.{}=VALUE'`",
-                path.join(".")
-            ));
+            if declare {
+                entry.notes.op = Op::Declare;
+            } else {
+                entry.notes.fixme = Some(format!(
+                    "`{key}` is `???` in OmegaConf: required, and no value is given here; \
+                     declare it `{key}: any` in the config's body, or give it with `--set CONFIG.{}=VALUE`",
+                    path.join(".")
+                ));
+            }
         } else {
-            walk_value(&mut entry.value, &mut entry.notes.fixme, path);
+            walk_value(&mut entry.value, &mut entry.notes.fixme, path, declare);
         }
         path.pop();
     }
 }
 
-fn walk_value(value: &mut Value, fixme: &mut Option<String>, path: &mut Vec<String>) {
+fn walk_value(
+    value: &mut Value,
+    fixme: &mut Option<String>,
+    path: &mut Vec<String>,
+    declare: bool,
+) {
     match value {
-        Value::Map(m) => walk_map(m, path),
+        Value::Map(m) => walk_map(m, path, declare),
         Value::List(items) => {
             for (i, item) in items.iter_mut().enumerate() {
                 path.push(i.to_string());
-                walk_value(item, fixme, path);
+                // A list element is an object literal, which cannot declare.
+                walk_value(item, fixme, path, false);
                 path.pop();
             }
         }

@@ -33,6 +33,9 @@ pub(crate) enum Op {
     Replace,
     /// `unset key`.
     Unset,
+    /// `key: any`: declared without a value, required (OmegaConf's `???`;
+    /// the value is `Missing`).
+    Declare,
 }
 
 /// A mapping in source key order.

@@ -234,6 +234,7 @@ fn in_stmts<'a>(
                 in_stmts(config, &b.body, prefix, offset)
             }
             Stmt::Env(e) => in_stmts(config, &e.body, prefix, offset),
+            Stmt::Declare(_) => None,
         };
         prefix.truncate(depth);
         if found.is_some() {

@@ -92,6 +92,7 @@ impl Folds<'_> {
                     self.add(e.span, None);
                     self.stmts(&e.body);
                 }
+                Stmt::Declare(_) => {}
             }
         }
     }

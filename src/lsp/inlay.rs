@@ -94,6 +94,10 @@ fn collect(body: &[Stmt], prefix: &mut Vec<Name>, out: &mut Vec<(Vec<Name>, usiz
                 collect(&b.body, prefix, out);
             }
             Stmt::Env(e) => collect(&e.body, prefix, out),
+            Stmt::Declare(d) => {
+                prefix.extend(d.path.keys.iter().map(|k| k.name.clone()));
+                out.push((prefix.clone(), d.span.end as usize));
+            }
         }
         prefix.truncate(depth);
     }

@@ -94,6 +94,7 @@ fn in_body<'a>(
             Stmt::Assign(a) => (Some(&a.path), None),
             Stmt::Block(b) => (Some(&b.path), Some(&b.body)),
             Stmt::Env(e) => (None, Some(&e.body)),
+            Stmt::Declare(d) => (Some(&d.path), None),
         };
         let depth = prefix.len();
         if let Some(path) = path {
@@ -200,6 +201,7 @@ fn stmt_values<'a>(stmts: &'a [Stmt], out: &mut Vec<&'a Expr>) {
             Stmt::Assign(a) => out.push(&a.value),
             Stmt::Block(b) => stmt_values(&b.body, out),
             Stmt::Env(e) => stmt_values(&e.body, out),
+            Stmt::Declare(_) => {}
         }
     }
 }

@@ -241,6 +241,6 @@ fn env_block_ident(body: &[Stmt], offset: usize) -> Option<Name> {
                 .map(|i| i.name.clone())
                 .or_else(|| env_block_ident(&e.body, offset)),
             Stmt::Block(b) => env_block_ident(&b.body, offset),
-            Stmt::Assign(_) => None,
+            Stmt::Assign(_) | Stmt::Declare(_) => None,
         })
 }

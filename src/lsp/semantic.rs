@@ -277,6 +277,11 @@ impl Classes<'_, '_> {
                     e.envs.iter().for_each(|i| self.put(i.span, ENUM_MEMBER, 0));
                     self.stmts(&e.body);
                 }
+                Stmt::Declare(d) => d
+                    .path
+                    .keys
+                    .iter()
+                    .for_each(|k| self.put(k.span, PROPERTY, 0)),
             }
         }
     }

@@ -193,6 +193,24 @@ fn stmts(cx: &Ctx<'_>, body: &[Stmt], sym: &Sym<'_>) -> Vec<DocumentSymbol> {
                     None,
                 )
             }
+            Stmt::Declare(d) => {
+                let name = d
+                    .path
+                    .keys
+                    .iter()
+                    .map(|k| &*k.name)
+                    .collect::<Vec<_>>()
+                    .join(".");
+                let ty = cx.comp.project.sources.slice(d.ty.span);
+                sym(
+                    &name,
+                    SymbolKind::PROPERTY,
+                    Some(format!(": {ty} (required, no value)")),
+                    d.span,
+                    d.path.span,
+                    None,
+                )
+            }
             Stmt::Block(b) => {
                 let name = b
                     .path

@@ -1,6 +1,6 @@
 //! Applying config bodies, env blocks and object literals to [`Layers`].
 
-use crate::ast::{AssignOp, Expr, ExprKind, Key, Name, Stmt};
+use crate::ast::{AssignOp, Declare, Expr, ExprKind, Key, Name, Stmt};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::resolve::{ConfigId, EnvId, Program};
 use crate::source::Span;
@@ -164,6 +164,7 @@ impl<'p, 'a> Applier<'p, 'a> {
             }
             // Env blocks below the top level are rejected by the parser.
             Stmt::Env(_) => {}
+            Stmt::Declare(d) => self.declare(layers, at, d, origin),
         }
     }
 
@@ -241,6 +242,51 @@ impl<'p, 'a> Applier<'p, 'a> {
             }
             _ => Some(instantiate(self, layers, at, key.name.clone(), None, None)),
         }
+    }
+
+    /// `path: TYPE` (a leaf declared without a value): the leaf gets the
+    /// declared type, which every later step's value is checked against,
+    /// and is recorded in `Layers::declared` so that `finish` reports it
+    /// when nothing sets it. Refused by `resolve` in `env` blocks and in
+    /// configs with a schema, and ignored here.
+    fn declare(&mut self, layers: &mut Layers<'a>, at: NodeId, d: &'a Declare, origin: Origin) {
+        if !self.structural || matches!(origin, Origin::Config { env: Some(_), .. }) {
+            return;
+        }
+        let Some(&ty) = self.prog.decl_tys.get(&d.span) else {
+            return;
+        };
+        let Some((last, init)) = d.path.keys.split_last() else {
+            return;
+        };
+        let Some(parent) = self.navigate(layers, at, init) else {
+            return;
+        };
+        let Some(node) = self.child(layers, parent, last) else {
+            return;
+        };
+        if let Slot::Obj(children) = &layers.node(node).slot {
+            // A structural key starts as an empty object until assigned.
+            if children.is_empty() {
+                layers.nodes[node as usize].slot = Slot::empty_leaf();
+            } else {
+                let path = layers.dotted(node);
+                let d = Diagnostic::error(
+                    Code::TypeMismatch,
+                    d.span,
+                    format!(
+                        "`{path}` is declared `{}`, but it is an object",
+                        self.prog.ty_name(ty)
+                    ),
+                )
+                .with_help("declare the object's leaves one by one, or assign the object");
+                let d = self.with_config(d);
+                self.diags.push(d);
+                return;
+            }
+        }
+        layers.nodes[node as usize].ty = Some(ty);
+        layers.declared.push((node, d, origin));
     }
 
     #[allow(clippy::too_many_arguments)] // reason: one call site; a struct would only rename these

@@ -27,7 +27,7 @@ mod union;
 
 use std::sync::Arc;
 
-use crate::ast::{Expr, Name};
+use crate::ast::{Declare, Expr, Name};
 use crate::map::Map;
 use crate::resolve::{ConfigId, EnvId};
 use crate::types::{ObjId, TyId};
@@ -150,6 +150,10 @@ pub struct Layers<'a> {
     /// `name`), a union whose tag was missing or wrong. Their absence is the
     /// same mistake, not a second `mcfg::missing-field`.
     pub explained: Vec<(NodeId, Name)>,
+    /// Leaves declared without a value (`path: TYPE` in a structural
+    /// config's body): the node and its declaration. Such a leaf has the
+    /// declared type and must be given a value by a later step.
+    pub declared: Vec<(NodeId, &'a Declare, Origin)>,
 }
 
 impl<'a> Layers<'a> {
@@ -167,6 +171,7 @@ impl<'a> Layers<'a> {
             }],
             next_seq: 0,
             explained: Vec::new(),
+            declared: Vec::new(),
         }
     }
 
@@ -225,6 +230,7 @@ impl<'a> Layers<'a> {
             nodes,
             next_seq: self.next_seq,
             explained: self.explained.clone(),
+            declared: self.declared.clone(),
         }
     }
 
@@ -274,6 +280,21 @@ impl<'a> Layers<'a> {
             Slot::Leaf(steps) => steps.last().is_none_or(|s| s.op == Op::Unset),
             Slot::Obj(_) => false,
         }
+    }
+
+    /// The declaration of leaf `id` (`path: TYPE`), if it was declared
+    /// without a value; the latest one when several configs declare it.
+    pub fn declaration(&self, id: NodeId) -> Option<&'a Declare> {
+        self.declared_at(id).map(|(d, _)| d)
+    }
+
+    /// [`Layers::declaration`] with the config body that declares it.
+    pub fn declared_at(&self, id: NodeId) -> Option<(&'a Declare, Origin)> {
+        self.declared
+            .iter()
+            .rev()
+            .find(|(n, ..)| *n == id)
+            .map(|&(_, d, o)| (d, o))
     }
 
     /// `unset`: node `id` becomes a leaf whose last step is `Unset` (an

@@ -115,6 +115,7 @@ impl<'a> Applier<'_, 'a> {
             let key = match stmt {
                 Stmt::Assign(a) => a.path.keys.first(),
                 Stmt::Block(b) => b.path.keys.first(),
+                Stmt::Declare(d) => d.path.keys.first(),
                 Stmt::Env(_) => None,
             };
             if let Some(key) = key {

@@ -9,6 +9,8 @@
 //! only is listed with `null` on the other. Only emitted configs are compared
 //! unless a config is named.
 
+pub mod sweep;
+
 use indexmap::IndexMap;
 use serde::Serialize;
 

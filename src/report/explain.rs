@@ -162,7 +162,7 @@ fn explain_env(
     let id = lookup::find_node(&insp.layers, config, path)?;
     let value = lookup::node_value(&insp, id);
     let absent = insp.layers.is_absent(id);
-    let shown = shown(absent, value.as_ref());
+    let shown = shown(prog, &insp, id, value.as_ref());
     let value = value.map_or(serde_json::Value::Null, |v| v.to_json());
     let body = match insp.layers.node(id).slot {
         Slot::Leaf(_) => Body::Leaf {
@@ -196,16 +196,24 @@ fn leaf_report(
     let absent = insp.layers.is_absent(id);
     LeafReport {
         path: dotted(&insp.layers.path_of(id)),
-        shown: shown(absent, value.as_ref()),
+        shown: shown(prog, insp, id, value.as_ref()),
         value: value.map_or(serde_json::Value::Null, |v| v.to_json()),
         absent,
         steps: steps_of(prog, cache, insp, id),
     }
 }
 
-/// A value as people read it: `(absent)`, `(failed)` or mcfg syntax.
-fn shown(absent: bool, value: Option<&Value>) -> String {
+/// A value as people read it: `(required, no value)` (a declared leaf
+/// nothing set), `(absent)`, `(failed)` or mcfg syntax.
+fn shown(prog: &Program<'_>, insp: &Inspected<'_>, id: NodeId, value: Option<&Value>) -> String {
+    let absent = insp.layers.is_absent(id);
     match value {
+        _ if absent
+            && insp.layers.declaration(id).is_some()
+            && crate::eval::is_required(prog, &insp.layers, id) =>
+        {
+            "(required, no value)".to_owned()
+        }
         _ if absent => "(absent)".to_owned(),
         None => "(failed)".to_owned(),
         Some(v) => lookup::show(v),
@@ -226,10 +234,25 @@ fn steps_of(
     steps.sort_by_key(|s| s.seq);
     let start = steps.iter().rposition(|s| s.op != Op::Append).unwrap_or(0);
     let parent = insp.layers.node(id).parent;
-    steps
-        .iter()
-        .enumerate()
-        .map(|(i, step)| {
+    // A declaration without a value (`path: TYPE`) comes first: it gives the
+    // type, never the value.
+    let declared = insp.layers.declared_at(id).map(|(d, origin)| {
+        let Loc { file, line, column } = lookup::loc(sources, d.span);
+        StepReport {
+            op: "declare",
+            text: sources.slice(d.span).to_owned(),
+            file,
+            line,
+            column,
+            from: lookup::origin_text(prog, origin),
+            reads: Vec::new(),
+            holds: false,
+            source_line: sources.get(d.span.file).line_text(line).to_owned(),
+        }
+    });
+    declared
+        .into_iter()
+        .chain(steps.iter().enumerate().map(|(i, step)| {
             let Loc { file, line, column } = lookup::loc(sources, step.expr.span);
             let source_line = sources.get(step.expr.span.file).line_text(line).to_owned();
             StepReport {
@@ -243,7 +266,7 @@ fn steps_of(
                 holds: i >= start,
                 source_line,
             }
-        })
+        }))
         .collect()
 }
 
@@ -328,6 +351,7 @@ fn collect_stmts<'e>(stmts: &'e [Stmt], out: &mut Vec<&'e Expr>) {
             Stmt::Assign(a) => collect_chains(&a.value, out),
             Stmt::Block(b) => collect_stmts(&b.body, out),
             Stmt::Env(e) => collect_stmts(&e.body, out),
+            Stmt::Declare(_) => {}
         }
     }
 }

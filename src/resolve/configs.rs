@@ -79,6 +79,92 @@ pub(super) fn resolve_configs(diags: &mut Diagnostics, prog: &mut Program<'_>) {
         }
         let c = &prog.configs[i];
         check_body(diags, prog, &c.decl.body, true, &mut seen);
+        check_declarations(diags, prog, c, &c.decl.body, false);
+    }
+}
+
+/// Whether a declared type is one literal (`lr: 0.1`): refused, and not
+/// layered.
+pub(super) fn one_literal(ty: &ast::TypeExpr) -> bool {
+    matches!(&ty.kind, ast::TypeKind::Union(lits) if lits.len() == 1) && !ty.optional
+}
+
+/// Where a `path: TYPE` declaration may stand: in a structural config's body
+/// or its nested blocks, not in an `env` block (the value is what an env
+/// block gives) nor in a config with a schema (the schema declares fields).
+/// A one-literal type (`lr: 0.1`) is refused as the YAML habit it is.
+fn check_declarations(
+    diags: &mut Diagnostics,
+    prog: &Program<'_>,
+    c: &Config<'_>,
+    body: &[Stmt],
+    in_env: bool,
+) {
+    for stmt in body {
+        let d = match stmt {
+            Stmt::Declare(d) => d,
+            Stmt::Block(b) => {
+                check_declarations(diags, prog, c, &b.body, in_env);
+                continue;
+            }
+            Stmt::Env(e) => {
+                check_declarations(diags, prog, c, &e.body, true);
+                continue;
+            }
+            Stmt::Assign(_) => continue,
+        };
+        let path = d
+            .path
+            .keys
+            .iter()
+            .map(|k| &*k.name)
+            .collect::<Vec<_>>()
+            .join(".");
+        let ty = prog.project.sources.slice(d.ty.span);
+        {
+            if one_literal(&d.ty) && !in_env {
+                diags.push(
+                    Diagnostic::error(
+                        Code::Syntax,
+                        d.span,
+                        format!("`{path}: {ty}` declares a field whose only value is `{ty}`"),
+                    )
+                    .with_help(format!(
+                        "to assign a value write `{path} = {ty}`; `{path}: TYPE` declares a required field without a value"
+                    )),
+                );
+                continue;
+            }
+        }
+        if in_env {
+            diags.push(
+                Diagnostic::error(
+                    Code::Syntax,
+                    d.span,
+                    format!("an `env` block cannot declare `{path}` without a value"),
+                )
+                .with_help(format!(
+                    "declare `{path}: {ty}` in the config's body and set it here with `{path} = …`"
+                )),
+            );
+        } else if let Some(schema) = c.schema {
+            let obj = prog.obj(schema);
+            let name = obj.name.as_deref().unwrap_or("?");
+            diags.push(
+                Diagnostic::error(
+                    Code::Syntax,
+                    d.span,
+                    format!(
+                        "config `{}` has schema `{name}`: it cannot declare `{path}` without a value",
+                        c.name
+                    ),
+                )
+                .with_label(obj.span, format!("schema `{name}` declares the fields"))
+                .with_help(format!(
+                    "declare the field in schema `{name}` without a default to make it required, or assign it here with `{path} = …`"
+                )),
+            );
+        }
     }
 }
 
@@ -293,7 +379,7 @@ fn collect_paths<'a>(
                 collect_paths(diags, &b.body, prefix, seen);
                 prefix.truncate(depth);
             }
-            Stmt::Env(_) => {}
+            Stmt::Env(_) | Stmt::Declare(_) => {}
         }
     }
 }

@@ -68,6 +68,9 @@ pub struct Program<'a> {
     pub infinite_objs: indexmap::IndexSet<ObjId>,
     /// Unions of schemas and their tags (LANGUAGE.md §9.4), by union type.
     pub tags: IndexMap<TyId, Tagged>,
+    /// The types of `path: TYPE` declarations in config bodies (outside
+    /// `env` blocks), by the declaration's span.
+    pub decl_tys: IndexMap<Span, TyId>,
 }
 
 impl<'a> Program<'a> {
@@ -85,6 +88,7 @@ impl<'a> Program<'a> {
             schema_tys: IndexMap::new(),
             infinite_objs: indexmap::IndexSet::new(),
             tags: IndexMap::new(),
+            decl_tys: IndexMap::new(),
         };
         envs::resolve_envs(diags, &mut prog);
         prog.declare_items(diags);

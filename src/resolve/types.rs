@@ -53,6 +53,31 @@ pub(super) fn lower_all<'a>(diags: &mut Diagnostics, prog: &mut Program<'a>) {
         resolve_alias(diags, prog, &mut low, idx as u32, None);
     }
     prog.infinite_objs = containment_cycles(diags, prog);
+    let bodies: Vec<_> = prog.configs.iter().map(|c| (c.decl, c.file)).collect();
+    for (decl, file) in bodies {
+        lower_declared(diags, prog, &mut low, file, &decl.body);
+    }
+}
+
+/// Lowers the types of `path: TYPE` declarations in a config body and its
+/// nested blocks (those in `env` blocks are refused in `configs.rs`).
+fn lower_declared<'a>(
+    diags: &mut Diagnostics,
+    prog: &mut Program<'a>,
+    low: &mut Lowering<'a>,
+    file: FileId,
+    body: &'a [ast::Stmt],
+) {
+    for stmt in body {
+        match stmt {
+            ast::Stmt::Declare(d) if !super::configs::one_literal(&d.ty) => {
+                let ty = lower_type(diags, prog, low, file, &d.ty);
+                prog.decl_tys.insert(d.span, ty);
+            }
+            ast::Stmt::Block(b) => lower_declared(diags, prog, low, file, &b.body),
+            ast::Stmt::Declare(_) | ast::Stmt::Assign(_) | ast::Stmt::Env(_) => {}
+        }
+    }
 }
 
 /// A DFS frame: object, its required object-typed fields (target, type span),

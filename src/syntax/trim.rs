@@ -5,8 +5,8 @@
 //! statements, paths, types and markers are cut back to their last token.
 
 use crate::ast::{
-    Assign, Block, Decl, EnvBlock, EnvDecl, FieldDecl, File, Marker, Path, QualName, SchemaItem,
-    Stmt, TypeExpr, TypeKind,
+    Assign, Block, Decl, Declare, EnvBlock, EnvDecl, FieldDecl, File, Marker, Path, QualName,
+    SchemaItem, Stmt, TypeExpr, TypeKind,
 };
 use crate::source::Span;
 
@@ -141,6 +141,11 @@ fn stmt(t: &Trim<'_>, s: &mut Stmt) {
         Stmt::Env(EnvBlock { body, span, .. }) => {
             *span = t.span(*span);
             body.iter_mut().for_each(|s| stmt(t, s));
+        }
+        Stmt::Declare(Declare { path: p, ty, span }) => {
+            path(t, p);
+            type_expr(t, ty);
+            *span = t.span(*span);
         }
     }
 }

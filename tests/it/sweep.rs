@@ -390,3 +390,141 @@ fn a_build_over_the_artifact_limit_is_refused_before_evaluation() {
     );
     assert!(!dir.path().join("out").exists());
 }
+
+fn stdout(out: &Output) -> String {
+    ok(out);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn explain_sweep_explains_the_leaf_at_every_point_labelled_by_its_values() {
+    let dir = project();
+    let args = [
+        "explain",
+        "svc.lr",
+        "--env",
+        "dev",
+        "--sweep",
+        "svc.lr=0.5,0.01",
+    ];
+    let got = stdout(&mcfg(dir.path(), &args));
+    let want = "\
+sweep point 0: svc.lr=0.5
+svc.lr in env dev = 0.5
+  1. default main.mcfg:7:15  (S)
+       | lr: float = 0.1
+  2. set     --sweep[1]:1:8  (--set)  <- holds
+       | svc.lr=0.5,0.01
+
+sweep point 1: svc.lr=0.01
+svc.lr in env dev = 0.01
+  1. default main.mcfg:7:15  (S)
+       | lr: float = 0.1
+  2. set     --sweep[1]:1:12  (--set)  <- holds
+       | svc.lr=0.5,0.01
+";
+    assert_eq!(got, want);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&mcfg(
+        dir.path(),
+        &[&args[..], &["--json"]].concat(),
+    )))
+    .expect("one JSON report");
+    let points = json["sweep"].as_array().expect("points");
+    assert_eq!(points.len(), 2);
+    assert_eq!(points[1]["index"], 1);
+    assert_eq!(points[1]["overrides"][0]["arg"], "svc.lr=0.01");
+    assert_eq!(points[1]["report"]["value"], 0.01);
+    assert_eq!(points[1]["report"]["steps"][1]["text"], "0.01");
+}
+
+#[test]
+fn diff_sweep_compares_every_point_with_the_base() {
+    let dir = project();
+    let args = [
+        "diff",
+        "--env",
+        "prod",
+        "--sweep",
+        "svc.lr=0.5",
+        "--sweep",
+        "prod:svc.replicas=4,8",
+    ];
+    let got = stdout(&mcfg(dir.path(), &args));
+    let want = "\
+sweep point 0: svc.lr=0.5 prod:svc.replicas=4
+  path    env   base  point
+  svc.lr  prod  0.1   0.5
+
+sweep point 1: svc.lr=0.5 prod:svc.replicas=8
+  path          env   base  point
+  svc.replicas  prod  4     8
+  svc.lr        prod  0.1   0.5
+";
+    assert_eq!(got, want);
+    // The base includes `--set`; a point equal to it says so.
+    let same = stdout(&mcfg(
+        dir.path(),
+        &["diff", "--set", "svc.lr=0.5", "--sweep", "svc.lr=0.5"],
+    ));
+    assert_eq!(
+        same,
+        "sweep point 0: svc.lr=0.5\n  no value differs from the base\n"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&mcfg(
+        dir.path(),
+        &[&args[..], &["--json"]].concat(),
+    )))
+    .expect("one JSON report");
+    let diffs = &json["sweep"][1]["differences"];
+    assert_eq!(diffs[0]["path"], "replicas");
+    assert_eq!(diffs[0]["env"], "prod");
+    assert_eq!(diffs[0]["values"], serde_json::json!([4, 8]));
+    // Two environments or `--against` make no sense with a sweep.
+    let two = mcfg(
+        dir.path(),
+        &[
+            "diff",
+            "--env",
+            "dev",
+            "--env",
+            "prod",
+            "--sweep",
+            "svc.lr=0.5",
+        ],
+    );
+    assert_eq!(two.status.code(), Some(2));
+}
+
+#[test]
+fn sweep_builds_and_checks_print_the_summary_line_unless_quiet() {
+    let dir = project();
+    let summary = |out: &Output| {
+        ok(out);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        let (what, ms) = err.trim_end().rsplit_once(" in ").expect("`… in N ms`");
+        assert!(ms.ends_with(" ms"), "{err}");
+        what.to_owned()
+    };
+    let built = summary(&build_sample(dir.path(), "out"));
+    assert_eq!(built, "built 12 artifacts of 6 sweep points into out");
+    let sweeps = [
+        "--sweep",
+        "svc.lr=0.1,0.01",
+        "--sweep",
+        "svc.replicas=1,2,3",
+    ];
+    let checked = summary(&mcfg(dir.path(), &[&["check", "."][..], &sweeps].concat()));
+    assert_eq!(
+        checked,
+        "checked 6 sweep points (1 config × 2 environments each)"
+    );
+    let quiet = mcfg(dir.path(), &[&["-q", "check", "."][..], &sweeps].concat());
+    ok(&quiet);
+    assert_eq!(String::from_utf8_lossy(&quiet.stderr), "");
+    let quiet = mcfg(
+        dir.path(),
+        &[&["-q", "build", ".", "-o", "out2"][..], &sweeps].concat(),
+    );
+    ok(&quiet);
+    assert_eq!(String::from_utf8_lossy(&quiet.stderr), "");
+}

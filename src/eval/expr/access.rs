@@ -240,6 +240,8 @@ pub(super) fn object_literal<'a>(
                     ),
                 ))
             }
+            // The parser refuses declarations in object literals.
+            Stmt::Declare(_) => {}
         }
     }
     Ok(())

@@ -184,6 +184,11 @@ impl Printer<'_> {
                 let open = self.find_code(self.end_of(b.path.span), b'{');
                 self.body(&b.body, open, b.span.end as usize - 1, Printer::stmt);
             }
+            Stmt::Declare(d) => {
+                self.path(&d.path);
+                self.out.push_str(": ");
+                self.ty(&d.ty);
+            }
             Stmt::Env(e) => {
                 self.out.push_str("env ");
                 let names: Vec<&str> = e.envs.iter().map(|i| &*i.name).collect();

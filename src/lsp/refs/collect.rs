@@ -176,6 +176,7 @@ impl Collect<'_, '_, '_> {
                     }
                     self.stmts(schema, &e.body, path);
                 }
+                Stmt::Declare(d) => self.keys(schema, &d.path.keys, path),
             }
             path.truncate(depth);
         }

@@ -391,7 +391,8 @@ impl Parser<'_> {
         })
     }
 
-    /// `&"env" ~ env_block | &"unset" ~ unset_stmt | path_stmt`.
+    /// `&"env" ~ env_block | &"unset" ~ unset_stmt | path_stmt`, where
+    /// `path_stmt` is `path ~ (assign_op ~ NLS ~ expr | ":" ~ NLS ~ ty | NLS ~ body)`.
     fn stmt(&mut self, nesting: Nesting) -> R<ast::Stmt> {
         let start = self.pos;
         if self.eat_kw("env") {
@@ -427,6 +428,17 @@ impl Parser<'_> {
             ast::AssignOp::Replace
         } else if self.eat("=") {
             ast::AssignOp::Set
+        } else if self.peek() == b':' {
+            // `":" ~ NLS ~ ty`: a declaration; in an object literal pest
+            // reports it, so refuse.
+            if nesting == Nesting::Object {
+                return Err(Reject);
+            }
+            self.pos += 1;
+            self.skip_nl()?;
+            let ty = self.ty()?;
+            let span = self.span(start, self.pos);
+            return Ok(ast::Stmt::Declare(ast::Declare { path, ty, span }));
         } else {
             self.skip_nl()?;
             let inner = if nesting == Nesting::Object {

@@ -498,6 +498,32 @@ fn overlay_statements_match_pest() {
     }
 }
 
+/// `path: TYPE` (a leaf declared without a value): the fast parser builds
+/// pest's tree, `:=` stays a replacement, and a declaration in an object
+/// literal is pest's error.
+#[test]
+fn declarations_match_pest() {
+    for text in [
+        "config c {\n  optim.lr: float\n}\n",
+        "config c {\n  a:   int(>= 1)?   // note\n  b: \"x\" | \"y\"\n}\n",
+        "config c { \"k.x\": any; m: map[list[int]]; u: int | string }",
+        "config c {\n  a:\n    float\n  b { c: string }\n}\n",
+        "config c { a: { x: int = 1 } }",
+        "config c { env prod { a: int } }",
+        "config c { a:=1; b : int }",
+    ] {
+        assert_same(text, text);
+    }
+    for text in [
+        "config c { a: }",
+        "config c { a: int = 1 }",
+        "config c { x = { a: int } }",
+    ] {
+        assert!(parse_reference(FILE, text).is_err(), "{text}");
+        assert!(!matches!(fast(text), Some(Ok(_))), "{text}");
+    }
+}
+
 #[test]
 fn unset_records_the_statement_as_its_value() {
     let text = "config c {\n  unset a.b\n}\n";

@@ -130,6 +130,19 @@ impl Lower<'_> {
                 span,
             }));
         }
+        if let Some(ty) = it.next_if(|p| p.as_rule() == Rule::ty) {
+            if nesting == Nesting::Object {
+                return Err(Box::new(
+                    error::syntax(
+                        span,
+                        "an object literal cannot declare a field without a value",
+                    )
+                    .with_help("assign a value (`key = …`), or declare the field in a config body"),
+                ));
+            }
+            let ty = self.lower_ty(ty, depth)?;
+            return Ok(ast::Stmt::Declare(ast::Declare { path, ty, span }));
+        }
         let inner = if nesting == Nesting::Object {
             Nesting::Object
         } else {
