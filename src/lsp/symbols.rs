@@ -201,7 +201,7 @@ fn stmts(cx: &Ctx<'_>, body: &[Stmt], sym: &Sym<'_>) -> Vec<DocumentSymbol> {
                     .map(|k| &*k.name)
                     .collect::<Vec<_>>()
                     .join(".");
-                let ty = cx.comp.project.sources.slice(d.ty.span);
+                let ty = cx.comp.project().sources.slice(d.ty.span);
                 sym(
                     &name,
                     SymbolKind::PROPERTY,
