@@ -29,7 +29,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::compile::{Compilation, Sink};
-use crate::diagnostics::{human, json, sarif, Diagnostic};
+use crate::diagnostics::{human, json, sarif, CommandError, Diagnostic, Stop};
+use crate::project::SourcesError;
 use crate::source::SourceMap;
 
 /// Stack size for the thread that runs a command: deep but legal inputs
@@ -182,9 +183,16 @@ pub fn main() -> ExitCode {
 /// the calling thread; returns the exit status. For embedders such as the
 /// Python package's `mcfg` command, which provide the thread and panic guard.
 pub fn run_from(args: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
-    match Cli::try_parse_from(args) {
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    match Cli::try_parse_from(&args) {
         Ok(cli) => run(cli),
-        Err(e) => usage_failure(&e),
+        Err(e) => {
+            let raw = args
+                .iter()
+                .skip(1)
+                .map(|a| a.to_string_lossy().into_owned());
+            usage_failure(&e, raw_message_format(raw))
+        }
     }
 }
 
@@ -253,10 +261,7 @@ fn verify(out: &Output, dir: &std::path::Path, as_json: bool) -> u8 {
             }
             u8::from(!report.ok)
         }
-        Err(msg) => {
-            out.error(&msg);
-            2
-        }
+        Err(e) => out.error(&e),
     }
 }
 
@@ -303,7 +308,10 @@ impl Output {
     }
 
     /// Prints `--timings` of a compilation, or the reason it could not run.
-    fn finish_compile<T>(&self, res: Result<Compilation<T>, String>) -> Option<Compilation<T>> {
+    fn finish_compile<T>(
+        &self,
+        res: Result<Compilation<T>, SourcesError>,
+    ) -> Option<Compilation<T>> {
         self.finish_timed(res, |c| &c.timings)
     }
 
@@ -311,7 +319,7 @@ impl Output {
     /// timings (`timings_of`).
     fn finish_timed<C>(
         &self,
-        res: Result<C, String>,
+        res: Result<C, SourcesError>,
         timings_of: impl Fn(&C) -> &[(&'static str, std::time::Duration)],
     ) -> Option<C> {
         match res {
@@ -323,8 +331,8 @@ impl Output {
                 }
                 Some(c)
             }
-            Err(msg) => {
-                self.error(&msg);
+            Err(e) => {
+                self.error(&e);
                 None
             }
         }
@@ -334,27 +342,31 @@ impl Output {
     fn json(&self, value: &impl serde::Serialize) {
         match serde_json::to_string(value) {
             Ok(text) => println!("{text}"),
-            Err(e) => self.error(&format!("cannot write the JSON report: {e}")),
+            Err(e) => {
+                self.error(&CommandError::io(format!(
+                    "cannot write the JSON report: {e}"
+                )));
+            }
         }
     }
 
-    /// A file or folder that could not be read or written (exit 2).
-    fn error(&self, msg: &str) {
-        self.command_error(sarif::IO, msg);
+    /// A command line that cannot run (exit 2), from its text.
+    fn usage_error(&self, msg: &str) -> u8 {
+        self.error(&CommandError::usage(msg))
     }
 
-    /// A command line that cannot run (exit 2).
-    fn usage_error(&self, msg: &str) {
-        self.command_error(sarif::USAGE, msg);
-    }
-
-    /// An error that stops the command, in the chosen message format.
-    fn command_error(&self, code: &str, msg: &str) {
+    /// Prints an error that stops the command in the chosen message format
+    /// (the one edge where every such error is rendered); returns its exit
+    /// status, 2. `e` is a module's error type, a [`CommandError`], or (text
+    /// only, an `mcfg::io` error) a string.
+    fn error(&self, e: &(impl Stop + ?Sized)) -> u8 {
+        let e = e.command_error();
         match self.format {
-            MessageFormat::Human => eprintln!("mcfg: {msg}"),
-            MessageFormat::Json => eprintln!("{}", command_error_json(code, msg)),
-            MessageFormat::Sarif => println!("{}", sarif::render_command_error(code, msg)),
+            MessageFormat::Human => eprint!("{}", human::render_command_error(&e)),
+            MessageFormat::Json => eprintln!("{}", json::render_command_error(&e)),
+            MessageFormat::Sarif => println!("{}", sarif::render_command_error(&e)),
         }
+        2
     }
 
     fn diagnostics(&self, sources: &SourceMap, diags: &[Diagnostic]) {
@@ -387,16 +399,9 @@ impl Output {
     }
 }
 
-// ----- errors that stop a command (docs/cli.md "Errors that stop a command")
-
-/// `{"severity":"error","code":…,"message":…}` for `--message-format json`.
-fn command_error_json(code: &str, msg: &str) -> String {
-    serde_json::json!({ "severity": "error", "code": code, "message": msg }).to_string()
-}
-
 /// A command line clap rejected: help and version print as usual; errors honour
-/// `--message-format` as far as it can be read from the raw arguments.
-fn usage_failure(e: &clap::Error) -> u8 {
+/// `--message-format` (`format`, as far as it can be read from the raw arguments).
+fn usage_failure(e: &clap::Error, format: MessageFormat) -> u8 {
     use clap::error::ErrorKind;
     if matches!(
         e.kind(),
@@ -408,12 +413,6 @@ fn usage_failure(e: &clap::Error) -> u8 {
         let _ = e.print();
         return if e.use_stderr() { 2 } else { 0 };
     }
-    let format = raw_message_format(std::env::args().skip(1));
-    let rendered = e.render().to_string();
-    let msg = rendered
-        .trim_end()
-        .strip_prefix("error: ")
-        .unwrap_or(rendered.trim_end());
     let out = Output {
         format,
         timings: false,
@@ -423,10 +422,25 @@ fn usage_failure(e: &clap::Error) -> u8 {
     match format {
         MessageFormat::Human => {
             let _ = e.print();
+            2
         }
-        _ => out.usage_error(msg),
+        _ => out.error(&usage_error_of(e)),
     }
-    2
+}
+
+/// clap's error as a [`CommandError`]: its first paragraph is the message,
+/// its `Usage:` line the help.
+fn usage_error_of(e: &clap::Error) -> CommandError {
+    let rendered = e.render().to_string();
+    let mut parts = rendered.trim_end().split("\n\n");
+    let first = parts.next().unwrap_or_default();
+    let message = first.strip_prefix("error: ").unwrap_or(first).trim_end();
+    let usage = parts.find_map(|p| p.trim().strip_prefix("Usage: "));
+    let help = match usage {
+        Some(u) => format!("usage: {u} (`--help` lists every option)"),
+        None => "`mcfg --help` lists the commands and options".to_owned(),
+    };
+    CommandError::usage(message).with_help(help)
 }
 
 /// `3 configs × 2 environments` for `artifacts` (config, environment) pairs.

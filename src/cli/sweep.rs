@@ -84,9 +84,6 @@ pub(super) fn build(out: &Output, args: &BuildArgs, sink: &Sink<'_, Option<Rende
     }
     match crate::cli::output::write_atomic_with(&args.out, &files, args.fsync) {
         Ok(()) => 0,
-        Err(e) => {
-            out.error(&format!("cannot write {}: {e}", args.out.display()));
-            2
-        }
+        Err(e) => out.error(&super::output::write_error(&args.out, &e)),
     }
 }

@@ -4,10 +4,15 @@
 //! into a [`Diagnostics`] accumulator (passed first, rust-analyzer style). The
 //! renderers in [`human`] (miette), [`json`] (docs/cli.md "Diagnostics as JSON")
 //! and [`sarif`] (SARIF 2.1.0) are the only code that turns spans into lines and columns.
+//! They also render the one [`CommandError`] of a command that could not run.
 
+mod command;
 pub mod human;
 pub mod json;
 pub mod sarif;
+
+pub(crate) use command::display_as_command_error;
+pub use command::{CommandError, Stop, StopCode};
 
 use crate::source::Span;
 

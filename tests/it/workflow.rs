@@ -53,7 +53,9 @@ fn io_error_is_one_json_object() {
     let v: Value = serde_json::from_str(&err).unwrap();
     assert_eq!(v["severity"], "error");
     assert_eq!(v["code"], "mcfg::io");
-    assert_eq!(v["message"], "/nonexistent: no such file or folder");
+    assert_eq!(v["message"], "no such file or folder");
+    assert_eq!(v["file"], "/nonexistent");
+    assert!(v["help"].as_str().unwrap().contains("PATHS"), "{v}");
 }
 
 #[test]
@@ -72,7 +74,8 @@ fn usage_error_is_one_json_object_and_human_stays_plain() {
     let human = mcfg(&["check", "/nonexistent"]);
     assert_eq!(
         text(&human.stderr),
-        "mcfg: /nonexistent: no such file or folder\n"
+        "mcfg: /nonexistent: no such file or folder\n  \
+         help: PATHS are `.mcfg` files or folders holding them (default: `.`)\n"
     );
 }
 
