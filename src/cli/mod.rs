@@ -197,13 +197,14 @@ pub fn run_from(args: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
 }
 
 fn run(cli: Cli) -> u8 {
-    let out = Output {
-        format: cli.message_format,
-        timings: cli.timings,
-        quiet: cli.quiet,
-        started: std::time::Instant::now(),
-    };
-    match cli.command {
+    let out = Output::new(cli.message_format, cli.timings, cli.quiet);
+    let code = dispatch(&out, cli.command);
+    out.finish();
+    code
+}
+
+fn dispatch(out: &Output, command: Command) -> u8 {
+    match command {
         Command::Check {
             mut sources,
             overrides,
@@ -214,7 +215,7 @@ fn run(cli: Cli) -> u8 {
                 sources.widen_to_project();
             }
             if !sweep.sweeps.is_empty() {
-                return sweep::check(&out, &sources, &overrides, &sweep);
+                return sweep::check(out, &sources, &overrides, &sweep);
             }
             let sink = Sink::diagnostics_only();
             let Some(comp) = out.compile_with(&sources, &sink, &overrides.sets) else {
@@ -233,21 +234,21 @@ fn run(cli: Cli) -> u8 {
             std::mem::forget(comp);
             code
         }
-        Command::Build(args) => build::run(&out, &args),
-        Command::Verify { dir, json } => verify(&out, &dir, json),
-        Command::Import(args) => import::run(&out, &args),
-        Command::Explain(args) => explain::run(&out, &args),
-        Command::Diff(args) => diff::run(&out, &args),
-        Command::Log(args) => log::run(&out, &args),
-        Command::Blame(args) => blame::run(&out, &args),
-        Command::Test(args) => test::run(&out, &args),
-        Command::Drift(args) => drift::run(&out, &args),
-        Command::CheckRuntime(args) => check_runtime::run(&out, &args),
-        Command::Lsp => lsp::run(&out),
-        Command::Fmt(args) => fmt::run(&out, &args),
-        Command::Schema(args) => schema::run(&out, &args),
+        Command::Build(args) => build::run(out, &args),
+        Command::Verify { dir, json } => verify(out, &dir, json),
+        Command::Import(args) => import::run(out, &args),
+        Command::Explain(args) => explain::run(out, &args),
+        Command::Diff(args) => diff::run(out, &args),
+        Command::Log(args) => log::run(out, &args),
+        Command::Blame(args) => blame::run(out, &args),
+        Command::Test(args) => test::run(out, &args),
+        Command::Drift(args) => drift::run(out, &args),
+        Command::CheckRuntime(args) => check_runtime::run(out, &args),
+        Command::Lsp => lsp::run(out),
+        Command::Fmt(args) => fmt::run(out, &args),
+        Command::Schema(args) => schema::run(out, &args),
         Command::Completions(args) => shell::completions(&args),
-        Command::Man => shell::man(&out),
+        Command::Man => shell::man(out),
     }
 }
 
@@ -274,9 +275,38 @@ struct Output {
     quiet: bool,
     /// When the command started (for the summary line).
     started: std::time::Instant,
+    /// `--message-format sarif`: the results reported so far (`None`:
+    /// nothing reported), printed as one log when the command ends.
+    sarif: std::cell::RefCell<Option<Vec<serde_json::Value>>>,
 }
 
 impl Output {
+    fn new(format: MessageFormat, timings: bool, quiet: bool) -> Output {
+        Output {
+            format,
+            timings,
+            quiet,
+            started: std::time::Instant::now(),
+            sarif: std::cell::RefCell::new(None),
+        }
+    }
+
+    /// Adds SARIF results; the log is printed by [`Output::finish`].
+    fn add_sarif(&self, results: impl IntoIterator<Item = serde_json::Value>) {
+        self.sarif
+            .borrow_mut()
+            .get_or_insert_with(Vec::new)
+            .extend(results);
+    }
+
+    /// Ends the command: with `--message-format sarif`, prints the one log of
+    /// everything reported (every diagnostic and the error that stopped it).
+    fn finish(&self) {
+        if let Some(results) = self.sarif.borrow_mut().take() {
+            println!("{}", sarif::log(results));
+        }
+    }
+
     /// The one-line summary of a successful `check` or `build` on stderr
     /// (CLI.md "Workflow integration"), with the wall time; not with `-q`,
     /// nor with `--message-format json|sarif`, whose stderr is for machines.
@@ -364,7 +394,7 @@ impl Output {
         match self.format {
             MessageFormat::Human => eprint!("{}", human::render_command_error(&e)),
             MessageFormat::Json => eprintln!("{}", json::render_command_error(&e)),
-            MessageFormat::Sarif => println!("{}", sarif::render_command_error(&e)),
+            MessageFormat::Sarif => self.add_sarif([sarif::command_result(&e)]),
         }
         2
     }
@@ -373,7 +403,7 @@ impl Output {
         let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let mut buf = String::new();
         if self.format == MessageFormat::Sarif {
-            println!("{}", sarif::render(sources, diags));
+            self.add_sarif(sarif::results(sources, diags));
             return;
         }
         for d in diags {
@@ -413,19 +443,16 @@ fn usage_failure(e: &clap::Error, format: MessageFormat) -> u8 {
         let _ = e.print();
         return if e.use_stderr() { 2 } else { 0 };
     }
-    let out = Output {
-        format,
-        timings: false,
-        quiet: true,
-        started: std::time::Instant::now(),
-    };
-    match format {
+    let out = Output::new(format, false, true);
+    let code = match format {
         MessageFormat::Human => {
             let _ = e.print();
             2
         }
         _ => out.error(&usage_error_of(e)),
-    }
+    };
+    out.finish();
+    code
 }
 
 /// clap's error as a [`CommandError`]: its first paragraph is the message,
@@ -433,14 +460,20 @@ fn usage_failure(e: &clap::Error, format: MessageFormat) -> u8 {
 fn usage_error_of(e: &clap::Error) -> CommandError {
     let rendered = e.render().to_string();
     let mut parts = rendered.trim_end().split("\n\n");
-    let first = parts.next().unwrap_or_default();
-    let message = first.strip_prefix("error: ").unwrap_or(first).trim_end();
-    let usage = parts.find_map(|p| p.trim().strip_prefix("Usage: "));
-    let help = match usage {
+    let mut first = parts.next().unwrap_or_default().lines();
+    let head = first.next().unwrap_or_default();
+    let message = head.strip_prefix("error: ").unwrap_or(head).trim_end();
+    // `[possible values: json, yaml]`, `tip: ...`: part of the help.
+    let mut help: Vec<String> = first.map(|l| l.trim().to_owned()).collect();
+    help.extend(parts.filter_map(|p| p.trim().strip_prefix("tip: ").map(str::to_owned)));
+    let usage = rendered
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Usage: "));
+    help.push(match usage {
         Some(u) => format!("usage: {u} (`--help` lists every option)"),
-        None => "`mcfg --help` lists the commands and options".to_owned(),
-    };
-    CommandError::usage(message).with_help(help)
+        None => "`mcfg COMMAND --help` lists every option".to_owned(),
+    });
+    CommandError::usage(message).with_help(help.join("; "))
 }
 
 /// `3 configs × 2 environments` for `artifacts` (config, environment) pairs.

@@ -123,7 +123,7 @@ fn result(sources: &SourceMap, d: &Diagnostic) -> Value {
 
 /// The result of an error that stopped the command: located at its file
 /// (and line and column) when it has one.
-fn command_result(e: &CommandError) -> Value {
+pub fn command_result(e: &CommandError) -> Value {
     let code = e.code.as_str();
     let mut text = e.message.clone();
     if let Some(h) = &e.help {
@@ -146,7 +146,8 @@ fn command_result(e: &CommandError) -> Value {
     r
 }
 
-fn log(results: Vec<Value>) -> String {
+/// One SARIF log of `results` (no trailing newline).
+pub fn log(results: Vec<Value>) -> String {
     let rules: Vec<Value> = RULES
         .iter()
         .map(|(id, text)| {
@@ -173,14 +174,9 @@ fn log(results: Vec<Value>) -> String {
     serde_json::to_string_pretty(&log).expect("SARIF log serializes")
 }
 
-/// One SARIF log holding every diagnostic (no trailing newline).
-pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
-    log(diags.iter().map(|d| result(sources, d)).collect())
-}
-
-/// One SARIF log holding an error that stopped the command.
-pub fn render_command_error(e: &CommandError) -> String {
-    log(vec![command_result(e)])
+/// The results of `diags`, for [`log`].
+pub fn results(sources: &SourceMap, diags: &[Diagnostic]) -> Vec<Value> {
+    diags.iter().map(|d| result(sources, d)).collect()
 }
 
 #[cfg(test)]

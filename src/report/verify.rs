@@ -414,13 +414,18 @@ mod tests {
     fn missing_or_broken_manifest_is_an_error() {
         let tmp = tempfile::tempdir().unwrap();
         let err = verify(tmp.path()).unwrap_err();
-        assert!(
-            err.contains("cannot read") && err.contains("manifest.json"),
-            "{err}"
-        );
+        assert!(matches!(err, VerifyError::Unreadable { .. }), "{err}");
+        let e = crate::diagnostics::Stop::command_error(&err);
+        assert!(e.message.starts_with("cannot read the manifest"), "{err}");
+        assert!(e.file.is_some_and(|f| f.ends_with("manifest.json")));
         fs::write(tmp.path().join("manifest.json"), "{not json").unwrap();
         let err = verify(tmp.path()).unwrap_err();
-        assert!(err.contains("not a valid mcfg manifest"), "{err}");
+        assert!(matches!(err, VerifyError::Invalid { .. }), "{err}");
+        let e = crate::diagnostics::Stop::command_error(&err);
+        assert!(e
+            .message
+            .starts_with("not a valid mcfg manifest: key must be a string"));
+        assert_eq!(e.at, Some((1, 2)));
     }
 
     #[test]
@@ -445,7 +450,11 @@ mod tests {
         };
         fs::write(tmp.path().join("manifest.json"), manifest.to_bytes()).unwrap();
         let err = verify(tmp.path()).unwrap_err();
-        assert!(err.contains("unsafe artifact path `../x.json`"), "{err}");
+        assert!(
+            err.to_string()
+                .ends_with("it lists an unsafe artifact path `../x.json`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@ fn text(bytes: &[u8]) -> String {
 
 /// Validates `log` with Python `jsonschema` against the shipped SARIF 2.1.0 schema;
 /// returns the validator's complaint, if any.
-fn sarif_schema_errors(log: &str) -> Option<String> {
+pub(super) fn sarif_schema_errors(log: &str) -> Option<String> {
     let schema =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif/sarif-schema-2.1.0.json");
     let script = "import json, sys, jsonschema\n\
