@@ -18,7 +18,7 @@ use mcfg::compile::{self, Compilation};
 use mcfg::diagnostics::Diagnostics;
 use mcfg::eval::{self, LayerCache};
 use mcfg::loader::{self, MemoryFs, Project};
-use mcfg::resolve::{ConfigId, Program};
+use mcfg::resolve::{ConfigId, EnvId, Program};
 use mcfg::source::FileId;
 use mcfg::{emit, syntax};
 
@@ -160,12 +160,12 @@ fn compiled(text: &str) -> Compilation {
 }
 
 /// Every emitted (config, environment) of a program.
-fn tasks(prog: &Program<'_>) -> Vec<(ConfigId, Option<usize>)> {
+fn tasks(prog: &Program<'_>) -> Vec<(ConfigId, Option<EnvId>)> {
     let slots = prog.env_slots();
     let mut out = Vec::new();
-    for (i, c) in prog.configs.iter().enumerate() {
+    for (i, c) in prog.configs.iter_ids() {
         if c.is_emitted() && !c.broken {
-            out.extend(slots.iter().map(|&e| (ConfigId(i as u32), e)));
+            out.extend(slots.iter().map(|&e| (i, e)));
         }
     }
     out

@@ -14,7 +14,7 @@ use crate::eval::{self, LayerCache, MarkKind, Marked, Outcome, Value};
 use crate::loader::{self, FileSystem, Project};
 use crate::overrides::{Override, OverrideEntry};
 use crate::project::SourcesError;
-use crate::resolve::{ConfigId, Program};
+use crate::resolve::{ConfigId, EnvId, Program};
 
 /// One emitted (config, environment).
 #[derive(Debug)]
@@ -243,7 +243,7 @@ pub fn with_program_overrides<R>(
 const PARALLEL_MIN_TASKS: usize = 64;
 
 /// The outcomes of one config, per environment slot.
-type PerEnv = Vec<(Option<usize>, Outcome)>;
+type PerEnv = Vec<(Option<EnvId>, Outcome)>;
 
 fn evaluate_all<'a, T: Send>(
     diags: &mut Diagnostics,
@@ -272,11 +272,10 @@ pub(crate) fn evaluate_cached<'a, T: Send>(
 ) -> Vec<T> {
     let slots = prog.env_slots();
     let mut configs: Vec<ConfigId> = Vec::new();
-    for (i, c) in prog.configs.iter().enumerate() {
+    for (cid, c) in prog.configs.iter_ids() {
         if c.broken {
             continue;
         }
-        let cid = ConfigId(i as u32);
         if !prog.project.is_selected(c.file) {
             continue;
         }
@@ -305,7 +304,7 @@ pub(crate) fn evaluate_cached<'a, T: Send>(
                         .map(|m| m.path.clone())
                         .collect();
                     (sink.finish)(ArtifactValue {
-                        config: prog.configs[cid.0 as usize].name.to_string(),
+                        config: prog.configs[cid].name.to_string(),
                         env: prog.env_name(env).map(str::to_owned),
                         value,
                         runtime: out.runtime.take(),
@@ -380,19 +379,19 @@ pub(crate) fn collapse_envs(diags: Vec<Diagnostic>, n_envs: usize) -> Vec<Diagno
 fn cross_env(
     prog: &Program<'_>,
     cid: ConfigId,
-    list: &[(Option<usize>, Outcome)],
+    list: &[(Option<EnvId>, Outcome)],
     diags: &mut Vec<Diagnostic>,
 ) {
     if list.len() < 2 {
         return;
     }
-    let config = &prog.configs[cid.0 as usize];
-    let name = |e: Option<usize>| prog.env_name(e).unwrap_or("").to_owned();
+    let config = &prog.configs[cid];
+    let name = |e: Option<EnvId>| prog.env_name(e).unwrap_or("").to_owned();
     let Some((_, first)) = list.first() else {
         return;
     };
     for (mi, m0) in first.marked.iter().enumerate() {
-        let per_env: Vec<(Option<usize>, &Marked)> = list
+        let per_env: Vec<(Option<EnvId>, &Marked)> = list
             .iter()
             .filter_map(|(e, o)| o.marked.get(mi).map(|m| (*e, m)))
             .collect();
@@ -406,8 +405,8 @@ fn cross_env(
 fn invariant(
     _prog: &Program<'_>,
     config: &str,
-    per_env: &[(Option<usize>, &Marked)],
-    name: &dyn Fn(Option<usize>) -> String,
+    per_env: &[(Option<EnvId>, &Marked)],
+    name: &dyn Fn(Option<EnvId>) -> String,
     diags: &mut Vec<Diagnostic>,
 ) {
     let Some(&(ref_env, reference)) = per_env.first() else {
@@ -453,8 +452,8 @@ fn invariant(
 
 fn distinct(
     config: &str,
-    per_env: &[(Option<usize>, &Marked)],
-    name: &dyn Fn(Option<usize>) -> String,
+    per_env: &[(Option<EnvId>, &Marked)],
+    name: &dyn Fn(Option<EnvId>) -> String,
     diags: &mut Vec<Diagnostic>,
 ) {
     for (j, &(env_j, mj)) in per_env.iter().enumerate() {

@@ -231,7 +231,7 @@ impl<'e> Why<'e> {
             return;
         };
         if self.labels.len() < MAX_LABELS && !self.labels.iter().any(|(s, _)| *s == span) {
-            let name = &cx.prog.configs[cid.0 as usize].name;
+            let name = &cx.prog.configs[cid].name;
             let path = ce.layers.path_of(node);
             let shown = if node == ROOT {
                 name.to_string()

@@ -15,7 +15,7 @@ use crate::diagnostics::Diagnostic;
 use crate::merge::{
     self, apply_body, apply_config, apply_env_blocks, Applier, Layers, NodeId, Slot,
 };
-use crate::resolve::{ConfigId, Program};
+use crate::resolve::{ConfigId, EnvId, IdVec, Program};
 use crate::source::Span;
 use crate::types::ObjId;
 
@@ -26,11 +26,11 @@ use super::{ConfigEval, Ctx, Value};
 #[derive(Debug, Default, Clone)]
 pub struct LayerCache<'a> {
     templates: IndexMap<Option<ObjId>, Layers<'a>>,
-    parents: IndexMap<(ConfigId, Option<usize>), Layers<'a>>,
-    consts: IndexMap<(ConfigId, Option<usize>), Arc<Consts>>,
+    parents: IndexMap<(ConfigId, Option<EnvId>), Layers<'a>>,
+    consts: IndexMap<(ConfigId, Option<EnvId>), Arc<Consts>>,
     /// Per config: whether no config of its chain has `env` blocks, so
     /// that its layers before its own env blocks are the same in every environment.
-    env_free: Vec<bool>,
+    env_free: IdVec<ConfigId, bool>,
     /// Whether any schema field is `@invariant` or `@distinct`.
     cross_env_markers: bool,
     /// Command-line overrides, applied last to a config's own layers (never
@@ -113,7 +113,7 @@ impl Consts {
         prog: &Program<'a>,
         cache: &LayerCache<'a>,
         cid: ConfigId,
-        env: Option<usize>,
+        env: Option<EnvId>,
         layers: Layers<'a>,
         base: Option<Arc<Consts>>,
     ) -> (Consts, Layers<'a>) {
@@ -166,16 +166,12 @@ impl<'a> LayerCache<'a> {
             }),
             ..LayerCache::default()
         };
-        let own_env_free: Vec<bool> = prog
+        let own_env_free: IdVec<ConfigId, bool> = prog
             .configs
-            .iter()
-            .map(|c| !c.decl.body.iter().any(|s| matches!(s, Stmt::Env(_))))
-            .collect();
+            .map(|c| !c.decl.body.iter().any(|s| matches!(s, Stmt::Env(_))));
         cache.env_free = prog
             .configs
-            .iter()
-            .map(|c| c.chain.iter().all(|l| own_env_free[l.0 as usize]))
-            .collect();
+            .map(|c| c.chain.iter().all(|&l| own_env_free[l]));
         for c in &prog.configs {
             if !cache.templates.contains_key(&c.schema) {
                 let t = merge::for_schema(prog, c.schema, diags);
@@ -184,10 +180,10 @@ impl<'a> LayerCache<'a> {
         }
         // Chains list ancestors first, so walking configs by chain length
         // guarantees a parent is cached before its children need it.
-        let mut order: Vec<ConfigId> = (0..prog.configs.len() as u32).map(ConfigId).collect();
-        order.sort_by_key(|c| prog.configs[c.0 as usize].chain.len());
+        let mut order: Vec<ConfigId> = prog.configs.ids().collect();
+        order.sort_by_key(|&c| prog.configs[c].chain.len());
         for cid in order {
-            let c = &prog.configs[cid.0 as usize];
+            let c = &prog.configs[cid];
             if !c.has_children || c.broken {
                 continue;
             }
@@ -216,11 +212,11 @@ impl<'a> LayerCache<'a> {
         &self,
         prog: &Program<'a>,
         cid: ConfigId,
-        env: Option<usize>,
+        env: Option<EnvId>,
     ) -> Option<SharedBody<'a>> {
-        let c = &prog.configs[cid.0 as usize];
+        let c = &prog.configs[cid];
         let (mut layers, parent) = match c.parent {
-            Some(p) if self.env_free.get(p.0 as usize) == Some(&true) => {
+            Some(p) if self.env_free.get(p) == Some(&true) => {
                 if Self::base_parent(prog, cid) != Some(p) {
                     return None;
                 }
@@ -254,12 +250,12 @@ impl<'a> LayerCache<'a> {
         &self,
         prog: &Program<'a>,
         cid: ConfigId,
-        env: Option<usize>,
+        env: Option<EnvId>,
         body: &SharedBody<'a>,
         diags: &mut Vec<Diagnostic>,
     ) -> Layers<'a> {
         let mut layers = body.layers.clone();
-        let mut ap = Applier::new(prog, prog.configs[cid.0 as usize].schema.is_none());
+        let mut ap = Applier::new(prog, prog.configs[cid].schema.is_none());
         apply_env_blocks(&mut ap, &mut layers, cid, env);
         diags.extend(body.diags.iter().cloned());
         diags.append(&mut ap.diags);
@@ -274,7 +270,7 @@ impl<'a> LayerCache<'a> {
 
     /// Replaces the layers evaluation uses for config `cid` in `env` (tools
     /// such as `check-runtime` evaluate layers with extra steps).
-    pub fn set_layers(&mut self, cid: ConfigId, env: Option<usize>, layers: Layers<'a>) {
+    pub fn set_layers(&mut self, cid: ConfigId, env: Option<EnvId>, layers: Layers<'a>) {
         self.parents.insert((cid, env), layers);
         self.consts.swap_remove(&(cid, env));
     }
@@ -282,9 +278,9 @@ impl<'a> LayerCache<'a> {
     /// The parent whose cached layers config `cid` starts from: its parent,
     /// when both have the same schema (else it starts from its schema).
     fn base_parent(prog: &Program<'a>, cid: ConfigId) -> Option<ConfigId> {
-        let c = &prog.configs[cid.0 as usize];
+        let c = &prog.configs[cid];
         let p = c.parent?;
-        (prog.configs[p.0 as usize].schema == c.schema).then_some(p)
+        (prog.configs[p].schema == c.schema).then_some(p)
     }
 
     /// The literal values that hold for the layers [`LayerCache::layers_for`]
@@ -293,7 +289,7 @@ impl<'a> LayerCache<'a> {
         &self,
         prog: &Program<'a>,
         cid: ConfigId,
-        env: Option<usize>,
+        env: Option<EnvId>,
     ) -> Option<&Arc<Consts>> {
         if self.parents.contains_key(&(cid, env)) {
             return self.consts.get(&(cid, env));
@@ -307,7 +303,7 @@ impl<'a> LayerCache<'a> {
         &self,
         prog: &Program<'a>,
         cid: ConfigId,
-        env: Option<usize>,
+        env: Option<EnvId>,
         diags: &mut Vec<Diagnostic>,
     ) -> Layers<'a> {
         let mut layers = self.source_layers(prog, cid, env, diags);
@@ -320,10 +316,10 @@ impl<'a> LayerCache<'a> {
         &self,
         prog: &Program<'a>,
         cid: ConfigId,
-        env: Option<usize>,
+        env: Option<EnvId>,
         diags: &mut Vec<Diagnostic>,
     ) -> Layers<'a> {
-        let c = &prog.configs[cid.0 as usize];
+        let c = &prog.configs[cid];
         if let Some(cached) = self.parents.get(&(cid, env)) {
             return cached.clone();
         }

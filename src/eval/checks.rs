@@ -23,7 +23,7 @@ pub(super) fn node_checks<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, order: &[No
             continue;
         }
         let obj: Option<ObjId> = if id == ROOT {
-            prog.configs[ce.cid.0 as usize].schema
+            prog.configs[ce.cid].schema
         } else {
             node.ty.and_then(|t| match prog.ty(t).ty {
                 Ty::Object(o) => Some(o),
@@ -76,7 +76,7 @@ fn node_preds<'a>(
         };
         ok = false;
         let span = holding_span(ce, &ce.layers.leaves_below(id))
-            .unwrap_or(cx.prog.configs[ce.cid.0 as usize].decl.name.span);
+            .unwrap_or(cx.prog.configs[ce.cid].decl.name.span);
         let d = Diagnostic::error(
             Code::Constraint,
             span,
@@ -112,7 +112,7 @@ fn report_check<'a>(
         .filter(|(c, _)| *c == ce.cid)
         .map(|(_, n)| *n)
         .collect();
-    let config = &prog.configs[ce.cid.0 as usize];
+    let config = &prog.configs[ce.cid];
     let primary = holding_span(ce, &own).unwrap_or(config.decl.name.span);
     let text = prog.project.sources.slice(check.cond.span);
     let msg = match check.message {

@@ -101,9 +101,9 @@ fn origin_text(cx: &Ctx<'_, '_>, origin: crate::merge::Origin, at: Span) -> Stri
         }
         crate::merge::Origin::Override(_) => "set by `--set`".to_owned(),
         crate::merge::Origin::Config { config, env } => {
-            let name = &cx.prog.configs[config.0 as usize].name;
+            let name = &cx.prog.configs[config].name;
             match env {
-                Some(e) => format!("set in `env {}` of `{name}`", cx.prog.envs[e as usize].name),
+                Some(e) => format!("set in `env {}` of `{name}`", cx.prog.envs[e].name),
                 None => format!("set in `{name}`"),
             }
         }

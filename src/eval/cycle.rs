@@ -30,7 +30,7 @@ pub(super) fn drop_and_report_cycle(cx: &Ctx<'_, '_>, ce: &ConfigEval<'_>, id: N
             .collect::<Vec<_>>()
             .join(".");
         if cross {
-            path = format!("{}.{path}", cx.prog.configs[cid.0 as usize].name);
+            path = format!("{}.{path}", cx.prog.configs[cid].name);
         }
         if let Some(step) = layers.effective_steps(n).first() {
             labels.push((step.expr.span, format!("`{path}` is computed here")));

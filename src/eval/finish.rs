@@ -5,7 +5,7 @@
 use crate::ast::Name;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::merge::{NodeId, Op, Slot, ROOT};
-use crate::resolve::{ConfigId, Program};
+use crate::resolve::{ConfigId, EnvId, Program};
 use crate::source::Span;
 use crate::types::Ty;
 
@@ -62,7 +62,7 @@ pub fn evaluate<'a>(
     prog: &Program<'a>,
     cache: &LayerCache<'a>,
     cid: ConfigId,
-    env: Option<usize>,
+    env: Option<EnvId>,
     assemble_value: bool,
 ) -> Outcome {
     let cx = Ctx::new(prog, cache, env);
@@ -77,7 +77,7 @@ pub fn evaluate_envs<'a>(
     prog: &Program<'a>,
     cache: &LayerCache<'a>,
     cid: ConfigId,
-    envs: &[Option<usize>],
+    envs: &[Option<EnvId>],
     assemble_value: bool,
 ) -> Vec<Outcome> {
     let first = envs.first().copied().flatten();
@@ -192,7 +192,7 @@ pub(super) fn is_required(
 
 fn report_missing(cx: &Ctx<'_, '_>, ce: &ConfigEval<'_>, id: NodeId) {
     let prog = cx.prog;
-    let config = &prog.configs[ce.cid.0 as usize];
+    let config = &prog.configs[ce.cid];
     let path = dotted(&ce.layers.path_of(id));
     let unset = ce
         .layers

@@ -32,7 +32,7 @@ enum Shape {
 /// Which `std/ml` flag schema node `id` has, if any.
 fn flag_kind<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, id: NodeId) -> Option<(FlagKind, Shape)> {
     if id == ROOT {
-        let schema = cx.prog.configs[ce.cid.0 as usize].schema?;
+        let schema = cx.prog.configs[ce.cid].schema?;
         return std_flag(cx, schema).map(|k| (k, Shape::One));
     }
     let node = ce.layers.node(id);
@@ -131,7 +131,7 @@ fn span_of<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, id: NodeId, path: &str) ->
     best.map(|(_, s)| s)
         .or_else(|| holding_span(ce, &below))
         .or_else(|| holding_span(ce, &leaves))
-        .unwrap_or(cx.prog.configs[ce.cid.0 as usize].decl.name.span)
+        .unwrap_or(cx.prog.configs[ce.cid].decl.name.span)
 }
 
 /// The latest user assignment of leaf `l` (schema defaults excluded).

@@ -5,7 +5,7 @@
 use crate::ast::Expr;
 use crate::diagnostics::Diagnostic;
 use crate::merge::{Layers, NodeId, Slot};
-use crate::resolve::{ConfigId, Program};
+use crate::resolve::{ConfigId, EnvId, Program};
 use crate::source::Span;
 
 use super::{Ctx, LayerCache, Value};
@@ -14,7 +14,7 @@ use super::{Ctx, LayerCache, Value};
 #[derive(Debug)]
 pub struct Inspected<'a> {
     pub config: ConfigId,
-    pub env: Option<usize>,
+    pub env: Option<EnvId>,
     /// The layered tree: for each leaf, its steps in the order applied.
     pub layers: Layers<'a>,
     /// The value of every leaf node (`None` for objects and failed leaves).
@@ -46,7 +46,7 @@ pub fn inspect<'a>(
     prog: &Program<'a>,
     cache: &LayerCache<'a>,
     cid: ConfigId,
-    env: Option<usize>,
+    env: Option<EnvId>,
 ) -> Inspected<'a> {
     let cx = Ctx::new(prog, cache, env);
     let ce = cx.config(cid);
@@ -83,7 +83,7 @@ pub fn eval_at<'a>(
     prog: &Program<'a>,
     cache: &LayerCache<'a>,
     cid: ConfigId,
-    env: Option<usize>,
+    env: Option<EnvId>,
     scope: NodeId,
     exprs: &[&Expr],
 ) -> Vec<Option<Value>> {

@@ -35,7 +35,7 @@ use std::sync::Arc;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::merge::{Layers, NodeId, Op, Slot};
-use crate::resolve::{ConfigId, Program};
+use crate::resolve::{ConfigId, EnvId, Program};
 use crate::source::Span;
 use cycle::drop_and_report_cycle;
 
@@ -119,7 +119,7 @@ impl<'a> ConfigEval<'a> {
 #[derive(Debug)]
 pub struct Ctx<'p, 'a> {
     pub prog: &'p Program<'a>,
-    pub env: Option<usize>,
+    pub env: Option<EnvId>,
     cache: &'p LayerCache<'a>,
     evals: RefCell<crate::map::Map<ConfigId, Rc<ConfigEval<'a>>>>,
     stack: RefCell<Vec<(ConfigId, NodeId)>>,
@@ -134,7 +134,7 @@ impl<'p, 'a> Ctx<'p, 'a> {
     pub fn new(
         prog: &'p Program<'a>,
         cache: &'p LayerCache<'a>,
-        env: Option<usize>,
+        env: Option<EnvId>,
     ) -> Ctx<'p, 'a> {
         Ctx {
             prog,
@@ -192,7 +192,7 @@ impl<'p, 'a> Ctx<'p, 'a> {
 
     /// Reports a diagnostic, filling in this context's env and `config`.
     pub fn report(&self, cid: ConfigId, diag: Diagnostic) {
-        let name = &self.prog.configs[cid.0 as usize].name;
+        let name = &self.prog.configs[cid].name;
         let diag = diag.with_config(&**name).with_env(self.env_name());
         self.diags.borrow_mut().push(diag);
     }

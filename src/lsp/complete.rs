@@ -165,7 +165,7 @@ fn fields(
     cid: Option<crate::resolve::ConfigId>,
     path: &[crate::ast::Name],
 ) -> Vec<CompletionItem> {
-    let Some(schema) = cid.and_then(|c| prog.configs[c.0 as usize].schema) else {
+    let Some(schema) = cid.and_then(|c| prog.configs[c].schema) else {
         return Vec::new();
     };
     let Some(obj) = walk(prog, schema, path).and_then(|(_, at)| obj_of(prog, at)) else {

@@ -50,13 +50,11 @@ struct Found<'a> {
 
 pub(crate) fn hover(cx: &Ctx<'_>) -> Option<Hover> {
     let text = with_referent(cx, |prog, cache, r| match r {
-        Referent::Node { config, path } if path.is_empty() => Some(config_text(
-            prog,
-            config,
-            &prog.configs[config.0 as usize].name,
-        )),
+        Referent::Node { config, path } if path.is_empty() => {
+            Some(config_text(prog, config, &prog.configs[config].name))
+        }
         Referent::Node { config, path } => {
-            config_key(cx, prog, cache, prog.configs[config.0 as usize].decl, &path)
+            config_key(cx, prog, cache, prog.configs[config].decl, &path)
         }
         Referent::Module(f) => Some(format!("module `{}`", prog.project.file(f).path.display())),
         Referent::Var(span) => Some(format!(
@@ -73,7 +71,7 @@ pub(crate) fn hover(cx: &Ctx<'_>) -> Option<Hover> {
 pub(crate) fn definition(cx: &Ctx<'_>) -> Option<GotoDefinitionResponse> {
     let spans = with_referent(cx, |prog, cache, r| match r {
         Referent::Node { config, path } if path.is_empty() => {
-            Some(vec![prog.configs[config.0 as usize].decl.name.span])
+            Some(vec![prog.configs[config].decl.name.span])
         }
         Referent::Node { config, path } => {
             let mut out: Vec<Span> = Vec::new();

@@ -52,7 +52,7 @@ pub(super) fn markdown(text: String) -> Hover {
 
 /// `**config ranker**: `RankingModel`` and its doc.
 pub(super) fn config_text(prog: &Program<'_>, c: ConfigId, shown: &str) -> String {
-    let config = &prog.configs[c.0 as usize];
+    let config = &prog.configs[c];
     let mut out = format!("**config {shown}**");
     if let Some(s) = config.schema.and_then(|s| prog.obj(s).name.clone()) {
         let _ = write!(out, ": `{s}`");
@@ -65,10 +65,7 @@ pub(super) fn config_text(prog: &Program<'_>, c: ConfigId, shown: &str) -> Strin
 
 /// The config declared by `decl`.
 pub(super) fn config_id(prog: &Program<'_>, decl: &ConfigDecl) -> Option<ConfigId> {
-    prog.configs
-        .iter()
-        .position(|c| std::ptr::eq(c.decl, decl))
-        .map(|i| ConfigId(i as u32))
+    prog.configs.position(|c| std::ptr::eq(c.decl, decl))
 }
 
 /// Where a walk down a schema stops.
@@ -195,7 +192,7 @@ pub(super) fn config_key(
     path: &[Name],
 ) -> Option<String> {
     let cid = config_id(prog, decl)?;
-    let config = &prog.configs[cid.0 as usize];
+    let config = &prog.configs[cid];
     let shown = path.join(".");
     let mut header = config
         .schema
@@ -243,7 +240,7 @@ fn field_decl(
         .find_map(|o| o.fields.values().find(|f| f.name_span == key.span))?;
     let mut out = field_header(prog, cx, &key.name, field);
     let mut shown = 0;
-    for (i, c) in prog.configs.iter().enumerate() {
+    for (cid, c) in prog.configs.iter_ids() {
         if shown >= MAX_CONFIGS {
             out.push_str("\n…");
             break;
@@ -251,7 +248,6 @@ fn field_decl(
         if c.broken || !c.is_emitted() || prog.project.file(c.file).is_std {
             continue;
         }
-        let cid = ConfigId(i as u32);
         let mut section = String::new();
         for env in prog.env_slots() {
             let ins = inspect(prog, cache, cid, env);

@@ -40,7 +40,7 @@ pub(crate) fn hints(cx: &Ctx<'_>, range: Range) -> Vec<InlayHint> {
             let Some(cid) = config_id(prog, c) else {
                 continue;
             };
-            if prog.configs[cid.0 as usize].broken {
+            if prog.configs[cid].broken {
                 continue;
             }
             let views: Vec<Inspected<'_>> = prog

@@ -28,7 +28,7 @@ pub(crate) fn definition(cx: &Ctx<'_>) -> Option<Location> {
         Target::Qual { name, index } => qual(prog, cx, name, *index),
         Target::ConfigKey { config, path, .. } => {
             let cid = config_id(prog, config)?;
-            let c = &prog.configs[cid.0 as usize];
+            let c = &prog.configs[cid];
             if let Some(f) = c
                 .schema
                 .and_then(|s| walk(prog, s, path))
@@ -68,7 +68,7 @@ fn qual(
     Some(match prog.lookup(cx.file, &prefix).ok()? {
         Item::Schema(o) => Ok(prog.obj(o).span),
         Item::Alias(i) => Ok(prog.aliases.get(i as usize)?.decl.name.span),
-        Item::Config(c) => Ok(prog.configs[c.0 as usize].decl.name.span),
+        Item::Config(c) => Ok(prog.configs[c].decl.name.span),
         Item::Module(f) => Err(f),
     })
 }

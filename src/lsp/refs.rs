@@ -215,7 +215,7 @@ fn sym_at(
         Target::FieldDecl { key } => Some(Sym::Field(key.span)),
         Target::ConfigKey { config, path } => {
             let cid = config_id(prog, config)?;
-            let schema = prog.configs[cid.0 as usize].schema?;
+            let schema = prog.configs[cid].schema?;
             let (f, _) = walk(prog, schema, &path)?;
             Some(Sym::Field(f?.name_span))
         }
@@ -228,7 +228,7 @@ pub(super) fn node_sym(prog: &Program<'_>, config: ConfigId, path: &[Name]) -> O
     if path.is_empty() {
         return Some(Sym::Item(Item::Config(config)));
     }
-    let schema = prog.configs[config.0 as usize].schema?;
+    let schema = prog.configs[config].schema?;
     let (f, _) = walk(prog, schema, path)?;
     Some(Sym::Field(f?.name_span))
 }

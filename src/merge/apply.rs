@@ -2,7 +2,7 @@
 
 use crate::ast::{AssignOp, Expr, ExprKind, Key, Name, Stmt};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::resolve::{ConfigId, Program};
+use crate::resolve::{ConfigId, EnvId, Program};
 use crate::source::Span;
 use crate::suggest;
 use crate::types::Ty;
@@ -33,7 +33,7 @@ pub fn apply_config<'a>(
     ap: &mut Applier<'_, 'a>,
     layers: &mut Layers<'a>,
     cid: ConfigId,
-    env: Option<usize>,
+    env: Option<EnvId>,
 ) {
     apply_body(ap, layers, cid);
     apply_env_blocks(ap, layers, cid, env);
@@ -41,7 +41,7 @@ pub fn apply_config<'a>(
 
 /// Applies config `cid`'s body outside `env` blocks.
 pub fn apply_body<'a>(ap: &mut Applier<'_, 'a>, layers: &mut Layers<'a>, cid: ConfigId) {
-    let body = &ap.prog.configs[cid.0 as usize].decl.body;
+    let body = &ap.prog.configs[cid].decl.body;
     ap.config = Some(cid);
     let plain = Origin::Config {
         config: cid,
@@ -59,17 +59,17 @@ pub fn apply_env_blocks<'a>(
     ap: &mut Applier<'_, 'a>,
     layers: &mut Layers<'a>,
     cid: ConfigId,
-    env: Option<usize>,
+    env: Option<EnvId>,
 ) {
     let prog = ap.prog;
-    let body = &prog.configs[cid.0 as usize].decl.body;
+    let body = &prog.configs[cid].decl.body;
     ap.config = Some(cid);
     let Some(env) = env else { return };
     for &anc in &prog.env_chains[env] {
         let name = &prog.envs[anc].name;
         let origin = Origin::Config {
             config: cid,
-            env: Some(anc as u16),
+            env: Some(anc),
         };
         for stmt in body {
             let Stmt::Env(block) = stmt else { continue };
@@ -97,7 +97,7 @@ impl<'p, 'a> Applier<'p, 'a> {
 
     pub(super) fn with_config(&self, d: Diagnostic) -> Diagnostic {
         match self.config {
-            Some(c) => d.with_config(&*self.prog.configs[c.0 as usize].name),
+            Some(c) => d.with_config(&*self.prog.configs[c].name),
             None => d,
         }
     }

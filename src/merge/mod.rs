@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use crate::ast::{Expr, Name};
 use crate::map::Map;
-use crate::resolve::ConfigId;
+use crate::resolve::{ConfigId, EnvId};
 use crate::types::{ObjId, TyId};
 
 pub use apply::{apply_body, apply_config, apply_env_blocks, Applier};
@@ -77,7 +77,10 @@ pub enum Origin {
     /// A schema's default.
     Schema(ObjId),
     /// A config body (`env` is the env block, `None` outside env blocks).
-    Config { config: ConfigId, env: Option<u16> },
+    Config {
+        config: ConfigId,
+        env: Option<EnvId>,
+    },
     /// A proposed runtime update (`mcfg check-runtime`), written in the update file.
     Update,
     /// A command-line override (`--set`, LANGUAGE.md §9.7): its index among

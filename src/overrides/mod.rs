@@ -32,7 +32,7 @@ use crate::ast::{Expr, Key, Stmt};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::loader::{LoadedFile, Project};
 use crate::merge::{Applier, Layers, Origin, Slot, ROOT};
-use crate::resolve::{ConfigId, Program};
+use crate::resolve::{ConfigId, EnvId, Program};
 use crate::source::{FileId, SourceFile, Span};
 use crate::suggest;
 
@@ -183,7 +183,7 @@ pub fn register(project: &mut Project, args: &[OsString]) -> (Vec<Override>, Vec
 #[derive(Debug, Clone, Copy)]
 struct Planned<'a> {
     ov: &'a Override,
-    env: Option<usize>,
+    env: Option<EnvId>,
     /// The path below the config root.
     path: &'a [Key],
     stmt: Option<&'a Stmt>,
@@ -265,13 +265,13 @@ pub fn plan_each<'a>(
     let mut set = PlannedSet::default();
     let by_name: IndexMap<&str, ConfigId> = prog
         .configs
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (&*c.name, ConfigId(i as u32)))
+        .iter_ids()
+        .map(|(i, c)| (&*c.name, i))
         .collect();
-    let emitted: Vec<ConfigId> = (0..prog.configs.len() as u32)
-        .map(ConfigId)
-        .filter(|c| prog.configs[c.0 as usize].is_emitted())
+    let emitted: Vec<ConfigId> = prog
+        .configs
+        .ids()
+        .filter(|&c| prog.configs[c].is_emitted())
         .collect();
     let mut scoped: IndexMap<FileId, ConfigId> = IndexMap::new();
     for ov in overrides {
@@ -280,7 +280,7 @@ pub fn plan_each<'a>(
                 // One copy of the scope per pseudo-file (a sweep axis holds many values).
                 // Names in the value are looked up as in the config's own file.
                 if scoped.insert(ov.file, cid) != Some(cid) {
-                    let own = prog.configs[cid.0 as usize].file;
+                    let own = prog.configs[cid].file;
                     if let Some(scope) = prog.scopes.get(own.0 as usize).cloned() {
                         if let Some(slot) = prog.scopes.get_mut(ov.file.0 as usize) {
                             *slot = scope;
@@ -336,7 +336,7 @@ fn place<'a>(
         Some(&cid) if !first.quoted => (cid, &ov.keys[1..], ov.stmts.as_ref().map(|s| &s.1)),
         _ if emitted.len() == 1 => (emitted[0], &ov.keys[..], ov.stmts.as_ref().map(|s| &s.0)),
         _ => {
-            let names = emitted.iter().map(|c| &*prog.configs[c.0 as usize].name);
+            let names = emitted.iter().map(|&c| &*prog.configs[c].name);
             let mut d = Diagnostic::error(
                 Code::Override,
                 first.span,
@@ -350,7 +350,7 @@ fn place<'a>(
                     emitted
                         .iter()
                         .take(12)
-                        .map(|c| &*prog.configs[c.0 as usize].name)
+                        .map(|&c| &*prog.configs[c].name)
                         .collect::<Vec<_>>()
                         .join(", ")
                 )),
@@ -358,7 +358,7 @@ fn place<'a>(
             return Err(d);
         }
     };
-    let config = &prog.configs[cid.0 as usize];
+    let config = &prog.configs[cid];
     if !config.is_emitted() {
         return Err(Diagnostic::error(
             Code::Override,
@@ -388,8 +388,8 @@ fn place<'a>(
 }
 
 #[allow(clippy::result_large_err)] // reason: `Diagnostic` is the agreed error type of every phase
-fn find_env(prog: &Program<'_>, k: &Key) -> Result<usize, Diagnostic> {
-    if let Some(i) = prog.envs.iter().position(|e| e.name == k.name) {
+fn find_env(prog: &Program<'_>, k: &Key) -> Result<EnvId, Diagnostic> {
+    if let Some(i) = prog.envs.position(|e| e.name == k.name) {
         return Ok(i);
     }
     let mut d = Diagnostic::error(
@@ -428,7 +428,7 @@ fn dotted(keys: &[Key]) -> String {
 fn entry(prog: &Program<'_>, cid: ConfigId, p: &Planned<'_>) -> OverrideEntry {
     OverrideEntry {
         arg: p.ov.text.clone(),
-        config: prog.configs[cid.0 as usize].name.to_string(),
+        config: prog.configs[cid].name.to_string(),
         env: p.env.map(|e| prog.envs[e].name.to_string()),
         path: dotted(p.path),
         op: match p.ov.action {
@@ -454,7 +454,7 @@ pub fn apply<'a>(
     table: &OverrideTable<'a>,
     layers: &mut Layers<'a>,
     cid: ConfigId,
-    env: Option<usize>,
+    env: Option<EnvId>,
     diags: &mut Vec<Diagnostic>,
 ) {
     if !table.by_config.contains_key(&cid)
@@ -462,7 +462,7 @@ pub fn apply<'a>(
     {
         return;
     }
-    let mut ap = Applier::new(prog, prog.configs[cid.0 as usize].schema.is_none());
+    let mut ap = Applier::new(prog, prog.configs[cid].schema.is_none());
     ap.config = Some(cid);
     for p in table.for_config(cid) {
         if let Some(only) = p.env {
@@ -482,7 +482,7 @@ pub fn apply<'a>(
             ap.root_stmt(layers, stmt, Origin::Override(p.ov.index));
         }
     }
-    let name = &*prog.configs[cid.0 as usize].name;
+    let name = &*prog.configs[cid].name;
     for mut d in ap.diags {
         let in_override = prog
             .project
@@ -514,7 +514,7 @@ fn existing_path<'a>(
             cur = c;
             continue;
         }
-        let config = &prog.configs[cid.0 as usize].name;
+        let config = &prog.configs[cid].name;
         let at = dotted(&p.path[..i]);
         let is_map = layers
             .node(cur)
@@ -565,7 +565,7 @@ fn new_path<'a>(
     if layers.is_absent(cur) {
         return true;
     }
-    let config = &prog.configs[cid.0 as usize].name;
+    let config = &prog.configs[cid].name;
     let path = dotted(p.path);
     ap.diags.push(
         Diagnostic::error(

@@ -24,7 +24,7 @@ use crate::eval::value::NANOS_PER_SEC;
 use crate::eval::{self, LayerCache, Value};
 use crate::loader::Project;
 use crate::merge::{Layers, Node, NodeId, Op, Origin, Slot, ROOT};
-use crate::resolve::{ConfigId, Program};
+use crate::resolve::{ConfigId, EnvId, Program};
 use crate::source::Span;
 use crate::types::{Ty, TyId};
 
@@ -96,7 +96,7 @@ fn frozen(
     prog: &Program<'_>,
     cache: &LayerCache<'_>,
     cid: ConfigId,
-    slot: Option<usize>,
+    slot: Option<EnvId>,
     sets: &[(NodeId, Expr)],
 ) -> Vec<(NodeId, Expr)> {
     let insp = inspect(prog, cache, cid, slot);

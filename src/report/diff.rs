@@ -17,7 +17,7 @@ use super::query::QueryError;
 use crate::eval::inspect::inspect;
 use crate::eval::{value_equal, LayerCache, Value};
 use crate::merge::{Layers, NodeId, ROOT};
-use crate::resolve::{ConfigId, Program};
+use crate::resolve::{ConfigId, EnvId, Program};
 
 /// A leaf of one (config, environment): its value and where it was set.
 #[derive(Debug, Clone)]
@@ -75,7 +75,7 @@ pub fn snapshot(
     prog: &Program<'_>,
     cache: &LayerCache<'_>,
     cid: ConfigId,
-    env: Option<usize>,
+    env: Option<EnvId>,
 ) -> Snapshot {
     let insp = inspect(prog, cache, cid, env);
     let sources = &prog.project.sources;
@@ -123,10 +123,11 @@ pub fn configs_to_compare(
     if let Some(name) = config {
         return Ok(vec![lookup::find_config(prog, name)?]);
     }
-    Ok((0..prog.configs.len() as u32)
-        .map(ConfigId)
-        .filter(|c| {
-            let c = &prog.configs[c.0 as usize];
+    Ok(prog
+        .configs
+        .ids()
+        .filter(|&c| {
+            let c = &prog.configs[c];
             c.is_emitted() && !c.broken
         })
         .collect())
@@ -148,7 +149,7 @@ pub fn diff_envs(
     let b = lookup::find_env(prog, Some(envs[1]))?;
     let mut differences = Vec::new();
     for cid in configs_to_compare(prog, config)? {
-        let name = prog.configs[cid.0 as usize].name.to_string();
+        let name = prog.configs[cid].name.to_string();
         let sa = snapshot(prog, cache, cid, a);
         let sb = snapshot(prog, cache, cid, b);
         compare(&name, None, &sa, &sb, &mut differences);
@@ -170,7 +171,7 @@ pub fn snapshot_program(
     let Ok(configs) = configs_to_compare(prog, config) else {
         return out;
     };
-    let slots: Vec<Option<usize>> = match env {
+    let slots: Vec<Option<EnvId>> = match env {
         Some(name) => match lookup::find_env(prog, Some(name)) {
             Ok(slot) => vec![slot],
             Err(_) => Vec::new(),
@@ -178,9 +179,7 @@ pub fn snapshot_program(
         None => prog.env_slots(),
     };
     for cid in configs {
-        let per_env = out
-            .entry(prog.configs[cid.0 as usize].name.to_string())
-            .or_default();
+        let per_env = out.entry(prog.configs[cid].name.to_string()).or_default();
         for &e in &slots {
             let name = prog.env_name(e).map(str::to_owned);
             per_env.insert(name, snapshot(prog, cache, cid, e));

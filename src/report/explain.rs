@@ -23,7 +23,7 @@ use crate::ast::{Expr, ExprKind, Name, Stmt, StrPart};
 use crate::eval::inspect::{eval_at, inspect, Inspected};
 use crate::eval::{LayerCache, Value};
 use crate::merge::{NodeId, Op, Slot};
-use crate::resolve::{ConfigId, Program};
+use crate::resolve::{ConfigId, EnvId, Program};
 
 /// One step applied to a leaf.
 #[derive(Debug, Clone, Serialize)]
@@ -124,7 +124,7 @@ pub fn explain(
 ) -> Result<Explain, QueryError> {
     let (cid, path) = lookup::split_target(prog, target)?;
     let slot = lookup::find_env(prog, env)?;
-    let config = prog.configs[cid.0 as usize].name.to_string();
+    let config = prog.configs[cid].name.to_string();
     let slots = if slot.is_some() || !prog.has_envs() {
         vec![slot]
     } else {
@@ -155,11 +155,11 @@ fn explain_env(
     prog: &Program<'_>,
     cache: &LayerCache<'_>,
     cid: ConfigId,
-    env: Option<usize>,
+    env: Option<EnvId>,
     path: &[Name],
 ) -> Result<EnvReport, QueryError> {
     let insp = inspect(prog, cache, cid, env);
-    let config = &prog.configs[cid.0 as usize].name;
+    let config = &prog.configs[cid].name;
     let id = lookup::find_node(&insp.layers, config, path)?;
     let value = lookup::node_value(&insp, id);
     let absent = insp.layers.is_absent(id);

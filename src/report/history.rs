@@ -101,7 +101,7 @@ pub fn validate(
         return Err(needs_env("log", prog));
     }
     let insp = inspect(prog, cache, cid, slot);
-    let config = &prog.configs[cid.0 as usize].name;
+    let config = &prog.configs[cid].name;
     lookup::find_node(&insp.layers, config, &path)?;
     Ok(())
 }

@@ -14,7 +14,7 @@ use crate::eval::inspect::Inspected;
 use crate::eval::value::{format_duration, format_float};
 use crate::eval::Value;
 use crate::merge::{Layers, NodeId, Op, Origin, Slot, Step, ROOT};
-use crate::resolve::{ConfigId, Program};
+use crate::resolve::{ConfigId, EnvId, Program};
 use crate::source::{Location, SourceMap, Span};
 
 /// A name on the command line that names nothing.
@@ -88,8 +88,8 @@ impl From<LookupError> for String {
 
 /// The config named `name`.
 pub fn find_config(prog: &Program<'_>, name: &str) -> Result<ConfigId, LookupError> {
-    if let Some(i) = prog.configs.iter().position(|c| &*c.name == name) {
-        return Ok(ConfigId(i as u32));
+    if let Some(i) = prog.configs.position(|c| &*c.name == name) {
+        return Ok(i);
     }
     let names = prog.configs.iter().map(|c| &*c.name);
     Err(LookupError::UnknownConfig {
@@ -101,9 +101,9 @@ pub fn find_config(prog: &Program<'_>, name: &str) -> Result<ConfigId, LookupErr
 /// The environment slot for `--env NAME`; `None` without `--env`.
 ///
 /// Naming an environment in a build that declares none is an error.
-pub fn find_env(prog: &Program<'_>, name: Option<&str>) -> Result<Option<usize>, LookupError> {
+pub fn find_env(prog: &Program<'_>, name: Option<&str>) -> Result<Option<EnvId>, LookupError> {
     let Some(name) = name else { return Ok(None) };
-    if let Some(i) = prog.envs.iter().position(|e| &*e.name == name) {
+    if let Some(i) = prog.envs.position(|e| &*e.name == name) {
         return Ok(Some(i));
     }
     Err(LookupError::UnknownEnv {
@@ -208,8 +208,8 @@ pub fn origin_text(prog: &Program<'_>, origin: Origin) -> String {
     match origin {
         Origin::Schema(o) => prog.obj(o).name.as_deref().unwrap_or("schema").to_owned(),
         Origin::Config { config, env } => {
-            let name = &prog.configs[config.0 as usize].name;
-            match env.and_then(|e| prog.envs.get(e as usize)) {
+            let name = &prog.configs[config].name;
+            match env.and_then(|e| prog.envs.get(e)) {
                 Some(e) => format!("{name}, env {}", e.name),
                 None => name.to_string(),
             }

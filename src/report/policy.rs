@@ -16,7 +16,7 @@ use crate::eval::assert::{run_test, Verdict};
 use crate::eval::{Ctx, LayerCache};
 use crate::loader::Project;
 use crate::overrides::Override;
-use crate::resolve::{ConfigId, Program};
+use crate::resolve::{ConfigId, EnvId, Program};
 
 /// How one test fared in one environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +79,7 @@ struct Planned<'p> {
     test: &'p TestDecl,
     file: String,
     anchor: Option<ConfigId>,
-    slots: Vec<Option<usize>>,
+    slots: Vec<Option<EnvId>>,
 }
 
 /// Runs the tests of `project` (with the command-line `overrides` applied)
@@ -97,7 +97,7 @@ pub fn run(project: &Project, overrides: &[Override], filters: &[String]) -> Tes
 fn run_program(prog: &Program<'_>, cache: &LayerCache<'_>, filters: &[String]) -> TestRun {
     let (planned, filtered_out) = plan(prog, filters);
     let slots = prog.env_slots();
-    let run_env = |&slot: &Option<usize>| -> Vec<Vec<Verdict>> {
+    let run_env = |&slot: &Option<EnvId>| -> Vec<Vec<Verdict>> {
         let cx = Ctx::new(prog, cache, slot);
         planned
             .iter()
@@ -160,17 +160,15 @@ fn plan<'p>(prog: &Program<'p>, filters: &[String]) -> (Vec<Planned<'p>>, usize)
                 // Unknown names are static errors (`resolve::policy`).
                 t.envs
                     .iter()
-                    .filter_map(|e| prog.envs.iter().position(|d| d.name == e.name))
+                    .filter_map(|e| prog.envs.position(|d| d.name == e.name))
                     .map(Some)
                     .collect()
             };
             // Any config evaluates the asserts; one of the test's file reads best.
             let anchor = prog
                 .configs
-                .iter()
                 .position(|c| c.file == file.id)
-                .or((!prog.configs.is_empty()).then_some(0))
-                .map(|i| ConfigId(i as u32));
+                .or(prog.configs.ids().next());
             out.push(Planned {
                 test: t,
                 file: prog.project.sources.get(file.id).name.clone(),

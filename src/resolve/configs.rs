@@ -9,11 +9,8 @@ use crate::source::{FileId, Span};
 use crate::types::ObjId;
 
 use super::envs::unknown_env;
+use super::ids::{ConfigId, IdVec, TooMany};
 use super::{Item, Program};
-
-/// Index of a config in `Program::configs`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ConfigId(pub u32);
 
 /// A config after resolution.
 #[derive(Debug, Clone)]
@@ -38,9 +35,14 @@ impl Config<'_> {
     }
 }
 
-/// Adds `decl` to the program and returns its id.
-pub(super) fn declare<'a>(prog: &mut Program<'a>, decl: &'a ConfigDecl, file: FileId) -> ConfigId {
-    prog.configs.push(Config {
+/// Adds `decl` to the program and returns its id; `mcfg::limit` past
+/// `MAX_CONFIGS` configs.
+pub(super) fn declare<'a>(
+    prog: &mut Program<'a>,
+    decl: &'a ConfigDecl,
+    file: FileId,
+) -> Result<ConfigId, Diagnostic> {
+    let pushed = prog.configs.push(Config {
         name: decl.name.name.clone(),
         decl,
         file,
@@ -50,22 +52,30 @@ pub(super) fn declare<'a>(prog: &mut Program<'a>, decl: &'a ConfigDecl, file: Fi
         has_children: false,
         broken: false,
     });
-    ConfigId((prog.configs.len() - 1) as u32)
+    pushed.map_err(|TooMany { max }| {
+        Diagnostic::error(
+            Code::Limit,
+            decl.name.span,
+            format!("more than {max} configs"),
+        )
+        .with_help(format!(
+            "a build declares at most {max} configs; split the project into several builds"
+        ))
+    })
 }
 
 /// Resolves parents and schemas, computes chains, and checks bodies.
 pub(super) fn resolve_configs(diags: &mut Diagnostics, prog: &mut Program<'_>) {
     check_unique_names(diags, prog);
-    let n = prog.configs.len();
     // 0 = not visited, 1 = in progress, 2 = done.
-    let mut state = vec![0u8; n];
-    for i in 0..n {
-        resolve_one(diags, prog, ConfigId(i as u32), &mut state);
+    let mut state = prog.configs.map(|_| 0u8);
+    for i in prog.configs.ids() {
+        resolve_one(diags, prog, i, &mut state);
     }
     let mut seen = SeenPaths::default();
-    for i in 0..n {
+    for i in prog.configs.ids() {
         if let Some(p) = prog.configs[i].parent {
-            prog.configs[p.0 as usize].has_children = true;
+            prog.configs[p].has_children = true;
         }
         let c = &prog.configs[i];
         check_body(diags, prog, &c.decl.body, true, &mut seen);
@@ -99,8 +109,13 @@ fn check_unique_names(diags: &mut Diagnostics, prog: &Program<'_>) {
     }
 }
 
-fn resolve_one(diags: &mut Diagnostics, prog: &mut Program<'_>, id: ConfigId, state: &mut [u8]) {
-    let i = id.0 as usize;
+fn resolve_one(
+    diags: &mut Diagnostics,
+    prog: &mut Program<'_>,
+    id: ConfigId,
+    state: &mut IdVec<ConfigId, u8>,
+) {
+    let i = id;
     if state[i] == 2 {
         return;
     }
@@ -111,13 +126,13 @@ fn resolve_one(diags: &mut Diagnostics, prog: &mut Program<'_>, id: ConfigId, st
     let mut broken = false;
     if let Some(pq) = &decl.parent {
         match prog.lookup(file, pq) {
-            Ok(Item::Config(pid)) if state[pid.0 as usize] == 1 => {
+            Ok(Item::Config(pid)) if state[pid] == 1 => {
                 diags.push(cycle_error(prog, id, pid, pq.span));
                 broken = true;
             }
             Ok(Item::Config(pid)) => {
                 resolve_one(diags, prog, pid, state);
-                broken |= prog.configs[pid.0 as usize].broken;
+                broken |= prog.configs[pid].broken;
                 parent = Some(pid);
             }
             Ok(_) => {
@@ -136,7 +151,7 @@ fn resolve_one(diags: &mut Diagnostics, prog: &mut Program<'_>, id: ConfigId, st
             }
         }
     }
-    let parent_schema = parent.and_then(|p| prog.configs[p.0 as usize].schema);
+    let parent_schema = parent.and_then(|p| prog.configs[p].schema);
     let mut schema = parent_schema;
     if let Some(sq) = &decl.schema {
         match prog.lookup(file, sq) {
@@ -179,7 +194,7 @@ fn resolve_one(diags: &mut Diagnostics, prog: &mut Program<'_>, id: ConfigId, st
     // configs are not evaluated (they could never be complete).
     broken |= schema.is_some_and(|s| prog.infinite_objs.contains(&s));
     let mut chain = parent
-        .map(|p| prog.configs[p.0 as usize].chain.clone())
+        .map(|p| prog.configs[p].chain.clone())
         .unwrap_or_default();
     chain.push(id);
     let c = &mut prog.configs[i];
@@ -191,8 +206,8 @@ fn resolve_one(diags: &mut Diagnostics, prog: &mut Program<'_>, id: ConfigId, st
 }
 
 fn cycle_error(prog: &Program<'_>, id: ConfigId, back: ConfigId, span: Span) -> Diagnostic {
-    let name = &prog.configs[id.0 as usize].name;
-    let other = &prog.configs[back.0 as usize];
+    let name = &prog.configs[id].name;
+    let other = &prog.configs[back];
     Diagnostic::error(
         Code::Cycle,
         span,

@@ -6,13 +6,14 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::source::Span;
 use crate::suggest;
 
+use super::ids::{EnvId, IdVec, TooMany};
 use super::Program;
 
 /// A declared environment.
 #[derive(Debug, Clone)]
 pub struct Env {
     pub name: Name,
-    pub parent: Option<usize>,
+    pub parent: Option<EnvId>,
     pub span: Span,
 }
 
@@ -43,7 +44,7 @@ pub(super) fn resolve_envs(diags: &mut Diagnostics, prog: &mut Program<'_>) {
             );
         }
     }
-    let mut envs: Vec<Env> = Vec::new();
+    let mut envs: IdVec<EnvId, Env> = IdVec::new();
     for decl in &first.envs {
         if let Some(prev) = envs.iter().find(|e| e.name == decl.name.name) {
             diags.push(
@@ -56,18 +57,33 @@ pub(super) fn resolve_envs(diags: &mut Diagnostics, prog: &mut Program<'_>) {
             );
             continue;
         }
-        envs.push(Env {
+        let env = Env {
             name: decl.name.name.clone(),
             parent: None,
             span: decl.name.span,
-        });
+        };
+        if let Err(TooMany { max }) = envs.push(env) {
+            diags.push(
+                Diagnostic::error(
+                    Code::Limit,
+                    decl.name.span,
+                    format!("more than {max} environments"),
+                )
+                .with_label(first.span, "in this `environments` declaration")
+                .with_help(format!(
+                    "a build declares at most {max} environments; \
+                     split the project, or make the rarest ones configs"
+                )),
+            );
+            break;
+        }
     }
     for decl in &first.envs {
         let Some(parent) = &decl.parent else { continue };
-        let Some(idx) = envs.iter().position(|e| e.name == decl.name.name) else {
+        let Some(idx) = envs.position(|e| e.name == decl.name.name) else {
             continue;
         };
-        match envs.iter().position(|e| e.name == parent.name) {
+        match envs.position(|e| e.name == parent.name) {
             Some(p) => envs[idx].parent = Some(p),
             None => diags.push(unknown_env(&envs, &parent.name, parent.span)),
         }
@@ -95,9 +111,9 @@ fn same_set(a: &Environments, b: &Environments) -> bool {
 }
 
 /// Ancestor chains (root first); an `extends` cycle is reported and broken.
-fn chains(diags: &mut Diagnostics, envs: &mut [Env]) -> Vec<Vec<usize>> {
-    let mut out = Vec::with_capacity(envs.len());
-    for start in 0..envs.len() {
+fn chains(diags: &mut Diagnostics, envs: &mut IdVec<EnvId, Env>) -> IdVec<EnvId, Vec<EnvId>> {
+    let mut out = IdVec::new();
+    for start in envs.ids() {
         let mut chain = vec![start];
         let mut cur = envs[start].parent;
         while let Some(p) = cur {
@@ -123,13 +139,14 @@ fn chains(diags: &mut Diagnostics, envs: &mut [Env]) -> Vec<Vec<usize>> {
             cur = envs[p].parent;
         }
         chain.reverse();
-        out.push(chain);
+        // As many chains as environments, which `envs.push` bounded.
+        let _ = out.push(chain);
     }
     out
 }
 
 /// `mcfg::unknown-env` for `name`, suggesting the closest declared environment.
-pub fn unknown_env(envs: &[Env], name: &str, span: Span) -> Diagnostic {
+pub fn unknown_env(envs: &IdVec<EnvId, Env>, name: &str, span: Span) -> Diagnostic {
     let mut diag = Diagnostic::error(
         Code::UnknownEnv,
         span,
@@ -144,7 +161,7 @@ pub fn unknown_env(envs: &[Env], name: &str, span: Span) -> Diagnostic {
         let names: Vec<&str> = envs.iter().map(|e| &*e.name).collect();
         diag = diag.with_help(format!("declared environments: {}", names.join(", ")));
     }
-    if let Some(first) = envs.first() {
+    if let Some(first) = envs.iter().next() {
         diag = diag.with_label(first.span, "environments are declared here");
     }
     diag

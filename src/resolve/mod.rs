@@ -7,6 +7,7 @@
 
 mod configs;
 mod envs;
+mod ids;
 mod policy;
 mod types;
 mod unions;
@@ -22,8 +23,9 @@ use crate::source::{FileId, Span};
 use crate::suggest;
 use crate::types::{ObjId, ObjTy, Ty, TyId, TyRef};
 
-pub use configs::{Config, ConfigId};
+pub use configs::Config;
 pub use envs::Env;
+pub use ids::{ConfigId, EnvId, Id, IdVec, TooMany, MAX_CONFIGS, MAX_ENVS};
 pub use unions::{lit_text, Tagged};
 
 /// What a name declared in a file stands for.
@@ -51,15 +53,15 @@ pub struct TypeAlias<'a> {
 pub struct Program<'a> {
     pub project: &'a Project,
     /// Declared environments in declaration order; empty for a build without `environments`.
-    pub envs: Vec<Env>,
+    pub envs: IdVec<EnvId, Env>,
     /// Per environment: its ancestors then itself (root first).
-    pub env_chains: Vec<Vec<usize>>,
+    pub env_chains: IdVec<EnvId, Vec<EnvId>>,
     /// Per file: the names it declares or imports.
     pub scopes: Vec<IndexMap<Name, (Item, Span)>>,
     pub objs: Vec<ObjTy<'a>>,
     pub tys: Vec<TyRef>,
     pub aliases: Vec<TypeAlias<'a>>,
-    pub configs: Vec<Config<'a>>,
+    pub configs: IdVec<ConfigId, Config<'a>>,
     /// The type `Object(schema)` for every schema, by `ObjId` of the schema.
     pub schema_tys: IndexMap<ObjId, TyId>,
     /// Object types that contain themselves through required fields (never complete).
@@ -73,13 +75,13 @@ impl<'a> Program<'a> {
     pub fn build(diags: &mut Diagnostics, project: &'a Project) -> Program<'a> {
         let mut prog = Program {
             project,
-            envs: Vec::new(),
-            env_chains: Vec::new(),
+            envs: IdVec::new(),
+            env_chains: IdVec::new(),
             scopes: vec![IndexMap::new(); project.files.len()],
             objs: Vec::new(),
             tys: Vec::new(),
             aliases: Vec::new(),
-            configs: Vec::new(),
+            configs: IdVec::new(),
             schema_tys: IndexMap::new(),
             infinite_objs: indexmap::IndexSet::new(),
             tags: IndexMap::new(),
@@ -115,16 +117,16 @@ impl<'a> Program<'a> {
     }
 
     /// Environment indices to evaluate: every declared one, or the single unnamed `None`.
-    pub fn env_slots(&self) -> Vec<Option<usize>> {
+    pub fn env_slots(&self) -> Vec<Option<EnvId>> {
         if self.envs.is_empty() {
             vec![None]
         } else {
-            (0..self.envs.len()).map(Some).collect()
+            self.envs.ids().map(Some).collect()
         }
     }
 
     /// The name of environment `env` (`None` for the unnamed one).
-    pub fn env_name(&self, env: Option<usize>) -> Option<&str> {
+    pub fn env_name(&self, env: Option<EnvId>) -> Option<&str> {
         env.map(|e| &*self.envs[e].name)
     }
 
@@ -213,10 +215,13 @@ impl<'a> Program<'a> {
                         });
                         (&t.name, Item::Alias(idx))
                     }
-                    Decl::Config(c) => {
-                        let id = configs::declare(self, c, file.id);
-                        (&c.name, Item::Config(id))
-                    }
+                    Decl::Config(c) => match configs::declare(self, c, file.id) {
+                        Ok(id) => (&c.name, Item::Config(id)),
+                        Err(d) => {
+                            diags.push(d);
+                            continue;
+                        }
+                    },
                     Decl::Import(_) | Decl::Environments(_) | Decl::Test(_) => continue,
                 };
                 self.declare(diags, file.id, name, item);

@@ -361,6 +361,34 @@ fn two_thousand_environments() {
 }
 
 #[test]
+fn more_environments_than_the_limit_is_one_limit_error_at_the_first_one_past_it() {
+    let n = mcfg::resolve::MAX_ENVS + 1;
+    let mut src = String::from("environments {\n");
+    for i in 0..n {
+        let _ = writeln!(src, "  e{i}");
+    }
+    src.push_str("}\nconfig c {\n  x = 1\n  env e3 { x = 2 }\n}\n");
+    let run = check(&src);
+    run.expect_one("mcfg::limit", "more than 10000 environments");
+    // Line 1 is `environments {`, so environment `e{i}` is on line i + 2.
+    assert_eq!(run.diags[0]["line"], n + 1);
+    assert_eq!(run.diags[0]["length"], "e10000".len());
+}
+
+#[test]
+fn more_configs_than_the_limit_is_one_limit_error_at_the_first_one_past_it() {
+    let n = mcfg::resolve::MAX_CONFIGS + 1;
+    let mut src = String::with_capacity(n * 24);
+    for i in 0..n {
+        let _ = writeln!(src, "abstract config c{i} {{}}");
+    }
+    let run = check(&src);
+    run.expect_one("mcfg::limit", "more than 1000000 configs");
+    assert_eq!(run.diags[0]["line"], n);
+    assert_eq!(run.diags[0]["length"], "c1000000".len());
+}
+
+#[test]
 fn catastrophic_backtracking_regex_is_linear() {
     let value = format!("{}b", "a".repeat(100_000));
     let src = format!(

@@ -62,7 +62,7 @@ pub(super) fn field<'s, 'a>(
                     };
                     Err(missing(
                         keys.iter().map(|k| &**k).collect(),
-                        format!("config `{}`", cx.prog.configs[c.0 as usize].name),
+                        format!("config `{}`", cx.prog.configs[c].name),
                     ))
                 }
             }

@@ -66,9 +66,7 @@ impl Collect<'_, '_, '_> {
                         self.qual(q);
                     }
                     self.config = config_id(self.prog, c);
-                    let schema = self
-                        .config
-                        .and_then(|id| self.prog.configs[id.0 as usize].schema);
+                    let schema = self.config.and_then(|id| self.prog.configs[id].schema);
                     self.stmts(schema, &c.body, &mut Vec::new());
                     self.config = None;
                 }
