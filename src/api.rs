@@ -153,7 +153,7 @@ fn load_with(
     }
     let sets: Vec<std::ffi::OsString> = overrides.iter().map(Into::into).collect();
     crate::compile::compile_paths_with(&crate::loader::RealFs, paths, root, &Sink::values(), &sets)
-        .map_err(Error::Usage)
+        .map_err(|e| Error::Usage(e.to_string()))
 }
 
 /// Compiles the sources below `paths`; `overrides` are `--set` arguments.
@@ -237,6 +237,6 @@ pub fn check_runtime(
         }
     };
     let problems = crate::report::check_runtime::check_runtime(&comp.project, &update, config, env)
-        .map_err(Error::Usage)?;
+        .map_err(|e| Error::Usage(e.to_string()))?;
     Ok(Report::new(&comp.project.sources, &problems))
 }

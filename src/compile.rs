@@ -13,6 +13,7 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::eval::{self, LayerCache, MarkKind, Marked, Outcome, Value};
 use crate::loader::{self, FileSystem, Project};
 use crate::overrides::{Override, OverrideEntry};
+use crate::project::SourcesError;
 use crate::resolve::{ConfigId, EnvId, Program};
 
 /// One emitted (config, environment).
@@ -99,7 +100,7 @@ pub fn compile_paths(
     fs: &dyn FileSystem,
     paths: &[PathBuf],
     root: Option<&Path>,
-) -> Result<Compilation, String> {
+) -> Result<Compilation, SourcesError> {
     compile_paths_into(fs, paths, root, &Sink::values())
 }
 
@@ -109,7 +110,7 @@ pub fn compile_paths_into<T: Send>(
     paths: &[PathBuf],
     root: Option<&Path>,
     sink: &Sink<'_, T>,
-) -> Result<Compilation<T>, String> {
+) -> Result<Compilation<T>, SourcesError> {
     compile_paths_with(fs, paths, root, sink, &[])
 }
 
@@ -121,7 +122,7 @@ pub fn compile_paths_with<T: Send>(
     root: Option<&Path>,
     sink: &Sink<'_, T>,
     sets: &[std::ffi::OsString],
-) -> Result<Compilation<T>, String> {
+) -> Result<Compilation<T>, SourcesError> {
     let start = Instant::now();
     let (project, diags, overrides) = load_with(fs, paths, root, sets)?;
     let loaded = start.elapsed();
@@ -138,7 +139,7 @@ pub fn load_with(
     paths: &[PathBuf],
     root: Option<&Path>,
     sets: &[std::ffi::OsString],
-) -> Result<(Project, Diagnostics, Vec<Override>), String> {
+) -> Result<(Project, Diagnostics, Vec<Override>), SourcesError> {
     let mut plan = crate::project::plan(fs, paths, root)?;
     let mut diags = Diagnostics::new();
     let mut project = match plan.error.take() {

@@ -10,11 +10,55 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::diagnostics::CommandError;
 use crate::loader::MemoryFs;
 
 mod walk;
 
 pub use walk::{Blobs, Revision, Tree, Walk};
+
+/// Why the history cannot be read (exit 2).
+#[derive(Debug)]
+pub enum GitError {
+    /// The project root is not inside a git repository.
+    NotARepository { dir: PathBuf },
+    /// `git` cannot be started.
+    CannotRun(std::io::Error),
+    /// A git command failed: the command and the first line git printed.
+    Failed { command: String, message: String },
+    /// A revision on the command line that names no commit (or looks like an option).
+    UnknownRevision(String),
+    /// `git cat-file --batch` broke off or answered unexpectedly.
+    CatFile(String),
+}
+
+impl crate::diagnostics::Stop for GitError {
+    fn command_error(&self) -> CommandError {
+        match self {
+            GitError::NotARepository { dir } => CommandError::io("not inside a git repository")
+                .in_file(dir)
+                .with_help("`log`, `blame` and `diff --against` read the git history: run them on sources in a git repository"),
+            GitError::CannotRun(err) => CommandError::io(format!("cannot run git: {err}"))
+                .with_help("install git and make sure `git` is on PATH"),
+            GitError::Failed { command, message } => {
+                CommandError::io(format!("`git {command}` failed: {message}"))
+            }
+            GitError::UnknownRevision(rev) if rev.starts_with('-') => {
+                CommandError::usage(format!("`{rev}` is not a revision"))
+                    .with_help("name a commit, branch or tag: `HEAD~1`, `main`, `v1.2`")
+            }
+            GitError::UnknownRevision(rev) => {
+                CommandError::usage(format!("unknown git revision `{rev}`"))
+                    .with_help("name a commit, branch or tag: `HEAD~1`, `main`, `v1.2` (`git log --oneline` lists commits)")
+            }
+            GitError::CatFile(message) => {
+                CommandError::io(format!("reading from `git cat-file`: {message}"))
+            }
+        }
+    }
+}
+
+crate::diagnostics::display_as_command_error!(GitError);
 
 /// The git repository holding a project root.
 #[derive(Debug, Clone)]
@@ -37,7 +81,7 @@ pub struct Commit {
 
 impl Repo {
     /// The repository holding `root`, or an error saying there is none.
-    pub fn discover(root: &Path) -> Result<Repo, String> {
+    pub fn discover(root: &Path) -> Result<Repo, GitError> {
         let dir = if root.as_os_str().is_empty() {
             PathBuf::from(".")
         } else {
@@ -49,7 +93,12 @@ impl Repo {
         };
         let out = repo
             .run(&["rev-parse", "--show-prefix"])
-            .map_err(|_| format!("{} is not inside a git repository", repo.dir.display()))?;
+            .map_err(|e| match e {
+                GitError::CannotRun(err) => GitError::CannotRun(err),
+                _ => GitError::NotARepository {
+                    dir: repo.dir.clone(),
+                },
+            })?;
         repo.prefix = String::from_utf8_lossy(&out)
             .trim_end_matches('\n')
             .to_owned();
@@ -57,7 +106,7 @@ impl Repo {
     }
 
     /// Runs `git ARGS` in the project root; stdout, or stderr's first line as the error.
-    fn run(&self, args: &[&str]) -> Result<Vec<u8>, String> {
+    fn run(&self, args: &[&str]) -> Result<Vec<u8>, GitError> {
         let out = Command::new("git")
             .arg("--no-pager")
             .args(args)
@@ -68,26 +117,33 @@ impl Repo {
             .env("GIT_PAGER", "cat")
             .env("PAGER", "cat")
             .output()
-            .map_err(|e| format!("cannot run git: {e}"))?;
+            .map_err(GitError::CannotRun)?;
         if out.status.success() {
             return Ok(out.stdout);
         }
         let err = String::from_utf8_lossy(&out.stderr);
-        Err(err.lines().next().unwrap_or("git failed").to_owned())
+        Err(GitError::Failed {
+            command: args.first().copied().unwrap_or_default().to_owned(),
+            message: err.lines().next().unwrap_or("no message").to_owned(),
+        })
     }
 
     /// The full commit hash `rev` names, or an error for an unknown revision.
-    pub fn resolve(&self, rev: &str) -> Result<String, String> {
+    pub fn resolve(&self, rev: &str) -> Result<String, GitError> {
+        let unknown = || GitError::UnknownRevision(rev.to_owned());
         if rev.starts_with('-') {
-            return Err(format!("`{rev}` is not a revision"));
+            return Err(unknown());
         }
         let spec = format!("{rev}^{{commit}}");
         let out = self
             .run(&["rev-parse", "--verify", "--quiet", &spec])
-            .map_err(|_| format!("unknown git revision `{rev}`"))?;
+            .map_err(|e| match e {
+                GitError::CannotRun(err) => GitError::CannotRun(err),
+                _ => unknown(),
+            })?;
         let hash = String::from_utf8_lossy(&out).trim().to_owned();
         if hash.is_empty() {
-            return Err(format!("unknown git revision `{rev}`"));
+            return Err(unknown());
         }
         Ok(hash)
     }
@@ -95,7 +151,7 @@ impl Repo {
     /// The `.mcfg` files below the project root at commit `hash`, placed under
     /// `shown_root` (the root as the working-tree build names it) so that file
     /// names in reports match on both sides.
-    pub fn files_at(&self, hash: &str, shown_root: &Path) -> Result<MemoryFs, String> {
+    pub fn files_at(&self, hash: &str, shown_root: &Path) -> Result<MemoryFs, GitError> {
         let listing = self.run(&[
             "ls-tree",
             "-r",
@@ -122,7 +178,7 @@ impl Repo {
     }
 
     /// Commits that touched the project root, oldest first.
-    pub fn log(&self) -> Result<Vec<Commit>, String> {
+    pub fn log(&self) -> Result<Vec<Commit>, GitError> {
         let out = self.run(&[
             "log",
             "--reverse",

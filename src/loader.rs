@@ -225,7 +225,7 @@ impl Project {
 /// a symbolic link (to a file or a folder) leading out of it is skipped, and
 /// a folder reached twice (a link to an ancestor or a sibling) is walked
 /// once. A file reached under two names is collected once (the first name).
-pub fn collect_inputs(fs: &dyn FileSystem, paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+pub fn collect_inputs(fs: &dyn FileSystem, paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
     let mut out = Vec::new();
     for path in paths {
         match fs.kind(path) {
@@ -240,13 +240,48 @@ pub fn collect_inputs(fs: &dyn FileSystem, paths: &[PathBuf]) -> Result<Vec<Path
                 };
                 walk.dir(path, 0)?;
             }
-            None => return Err(format!("{}: no such file or folder", path.display())),
+            None => return Err(InputError::Missing(path.clone())),
         }
     }
     let mut seen = indexmap::IndexSet::new();
     out.retain(|p| seen.insert(fs.canonical(p)));
     Ok(out)
 }
+
+/// How deep a folder walk of [`collect_inputs`] goes.
+pub const MAX_FOLDER_DEPTH: usize = 64;
+
+/// Why the paths on the command line name no sources to read (exit 2).
+#[derive(Debug)]
+pub enum InputError {
+    /// A path that is neither a file nor a folder.
+    Missing(PathBuf),
+    /// A folder nested deeper than [`MAX_FOLDER_DEPTH`] levels below the walked one.
+    TooDeep(PathBuf),
+    /// A folder that cannot be listed.
+    Unlistable { dir: PathBuf, err: io::Error },
+}
+
+impl crate::diagnostics::Stop for InputError {
+    fn command_error(&self) -> crate::diagnostics::CommandError {
+        use crate::diagnostics::CommandError;
+        match self {
+            InputError::Missing(path) => CommandError::io("no such file or folder")
+                .in_file(path)
+                .with_help("PATHS are `.mcfg` files or folders holding them (default: `.`)"),
+            InputError::TooDeep(dir) => CommandError::io(format!(
+                "folders nested deeper than {MAX_FOLDER_DEPTH} levels"
+            ))
+            .in_file(dir)
+            .with_help("name the folders holding the sources instead of one above them"),
+            InputError::Unlistable { dir, err } => {
+                CommandError::io(format!("cannot list the folder: {err}")).in_file(dir)
+            }
+        }
+    }
+}
+
+crate::diagnostics::display_as_command_error!(InputError);
 
 /// One folder walk of [`collect_inputs`].
 struct Walk<'a> {
@@ -259,17 +294,15 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
-    fn dir(&mut self, dir: &Path, depth: usize) -> Result<(), String> {
+    fn dir(&mut self, dir: &Path, depth: usize) -> Result<(), InputError> {
         let fs = self.fs;
-        if depth > 64 {
-            return Err(format!(
-                "{}: folders nested deeper than 64 levels",
-                dir.display()
-            ));
+        if depth > MAX_FOLDER_DEPTH {
+            return Err(InputError::TooDeep(dir.to_path_buf()));
         }
-        let mut entries = fs
-            .list_dir(dir)
-            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        let mut entries = fs.list_dir(dir).map_err(|err| InputError::Unlistable {
+            dir: dir.to_path_buf(),
+            err,
+        })?;
         entries.sort();
         for entry in entries {
             let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");

@@ -87,7 +87,11 @@ pub fn discover(fs: &dyn FileSystem, start: &Path) -> Option<PathBuf> {
 }
 
 /// What a command with `paths` (and an optional `--root`) loads and reports.
-pub fn plan(fs: &dyn FileSystem, paths: &[PathBuf], root: Option<&Path>) -> Result<Plan, String> {
+pub fn plan(
+    fs: &dyn FileSystem,
+    paths: &[PathBuf],
+    root: Option<&Path>,
+) -> Result<Plan, SourcesError> {
     let default = [PathBuf::from(".")];
     let paths = if paths.is_empty() {
         &default[..]
@@ -108,13 +112,18 @@ pub fn plan(fs: &dyn FileSystem, paths: &[PathBuf], root: Option<&Path>) -> Resu
     let (text, parsed) = read(fs, &file)?;
     let exclude = match parsed.and_then(|raw| globs(&raw)) {
         Ok(set) => set,
-        Err((msg, start, end, help)) => {
+        Err(Invalid {
+            message,
+            start,
+            end,
+            help,
+        }) => {
             let mut d = Diagnostic::error(
                 Code::Project,
                 Span::new(FileId(0), start, end),
-                format!("invalid project file: {msg}"),
+                format!("invalid project file: {message}"),
             );
-            d.help = Some(help);
+            d.help = help;
             return Ok(Plan {
                 inputs: Vec::new(),
                 root,
@@ -182,29 +191,80 @@ fn below_cwd(path: &Path) -> PathBuf {
         .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
 }
 
-type Located = (String, usize, usize, String);
+/// What is wrong in a project file that was read, and where (byte offsets).
+#[derive(Debug)]
+struct Invalid {
+    message: String,
+    start: usize,
+    end: usize,
+    help: Option<String>,
+}
 
-fn read(fs: &dyn FileSystem, file: &Path) -> Result<(String, Result<Raw, Located>), String> {
-    let bytes = fs
-        .read(file)
-        .map_err(|e| format!("{}: cannot read the project file: {e}", file.display()))?;
-    let Ok(text) = String::from_utf8(bytes) else {
-        return Err(format!("{}: the project file is not UTF-8", file.display()));
+/// Why a command's sources cannot be found or read (exit 2).
+#[derive(Debug)]
+pub enum SourcesError {
+    /// A PATH names nothing, or a folder cannot be walked.
+    Inputs(loader::InputError),
+    /// The project file `mcfg.toml` exists but cannot be read.
+    ProjectFile { file: PathBuf, err: std::io::Error },
+}
+
+impl From<loader::InputError> for SourcesError {
+    fn from(e: loader::InputError) -> SourcesError {
+        SourcesError::Inputs(e)
+    }
+}
+
+impl crate::diagnostics::Stop for SourcesError {
+    fn command_error(&self) -> crate::diagnostics::CommandError {
+        match self {
+            SourcesError::Inputs(e) => e.command_error(),
+            SourcesError::ProjectFile { file, err } => {
+                crate::diagnostics::CommandError::io(format!("cannot read the project file: {err}"))
+                    .in_file(file)
+            }
+        }
+    }
+}
+
+crate::diagnostics::display_as_command_error!(SourcesError);
+
+fn read(fs: &dyn FileSystem, file: &Path) -> Result<(String, Result<Raw, Invalid>), SourcesError> {
+    let bytes = fs.read(file).map_err(|err| SourcesError::ProjectFile {
+        file: file.to_path_buf(),
+        err,
+    })?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            // The lossy text has U+FFFD (3 bytes) where the bad byte was.
+            let invalid = Invalid {
+                message: "the file is not UTF-8".to_owned(),
+                start: at,
+                end: at + char::REPLACEMENT_CHARACTER.len_utf8(),
+                help: Some("save mcfg.toml as UTF-8".to_owned()),
+            };
+            return Ok((text, Err(invalid)));
+        }
     };
     let parsed = toml::from_str::<Raw>(&text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
-        (
-            e.message().trim_end().to_owned(),
-            span.start,
-            span.end.max(span.start),
-            "mcfg.toml takes one key: `exclude = [\"glob\", ...]` (paths relative to this folder)"
-                .to_owned(),
-        )
+        Invalid {
+            message: e.message().trim_end().to_owned(),
+            start: span.start,
+            end: span.end.max(span.start),
+            help: Some(
+                "mcfg.toml takes one key: `exclude = [\"glob\", ...]` (paths relative to this folder)"
+                    .to_owned(),
+            ),
+        }
     });
     Ok((text, parsed))
 }
 
-fn globs(raw: &Raw) -> Result<GlobSet, Located> {
+fn globs(raw: &Raw) -> Result<GlobSet, Invalid> {
     let mut set = GlobSetBuilder::new();
     for pat in &raw.exclude {
         let glob = GlobBuilder::new(pat.get_ref())
@@ -212,18 +272,24 @@ fn globs(raw: &Raw) -> Result<GlobSet, Located> {
             .build()
             .map_err(|e| {
                 let span = pat.span();
-                (
-                    format!("bad exclude glob: {}", e.kind()),
-                    span.start,
-                    span.end,
-                    "globs match paths relative to the project root: `legacy/**`, `**/*.draft.mcfg`"
-                        .to_owned(),
-                )
+                Invalid {
+                    message: format!("bad exclude glob: {}", e.kind()),
+                    start: span.start,
+                    end: span.end,
+                    help: Some(
+                        "globs match paths relative to the project root: `legacy/**`, `**/*.draft.mcfg`"
+                            .to_owned(),
+                    ),
+                }
             })?;
         set.add(glob);
     }
-    set.build()
-        .map_err(|e| (e.to_string(), 0, 0, String::new()))
+    set.build().map_err(|e| Invalid {
+        message: e.to_string(),
+        start: 0,
+        end: 0,
+        help: None,
+    })
 }
 
 /// Whether `path` (below `root`) or one of its folders matches an exclude glob.
@@ -269,12 +335,15 @@ pub fn workspace(fs: &dyn FileSystem, start: &Path) -> Option<Plan> {
 
 /// The files `mcfg fmt PATHS` formats: the given files; a folder's `.mcfg`
 /// files minus the project file's `exclude`.
-pub fn files_to_format(fs: &dyn FileSystem, paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+pub fn files_to_format(
+    fs: &dyn FileSystem,
+    paths: &[PathBuf],
+) -> Result<Vec<PathBuf>, loader::InputError> {
     match plan(fs, paths, None) {
         Ok(p) if p.project_file.is_some() && p.error.is_none() => {
             Ok(p.selected.unwrap_or(p.inputs))
         }
-        _ => Ok(loader::collect_inputs(fs, paths)?),
+        _ => loader::collect_inputs(fs, paths),
     }
 }
 

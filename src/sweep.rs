@@ -335,7 +335,7 @@ pub fn compile_paths<T: Send>(
     sink: &Sink<'_, T>,
     sets: &[OsString],
     sweeps: &[OsString],
-) -> Result<SweepCompilation<T>, String> {
+) -> Result<SweepCompilation<T>, crate::project::SourcesError> {
     let start = Instant::now();
     let (mut project, mut diags, base) = crate::compile::load_with(fs, paths, root, sets)?;
     let (axes, problems) = register(&mut project, sweeps, base.len() as u32);

@@ -8,10 +8,12 @@ use clap::Args;
 use super::log::HistoryArgs;
 use super::Output;
 use crate::compile::Sink;
+use crate::diagnostics::CommandError;
 use crate::emit::manifest::Manifest;
 use crate::git::Repo;
 use crate::report::blame::{self, FromManifest};
 use crate::report::history::Query;
+use crate::report::query::QueryError;
 
 /// Arguments of `mcfg blame`.
 #[derive(Debug, Args)]
@@ -31,10 +33,7 @@ pub fn run(out: &Output, args: &BlameArgs) -> u8 {
         None => None,
         Some(path) => match read_manifest(path) {
             Ok(m) => Some((path.display().to_string(), m)),
-            Err(msg) => {
-                out.error(&msg);
-                return 2;
-            }
+            Err(e) => return out.error(&e),
         },
     };
     let sets: Vec<std::ffi::OsString> = manifest
@@ -56,23 +55,23 @@ pub fn run(out: &Output, args: &BlameArgs) -> u8 {
         .as_ref()
         .map(|(path, (_, text))| FromManifest { path, text });
     let report = Repo::discover(&root)
+        .map_err(QueryError::from)
         .and_then(|repo| blame::blame(&repo, &comp, &query, h.max_count, from));
     match report {
         Ok(b) if h.json => out.json(&b),
         Ok(b) => print!("{}", blame::render_human(&b)),
-        Err(msg) => {
-            out.error(&msg);
-            return 2;
-        }
+        Err(e) => return out.error(&e),
     }
     u8::from(comp.has_errors())
 }
 
 /// The manifest and its text.
-fn read_manifest(path: &std::path::Path) -> Result<(Manifest, String), String> {
-    let text = crate::files::read_text(path, crate::files::MAX_DOCUMENT_BYTES)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let m =
-        Manifest::from_bytes(text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
+fn read_manifest(path: &std::path::Path) -> Result<(Manifest, String), CommandError> {
+    let text = crate::files::read_text(path, crate::files::MAX_DOCUMENT_BYTES).map_err(|e| {
+        CommandError::io(format!("cannot read the manifest: {e}"))
+            .in_file(path)
+            .with_help("`--manifest` takes the `manifest.json` of a build")
+    })?;
+    let m = Manifest::from_bytes(text.as_bytes()).map_err(|e| e.in_file(path))?;
     Ok((m, text))
 }

@@ -108,10 +108,7 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
                 ));
                 0
             }
-            Err(e) => {
-                out.error(&format!("cannot write {}: {e}", args.out.display()));
-                2
-            }
+            Err(e) => out.error(&crate::cli::output::write_error(&args.out, &e)),
         }
     };
     // The process ends here: freeing the sources piece by piece would only cost time.
@@ -128,9 +125,12 @@ pub(super) fn known_envs(out: &Output, selected: &[String], envs: &[String]) -> 
             } else {
                 envs.join(", ")
             };
-            out.error(&format!(
-                "unknown environment `{e}` in --env (declared: {declared})"
-            ));
+            out.error(
+                &crate::diagnostics::CommandError::usage(format!(
+                    "unknown environment `{e}` in --env (declared: {declared})"
+                ))
+                .with_help("`--env` takes an environment the sources declare"),
+            );
             return false;
         }
     }
@@ -142,7 +142,7 @@ pub(super) fn check_dir(out: &Output, dir: &Path, files: &[Artifact]) -> u8 {
     if diffs.is_empty() {
         return 0;
     }
-    let mut msg = format!("{} is not what a build would write:", dir.display());
+    let mut msg = "is not what a build would write:".to_owned();
     for d in &diffs {
         let what = match d.kind {
             ProblemKind::Modified => "differs",
@@ -151,8 +151,10 @@ pub(super) fn check_dir(out: &Output, dir: &Path, files: &[Artifact]) -> u8 {
         };
         msg.push_str(&format!("\n  {:<9} {}", what, d.path));
     }
-    msg.push_str("\nrun `mcfg build` and commit the result");
-    out.error(&msg);
+    let e = crate::diagnostics::CommandError::io(msg)
+        .in_file(dir)
+        .with_help("run `mcfg build` and commit the result");
+    out.error(&e);
     1
 }
 

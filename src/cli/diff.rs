@@ -10,10 +10,11 @@ use clap::Args;
 
 use super::{Output, Sources};
 use crate::compile::{compile_paths_with, with_program, with_program_overrides, Compilation, Sink};
-use crate::diagnostics::Diagnostics;
-use crate::git::Repo;
+use crate::diagnostics::{CommandError, Diagnostics};
+use crate::git::{GitError, Repo};
 use crate::report::diff::{self, ProgramSnapshot};
 use crate::report::markdown;
+use crate::report::query::QueryError;
 
 /// Arguments of `mcfg diff`.
 #[derive(Debug, Args)]
@@ -157,8 +158,10 @@ fn sweep(out: &Output, args: &DiffArgs, sources: &Sources, config: Option<&str>)
 
 fn envs(out: &Output, args: &DiffArgs, comp: &Compilation, config: Option<&str>) -> u8 {
     let [a, b] = &args.envs[..] else {
-        out.usage_error("`diff` needs exactly two `--env` options (or `--against REV`)");
-        return 2;
+        return out.error(
+            &CommandError::usage("`diff` needs exactly two `--env` options (or `--against REV`)")
+                .with_help("`mcfg diff --env dev --env prod`, or `mcfg diff --against HEAD`"),
+        );
     };
     let report = with_program_overrides(
         &comp.project,
@@ -167,16 +170,14 @@ fn envs(out: &Output, args: &DiffArgs, comp: &Compilation, config: Option<&str>)
         |prog, cache| diff::diff_envs(prog, cache, [a, b], config),
     );
     if args.format() == DiffFormat::Markdown {
-        out.error("`--format markdown` is for `diff --against REV` (a pull-request comment)");
-        return 2;
+        return out.error(&CommandError::usage(
+            "`--format markdown` is for `diff --against REV` (a pull-request comment)",
+        ));
     }
     match report {
         Ok(r) if args.format() == DiffFormat::Json => out.json(&r),
         Ok(r) => print!("{}", diff::render_env_diff(&r)),
-        Err(msg) => {
-            out.error(&msg);
-            return 2;
-        }
+        Err(e) => return out.error(&e),
     }
     0
 }
@@ -190,8 +191,7 @@ fn against(
     rev: &str,
 ) -> u8 {
     if args.envs.len() > 1 {
-        out.usage_error("`diff --against` takes at most one `--env`");
-        return 2;
+        return out.usage_error("`diff --against` takes at most one `--env`");
     }
     let env = args.envs.first().map(String::as_str);
     let root = sources.root_or_default(comp);
@@ -201,7 +201,7 @@ fn against(
         }
         crate::report::lookup::find_env(prog, env).map(|_| ())
     });
-    let old = Repo::discover(&root).and_then(|repo| {
+    let old = Repo::discover(&root).and_then(|repo| -> Result<_, GitError> {
         let hash = repo.resolve(rev)?;
         let fs = repo.files_at(&hash, &root)?;
         let sink = Sink::values();
@@ -213,12 +213,12 @@ fn against(
             },
         )
     });
-    let old = match checked.map_err(String::from).and(old) {
+    let old = match checked
+        .map_err(QueryError::from)
+        .and(old.map_err(QueryError::from))
+    {
         Ok(old) => old,
-        Err(msg) => {
-            out.error(&msg);
-            return 2;
-        }
+        Err(e) => return out.error(&e),
     };
     let new = snapshot(comp, config, env);
     let report = diff::diff_against(rev, &old, &new);

@@ -114,9 +114,6 @@ pub fn run(out: &Output, args: &ExplainArgs) -> u8 {
             }
             u8::from(comp.has_errors())
         }
-        Err(msg) => {
-            out.error(&msg);
-            2
-        }
+        Err(e) => out.error(&e),
     }
 }

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::Output;
+use crate::diagnostics::{Code, CommandError, Diagnostic};
 use crate::fmt::{format_source, FmtError};
 use crate::loader::RealFs;
-use crate::source::{SourceFile, SourceMap};
+use crate::source::{SourceFile, SourceMap, Span};
 
 /// Arguments of `mcfg fmt`.
 #[derive(Debug, Args)]
@@ -37,10 +38,7 @@ enum FileResult {
 pub fn run(out: &Output, args: &FmtArgs) -> u8 {
     let files = match crate::project::files_to_format(&RealFs, &args.paths) {
         Ok(f) => f,
-        Err(msg) => {
-            out.error(&msg);
-            return 2;
-        }
+        Err(e) => return out.error(&e),
     };
     let mut status = 0u8;
     let mut changed = Vec::new();
@@ -70,13 +68,27 @@ fn format_file(out: &Output, path: &Path, check: bool) -> FileResult {
     let bytes = match crate::files::read_regular(path, crate::files::MAX_SOURCE_BYTES) {
         Ok(b) => b,
         Err(e) => {
-            out.error(&format!("{}: {e}", path.display()));
+            out.error(&CommandError::io(format!("cannot read: {e}")).in_file(path));
             return FileResult::Failed;
         }
     };
-    let Ok(text) = String::from_utf8(bytes) else {
-        out.error(&format!("{}: not valid UTF-8", path.display()));
-        return FileResult::Failed;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            // As the loader reports it: a syntax error at the first bad byte.
+            let at = e.utf8_error().valid_up_to();
+            let mut sources = SourceMap::new();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let id = sources.add(SourceFile::new(path.display().to_string(), lossy));
+            let d = Diagnostic::error(
+                Code::Syntax,
+                Span::new(id, at, at + char::REPLACEMENT_CHARACTER.len_utf8()),
+                "file is not valid UTF-8",
+            )
+            .with_help("mcfg sources are UTF-8 text");
+            out.diagnostics(&sources, &[d]);
+            return FileResult::Broken;
+        }
     };
     let (bom, body) = match text.strip_prefix('\u{feff}') {
         Some(rest) => ("\u{feff}", rest),
@@ -91,10 +103,13 @@ fn format_file(out: &Output, path: &Path, check: bool) -> FileResult {
             return FileResult::Broken;
         }
         Err(FmtError::Unsafe(msg)) => {
-            out.error(&format!(
-                "{}: left unchanged, the formatter would have changed its meaning ({msg}); please report it",
-                path.display()
-            ));
+            out.error(
+                &CommandError::io(format!(
+                    "left unchanged, the formatter would have changed its meaning ({msg})"
+                ))
+                .in_file(path)
+                .with_help("this is a bug in mcfg: please report it with the file"),
+            );
             return FileResult::Failed;
         }
     };
@@ -103,7 +118,7 @@ fn format_file(out: &Output, path: &Path, check: bool) -> FileResult {
     }
     if !check {
         if let Err(e) = replace_file(path, formatted.as_bytes()) {
-            out.error(&format!("{}: cannot write: {e}", path.display()));
+            out.error(&CommandError::io(format!("cannot write: {e}")).in_file(path));
             return FileResult::Failed;
         }
     }

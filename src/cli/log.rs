@@ -12,6 +12,7 @@ use crate::diagnostics::Diagnostics;
 use crate::eval::Value;
 use crate::git::Repo;
 use crate::report::history::{self, Query};
+use crate::report::query::QueryError;
 use crate::report::runtime_log::{self, Entry};
 
 /// Arguments of `mcfg log` and `mcfg blame`, which both walk the history.
@@ -61,9 +62,11 @@ pub fn run(out: &Output, log_args: &LogArgs) -> u8 {
         target: &args.target,
         env,
     };
-    let report = valid
-        .and_then(|()| Repo::discover(&root))
-        .and_then(|repo| history::history(&repo, &query, args.max_count));
+    let report = valid.and_then(|()| {
+        Repo::discover(&root)
+            .and_then(|repo| history::history(&repo, &query, args.max_count))
+            .map_err(QueryError::from)
+    });
     let runtime = match (&log_args.record, &report) {
         (Some(path), Ok(_)) => match runtime_log::read(path) {
             Ok((entries, warnings)) => {
@@ -72,10 +75,7 @@ pub fn run(out: &Output, log_args: &LogArgs) -> u8 {
                 }
                 Some(entries)
             }
-            Err(msg) => {
-                out.error(&msg);
-                return 2;
-            }
+            Err(e) => return out.error(&e),
         },
         _ => None,
     };
@@ -100,10 +100,7 @@ pub fn run(out: &Output, log_args: &LogArgs) -> u8 {
         }
         (Ok(h), None) if args.json => out.json(&h),
         (Ok(h), None) => print!("{}", history::render_human(&h)),
-        (Err(msg), _) => {
-            out.error(&msg);
-            return 2;
-        }
+        (Err(e), _) => return out.error(&e),
     }
     u8::from(comp.has_errors())
 }

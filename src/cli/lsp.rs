@@ -6,9 +6,8 @@ use super::Output;
 pub(super) fn run(out: &Output) -> u8 {
     match crate::lsp::run_stdio() {
         Ok(()) => 0,
-        Err(msg) => {
-            out.error(&format!("language server: {msg}"));
-            2
-        }
+        Err(e) => out.error(&format!(
+            "language server: the connection to the editor failed: {e}"
+        )),
     }
 }

@@ -29,7 +29,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::compile::{Compilation, Sink};
-use crate::diagnostics::{human, json, sarif, Diagnostic};
+use crate::diagnostics::{human, json, sarif, CommandError, Diagnostic, Stop};
+use crate::project::SourcesError;
 use crate::source::SourceMap;
 
 /// Stack size for the thread that runs a command: deep but legal inputs
@@ -182,20 +183,28 @@ pub fn main() -> ExitCode {
 /// the calling thread; returns the exit status. For embedders such as the
 /// Python package's `mcfg` command, which provide the thread and panic guard.
 pub fn run_from(args: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
-    match Cli::try_parse_from(args) {
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    match Cli::try_parse_from(&args) {
         Ok(cli) => run(cli),
-        Err(e) => usage_failure(&e),
+        Err(e) => {
+            let raw = args
+                .iter()
+                .skip(1)
+                .map(|a| a.to_string_lossy().into_owned());
+            usage_failure(&e, raw_message_format(raw))
+        }
     }
 }
 
 fn run(cli: Cli) -> u8 {
-    let out = Output {
-        format: cli.message_format,
-        timings: cli.timings,
-        quiet: cli.quiet,
-        started: std::time::Instant::now(),
-    };
-    match cli.command {
+    let out = Output::new(cli.message_format, cli.timings, cli.quiet);
+    let code = dispatch(&out, cli.command);
+    out.finish();
+    code
+}
+
+fn dispatch(out: &Output, command: Command) -> u8 {
+    match command {
         Command::Check {
             mut sources,
             overrides,
@@ -206,7 +215,7 @@ fn run(cli: Cli) -> u8 {
                 sources.widen_to_project();
             }
             if !sweep.sweeps.is_empty() {
-                return sweep::check(&out, &sources, &overrides, &sweep);
+                return sweep::check(out, &sources, &overrides, &sweep);
             }
             let sink = Sink::diagnostics_only();
             let Some(comp) = out.compile_with(&sources, &sink, &overrides.sets) else {
@@ -225,21 +234,21 @@ fn run(cli: Cli) -> u8 {
             std::mem::forget(comp);
             code
         }
-        Command::Build(args) => build::run(&out, &args),
-        Command::Verify { dir, json } => verify(&out, &dir, json),
-        Command::Import(args) => import::run(&out, &args),
-        Command::Explain(args) => explain::run(&out, &args),
-        Command::Diff(args) => diff::run(&out, &args),
-        Command::Log(args) => log::run(&out, &args),
-        Command::Blame(args) => blame::run(&out, &args),
-        Command::Test(args) => test::run(&out, &args),
-        Command::Drift(args) => drift::run(&out, &args),
-        Command::CheckRuntime(args) => check_runtime::run(&out, &args),
-        Command::Lsp => lsp::run(&out),
-        Command::Fmt(args) => fmt::run(&out, &args),
-        Command::Schema(args) => schema::run(&out, &args),
+        Command::Build(args) => build::run(out, &args),
+        Command::Verify { dir, json } => verify(out, &dir, json),
+        Command::Import(args) => import::run(out, &args),
+        Command::Explain(args) => explain::run(out, &args),
+        Command::Diff(args) => diff::run(out, &args),
+        Command::Log(args) => log::run(out, &args),
+        Command::Blame(args) => blame::run(out, &args),
+        Command::Test(args) => test::run(out, &args),
+        Command::Drift(args) => drift::run(out, &args),
+        Command::CheckRuntime(args) => check_runtime::run(out, &args),
+        Command::Lsp => lsp::run(out),
+        Command::Fmt(args) => fmt::run(out, &args),
+        Command::Schema(args) => schema::run(out, &args),
         Command::Completions(args) => shell::completions(&args),
-        Command::Man => shell::man(&out),
+        Command::Man => shell::man(out),
     }
 }
 
@@ -253,10 +262,7 @@ fn verify(out: &Output, dir: &std::path::Path, as_json: bool) -> u8 {
             }
             u8::from(!report.ok)
         }
-        Err(msg) => {
-            out.error(&msg);
-            2
-        }
+        Err(e) => out.error(&e),
     }
 }
 
@@ -269,9 +275,38 @@ struct Output {
     quiet: bool,
     /// When the command started (for the summary line).
     started: std::time::Instant,
+    /// `--message-format sarif`: the results reported so far (`None`:
+    /// nothing reported), printed as one log when the command ends.
+    sarif: std::cell::RefCell<Option<Vec<serde_json::Value>>>,
 }
 
 impl Output {
+    fn new(format: MessageFormat, timings: bool, quiet: bool) -> Output {
+        Output {
+            format,
+            timings,
+            quiet,
+            started: std::time::Instant::now(),
+            sarif: std::cell::RefCell::new(None),
+        }
+    }
+
+    /// Adds SARIF results; the log is printed by [`Output::finish`].
+    fn add_sarif(&self, results: impl IntoIterator<Item = serde_json::Value>) {
+        self.sarif
+            .borrow_mut()
+            .get_or_insert_with(Vec::new)
+            .extend(results);
+    }
+
+    /// Ends the command: with `--message-format sarif`, prints the one log of
+    /// everything reported (every diagnostic and the error that stopped it).
+    fn finish(&self) {
+        if let Some(results) = self.sarif.borrow_mut().take() {
+            println!("{}", sarif::log(results));
+        }
+    }
+
     /// The one-line summary of a successful `check` or `build` on stderr
     /// (CLI.md "Workflow integration"), with the wall time; not with `-q`,
     /// nor with `--message-format json|sarif`, whose stderr is for machines.
@@ -303,7 +338,10 @@ impl Output {
     }
 
     /// Prints `--timings` of a compilation, or the reason it could not run.
-    fn finish_compile<T>(&self, res: Result<Compilation<T>, String>) -> Option<Compilation<T>> {
+    fn finish_compile<T>(
+        &self,
+        res: Result<Compilation<T>, SourcesError>,
+    ) -> Option<Compilation<T>> {
         self.finish_timed(res, |c| &c.timings)
     }
 
@@ -311,7 +349,7 @@ impl Output {
     /// timings (`timings_of`).
     fn finish_timed<C>(
         &self,
-        res: Result<C, String>,
+        res: Result<C, SourcesError>,
         timings_of: impl Fn(&C) -> &[(&'static str, std::time::Duration)],
     ) -> Option<C> {
         match res {
@@ -323,8 +361,8 @@ impl Output {
                 }
                 Some(c)
             }
-            Err(msg) => {
-                self.error(&msg);
+            Err(e) => {
+                self.error(&e);
                 None
             }
         }
@@ -334,34 +372,38 @@ impl Output {
     fn json(&self, value: &impl serde::Serialize) {
         match serde_json::to_string(value) {
             Ok(text) => println!("{text}"),
-            Err(e) => self.error(&format!("cannot write the JSON report: {e}")),
+            Err(e) => {
+                self.error(&CommandError::io(format!(
+                    "cannot write the JSON report: {e}"
+                )));
+            }
         }
     }
 
-    /// A file or folder that could not be read or written (exit 2).
-    fn error(&self, msg: &str) {
-        self.command_error(sarif::IO, msg);
+    /// A command line that cannot run (exit 2), from its text.
+    fn usage_error(&self, msg: &str) -> u8 {
+        self.error(&CommandError::usage(msg))
     }
 
-    /// A command line that cannot run (exit 2).
-    fn usage_error(&self, msg: &str) {
-        self.command_error(sarif::USAGE, msg);
-    }
-
-    /// An error that stops the command, in the chosen message format.
-    fn command_error(&self, code: &str, msg: &str) {
+    /// Prints an error that stops the command in the chosen message format
+    /// (the one edge where every such error is rendered); returns its exit
+    /// status, 2. `e` is a module's error type, a [`CommandError`], or (text
+    /// only, an `mcfg::io` error) a string.
+    fn error(&self, e: &(impl Stop + ?Sized)) -> u8 {
+        let e = e.command_error();
         match self.format {
-            MessageFormat::Human => eprintln!("mcfg: {msg}"),
-            MessageFormat::Json => eprintln!("{}", command_error_json(code, msg)),
-            MessageFormat::Sarif => println!("{}", sarif::render_command_error(code, msg)),
+            MessageFormat::Human => eprint!("{}", human::render_command_error(&e)),
+            MessageFormat::Json => eprintln!("{}", json::render_command_error(&e)),
+            MessageFormat::Sarif => self.add_sarif([sarif::command_result(&e)]),
         }
+        2
     }
 
     fn diagnostics(&self, sources: &SourceMap, diags: &[Diagnostic]) {
         let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let mut buf = String::new();
         if self.format == MessageFormat::Sarif {
-            println!("{}", sarif::render(sources, diags));
+            self.add_sarif(sarif::results(sources, diags));
             return;
         }
         for d in diags {
@@ -387,16 +429,9 @@ impl Output {
     }
 }
 
-// ----- errors that stop a command (docs/cli.md "Errors that stop a command")
-
-/// `{"severity":"error","code":…,"message":…}` for `--message-format json`.
-fn command_error_json(code: &str, msg: &str) -> String {
-    serde_json::json!({ "severity": "error", "code": code, "message": msg }).to_string()
-}
-
 /// A command line clap rejected: help and version print as usual; errors honour
-/// `--message-format` as far as it can be read from the raw arguments.
-fn usage_failure(e: &clap::Error) -> u8 {
+/// `--message-format` (`format`, as far as it can be read from the raw arguments).
+fn usage_failure(e: &clap::Error, format: MessageFormat) -> u8 {
     use clap::error::ErrorKind;
     if matches!(
         e.kind(),
@@ -408,25 +443,37 @@ fn usage_failure(e: &clap::Error) -> u8 {
         let _ = e.print();
         return if e.use_stderr() { 2 } else { 0 };
     }
-    let format = raw_message_format(std::env::args().skip(1));
-    let rendered = e.render().to_string();
-    let msg = rendered
-        .trim_end()
-        .strip_prefix("error: ")
-        .unwrap_or(rendered.trim_end());
-    let out = Output {
-        format,
-        timings: false,
-        quiet: true,
-        started: std::time::Instant::now(),
-    };
-    match format {
+    let out = Output::new(format, false, true);
+    let code = match format {
         MessageFormat::Human => {
             let _ = e.print();
+            2
         }
-        _ => out.usage_error(msg),
-    }
-    2
+        _ => out.error(&usage_error_of(e)),
+    };
+    out.finish();
+    code
+}
+
+/// clap's error as a [`CommandError`]: its first paragraph is the message,
+/// its `Usage:` line the help.
+fn usage_error_of(e: &clap::Error) -> CommandError {
+    let rendered = e.render().to_string();
+    let mut parts = rendered.trim_end().split("\n\n");
+    let mut first = parts.next().unwrap_or_default().lines();
+    let head = first.next().unwrap_or_default();
+    let message = head.strip_prefix("error: ").unwrap_or(head).trim_end();
+    // `[possible values: json, yaml]`, `tip: ...`: part of the help.
+    let mut help: Vec<String> = first.map(|l| l.trim().to_owned()).collect();
+    help.extend(parts.filter_map(|p| p.trim().strip_prefix("tip: ").map(str::to_owned)));
+    let usage = rendered
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Usage: "));
+    help.push(match usage {
+        Some(u) => format!("usage: {u} (`--help` lists every option)"),
+        None => "`mcfg COMMAND --help` lists every option".to_owned(),
+    });
+    CommandError::usage(message).with_help(help.join("; "))
 }
 
 /// `3 configs × 2 environments` for `artifacts` (config, environment) pairs.

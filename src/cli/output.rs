@@ -391,6 +391,22 @@ fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
     ))
 }
 
+/// A failed [`write_atomic_with`] of the output folder `dir` as the error
+/// that stops the command: a refused folder (`AlreadyExists`) or a bad
+/// folder name (`InvalidInput`) with what to do, else the system's reason.
+pub fn write_error(dir: &Path, err: &io::Error) -> crate::diagnostics::CommandError {
+    use crate::diagnostics::CommandError;
+    match err.kind() {
+        io::ErrorKind::AlreadyExists => CommandError::io(err.to_string())
+            .in_file(dir)
+            .with_help("the output folder must be new, empty, or a previous mcfg build"),
+        io::ErrorKind::InvalidInput => CommandError::usage(err.to_string())
+            .in_file(dir)
+            .with_help("`-o` takes a folder with a name of its own, such as `build`"),
+        _ => CommandError::io(format!("cannot write: {err}")).in_file(dir),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{Output, Sources};
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{CommandError, Diagnostics};
 use crate::emit::schema::{config_schemas, runtime_schemas, DEFAULT_ID_BASE};
 
 /// Arguments of `mcfg schema`.
@@ -54,15 +54,18 @@ pub fn run(out: &Output, args: &SchemaArgs) -> u8 {
     if let Some(name) = &args.config {
         let Some(schema) = schemas.get(name).or_else(|| runtime.get(name)) else {
             let known: Vec<&str> = schemas.keys().map(String::as_str).collect();
-            out.error(&format!(
+            let e = CommandError::usage(format!(
                 "no emitted config `{name}` (emitted: {})",
                 if known.is_empty() {
                     "none".to_owned()
                 } else {
                     known.join(", ")
                 }
-            ));
-            return 2;
+            ))
+            .with_help(
+                "`--config` takes an emitted config, or `CONFIG.runtime` for its runtime schema",
+            );
+            return out.error(&e);
         };
         return emit_one(out, args, name, schema);
     }
@@ -139,10 +142,7 @@ fn emit_one(out: &Output, args: &SchemaArgs, name: &str, schema: &serde_json::Va
     });
     match res {
         Ok(()) => 0,
-        Err(e) => {
-            out.error(&format!("{}: {e}", path.display()));
-            2
-        }
+        Err(e) => out.error(&CommandError::io(format!("cannot write: {e}")).in_file(&path)),
     }
 }
 

@@ -40,14 +40,10 @@ pub fn completions(args: &CompletionsArgs) -> u8 {
 pub fn man(out: &Output) -> u8 {
     let mut page = Vec::new();
     if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut page) {
-        out.error(&format!("cannot render the man page: {e}"));
-        return 2;
+        return out.error(&format!("cannot render the man page: {e}"));
     }
     match std::io::stdout().write_all(&page) {
         Ok(()) => 0,
-        Err(e) => {
-            out.error(&format!("cannot write the man page: {e}"));
-            2
-        }
+        Err(e) => out.error(&format!("cannot write the man page: {e}")),
     }
 }

@@ -112,9 +112,6 @@ pub(super) fn build(out: &Output, args: &BuildArgs, sink: &Sink<'_, Option<Rende
             out.summary(&format!("built {what} into {}", args.out.display()));
             0
         }
-        Err(e) => {
-            out.error(&format!("cannot write {}: {e}", args.out.display()));
-            2
-        }
+        Err(e) => out.error(&super::output::write_error(&args.out, &e)),
     }
 }

@@ -96,8 +96,7 @@ pub fn run(out: &Output, args: &TestArgs) -> u8 {
     if let Some(file) = &args.junit {
         let xml = junit::render(&run, &comp.project.sources);
         if let Err(e) = super::fmt::replace_file(file, xml.as_bytes()) {
-            out.error(&format!("cannot write {}: {e}", file.display()));
-            return 2;
+            return out.error(&super::output::write_error(file, &e));
         }
     }
     u8::from(run.failed() > 0)

@@ -184,6 +184,16 @@ pub fn render(sources: &SourceMap, diag: &Diagnostic, color: bool, width: usize)
     out
 }
 
+/// An error that stopped a command, for people: `mcfg: FILE:LINE:COL: message`
+/// and an indented help line (no snippet: there is no place in a source).
+pub fn render_command_error(e: &super::CommandError) -> String {
+    let mut out = format!("mcfg: {e}\n");
+    if let Some(help) = &e.help {
+        out.push_str(&format!("  help: {help}\n"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Diagnostic, Label};
+use super::{CommandError, Diagnostic, Label};
 use crate::source::SourceMap;
 
 #[derive(Serialize)]
@@ -71,4 +71,35 @@ pub fn render(sources: &SourceMap, diag: &Diagnostic) -> String {
     };
     // Invariant: the struct holds only strings and numbers, which always serialize.
     serde_json::to_string(&obj).expect("diagnostic serializes")
+}
+
+#[derive(Serialize)]
+struct JsonCommandError<'a> {
+    severity: &'static str,
+    code: &'static str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+}
+
+/// Renders an error that stopped a command as a single-line JSON object: the
+/// diagnostic shape with `file` (and `line`, `column`) only where there is one.
+pub fn render_command_error(e: &CommandError) -> String {
+    let obj = JsonCommandError {
+        severity: "error",
+        code: e.code.as_str(),
+        message: &e.message,
+        file: e.file.as_deref(),
+        line: e.at.map(|(l, _)| l),
+        column: e.at.map(|(_, c)| c),
+        help: e.help.as_deref(),
+    };
+    // Invariant: the struct holds only strings and numbers, which always serialize.
+    serde_json::to_string(&obj).expect("command error serializes")
 }

@@ -4,12 +4,17 @@
 //! into a [`Diagnostics`] accumulator (passed first, rust-analyzer style). The
 //! renderers in [`human`] (miette), [`json`] (docs/cli.md "Diagnostics as JSON")
 //! and [`sarif`] (SARIF 2.1.0), and [`location`] for the positions in reports,
-//! are the only code that turns spans into lines and columns.
+//! are the only code that turns spans into lines and columns. They also render
+//! the one [`CommandError`] of a command that could not run.
 
+mod command;
 pub mod human;
 pub mod json;
 pub mod location;
 pub mod sarif;
+
+pub(crate) use command::display_as_command_error;
+pub use command::{CommandError, Stop, StopCode};
 
 use crate::source::Span;
 

@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use super::{Diagnostic, Label};
+use super::{CommandError, Diagnostic, Label, StopCode};
 use crate::source::SourceMap;
 
 /// Every code with a one-line description (`rules_cover_every_code` keeps it
@@ -31,15 +31,19 @@ const RULES: &[(&str, &str)] = &[
     ("mcfg::arithmetic", "Overflow, division by zero, NaN or infinity."),
     ("mcfg::deprecated", "A deprecated field is set."),
     ("mcfg::limit", "A resource limit of the compiler was reached."),
+    ("mcfg::unknown-key", "An `env` block assigns a map key the map does not have, or `unset` names a missing key."),
+    ("mcfg::override", "A `--set`/`--sweep` override that does not parse or names no field."),
+    ("mcfg::project", "The project file `mcfg.toml` does not parse or has a bad `exclude` glob."),
+    ("mcfg::test-failed", "A policy test's `assert` is false."),
+    ("mcfg::flag", "A `std/ml` flag or experiment flagd would reject or serve differently."),
     (USAGE, "The command line is wrong (the command did not run)."),
     (IO, "A file or folder could not be read or written (the command did not run)."),
 ];
 
-/// The code of a wrong command line.
-pub const USAGE: &str = "mcfg::usage";
-/// The code of a failed read or write that stops a command.
-pub const IO: &str = "mcfg::io";
+const USAGE: &str = StopCode::Usage.as_str();
+const IO: &str = StopCode::Io.as_str();
 
+/// The index of `code`'s rule (every code has one: `rules_cover_every_code`).
 fn rule_index(code: &str) -> usize {
     RULES
         .iter()
@@ -117,17 +121,33 @@ fn result(sources: &SourceMap, d: &Diagnostic) -> Value {
     r
 }
 
-/// A result without a location: an error that stopped the command.
-fn command_result(code: &str, message: &str) -> Value {
-    json!({
+/// The result of an error that stopped the command: located at its file
+/// (and line and column) when it has one.
+pub fn command_result(e: &CommandError) -> Value {
+    let code = e.code.as_str();
+    let mut text = e.message.clone();
+    if let Some(h) = &e.help {
+        text.push_str("\nhelp: ");
+        text.push_str(h);
+    }
+    let mut r = json!({
         "ruleId": code,
         "ruleIndex": rule_index(code),
         "level": "error",
-        "message": { "text": message },
-    })
+        "message": { "text": text },
+    });
+    if let Some(file) = &e.file {
+        let mut physical = json!({ "artifactLocation": { "uri": uri(file) } });
+        if let Some((line, column)) = e.at {
+            physical["region"] = json!({ "startLine": line, "startColumn": column });
+        }
+        r["locations"] = json!([{ "physicalLocation": physical }]);
+    }
+    r
 }
 
-fn log(results: Vec<Value>) -> String {
+/// One SARIF log of `results` (no trailing newline).
+pub fn log(results: Vec<Value>) -> String {
     let rules: Vec<Value> = RULES
         .iter()
         .map(|(id, text)| {
@@ -154,14 +174,9 @@ fn log(results: Vec<Value>) -> String {
     serde_json::to_string_pretty(&log).expect("SARIF log serializes")
 }
 
-/// One SARIF log holding every diagnostic (no trailing newline).
-pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
-    log(diags.iter().map(|d| result(sources, d)).collect())
-}
-
-/// One SARIF log holding an error that stopped the command (`code` is [`USAGE`] or [`IO`]).
-pub fn render_command_error(code: &str, message: &str) -> String {
-    log(vec![command_result(code, message)])
+/// The results of `diags`, for [`log`].
+pub fn results(sources: &SourceMap, diags: &[Diagnostic]) -> Vec<Value> {
+    diags.iter().map(|d| result(sources, d)).collect()
 }
 
 #[cfg(test)]
@@ -190,10 +205,44 @@ mod tests {
             Code::Arithmetic,
             Code::Deprecated,
             Code::Limit,
+            Code::UnknownKey,
+            Code::Override,
+            Code::Project,
+            Code::TestFailed,
+            Code::Flag,
         ] {
-            let i = rule_index(code.as_str());
-            assert_eq!(RULES[i].0, code.as_str());
+            // A new code must be added to this list and to RULES.
+            let listed = match code {
+                Code::Syntax
+                | Code::UnknownField
+                | Code::UnknownKey
+                | Code::TypeMismatch
+                | Code::Constraint
+                | Code::CheckFailed
+                | Code::MissingField
+                | Code::Invariant
+                | Code::Distinct
+                | Code::UnknownEnv
+                | Code::UnresolvedName
+                | Code::Duplicate
+                | Code::Cycle
+                | Code::Import
+                | Code::SecretLiteral
+                | Code::Tier
+                | Code::Arithmetic
+                | Code::Deprecated
+                | Code::Limit
+                | Code::Override
+                | Code::Project
+                | Code::TestFailed
+                | Code::Flag => code.as_str(),
+            };
+            let i = rule_index(listed);
+            assert_eq!(RULES[i].0, listed);
         }
-        assert_eq!(RULES.len(), 20);
+        for stop in [StopCode::Usage, StopCode::Io] {
+            assert_eq!(RULES[rule_index(stop.as_str())].0, stop.as_str());
+        }
+        assert_eq!(RULES.len(), 25);
     }
 }

@@ -166,10 +166,42 @@ impl Manifest {
     }
 
     /// Parses a manifest from the bytes of a `manifest.json`.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Manifest, String> {
-        serde_json::from_slice(bytes).map_err(|err| format!("not a valid mcfg manifest: {err}"))
+    pub fn from_bytes(bytes: &[u8]) -> Result<Manifest, ManifestError> {
+        serde_json::from_slice(bytes).map_err(ManifestError)
     }
 }
+
+/// Bytes that are not a manifest mcfg writes: JSON that does not parse or
+/// lacks a field, with the place the JSON reader stopped.
+#[derive(Debug)]
+pub struct ManifestError(serde_json::Error);
+
+impl ManifestError {
+    /// The error in the manifest at `path` (exit 2: not an output folder of mcfg's).
+    pub fn in_file(&self, path: &Path) -> crate::diagnostics::CommandError {
+        let err = &self.0;
+        let text = err.to_string();
+        let place = format!(" at line {} column {}", err.line(), err.column());
+        let reason = text.strip_suffix(&place).unwrap_or(&text);
+        let e =
+            crate::diagnostics::CommandError::io(format!("not a valid mcfg manifest: {reason}"))
+                .in_file(path)
+                .with_help("a manifest is written by `mcfg build`; build the folder again");
+        if err.line() == 0 {
+            e
+        } else {
+            e.at(err.line(), err.column())
+        }
+    }
+}
+
+impl std::fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "not a valid mcfg manifest: {}", self.0)
+    }
+}
+
+impl std::error::Error for ManifestError {}
 
 /// Lowercase hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -345,7 +377,16 @@ mod tests {
     #[test]
     fn unparsable_manifest_is_an_error() {
         let err = Manifest::from_bytes(b"{\"compiler\": 1}").unwrap_err();
-        assert!(err.starts_with("not a valid mcfg manifest"), "{err}");
+        assert!(
+            err.to_string().starts_with("not a valid mcfg manifest"),
+            "{err}"
+        );
+        let e = err.in_file(Path::new("out/manifest.json"));
+        assert_eq!(e.at, Some((1, 14)));
+        assert_eq!(
+            e.message,
+            "not a valid mcfg manifest: invalid type: integer `1`, expected a string"
+        );
     }
 
     fn git(dir: &Path, args: &[&str]) {

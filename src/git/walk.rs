@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use super::{iso_utc, Commit, Repo};
+use super::{iso_utc, Commit, GitError, Repo};
 use crate::loader::{MemoryFs, MAX_FILE_BYTES};
 
 /// One commit and the `.mcfg` files it changes (path below the root, the new
@@ -45,7 +45,7 @@ pub struct Walk {
 impl Repo {
     /// The commits that change a `.mcfg` file below the root, oldest first;
     /// with `max_count`, only the newest that many.
-    pub fn walk(&self, max_count: Option<usize>) -> Result<Walk, String> {
+    pub fn walk(&self, max_count: Option<usize>) -> Result<Walk, GitError> {
         let mut args = vec![
             "log".to_owned(),
             "--first-parent".to_owned(),
@@ -93,7 +93,7 @@ impl Repo {
     }
 
     /// Every `.mcfg` blob below the root at commit `hash`.
-    fn tree_blobs(&self, hash: &str) -> Result<Vec<(String, Option<String>)>, String> {
+    fn tree_blobs(&self, hash: &str) -> Result<Vec<(String, Option<String>)>, GitError> {
         let out = self.run(&["ls-tree", "-r", "-z", "--full-tree", hash])?;
         let mut files = Vec::new();
         for entry in out.split(|&b| b == 0).filter(|e| !e.is_empty()) {
@@ -114,7 +114,7 @@ impl Repo {
     }
 
     /// A reader of blobs by hash (one `git cat-file --batch` process).
-    pub fn blobs(&self) -> Result<Blobs, String> {
+    pub fn blobs(&self) -> Result<Blobs, GitError> {
         let mut child = Command::new("git")
             .args(["cat-file", "--batch"])
             .current_dir(&self.dir)
@@ -124,9 +124,9 @@ impl Repo {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| format!("cannot run git: {e}"))?;
+            .map_err(GitError::CannotRun)?;
         let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-            return Err("cannot talk to `git cat-file`".into());
+            return Err(GitError::CatFile("no pipe to the process".into()));
         };
         Ok(Blobs {
             child,
@@ -199,7 +199,7 @@ pub struct Blobs {
 impl Blobs {
     /// The bytes of blob `hash`; `None` for a blob that is missing or larger
     /// than a source file may be ([`MAX_FILE_BYTES`]).
-    pub fn get(&mut self, hash: &str) -> Result<Option<Arc<[u8]>>, String> {
+    pub fn get(&mut self, hash: &str) -> Result<Option<Arc<[u8]>>, GitError> {
         if let Some(b) = self.cache.get(hash) {
             return Ok(b.clone());
         }
@@ -208,8 +208,8 @@ impl Blobs {
         Ok(bytes)
     }
 
-    fn fetch(&mut self, hash: &str) -> Result<Option<Arc<[u8]>>, String> {
-        let broken = |e: std::io::Error| format!("reading from `git cat-file`: {e}");
+    fn fetch(&mut self, hash: &str) -> Result<Option<Arc<[u8]>>, GitError> {
+        let broken = |e: std::io::Error| GitError::CatFile(e.to_string());
         writeln!(self.stdin, "{hash}").map_err(broken)?;
         self.stdin.flush().map_err(broken)?;
         let mut header = String::new();
@@ -221,7 +221,7 @@ impl Blobs {
         };
         let size: u64 = size
             .parse()
-            .map_err(|_| "unexpected `git cat-file` output")?;
+            .map_err(|_| GitError::CatFile(format!("unexpected header `{}`", header.trim_end())))?;
         let mut body = Vec::new();
         let want = if kind == "blob" && size <= MAX_FILE_BYTES {
             size as usize
@@ -229,7 +229,7 @@ impl Blobs {
             0
         };
         body.try_reserve_exact(want)
-            .map_err(|_| "out of memory reading a blob".to_owned())?;
+            .map_err(|_| GitError::CatFile("out of memory reading a blob".into()))?;
         (&mut self.stdout)
             .take(size + 1)
             .read_to_end(&mut body)
@@ -275,7 +275,11 @@ impl Tree {
 
     /// The tree as files under `shown_root`; `None` when a blob cannot be
     /// read (missing in a shallow clone, or too large).
-    pub fn files(&self, blobs: &mut Blobs, shown_root: &Path) -> Result<Option<MemoryFs>, String> {
+    pub fn files(
+        &self,
+        blobs: &mut Blobs,
+        shown_root: &Path,
+    ) -> Result<Option<MemoryFs>, GitError> {
         let mut fs = MemoryFs::new();
         for (path, blob) in &self.files {
             let Some(bytes) = blobs.get(blob)? else {

@@ -125,7 +125,7 @@ pub(super) fn log(line: &str) {
 }
 
 /// Serves stdin/stdout until `exit` or the end of the input.
-pub fn run_stdio() -> Result<(), String> {
+pub fn run_stdio() -> io::Result<()> {
     let (tx, rx) = mpsc::channel::<Frame>();
     // The reader runs ahead so that a burst of changes is handled as one batch.
     let reader = std::thread::spawn(move || -> io::Result<()> {
@@ -148,17 +148,17 @@ pub fn run_stdio() -> Result<(), String> {
         let mut run: Vec<Message> = Vec::new();
         let flush = |server: &mut Server, run: &mut Vec<Message>, out: &mut io::StdoutLock<'_>| {
             for msg in server.handle_batch(std::mem::take(run)) {
-                let body = serde_json::to_value(&msg).map_err(|e| e.to_string())?;
-                write_frame(out, &body).map_err(|e| e.to_string())?;
+                let body = serde_json::to_value(&msg).map_err(io::Error::other)?;
+                write_frame(out, &body)?;
             }
-            Ok::<(), String>(())
+            Ok::<(), io::Error>(())
         };
         for frame in frames {
             match frame {
                 Frame::Message(m) => run.push(m),
                 Frame::Bad(why) => {
                     flush(&mut server, &mut run, &mut out)?;
-                    write_frame(&mut out, &parse_error(&why)).map_err(|e| e.to_string())?;
+                    write_frame(&mut out, &parse_error(&why))?;
                 }
             }
         }
@@ -170,8 +170,8 @@ pub fn run_stdio() -> Result<(), String> {
     }
     match reader.join() {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("the reader thread panicked".to_owned()),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(io::Error::other("the reader thread panicked")),
     }
 }
 

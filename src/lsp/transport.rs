@@ -43,13 +43,15 @@ impl Server {
 }
 
 /// Serves `conn` until the client sends `exit` or hangs up.
-pub fn serve(conn: &Connection) -> Result<(), String> {
+pub fn serve(conn: &Connection) -> std::io::Result<()> {
     let mut server = Server::new();
     while let Ok(first) = conn.receiver.recv() {
         // Whatever else is already waiting (a burst of keystrokes) is handled together.
         let waiting = conn.receiver.try_iter().take(MAX_BATCH);
         for out in server.handle_batch(std::iter::once(first).chain(waiting)) {
-            conn.sender.send(out).map_err(|e| e.to_string())?;
+            conn.sender
+                .send(out)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::BrokenPipe, e.to_string()))?;
         }
         if server.exited() {
             break;
@@ -60,6 +62,6 @@ pub fn serve(conn: &Connection) -> Result<(), String> {
 
 /// `mcfg lsp`: serves on stdin/stdout with [`super::framing`] (a malformed
 /// frame is answered with -32700, never the end of the server).
-pub fn run_stdio() -> Result<(), String> {
+pub fn run_stdio() -> std::io::Result<()> {
     super::framing::run_stdio()
 }

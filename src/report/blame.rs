@@ -21,8 +21,10 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
+use super::history::needs_env;
 use super::history::{each_revision, same, Cut, Query};
 use super::lookup::{self, dotted, Loc};
+use super::query::QueryError;
 use crate::compile::{compile_paths, with_program, with_program_overrides};
 use crate::diagnostics::Diagnostics;
 use crate::eval::inspect::inspect;
@@ -125,15 +127,11 @@ fn leaves(prog: &Program<'_>, cache: &LayerCache<'_>, q: &Query<'_>) -> Option<L
 }
 
 /// Checks the target against the working tree (exit-2 errors for typos).
-pub fn validate(prog: &Program<'_>, q: &Query<'_>) -> Result<(), String> {
+pub fn validate(prog: &Program<'_>, q: &Query<'_>) -> Result<(), QueryError> {
     let (_, _) = lookup::split_target(prog, q.target)?;
     let slot = lookup::find_env(prog, q.env)?;
     if prog.has_envs() && slot.is_none() {
-        let names: Vec<&str> = prog.envs.iter().map(|e| &*e.name).collect();
-        return Err(format!(
-            "`blame` needs `--env`: the sources declare environments ({})",
-            names.join(", ")
-        ));
+        return Err(needs_env("blame", prog));
     }
     Ok(())
 }
@@ -170,12 +168,14 @@ pub fn blame(
     q: &Query<'_>,
     max_count: Option<usize>,
     manifest: Option<FromManifest<'_>>,
-) -> Result<Blame, String> {
+) -> Result<Blame, QueryError> {
     let mut diags = Diagnostics::new();
     let current =
         with_program_overrides(&now.project, &now.overrides, &mut diags, |prog, cache| {
             validate(prog, q)?;
-            leaves(prog, cache, q).ok_or_else(|| format!("`{}` has no values to blame", q.target))
+            leaves(prog, cache, q).ok_or_else(|| QueryError::NoValues {
+                target: q.target.to_owned(),
+            })
         })?;
     let walk = repo.walk(max_count)?;
     let mut last: Option<Leaves> = None;

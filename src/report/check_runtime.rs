@@ -30,6 +30,7 @@ use crate::types::{Ty, TyId};
 
 use super::document::{DocKey, DocNode, DocValue};
 use super::lookup;
+use super::query::QueryError;
 
 /// Checks `update` (already read, spans in `project.sources`) against config
 /// `config` in `env`. Returns the problems found (empty: the update may be
@@ -39,9 +40,17 @@ pub fn check_runtime(
     update: &DocNode,
     config: &str,
     env: Option<&str>,
-) -> Result<Vec<Diagnostic>, String> {
+) -> Result<Vec<Diagnostic>, QueryError> {
     let DocValue::Map(entries) = &update.value else {
-        return Err("a runtime update must be an object of paths and values".into());
+        let d = Diagnostic::error(
+            Code::TypeMismatch,
+            update.span,
+            "a runtime update must be an object of paths and values",
+        )
+        .with_help("write the paths it changes and their values: `{\"serving.timeout\": 0.1}`")
+        .with_config(config)
+        .with_env(env);
+        return Ok(vec![d]);
     };
     let mut ignored = Diagnostics::new();
     let prog = Program::build(&mut ignored, project);
@@ -50,7 +59,7 @@ pub fn check_runtime(
     let cid = lookup::find_config(&prog, config)?;
     let slot = lookup::find_env(&prog, env)?;
     if prog.has_envs() && slot.is_none() {
-        return Err("`check-runtime` needs `--env`: the sources declare environments".into());
+        return Err(super::history::needs_env("check-runtime", &prog));
     }
     let mut layers = cache.layers_for(&prog, cid, slot, &mut cache_diags);
     let mut plan = Plan {

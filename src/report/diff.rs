@@ -15,6 +15,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::lookup::{self, dotted, Loc};
+use super::query::QueryError;
 use crate::eval::inspect::inspect;
 use crate::eval::{value_equal, LayerCache, Value};
 use crate::merge::{Layers, NodeId, ROOT};
@@ -120,7 +121,7 @@ fn marker_of(prog: &Program<'_>, layers: &Layers<'_>, mut id: NodeId) -> Option<
 pub fn configs_to_compare(
     prog: &Program<'_>,
     config: Option<&str>,
-) -> Result<Vec<ConfigId>, String> {
+) -> Result<Vec<ConfigId>, QueryError> {
     if let Some(name) = config {
         return Ok(vec![lookup::find_config(prog, name)?]);
     }
@@ -140,9 +141,11 @@ pub fn diff_envs(
     cache: &LayerCache<'_>,
     envs: [&str; 2],
     config: Option<&str>,
-) -> Result<EnvDiff, String> {
+) -> Result<EnvDiff, QueryError> {
     if !prog.has_envs() {
-        return Err("`diff --env` needs environments, and the sources declare none".into());
+        return Err(QueryError::NoEnvs {
+            command: "diff --env",
+        });
     }
     let a = lookup::find_env(prog, Some(envs[0]))?;
     let b = lookup::find_env(prog, Some(envs[1]))?;

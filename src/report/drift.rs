@@ -14,6 +14,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::lookup::{self, Loc};
+use super::query::QueryError;
 use crate::ast::Name;
 use crate::eval::inspect::inspect;
 use crate::eval::LayerCache;
@@ -65,17 +66,17 @@ pub fn drift(
     config: &str,
     env: Option<&str>,
     deployed: &serde_json::Value,
-) -> Result<Drift, String> {
+) -> Result<Drift, QueryError> {
     let cid = lookup::find_config(prog, config)?;
     let slot = lookup::find_env(prog, env)?;
     if prog.has_envs() && slot.is_none() {
-        return Err("`drift` needs `--env`: the sources declare environments".into());
+        return Err(super::history::needs_env("drift", prog));
     }
     let insp = inspect(prog, cache, cid, slot);
     let Some(value) = lookup::node_value(&insp, ROOT) else {
-        return Err(format!(
-            "config `{config}` does not evaluate; run `mcfg check`"
-        ));
+        return Err(QueryError::Broken {
+            config: config.to_owned(),
+        });
     };
     let mut expected = IndexMap::new();
     flatten(&value.to_json(), "", &mut expected);

@@ -18,6 +18,7 @@
 use serde::Serialize;
 
 use super::lookup::{self, dotted, Loc};
+use super::query::QueryError;
 use crate::ast::{Expr, ExprKind, Name, Stmt, StrPart};
 use crate::eval::inspect::{eval_at, inspect, Inspected};
 use crate::eval::{LayerCache, Value};
@@ -120,7 +121,7 @@ pub fn explain(
     cache: &LayerCache<'_>,
     target: &str,
     env: Option<&str>,
-) -> Result<Explain, String> {
+) -> Result<Explain, QueryError> {
     let (cid, path) = lookup::split_target(prog, target)?;
     let slot = lookup::find_env(prog, env)?;
     let config = prog.configs[cid].name.to_string();
@@ -136,7 +137,7 @@ pub fn explain(
     let path = dotted(&path);
     if envs.len() == 1 && (slot.is_some() || !prog.has_envs()) {
         let Some(one) = envs.pop() else {
-            return Err("no environment to explain".into());
+            return Err(QueryError::NoEnvs { command: "explain" });
         };
         return Ok(Explain::One {
             config,
@@ -156,7 +157,7 @@ fn explain_env(
     cid: ConfigId,
     env: Option<EnvId>,
     path: &[Name],
-) -> Result<EnvReport, String> {
+) -> Result<EnvReport, QueryError> {
     let insp = inspect(prog, cache, cid, env);
     let config = &prog.configs[cid].name;
     let id = lookup::find_node(&insp.layers, config, path)?;

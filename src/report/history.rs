@@ -15,11 +15,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::lookup::{self, Loc};
+use super::query::QueryError;
 use crate::compile::{compile_paths, with_program};
 use crate::diagnostics::Diagnostics;
 use crate::eval::inspect::inspect;
 use crate::eval::{value_equal, LayerCache, Value};
-use crate::git::{Commit, Repo, Tree, Walk};
+use crate::git::{Commit, GitError, Repo, Tree, Walk};
 use crate::loader::{FileSystem, MemoryFs};
 use crate::resolve::Program;
 
@@ -93,20 +94,24 @@ pub fn validate(
     cache: &LayerCache<'_>,
     target: &str,
     env: Option<&str>,
-) -> Result<(), String> {
+) -> Result<(), QueryError> {
     let (cid, path) = lookup::split_target(prog, target)?;
     let slot = lookup::find_env(prog, env)?;
     if prog.has_envs() && slot.is_none() {
-        let names: Vec<&str> = prog.envs.iter().map(|e| &*e.name).collect();
-        return Err(format!(
-            "`log` needs `--env`: the sources declare environments ({})",
-            names.join(", ")
-        ));
+        return Err(needs_env("log", prog));
     }
     let insp = inspect(prog, cache, cid, slot);
     let config = &prog.configs[cid].name;
     lookup::find_node(&insp.layers, config, &path)?;
     Ok(())
+}
+
+/// [`QueryError::NeedsEnv`] for `command` on the sources of `prog`.
+pub fn needs_env(command: &'static str, prog: &Program<'_>) -> QueryError {
+    QueryError::NeedsEnv {
+        command,
+        declared: prog.envs.iter().map(|e| e.name.to_string()).collect(),
+    }
 }
 
 /// What to compile at each revision.
@@ -168,7 +173,7 @@ pub fn each_revision(
     walk: &Walk,
     root: &Path,
     mut visit: impl FnMut(&Commit, Option<&MemoryFs>),
-) -> Result<(), String> {
+) -> Result<(), GitError> {
     let mut blobs = repo.blobs()?;
     let mut tree = Tree::default();
     for rev in &walk.revisions {
@@ -181,7 +186,7 @@ pub fn each_revision(
 
 /// Walks the history of the project root (only commits that change a
 /// `.mcfg` file, first parents only) and lists each change of the value.
-pub fn history(repo: &Repo, q: &Query<'_>, max_count: Option<usize>) -> Result<History, String> {
+pub fn history(repo: &Repo, q: &Query<'_>, max_count: Option<usize>) -> Result<History, GitError> {
     let walk = repo.walk(max_count)?;
     let mut changes = Vec::new();
     let mut prev: Option<Option<Value>> = None;

@@ -13,6 +13,7 @@ pub mod history;
 pub mod lookup;
 pub mod markdown;
 pub mod policy;
+pub mod query;
 pub mod junit;
 pub mod runtime_log;
 pub mod verify;

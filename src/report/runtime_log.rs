@@ -17,7 +17,7 @@
 //! skipped when read, with a warning.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as J};
@@ -178,13 +178,66 @@ pub fn at<'v>(v: &'v J, path: &str) -> Option<&'v J> {
     path.split('.').try_fold(v, |cur, k| cur.get(k))
 }
 
+/// Why the runtime log cannot be read or appended to (exit 2).
+#[derive(Debug)]
+pub enum RuntimeLogError {
+    /// The log exists and cannot be read.
+    Read { path: PathBuf, err: std::io::Error },
+    /// The log cannot be opened for appending or written.
+    Append { path: PathBuf, err: std::io::Error },
+    /// The log is a FIFO, device or folder.
+    NotRegular { path: PathBuf },
+    /// Only part of the entry was written.
+    Short {
+        path: PathBuf,
+        written: usize,
+        len: usize,
+    },
+}
+
+impl crate::diagnostics::Stop for RuntimeLogError {
+    fn command_error(&self) -> crate::diagnostics::CommandError {
+        use crate::diagnostics::CommandError;
+        match self {
+            RuntimeLogError::Read { path, err } => {
+                CommandError::io(format!("cannot read the runtime log: {err}")).in_file(path)
+            }
+            RuntimeLogError::Append { path, err } => {
+                CommandError::io(format!("cannot append to the runtime log: {err}")).in_file(path)
+            }
+            RuntimeLogError::NotRegular { path } => CommandError::io(
+                "cannot append to the runtime log: not a regular file (a FIFO, device or folder)",
+            )
+            .in_file(path)
+            .with_help("`--record` takes the path of a JSON-lines file (created when missing)"),
+            RuntimeLogError::Short { path, written, len } => CommandError::io(format!(
+                "cannot append to the runtime log: only {written} of {len} bytes written (disk full?)"
+            ))
+            .in_file(path),
+        }
+    }
+}
+
+crate::diagnostics::display_as_command_error!(RuntimeLogError);
+
+/// The message, for callers whose errors are still text.
+impl From<RuntimeLogError> for String {
+    fn from(e: RuntimeLogError) -> String {
+        e.to_string()
+    }
+}
+
 /// Every entry of the log at `path` (missing: none), and a warning per line
 /// that is not one. Memory is bounded by the longest line read.
-pub fn read(path: &Path) -> Result<(Vec<Entry>, Vec<String>), String> {
+pub fn read(path: &Path) -> Result<(Vec<Entry>, Vec<String>), RuntimeLogError> {
+    let failed = |err| RuntimeLogError::Read {
+        path: path.to_path_buf(),
+        err,
+    };
     let file = match crate::files::open_regular(path, None) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        Err(e) => return Err(failed(e)),
     };
     let mut reader = BufReader::new(file);
     let (mut entries, mut warnings) = (Vec::new(), Vec::new());
@@ -194,7 +247,7 @@ pub fn read(path: &Path) -> Result<(Vec<Entry>, Vec<String>), String> {
         let got = (&mut reader)
             .take(MAX_LINE_BYTES + 1)
             .read_until(b'\n', &mut line)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            .map_err(failed)?;
         if got == 0 {
             break;
         }
@@ -221,15 +274,17 @@ pub fn read(path: &Path) -> Result<(Vec<Entry>, Vec<String>), String> {
 }
 
 /// Appends `entry` as one line, in one write, and syncs it.
-pub fn append(path: &Path, entry: &Entry) -> Result<(), String> {
-    let fail = |e: std::io::Error| format!("cannot append to {}: {e}", path.display());
+pub fn append(path: &Path, entry: &Entry) -> Result<(), RuntimeLogError> {
+    let fail = |err: std::io::Error| RuntimeLogError::Append {
+        path: path.to_path_buf(),
+        err,
+    };
     let mut file = open_append(path).map_err(fail)?;
     let meta = file.metadata().map_err(fail)?;
     if !meta.is_file() {
-        return Err(format!(
-            "cannot append to {}: not a regular file (a FIFO, device or folder)",
-            path.display()
-        ));
+        return Err(RuntimeLogError::NotRegular {
+            path: path.to_path_buf(),
+        });
     }
     let mut line = Vec::new();
     // A torn last line (a crash mid-write) stays a line of its own.
@@ -240,11 +295,11 @@ pub fn append(path: &Path, entry: &Entry) -> Result<(), String> {
     line.push(b'\n');
     let n = file.write(&line).map_err(fail)?;
     if n != line.len() {
-        return Err(format!(
-            "cannot append to {}: only {n} of {} bytes written (disk full?)",
-            path.display(),
-            line.len()
-        ));
+        return Err(RuntimeLogError::Short {
+            path: path.to_path_buf(),
+            written: n,
+            len: line.len(),
+        });
     }
     file.sync_data().map_err(fail)
 }

@@ -16,13 +16,56 @@
 use std::collections::BTreeSet;
 use std::fs;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::diagnostics::CommandError;
 use crate::emit::is_safe_rel_path;
-use crate::emit::manifest::{Manifest, MANIFEST_NAME};
+use crate::emit::manifest::{Manifest, ManifestError, MANIFEST_NAME};
 use crate::files;
+
+/// Why a folder cannot be verified (exit 2): its manifest is missing,
+/// unreadable or not one mcfg writes, or the folder cannot be listed.
+#[derive(Debug)]
+pub enum VerifyError {
+    /// The manifest cannot be read.
+    Unreadable { manifest: PathBuf, err: io::Error },
+    /// The manifest does not parse as one.
+    Invalid {
+        manifest: PathBuf,
+        err: ManifestError,
+    },
+    /// The manifest breaks a rule every manifest mcfg writes keeps.
+    Inconsistent { manifest: PathBuf, what: String },
+    /// The output folder cannot be listed.
+    Unlistable { dir: PathBuf, err: io::Error },
+}
+
+impl crate::diagnostics::Stop for VerifyError {
+    fn command_error(&self) -> CommandError {
+        match self {
+            VerifyError::Unreadable { manifest, err } => CommandError::io(format!(
+                "cannot read the manifest: {err}"
+            ))
+            .in_file(manifest)
+            .with_help(
+                "`mcfg verify DIR` takes the output folder of `mcfg build` (`build/` by default)",
+            ),
+            VerifyError::Invalid { manifest, err } => err.in_file(manifest),
+            VerifyError::Inconsistent { manifest, what } => {
+                CommandError::io(format!("not a manifest mcfg writes: it {what}"))
+                    .in_file(manifest)
+                    .with_help("a manifest is written by `mcfg build`; build the folder again")
+            }
+            VerifyError::Unlistable { dir, err } => {
+                CommandError::io(format!("cannot list the folder: {err}")).in_file(dir)
+            }
+        }
+    }
+}
+
+crate::diagnostics::display_as_command_error!(VerifyError);
 
 /// What is wrong with one path of the output folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -87,19 +130,15 @@ impl VerifyReport {
 
 /// Checks the output folder `dir` against `dir/manifest.json`.
 ///
-/// Errors (a message for the user) when the manifest is missing, unreadable,
-/// not a valid manifest, or lists an unsafe path (absolute or with `..`), or
-/// when `dir` cannot be listed.
-pub fn verify(dir: &Path) -> Result<VerifyReport, String> {
+/// Errors when the manifest is missing, unreadable, not a valid manifest, or
+/// lists an unsafe path (absolute or with `..`), or when `dir` cannot be listed.
+pub fn verify(dir: &Path) -> Result<VerifyReport, VerifyError> {
     let manifest_path = dir.join(MANIFEST_NAME);
-    let bytes = files::read_regular(&manifest_path, files::MAX_DOCUMENT_BYTES).map_err(|err| {
-        format!(
-            "cannot read `{}`: {err} (is this an mcfg output folder?)",
-            manifest_path.display()
-        )
-    })?;
-    let manifest = Manifest::from_bytes(&bytes)
-        .map_err(|err| format!("`{}` is {err}", manifest_path.display()))?;
+    let manifest = read_manifest(&manifest_path)?;
+    let inconsistent = |what: String| VerifyError::Inconsistent {
+        manifest: manifest_path.clone(),
+        what,
+    };
     let mut listed = BTreeSet::from([MANIFEST_NAME.to_owned()]);
     let mut problems = Vec::new();
     let mut files: Vec<(&String, &String)> = Vec::new();
@@ -108,11 +147,10 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, String> {
             (Some(path), Some(hash)) => Some((path, hash)),
             (None, None) => None,
             (Some(_), None) | (None, Some(_)) => {
-                return Err(format!(
-                    "`{}` lists `runtime_path` and `runtime_sha256` apart for `{}`",
-                    manifest_path.display(),
+                return Err(inconsistent(format!(
+                    "lists `runtime_path` and `runtime_sha256` apart for `{}`",
                     entry.path
-                ))
+                )))
             }
         };
         files.push((&entry.path, &entry.sha256));
@@ -122,16 +160,12 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, String> {
     files.extend(manifest.flags.iter().map(|f| (&f.path, &f.sha256)));
     for (path, hash) in files {
         if !is_safe_rel_path(path) {
-            return Err(format!(
-                "`{}` lists an unsafe artifact path `{path}`",
-                manifest_path.display()
-            ));
+            return Err(inconsistent(format!(
+                "lists an unsafe artifact path `{path}`"
+            )));
         }
         if !listed.insert(path.clone()) {
-            return Err(format!(
-                "`{}` lists the artifact `{path}` twice (a manifest mcfg wrote lists each file once)",
-                manifest_path.display()
-            ));
+            return Err(inconsistent(format!("lists the artifact `{path}` twice")));
         }
         if let Some(kind) = check_file(dir, path, hash) {
             problems.push(Problem {
@@ -141,8 +175,10 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, String> {
         }
     }
     let points = verify_sweep(dir, &manifest, &manifest_path, &mut problems)?;
-    let present =
-        list_files(dir).map_err(|err| format!("cannot list `{}`: {err}", dir.display()))?;
+    let present = list_files(dir).map_err(|err| VerifyError::Unlistable {
+        dir: dir.to_path_buf(),
+        err,
+    })?;
     for path in present {
         let in_point = points.iter().any(|p| path.starts_with(p.as_str()));
         if !listed.contains(&path) && !in_point {
@@ -164,15 +200,14 @@ fn verify_sweep(
     manifest: &Manifest,
     manifest_path: &Path,
     problems: &mut Vec<Problem>,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<String>, VerifyError> {
     let mut points = Vec::new();
     for point in &manifest.sweep {
         if !is_safe_rel_path(&point.dir) {
-            return Err(format!(
-                "`{}` lists an unsafe sweep folder `{}`",
-                manifest_path.display(),
-                point.dir
-            ));
+            return Err(VerifyError::Inconsistent {
+                manifest: manifest_path.to_path_buf(),
+                what: format!("lists an unsafe sweep folder `{}`", point.dir),
+            });
         }
         let inner = format!("{}/{MANIFEST_NAME}", point.dir);
         points.push(format!("{}/", point.dir));
@@ -181,13 +216,13 @@ fn verify_sweep(
             continue;
         }
         let sub_dir = dir.join(&point.dir);
-        let bytes = files::read_regular(&sub_dir.join(MANIFEST_NAME), files::MAX_DOCUMENT_BYTES)
-            .map_err(|err| format!("cannot read `{inner}`: {err}"))?;
-        let sub = Manifest::from_bytes(&bytes).map_err(|err| format!("`{inner}` is {err}"))?;
+        let sub_path = sub_dir.join(MANIFEST_NAME);
+        let sub = read_manifest(&sub_path)?;
         if !sub.sweep.is_empty() {
-            return Err(format!(
-                "`{inner}` lists sweep points of its own (mcfg never writes that)"
-            ));
+            return Err(VerifyError::Inconsistent {
+                manifest: sub_path,
+                what: "lists sweep points of its own".to_owned(),
+            });
         }
         for p in verify(&sub_dir)?.problems {
             problems.push(Problem {
@@ -212,6 +247,20 @@ fn check_file(dir: &Path, path: &str, expected_sha256: &str) -> Option<ProblemKi
 }
 
 /// The lower-case hex SHA-256 of a regular file, read in 64 KiB blocks.
+/// The manifest at `path`.
+fn read_manifest(path: &Path) -> Result<Manifest, VerifyError> {
+    let bytes = files::read_regular(path, files::MAX_DOCUMENT_BYTES).map_err(|err| {
+        VerifyError::Unreadable {
+            manifest: path.to_path_buf(),
+            err,
+        }
+    })?;
+    Manifest::from_bytes(&bytes).map_err(|err| VerifyError::Invalid {
+        manifest: path.to_path_buf(),
+        err,
+    })
+}
+
 fn stream_sha256(path: &Path) -> io::Result<String> {
     use sha2::{Digest, Sha256};
     use std::io::Read;
@@ -365,13 +414,18 @@ mod tests {
     fn missing_or_broken_manifest_is_an_error() {
         let tmp = tempfile::tempdir().unwrap();
         let err = verify(tmp.path()).unwrap_err();
-        assert!(
-            err.contains("cannot read") && err.contains("manifest.json"),
-            "{err}"
-        );
+        assert!(matches!(err, VerifyError::Unreadable { .. }), "{err}");
+        let e = crate::diagnostics::Stop::command_error(&err);
+        assert!(e.message.starts_with("cannot read the manifest"), "{err}");
+        assert!(e.file.is_some_and(|f| f.ends_with("manifest.json")));
         fs::write(tmp.path().join("manifest.json"), "{not json").unwrap();
         let err = verify(tmp.path()).unwrap_err();
-        assert!(err.contains("not a valid mcfg manifest"), "{err}");
+        assert!(matches!(err, VerifyError::Invalid { .. }), "{err}");
+        let e = crate::diagnostics::Stop::command_error(&err);
+        assert!(e
+            .message
+            .starts_with("not a valid mcfg manifest: key must be a string"));
+        assert_eq!(e.at, Some((1, 2)));
     }
 
     #[test]
@@ -396,7 +450,11 @@ mod tests {
         };
         fs::write(tmp.path().join("manifest.json"), manifest.to_bytes()).unwrap();
         let err = verify(tmp.path()).unwrap_err();
-        assert!(err.contains("unsafe artifact path `../x.json`"), "{err}");
+        assert!(
+            err.to_string()
+                .ends_with("it lists an unsafe artifact path `../x.json`"),
+            "{err}"
+        );
     }
 
     #[test]

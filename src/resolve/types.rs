@@ -653,9 +653,25 @@ pub fn pattern_source(pattern: &str) -> std::borrow::Cow<'_, str> {
         pattern.starts_with('^') || (pattern.ends_with('$') && !pattern.ends_with("\\$"));
     if anchored {
         std::borrow::Cow::Borrowed(pattern)
+    } else if ends_in_comment(pattern) {
+        // `(?x)` comments run to the end of the line: the closing `)$` goes on the next.
+        std::borrow::Cow::Owned(format!("^(?:{pattern}\n)$"))
     } else {
         std::borrow::Cow::Owned(format!("^(?:{pattern})$"))
     }
+}
+
+/// Whether `pattern` ends inside an `(?x)` comment (`# ...` with no newline
+/// after it). A newline there is whitespace, which `x` mode ignores.
+fn ends_in_comment(pattern: &str) -> bool {
+    !pattern.ends_with('\n')
+        && regex_syntax::ast::parse::Parser::new()
+            .parse_with_comments(pattern)
+            .is_ok_and(|w| {
+                w.comments
+                    .last()
+                    .is_some_and(|c| c.span.end.offset == pattern.len())
+            })
 }
 
 /// The regex of a `matches` refinement. A pattern without anchors must
@@ -666,4 +682,21 @@ pub fn compile_pattern(pattern: &str) -> Result<regex::Regex, regex::Error> {
     regex::RegexBuilder::new(&pattern_source(pattern))
         .size_limit(1 << 22)
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{compile_pattern, pattern_source};
+
+    #[test]
+    fn a_verbose_pattern_may_end_in_a_comment() {
+        let re = compile_pattern("(?x) [a-z]+ - [0-9]+   # name-number").expect("compiles");
+        assert!(re.is_match("run-42"));
+        assert!(!re.is_match("run-42x"), "still matched whole");
+        // A `#` outside `x` mode is a character, and no newline is added.
+        assert_eq!(pattern_source("a#b"), "^(?:a#b)$");
+        assert!(compile_pattern("a#b").expect("compiles").is_match("a#b"));
+        // A comment that ends with a newline needs nothing more.
+        assert_eq!(pattern_source("(?x)a # c\n"), "^(?:(?x)a # c\n)$");
+    }
 }

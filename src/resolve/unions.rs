@@ -72,8 +72,37 @@ pub(super) fn discriminate(diags: &mut Diagnostics, prog: &mut Program<'_>) {
     prog.tags = tags;
 }
 
+/// Why a union of schemas has no tag.
+#[derive(Debug)]
+enum Untagged {
+    /// Two members have the same literal in the only candidate field.
+    SameTag {
+        a: String,
+        b: String,
+        field: Name,
+        lit: String,
+    },
+    /// No field has one literal type in every member.
+    NoField { members: Vec<String> },
+}
+
+impl std::fmt::Display for Untagged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Untagged::SameTag { a, b, field, lit } => {
+                write!(f, "{a} and {b} both have `{field}` = {lit}")
+            }
+            Untagged::NoField { members } => write!(
+                f,
+                "{} share no field with one literal type per member",
+                members.join(", ")
+            ),
+        }
+    }
+}
+
 /// The field that tells `objs` apart, or why there is none.
-fn tag_of(prog: &Program<'_>, objs: &[ObjId]) -> Result<Tagged, String> {
+fn tag_of(prog: &Program<'_>, objs: &[ObjId]) -> Result<Tagged, Untagged> {
     let first = prog.obj(objs[0]);
     let name = |o: ObjId| {
         prog.obj(o)
@@ -92,12 +121,12 @@ fn tag_of(prog: &Program<'_>, objs: &[ObjId]) -> Result<Tagged, String> {
                 _ => continue 'field,
             };
             if let Some((_, other)) = members.iter().find(|(l, _)| *l == lit) {
-                return Err(format!(
-                    "{} and {} both have `{fname}` = {}",
-                    name(*other),
-                    name(o),
-                    lit_text(&lit)
-                ));
+                return Err(Untagged::SameTag {
+                    a: name(*other),
+                    b: name(o),
+                    field: fname.clone(),
+                    lit: lit_text(&lit),
+                });
             }
             members.push((lit, o));
         }
@@ -106,9 +135,7 @@ fn tag_of(prog: &Program<'_>, objs: &[ObjId]) -> Result<Tagged, String> {
             members,
         });
     }
-    let names: Vec<String> = objs.iter().map(|&o| name(o)).collect();
-    Err(format!(
-        "{} share no field with one literal type per member",
-        names.join(", ")
-    ))
+    Err(Untagged::NoField {
+        members: objs.iter().map(|&o| name(o)).collect(),
+    })
 }

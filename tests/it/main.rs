@@ -19,6 +19,7 @@ mod limits;
 mod hostile;
 mod props;
 mod workflow;
+mod errors;
 mod overrides;
 mod policy;
 mod sweep;

@@ -565,7 +565,7 @@ fn blame_with_a_manifest_blames_override_held_values_on_the_override() {
     let bad = blame(&["--manifest", "main.mcfg"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(
-        stderr(&bad).contains("main.mcfg: not a valid mcfg manifest"),
+        stderr(&bad).contains("main.mcfg:1:1: not a valid mcfg manifest: expected value"),
         "{}",
         stderr(&bad)
     );

@@ -320,7 +320,7 @@ fn a_fifo_as_the_log_is_refused_without_blocking() {
     let out = record(d, at(5), "prod", "u1.json");
     assert_eq!(code(&out), Some(2));
     assert!(
-        stderr(&out).starts_with("mcfg: cannot "),
+        stderr(&out).starts_with("mcfg: audit.jsonl: cannot read the runtime log: "),
         "{}",
         stderr(&out)
     );

@@ -21,7 +21,7 @@ fn text(bytes: &[u8]) -> String {
 
 /// Validates `log` with Python `jsonschema` against the shipped SARIF 2.1.0 schema;
 /// returns the validator's complaint, if any.
-fn sarif_schema_errors(log: &str) -> Option<String> {
+pub(super) fn sarif_schema_errors(log: &str) -> Option<String> {
     let schema =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif/sarif-schema-2.1.0.json");
     let script = "import json, sys, jsonschema\n\
@@ -53,7 +53,9 @@ fn io_error_is_one_json_object() {
     let v: Value = serde_json::from_str(&err).unwrap();
     assert_eq!(v["severity"], "error");
     assert_eq!(v["code"], "mcfg::io");
-    assert_eq!(v["message"], "/nonexistent: no such file or folder");
+    assert_eq!(v["message"], "no such file or folder");
+    assert_eq!(v["file"], "/nonexistent");
+    assert!(v["help"].as_str().unwrap().contains("PATHS"), "{v}");
 }
 
 #[test]
@@ -72,7 +74,8 @@ fn usage_error_is_one_json_object_and_human_stays_plain() {
     let human = mcfg(&["check", "/nonexistent"]);
     assert_eq!(
         text(&human.stderr),
-        "mcfg: /nonexistent: no such file or folder\n"
+        "mcfg: /nonexistent: no such file or folder\n  \
+         help: PATHS are `.mcfg` files or folders holding them (default: `.`)\n"
     );
 }
 
