@@ -58,6 +58,16 @@ pub struct Difference {
     pub marker: Option<&'static str>,
 }
 
+impl Difference {
+    /// The environment column of a table: its name, or `-` without environments.
+    pub(crate) fn env_cell(&self) -> &str {
+        self.env
+            .as_ref()
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("-")
+    }
+}
+
 /// `diff --env A --env B`.
 #[derive(Debug, Clone, Serialize)]
 pub struct EnvDiff {
@@ -314,14 +324,9 @@ pub fn render_against(report: &AgainstDiff) -> String {
         "set now".to_owned(),
     ]];
     for d in &report.differences {
-        let env = d
-            .env
-            .as_ref()
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or("-");
         rows.push(vec![
             format!("{}.{}", d.config, d.path),
-            env.to_owned(),
+            d.env_cell().to_owned(),
             d.shown[0].clone(),
             d.shown[1].clone(),
             side(d, 0),

@@ -59,14 +59,9 @@ pub fn render_sweep(report: &SweepDiff) -> String {
             "point".to_owned(),
         ]];
         for d in &p.differences {
-            let env = d
-                .env
-                .as_ref()
-                .and_then(serde_json::Value::as_str)
-                .unwrap_or("-");
             rows.push(vec![
                 format!("  {}.{}", d.config, d.path),
-                env.to_owned(),
+                d.env_cell().to_owned(),
                 d.shown[0].clone(),
                 d.shown[1].clone(),
             ]);
