@@ -169,20 +169,25 @@ impl<'a> LayerCache<'a> {
         let own_env_free: IdVec<ConfigId, bool> = prog
             .configs
             .map(|c| !c.decl.body.iter().any(|s| matches!(s, Stmt::Env(_))));
-        cache.env_free = prog
-            .configs
-            .map(|c| c.chain.iter().all(|&l| own_env_free[l]));
+        // Parents before children (by depth), so each config reads its
+        // parent's answer instead of walking its chain.
+        let mut by_depth: Vec<ConfigId> = prog.configs.ids().collect();
+        by_depth.sort_by_key(|&c| prog.configs[c].depth);
+        cache.env_free = own_env_free.clone();
+        for &c in &by_depth {
+            if let Some(p) = prog.configs[c].parent {
+                cache.env_free[c] = own_env_free[c] && cache.env_free[p];
+            }
+        }
         for c in &prog.configs {
             if !cache.templates.contains_key(&c.schema) {
                 let t = merge::for_schema(prog, c.schema, diags);
                 cache.templates.insert(c.schema, t);
             }
         }
-        // Chains list ancestors first, so walking configs by chain length
-        // guarantees a parent is cached before its children need it.
-        let mut order: Vec<ConfigId> = prog.configs.ids().collect();
-        order.sort_by_key(|&c| prog.configs[c].chain.len());
-        for cid in order {
+        // Walking configs by depth guarantees a parent is cached before its
+        // children need it.
+        for cid in by_depth {
             let c = &prog.configs[cid];
             if !c.has_children || c.broken {
                 continue;
@@ -337,7 +342,7 @@ impl<'a> LayerCache<'a> {
                     Some(t) => t.clone(),
                     None => merge::for_schema(prog, c.schema, diags),
                 };
-                for &link in &c.chain {
+                for link in prog.config_chain(cid) {
                     apply_config(&mut ap, &mut l, link, env);
                 }
                 l

@@ -65,20 +65,31 @@ pub fn apply_env_blocks<'a>(
     let body = &prog.configs[cid].decl.body;
     ap.config = Some(cid);
     let Some(env) = env else { return };
-    for &anc in &prog.env_chains[env] {
-        let name = &prog.envs[anc].name;
+    // The blocks naming `env` or one of its ancestors, ancestors first and
+    // in source order within one: found with an O(1) ancestry test per
+    // named environment, not a walk of `env`'s chain per block.
+    let mut hits: Vec<(u32, usize, EnvId)> = Vec::new();
+    for (i, stmt) in body.iter().enumerate() {
+        let Stmt::Env(block) = stmt else { continue };
+        for name in &block.envs {
+            if let Some(anc) = prog.env_tree.id(&name.name) {
+                if prog.env_extends(env, anc) {
+                    hits.push((prog.env_tree.depth(anc), i, anc));
+                }
+            }
+        }
+    }
+    hits.sort_unstable();
+    hits.dedup();
+    for (_, i, anc) in hits {
+        let Stmt::Env(block) = &body[i] else { continue };
         let origin = Origin::Config {
             config: cid,
             env: Some(anc),
         };
-        for stmt in body {
-            let Stmt::Env(block) = stmt else { continue };
-            if block.envs.iter().any(|e| &e.name == name) {
-                let free = std::mem::replace(&mut ap.new_keys, false);
-                ap.body(layers, ROOT, &block.body, origin, false);
-                ap.new_keys = free;
-            }
-        }
+        let free = std::mem::replace(&mut ap.new_keys, false);
+        ap.body(layers, ROOT, &block.body, origin, false);
+        ap.new_keys = free;
     }
 }
 

@@ -466,7 +466,7 @@ pub fn apply<'a>(
     ap.config = Some(cid);
     for p in table.for_config(cid) {
         if let Some(only) = p.env {
-            let holds = env.is_some_and(|e| prog.env_chains[e].contains(&only));
+            let holds = env.is_some_and(|e| prog.env_extends(e, only));
             if !holds {
                 continue;
             }

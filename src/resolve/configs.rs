@@ -10,6 +10,11 @@ use crate::types::ObjId;
 
 use super::envs::unknown_env;
 use super::ids::{ConfigId, IdVec, TooMany};
+
+/// Most configs in one inheritance chain (a config and its ancestors):
+/// deeper chains are refused with `mcfg::limit` at the `extends` that
+/// passes the limit (docs/limits.md).
+pub const MAX_CONFIG_DEPTH: usize = 10_000;
 use super::{Item, Program};
 
 /// A config after resolution.
@@ -20,8 +25,9 @@ pub struct Config<'a> {
     pub file: FileId,
     pub parent: Option<ConfigId>,
     pub schema: Option<ObjId>,
-    /// Ancestors then the config itself (root first).
-    pub chain: Vec<ConfigId>,
+    /// How many ancestors the config has (a config without parent has 0);
+    /// below [`MAX_CONFIG_DEPTH`]. `Program::config_chain` lists them.
+    pub depth: u32,
     /// Whether another config extends this one.
     pub has_children: bool,
     /// Whether the parent or schema failed to resolve (the config is not evaluated).
@@ -48,7 +54,7 @@ pub(super) fn declare<'a>(
         file,
         parent: None,
         schema: None,
-        chain: Vec::new(),
+        depth: 0,
         has_children: false,
         broken: false,
     });
@@ -195,17 +201,46 @@ fn check_unique_names(diags: &mut Diagnostics, prog: &Program<'_>) {
     }
 }
 
+/// Resolves config `start` and, first, its ancestors: without recursion,
+/// so that a chain as long as [`MAX_CONFIG_DEPTH`] needs no deep stack.
 fn resolve_one(
+    diags: &mut Diagnostics,
+    prog: &mut Program<'_>,
+    start: ConfigId,
+    state: &mut IdVec<ConfigId, u8>,
+) {
+    let mut stack = vec![start];
+    while let Some(&id) = stack.last() {
+        if state[id] == 2 {
+            stack.pop();
+            continue;
+        }
+        if state[id] == 0 {
+            state[id] = 1;
+            let c = &prog.configs[id];
+            if let Some(pq) = &c.decl.parent {
+                if let Ok(Item::Config(pid)) = prog.lookup(c.file, pq) {
+                    if state[pid] == 0 {
+                        stack.push(pid);
+                        continue;
+                    }
+                }
+            }
+        }
+        // Every ancestor is resolved now (or on the stack: a cycle).
+        finish_one(diags, prog, id, state);
+        stack.pop();
+    }
+}
+
+/// Resolves config `id` once its parent is resolved (or found in a cycle).
+fn finish_one(
     diags: &mut Diagnostics,
     prog: &mut Program<'_>,
     id: ConfigId,
     state: &mut IdVec<ConfigId, u8>,
 ) {
     let i = id;
-    if state[i] == 2 {
-        return;
-    }
-    state[i] = 1;
     let decl = prog.configs[i].decl;
     let file = prog.configs[i].file;
     let mut parent = None;
@@ -217,8 +252,12 @@ fn resolve_one(
                 broken = true;
             }
             Ok(Item::Config(pid)) => {
-                resolve_one(diags, prog, pid, state);
-                broken |= prog.configs[pid].broken;
+                let p = &prog.configs[pid];
+                if !p.broken && p.depth as usize + 1 >= MAX_CONFIG_DEPTH {
+                    diags.push(depth_error(prog, id, pid, pq.span));
+                    broken = true;
+                }
+                broken |= p.broken;
                 parent = Some(pid);
             }
             Ok(_) => {
@@ -279,16 +318,31 @@ fn resolve_one(
     // A schema that contains itself is reported once where the cycle is; its
     // configs are not evaluated (they could never be complete).
     broken |= schema.is_some_and(|s| prog.infinite_objs.contains(&s));
-    let mut chain = parent
-        .map(|p| prog.configs[p].chain.clone())
-        .unwrap_or_default();
-    chain.push(id);
+    let depth = parent.map_or(0, |p| prog.configs[p].depth.saturating_add(1));
     let c = &mut prog.configs[i];
     c.parent = parent;
     c.schema = schema;
-    c.chain = chain;
+    c.depth = depth;
     c.broken = broken;
     state[i] = 2;
+}
+
+fn depth_error(prog: &Program<'_>, id: ConfigId, parent: ConfigId, span: Span) -> Diagnostic {
+    let p = &prog.configs[parent];
+    Diagnostic::error(
+        Code::Limit,
+        span,
+        format!(
+            "inheritance chain longer than {MAX_CONFIG_DEPTH} configs: `{}` extends `{}`, which has {} ancestors",
+            prog.configs[id].name,
+            p.name,
+            p.depth
+        ),
+    )
+    .with_label(p.decl.name.span, format!("`{}` is declared here", p.name))
+    .with_help(format!(
+        "a config and its ancestors are at most {MAX_CONFIG_DEPTH} configs; extend a config nearer the root"
+    ))
 }
 
 fn cycle_error(prog: &Program<'_>, id: ConfigId, back: ConfigId, span: Span) -> Diagnostic {
@@ -329,7 +383,7 @@ fn check_body<'a>(
             continue;
         }
         for name in &block.envs {
-            if !prog.envs.iter().any(|e| e.name == name.name) {
+            if prog.env_tree.id(&name.name).is_none() {
                 let mut d = unknown_env(&prog.envs, &name.name, name.span);
                 if prog.envs.is_empty() {
                     d.message =

@@ -1,8 +1,11 @@
 //! The build's environments (LANGUAGE.md §2): one set for every file,
 //! optional `extends` between environments, declaration order kept.
 
+use indexmap::IndexMap;
+
 use crate::ast::{Decl, Environments, Name};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::map::FastState;
 use crate::source::Span;
 use crate::suggest;
 
@@ -15,6 +18,40 @@ pub struct Env {
     pub name: Name,
     pub parent: Option<EnvId>,
     pub span: Span,
+}
+
+/// The shape of the environment forest, for O(1) questions about it: an
+/// environment's index by name, its depth, and an interval of a depth-first
+/// numbering (an environment extends another, directly or not, exactly when
+/// its interval lies inside the other's), so that checking a long chain of
+/// `extends` costs no walk up the chain per question.
+#[derive(Debug, Clone, Default)]
+pub struct EnvTree {
+    by_name: IndexMap<Name, EnvId, FastState>,
+    /// Per environment: how many ancestors it has (a root has 0).
+    depth: IdVec<EnvId, u32>,
+    /// Per environment: its first and last depth-first number (itself, then its descendants).
+    span: IdVec<EnvId, (u32, u32)>,
+}
+
+impl EnvTree {
+    /// The environment named `name`.
+    pub fn id(&self, name: &str) -> Option<EnvId> {
+        self.by_name.get(name).copied()
+    }
+
+    /// Whether `env` is `anc` or extends it, directly or not.
+    pub fn extends(&self, env: EnvId, anc: EnvId) -> bool {
+        let (Some(e), Some(a)) = (self.span.get(env), self.span.get(anc)) else {
+            return false;
+        };
+        a.0 <= e.0 && e.1 <= a.1
+    }
+
+    /// How many ancestors `env` has.
+    pub fn depth(&self, env: EnvId) -> u32 {
+        self.depth.get(env).copied().unwrap_or(0)
+    }
 }
 
 /// Resolves the `environments` declarations of every file into `prog.envs`.
@@ -45,15 +82,16 @@ pub(super) fn resolve_envs(diags: &mut Diagnostics, prog: &mut Program<'_>) {
         }
     }
     let mut envs: IdVec<EnvId, Env> = IdVec::new();
+    let mut by_name: IndexMap<Name, EnvId, FastState> = IndexMap::default();
     for decl in &first.envs {
-        if let Some(prev) = envs.iter().find(|e| e.name == decl.name.name) {
+        if let Some(&prev) = by_name.get(&decl.name.name) {
             diags.push(
                 Diagnostic::error(
                     Code::Duplicate,
                     decl.name.span,
                     format!("environment `{}` is declared twice", decl.name.name),
                 )
-                .with_label(prev.span, "first declared here"),
+                .with_label(envs[prev].span, "first declared here"),
             );
             continue;
         }
@@ -62,33 +100,39 @@ pub(super) fn resolve_envs(diags: &mut Diagnostics, prog: &mut Program<'_>) {
             parent: None,
             span: decl.name.span,
         };
-        if let Err(TooMany { max }) = envs.push(env) {
-            diags.push(
-                Diagnostic::error(
-                    Code::Limit,
-                    decl.name.span,
-                    format!("more than {max} environments"),
-                )
-                .with_label(first.span, "in this `environments` declaration")
-                .with_help(format!(
-                    "a build declares at most {max} environments; \
-                     split the project, or make the rarest ones configs"
-                )),
-            );
-            break;
+        match envs.push(env) {
+            Ok(id) => {
+                by_name.insert(decl.name.name.clone(), id);
+            }
+            Err(TooMany { max }) => {
+                diags.push(
+                    Diagnostic::error(
+                        Code::Limit,
+                        decl.name.span,
+                        format!("more than {max} environments"),
+                    )
+                    .with_label(first.span, "in this `environments` declaration")
+                    .with_help(format!(
+                        "a build declares at most {max} environments; \
+                         split the project, or make the rarest ones configs"
+                    )),
+                );
+                break;
+            }
         }
     }
     for decl in &first.envs {
         let Some(parent) = &decl.parent else { continue };
-        let Some(idx) = envs.position(|e| e.name == decl.name.name) else {
+        let Some(&idx) = by_name.get(&decl.name.name) else {
             continue;
         };
-        match envs.position(|e| e.name == parent.name) {
-            Some(p) => envs[idx].parent = Some(p),
+        match by_name.get(&parent.name) {
+            Some(&p) => envs[idx].parent = Some(p),
             None => diags.push(unknown_env(&envs, &parent.name, parent.span)),
         }
     }
-    prog.env_chains = chains(diags, &mut envs);
+    break_cycles(diags, &mut envs);
+    prog.env_tree = tree(&envs, by_name);
     prog.envs = envs;
 }
 
@@ -110,39 +154,85 @@ fn same_set(a: &Environments, b: &Environments) -> bool {
     key(a) == key(b)
 }
 
-/// Ancestor chains (root first); an `extends` cycle is reported and broken.
-fn chains(diags: &mut Diagnostics, envs: &mut IdVec<EnvId, Env>) -> IdVec<EnvId, Vec<EnvId>> {
-    let mut out = IdVec::new();
+/// Reports and cuts every `extends` cycle, in one pass over the
+/// environments (each is walked up to an already finished one at most once).
+fn break_cycles(diags: &mut Diagnostics, envs: &mut IdVec<EnvId, Env>) {
+    // 0 = not visited, 1 = on the current walk, 2 = done.
+    let mut state = envs.map(|_| 0u8);
+    let mut walk = Vec::new();
     for start in envs.ids() {
-        let mut chain = vec![start];
-        let mut cur = envs[start].parent;
-        while let Some(p) = cur {
-            if chain.contains(&p) {
-                let names: Vec<&str> = chain.iter().map(|&i| &*envs[i].name).collect();
-                diags.push(
-                    Diagnostic::error(
-                        Code::Cycle,
-                        envs[start].span,
-                        format!(
-                            "environment `{}` extends itself: {} → {}",
-                            envs[start].name,
-                            names.join(" → "),
-                            envs[p].name
-                        ),
-                    )
-                    .with_help("remove one `extends` from the cycle"),
-                );
-                envs[start].parent = None;
-                break;
+        walk.clear();
+        let mut cur = Some(start);
+        while let Some(e) = cur {
+            match state[e] {
+                2 => break,
+                1 => {
+                    // `e` is on this walk: the cycle is `e` … last, back to `e`.
+                    let at = walk.iter().position(|&w| w == e).unwrap_or(0);
+                    let names: Vec<&str> = walk[at..].iter().map(|&i| &*envs[i].name).collect();
+                    diags.push(
+                        Diagnostic::error(
+                            Code::Cycle,
+                            envs[e].span,
+                            format!(
+                                "environment `{}` extends itself: {} → {}",
+                                envs[e].name,
+                                names.join(" → "),
+                                envs[e].name
+                            ),
+                        )
+                        .with_help("remove one `extends` from the cycle"),
+                    );
+                    envs[e].parent = None;
+                    break;
+                }
+                _ => {
+                    state[e] = 1;
+                    walk.push(e);
+                    cur = envs[e].parent;
+                }
             }
-            chain.push(p);
-            cur = envs[p].parent;
         }
-        chain.reverse();
-        // As many chains as environments, which `envs.push` bounded.
-        let _ = out.push(chain);
+        for &w in &walk {
+            state[w] = 2;
+        }
     }
-    out
+}
+
+/// The [`EnvTree`] of acyclic `envs`: depths and depth-first intervals,
+/// computed without recursion (a chain may be as long as there are environments).
+fn tree(envs: &IdVec<EnvId, Env>, by_name: IndexMap<Name, EnvId, FastState>) -> EnvTree {
+    let mut children: IdVec<EnvId, Vec<EnvId>> = envs.map(|_| Vec::new());
+    let mut roots = Vec::new();
+    for id in envs.ids() {
+        match envs[id].parent {
+            Some(p) => children[p].push(id),
+            None => roots.push(id),
+        }
+    }
+    let mut depth = envs.map(|_| 0u32);
+    let mut span = envs.map(|_| (0u32, 0u32));
+    let mut next = 0u32;
+    // (environment, whether its descendants are numbered already)
+    let mut stack: Vec<(EnvId, bool)> = roots.iter().rev().map(|&r| (r, false)).collect();
+    while let Some((e, done)) = stack.pop() {
+        if done {
+            span[e].1 = next - 1;
+            continue;
+        }
+        span[e].0 = next;
+        next += 1;
+        stack.push((e, true));
+        for &c in children[e].iter().rev() {
+            depth[c] = depth[e] + 1;
+            stack.push((c, false));
+        }
+    }
+    EnvTree {
+        by_name,
+        depth,
+        span,
+    }
 }
 
 /// `mcfg::unknown-env` for `name`, suggesting the closest declared environment.

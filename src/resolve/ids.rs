@@ -1,6 +1,6 @@
 //! Typed ids of environments and configs, and the vectors indexed by them.
 //!
-//! An [`EnvId`] indexes `Program::envs` (and `env_chains`), a [`ConfigId`]
+//! An [`EnvId`] indexes `Program::envs`, a [`ConfigId`]
 //! `Program::configs`. Both are small (`u16`, `u32`) so that the merge
 //! layers' `Origin` and the per-(config, environment) caches stay compact,
 //! and [`IdVec`] is the only way to index the vectors they name, so an

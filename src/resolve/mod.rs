@@ -23,8 +23,8 @@ use crate::source::{FileId, Span};
 use crate::suggest;
 use crate::types::{ObjId, ObjTy, Ty, TyId, TyRef};
 
-pub use configs::Config;
-pub use envs::Env;
+pub use configs::{Config, MAX_CONFIG_DEPTH};
+pub use envs::{Env, EnvTree};
 pub use ids::{ConfigId, EnvId, Id, IdVec, TooMany, MAX_CONFIGS, MAX_ENVS};
 pub use unions::{lit_text, Tagged};
 
@@ -54,8 +54,8 @@ pub struct Program<'a> {
     pub project: &'a Project,
     /// Declared environments in declaration order; empty for a build without `environments`.
     pub envs: IdVec<EnvId, Env>,
-    /// Per environment: its ancestors then itself (root first).
-    pub env_chains: IdVec<EnvId, Vec<EnvId>>,
+    /// Names, depths and ancestry of `envs` (O(1) questions, no chain walks).
+    pub env_tree: EnvTree,
     /// Per file: the names it declares or imports.
     pub scopes: Vec<IndexMap<Name, (Item, Span)>>,
     pub objs: Vec<ObjTy<'a>>,
@@ -79,7 +79,7 @@ impl<'a> Program<'a> {
         let mut prog = Program {
             project,
             envs: IdVec::new(),
-            env_chains: IdVec::new(),
+            env_tree: EnvTree::default(),
             scopes: vec![IndexMap::new(); project.files.len()],
             objs: Vec::new(),
             tys: Vec::new(),
@@ -132,6 +132,46 @@ impl<'a> Program<'a> {
     /// The name of environment `env` (`None` for the unnamed one).
     pub fn env_name(&self, env: Option<EnvId>) -> Option<&str> {
         env.map(|e| &*self.envs[e].name)
+    }
+
+    /// Config `cid`'s ancestors then itself (root first), built on demand
+    /// (O(depth)).
+    pub fn config_chain(&self, cid: ConfigId) -> Vec<ConfigId> {
+        let mut chain = Vec::with_capacity(self.configs[cid].depth as usize + 1);
+        let mut cur = Some(cid);
+        // Bounded: `resolve` reports inheritance cycles and leaves them without parent.
+        while let Some(c) = cur {
+            if chain.len() > self.configs.len() {
+                break;
+            }
+            chain.push(c);
+            cur = self.configs[c].parent;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// Whether environment `env` is `anc` or extends it, directly or not (O(1)).
+    pub fn env_extends(&self, env: EnvId, anc: EnvId) -> bool {
+        self.env_tree.extends(env, anc)
+    }
+
+    /// Environment `env`'s ancestors then itself (root first), built on
+    /// demand: O(depth), so callers that ask per environment should prefer
+    /// [`Program::env_extends`].
+    pub fn env_chain(&self, env: EnvId) -> Vec<EnvId> {
+        let mut chain = Vec::with_capacity(self.env_tree.depth(env) as usize + 1);
+        let mut cur = Some(env);
+        // Bounded: `resolve` cut every `extends` cycle.
+        while let Some(e) = cur {
+            if chain.len() > self.envs.len() {
+                break;
+            }
+            chain.push(e);
+            cur = self.envs[e].parent;
+        }
+        chain.reverse();
+        chain
     }
 
     /// Whether `obj` is `base` or extends it (directly or not).
