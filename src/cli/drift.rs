@@ -63,11 +63,13 @@ pub fn run(out: &Output, args: &DriftArgs) -> u8 {
             let d = Diagnostic::error(Code::TypeMismatch, node.span, message)
                 .with_help("pass the artifact mcfg built for this config and environment");
             out.diagnostics(&doc_sources, &[d]);
-            return 2;
+            return 1;
         }
+        // Bad input, located in the deployed file: exit 1, as `import` and
+        // `check-runtime` do for the same document errors.
         Err(e) => {
             out.diagnostics(&doc_sources, &[e.to_diagnostic()]);
-            return 2;
+            return 1;
         }
     };
     let Some(comp) = out.compile(&args.sources) else {
