@@ -110,8 +110,9 @@ pub(in crate::eval) fn eval_typed<'a>(
             let ty = (both_lists && same_ty(cx, item_ty(cx, lt), item_ty(cx, rt)))
                 .then_some(lt)
                 .flatten();
-            let v = binary(lv, BinaryOp::Add, rv)
-                .map_err(|(code, msg)| cx.fail(scope.cid(), Diagnostic::error(code, e.span, msg)))?;
+            let v = binary(lv, BinaryOp::Add, rv).map_err(|(code, msg)| {
+                cx.fail(scope.cid(), Diagnostic::error(code, e.span, msg))
+            })?;
             Ok((v, ty))
         }
         ExprKind::ListComp(elem, comp) => {

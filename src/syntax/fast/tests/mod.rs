@@ -198,7 +198,6 @@ fn accepts_every_corpus_file_with_the_same_tree() {
     }
 }
 
-
 fn in_config(expr: &str) -> String {
     format!("config c {{\n  x = {expr}\n}}\n")
 }

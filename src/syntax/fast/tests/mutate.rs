@@ -28,9 +28,29 @@ const INSERTS: &[&str] = &[
 
 /// Tokens of LANGUAGE.md §9 added to `INSERTS` for the §9 mutations.
 const INSERTS_9: &[&str] = &[
-    " is ", "is", " for ", "for ", " in ", " if ", "all(", "any(", "x in ", "k, v in ", ": ",
-    ":=", "unset ", " | ", "?", "int", "list[int]", "test ", "assert ", "[x for x in y]",
-    "{ k = v for k, v in m }", ",", "\n",
+    " is ",
+    "is",
+    " for ",
+    "for ",
+    " in ",
+    " if ",
+    "all(",
+    "any(",
+    "x in ",
+    "k, v in ",
+    ": ",
+    ":=",
+    "unset ",
+    " | ",
+    "?",
+    "int",
+    "list[int]",
+    "test ",
+    "assert ",
+    "[x for x in y]",
+    "{ k = v for k, v in m }",
+    ",",
+    "\n",
 ];
 
 fn mutate(rng: &mut Rng, text: &str) -> String {
@@ -104,7 +124,6 @@ fn every_fast_success_on_mutations_matches_pest() {
     );
 }
 
-
 /// Mutations of the §9 texts of the corpus, with §9 tokens inserted as well.
 #[test]
 fn every_fast_success_on_section_9_mutations_matches_pest() {
@@ -120,7 +139,10 @@ fn every_fast_success_on_section_9_mutations_matches_pest() {
         for round in 0..1500 {
             let mutated = mutate_with(&mut rng, &text, &inserts);
             tried += 1;
-            accepted += usize::from(assert_sound(&mutated, &format!("{name} §9 mutation {round}")));
+            accepted += usize::from(assert_sound(
+                &mutated,
+                &format!("{name} §9 mutation {round}"),
+            ));
         }
     }
     assert!(
