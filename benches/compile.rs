@@ -3,7 +3,8 @@
 //! The workload mirrors `/work/shared/bench/gen_mcfg.py`: one schema file with
 //! three environments, an abstract base config and N models that each inherit
 //! it, override eight fields and set three fields per environment. Phases:
-//! `parse` (one file's text → AST), `resolve_merge` (program + layer cache),
+//! `parse` (one file's text → AST; `parse_section9` on a text written with
+//! the constructs of LANGUAGE.md §9), `resolve_merge` (program + layer cache),
 //! `compile` (load + resolve + evaluate + checks, the whole front end) and
 //! `emit` (artifact values → JSON bytes).
 //!
@@ -171,8 +172,75 @@ fn tasks(prog: &Program<'_>) -> Vec<(ConfigId, Option<EnvId>)> {
     out
 }
 
+/// The source of model `i` written with the constructs of LANGUAGE.md §9:
+/// `is` tests, list and map comprehensions, `all`/`any`, `unset`, `:=` and
+/// a policy test (deterministic; parsed only, never compiled).
+fn model_section9(i: usize, out: &mut String) {
+    let _ = writeln!(out, "config model_{i:05} extends base {{");
+    let _ = writeln!(out, "  name = \"model_{i:05}\"");
+    let _ = writeln!(
+        out,
+        "  devices = [{{ kind = \"a100\", gpus = {} }}, {{ kind = \"t4\", gpus = 1 }}]",
+        1 + i % 8
+    );
+    let _ = writeln!(
+        out,
+        "  gpus = [d.gpus * 2 for d in devices if d.kind == \"a100\" and d.gpus is int]"
+    );
+    let _ = writeln!(
+        out,
+        "  traffic := {{ current = {}, next = {} }}",
+        90 - i % 10,
+        10 + i % 10
+    );
+    let _ = writeln!(
+        out,
+        "  weights = {{ k = v / 100 for k, v in traffic if v > 0 }}"
+    );
+    let _ = writeln!(
+        out,
+        "  ok = all(v in values(traffic): v >= 1) and not any(d in devices: d.gpus is string | list[int])"
+    );
+    let _ = writeln!(
+        out,
+        "  device = if serving.device is \"gpu\" | \"cpu\" then serving.device else \"cpu\""
+    );
+    let _ = writeln!(
+        out,
+        "  env prod {{ unset serving.canary; serving.replicas := {} }}",
+        2 + i % 8
+    );
+    out.push_str("}\n");
+    let _ = writeln!(out, "test \"model_{i:05} serves\" in prod {{");
+    let _ = writeln!(
+        out,
+        "  assert all(c in [model_{i:05}]: c.serving.replicas >= 2) : \"replicas\""
+    );
+    out.push_str("}\n\n");
+}
+
+/// The one-file §9-heavy text with `n` models.
+fn section9_text(n: usize) -> String {
+    let mut out = String::with_capacity(SCHEMA.len() + n * 900);
+    out.push_str(SCHEMA);
+    out.push('\n');
+    for i in 0..n {
+        model_section9(i, &mut out);
+    }
+    out
+}
+
 fn bench_parse(g: &mut Group<'_>, texts: &[(usize, String)]) {
     for (n, text) in texts {
+        let s9 = section9_text(*n);
+        g.throughput(Throughput::Bytes(s9.len() as u64));
+        g.bench_with_input(BenchmarkId::new("parse_section9", n), &s9, |b, text| {
+            assert!(
+                syntax::parse(FileId(0), text).is_ok(),
+                "the benchmark text parses"
+            );
+            b.iter(|| syntax::parse(FileId(0), text).map_or(0, |f| f.decls.len()));
+        });
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_with_input(BenchmarkId::new("parse", n), text, |b, text| {
             assert!(

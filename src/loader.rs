@@ -427,20 +427,50 @@ pub fn load(
 /// edits): a file read again with the same path, id and text is not parsed
 /// again. The tree and the syntax diagnostic are exactly what parsing gives,
 /// so a load with the cache equals one without.
+///
+/// [`ParseCache::every_text`] keeps the tree of every text it sees, keyed by
+/// the file id and the text (what a git blob hash names): a history walk
+/// parses each blob once however many revisions hold it, and a file that
+/// goes back to an earlier text is not parsed again. A tree holds spans of
+/// its file id, so a text seen under another id is parsed again.
 #[derive(Debug, Default)]
 pub struct ParseCache {
     files: std::sync::Mutex<IndexMap<PathBuf, Parsed>>,
+    /// Set by [`ParseCache::every_text`]: the trees by file id and text.
+    every: Option<std::sync::Mutex<Trees>>,
 }
 
 /// A file's id and text, and its tree once the same text was seen twice.
 type Parsed = (FileId, Arc<str>, Option<Result<ast::File, Diagnostic>>);
 
+/// The most trees [`ParseCache::every_text`] keeps.
+const MAX_TREES: usize = 4096;
+
+/// Every tree parsed, by file id and text.
+type Trees = IndexMap<(FileId, Arc<str>), Result<ast::File, Diagnostic>>;
+
 impl ParseCache {
+    /// A cache that keeps the tree of every (file id, text) it parses.
+    pub fn every_text() -> ParseCache {
+        ParseCache {
+            every: Some(std::sync::Mutex::default()),
+            ..ParseCache::default()
+        }
+    }
+
     /// The tree of `path` if it was loaded before with the same id and text.
-    fn get(&self, path: &Path, id: FileId, text: &str) -> Option<Result<ast::File, Diagnostic>> {
+    fn get(
+        &self,
+        path: &Path,
+        id: FileId,
+        text: &Arc<str>,
+    ) -> Option<Result<ast::File, Diagnostic>> {
+        if let Some(every) = &self.every {
+            return every.lock().ok()?.get(&(id, Arc::clone(text))).cloned();
+        }
         let files = self.files.lock().ok()?;
         let (i, t, parsed) = files.get(path)?;
-        if *i == id && **t == *text {
+        if *i == id && **t == **text {
             parsed.clone()
         } else {
             None
@@ -449,8 +479,19 @@ impl ParseCache {
 
     /// Records a parse. The tree is kept (a copy) only when the text is the one
     /// recorded before: the document being edited changes on every load, and
-    /// copying its tree each time would cost more than it saves.
+    /// copying its tree each time would cost more than it saves. With
+    /// [`ParseCache::every_text`], every tree is kept.
     fn put(&self, path: &Path, id: FileId, text: Arc<str>, parsed: &Result<ast::File, Diagnostic>) {
+        if let Some(every) = &self.every {
+            if let Ok(mut trees) = every.lock() {
+                // Bounded memory over any history: start again past the limit.
+                if trees.len() >= MAX_TREES {
+                    trees.clear();
+                }
+                trees.insert((id, text), parsed.clone());
+            }
+            return;
+        }
         let Ok(mut files) = self.files.lock() else {
             return;
         };

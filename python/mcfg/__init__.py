@@ -3,7 +3,7 @@
 See docs/python.md.
 """
 
-from ._core import compile, compile_all, load, manifest
+from ._core import compile, compile_all, load, load_bundle, manifest
 from ._errors import CompileError, Diagnostic, Error, InternalError, UsageError, VerifyError
 from ._main import main
 from ._runtime import RuntimeConfig, Snapshot
@@ -15,6 +15,7 @@ __all__ = [
     "compile",
     "compile_all",
     "load",
+    "load_bundle",
     "manifest",
     "main",
     "RuntimeConfig",

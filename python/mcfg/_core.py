@@ -1,4 +1,4 @@
-"""compile, compile_all, load and manifest."""
+"""compile, compile_all, load, load_bundle and manifest."""
 
 from __future__ import annotations
 
@@ -231,7 +231,12 @@ def load(
     if not isinstance(verify, bool):
         raise TypeError(f"`verify` must be a bool, not {type(verify).__name__}")
     d = _dir(build_dir)
-    entry = _entry(manifest(d), d, config, env)
+    man = manifest(d)
+    if man.get("bundles"):
+        bundle, config = _bundle_for(man, d, config, env, verify)
+        value: Dict[str, Any] = bundle[config]
+        return value
+    entry = _entry(man, d, config, env)
     rel = entry.get("path", "")
     if not rel.endswith(".json"):
         raise UsageError(f"{rel}: `load` reads JSON artifacts; build with `--format json`")
@@ -241,3 +246,71 @@ def load(
     except ValueError as e:
         raise VerifyError(f"{d / rel}: not valid JSON: {e}") from None
     return doc
+
+
+def _bundle_entry(man: Dict[str, Any], d: Path, env: Optional[str]) -> Dict[str, Any]:
+    bundles = [b for b in man.get("bundles") or [] if isinstance(b, dict)]
+    envs = man.get("environments") or []
+    if env is None and envs:
+        raise UsageError(f"give `env=`: the build has environments ({', '.join(envs)})")
+    for b in bundles:
+        if b.get("env") == env:
+            return b
+    raise UsageError(
+        f"{d} has no bundle" + (f" for environment `{env}`" if env else "")
+        + f" (bundles: {', '.join(str(b.get('path')) for b in bundles) or 'none'})"
+    )
+
+
+def _read_bundle(d: Path, b: Dict[str, Any], verify: bool) -> Dict[str, Any]:
+    rel = b.get("path", "")
+    if not rel.endswith(".json"):
+        raise UsageError(f"{rel}: `load` reads JSON bundles; build with `--format json`")
+    data = _read_verified(d, rel, b.get("sha256"), verify)
+    try:
+        doc = json.loads(data)
+    except ValueError as e:
+        raise VerifyError(f"{d / rel}: not valid JSON: {e}") from None
+    if not isinstance(doc, dict):
+        raise VerifyError(f"{d / rel}: a bundle is a JSON object keyed by config name")
+    return doc
+
+
+def _bundle_for(
+    man: Dict[str, Any], d: Path, config: Optional[str], env: Optional[str], verify: bool
+) -> "tuple[Dict[str, Any], str]":
+    b = _bundle_entry(man, d, env)
+    configs = [c for c in b.get("configs") or [] if isinstance(c, str)]
+    if config is None:
+        if len(configs) != 1:
+            raise UsageError(f"give `config=`: {d / b.get('path', '')} holds {len(configs)} configs ({', '.join(configs)})")
+        config = configs[0]
+    if config not in configs:
+        raise UsageError(
+            f"{d} has no artifact for config `{config}`"
+            + (f" in environment `{env}`" if env else "")
+            + f" (configs: {', '.join(configs) or 'none'})"
+        )
+    doc = _read_bundle(d, b, verify)
+    if not isinstance(doc.get(config), dict):
+        raise VerifyError(f"{d / b.get('path', '')}: no object under `{config}`")
+    return doc, config
+
+
+def load_bundle(
+    build_dir: PathLike,
+    env: Optional[str] = None,
+    verify: bool = True,
+) -> Dict[str, Dict[str, Any]]:
+    """Read one environment's bundle of a `mcfg build --bundle` folder: `{config: dict}`.
+
+    The bundle's hash must be the manifest's unless `verify=False`.
+    """
+    _check_str("env", env)
+    if not isinstance(verify, bool):
+        raise TypeError(f"`verify` must be a bool, not {type(verify).__name__}")
+    d = _dir(build_dir)
+    man = manifest(d)
+    if not man.get("bundles"):
+        raise UsageError(f"{d} is not a `--bundle` build (its manifest lists no bundles); use `load`")
+    return _read_bundle(d, _bundle_entry(man, d, env), verify)

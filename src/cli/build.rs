@@ -1,5 +1,6 @@
 //! `mcfg build`: compile, then write every artifact and the manifest, all or
-//! nothing; `--check` compares with the folder instead of writing.
+//! nothing; `--check` compares with the folder instead of writing;
+//! `--bundle` writes one document per environment (`emit::bundle`).
 
 use std::path::{Path, PathBuf};
 
@@ -37,6 +38,10 @@ pub struct BuildArgs {
     /// Write dotted keys (`"serving.batch_size": 64`) instead of nested objects.
     #[arg(long)]
     pub flat: bool,
+    /// Write one document per environment (`<env>.json`, configs keyed by
+    /// name) instead of one file per config.
+    #[arg(long)]
+    pub bundle: bool,
     /// Write nothing; exit 1 when the output folder differs from what a build would write.
     #[arg(long)]
     pub check: bool,
@@ -70,6 +75,14 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
         finish: &finish,
     };
     if !args.sweep.sweeps.is_empty() {
+        if args.bundle {
+            return out.error(
+                &crate::diagnostics::CommandError::usage(
+                    "`--bundle` cannot be combined with `--sweep`",
+                )
+                .with_help("build the sweep without `--bundle`, or bundle one point with `--set`"),
+            );
+        }
         return super::sweep::build(out, args, &sink);
     }
     let Some(comp) = out.compile_with(&args.sources, &sink, &args.overrides.sets) else {
@@ -86,7 +99,12 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
     let (project, envs) = (&comp.project, &comp.envs);
     let overrides = &comp.override_entries;
     let manifest = |entries, flags| manifest(project, envs, overrides, entries, flags, &root);
-    let files = collect(comp.artifacts.into_iter().flatten(), manifest);
+    let rendered = comp.artifacts.into_iter().flatten();
+    let files = if args.bundle {
+        collect_bundled(rendered, envs, format, manifest)
+    } else {
+        collect(rendered, manifest)
+    };
     // Every file but the manifest.
     let artifacts = files.len().saturating_sub(1);
     let code = if args.check {
@@ -206,6 +224,41 @@ pub(super) fn collect(
     files
 }
 
+/// The files of a `--bundle` build: one bundle (and runtime bundle) per
+/// environment, the flagd flag sets, the manifest (listing the bundles and
+/// no per-config artifacts) last.
+fn collect_bundled(
+    rendered: impl IntoIterator<Item = Rendered>,
+    envs: &[String],
+    format: Format,
+    manifest: impl FnOnce(Vec<ArtifactEntry>, Vec<FlagSetEntry>) -> Manifest,
+) -> Vec<Artifact> {
+    let mut parts = Vec::new();
+    let mut flags = Vec::new();
+    for (main, runtime, entry, f) in rendered {
+        parts.push(emit::bundle::Part {
+            entry,
+            main,
+            runtime,
+        });
+        flags.push(f);
+    }
+    let mut files = Vec::new();
+    let mut entries = Vec::new();
+    for (bundle_files, entry) in emit::bundle::bundles(&parts, envs, format) {
+        files.extend(bundle_files);
+        entries.push(entry);
+    }
+    drop(parts);
+    let (sets, set_entries): (Vec<Artifact>, Vec<FlagSetEntry>) =
+        emit::flagd::flag_sets(flags).into_iter().unzip();
+    files.extend(sets);
+    let mut m = manifest(Vec::new(), set_entries);
+    m.bundles = entries;
+    files.push(m.to_artifact());
+    files
+}
+
 pub(super) fn manifest(
     project: &Project,
     envs: &[String],
@@ -227,6 +280,7 @@ pub(super) fn manifest(
         artifacts: entries,
         sweep: Vec::new(),
         flags,
+        bundles: Vec::new(),
     }
 }
 

@@ -15,7 +15,7 @@ use clap::Args;
 
 use super::{Output, Sources};
 use crate::compile::Compilation;
-use crate::diagnostics::json;
+use crate::diagnostics::{json, CommandError, Stop};
 use crate::emit::manifest::{git_info, sha256_hex};
 use crate::report::check_runtime::check_runtime;
 use crate::report::runtime_log::{self, Entry};
@@ -139,15 +139,21 @@ fn record(
     bytes: &str,
     update: &serde_json::Value,
     log: &Path,
-) -> Result<Entry, String> {
+) -> Result<Entry, CommandError> {
     let built = comp
         .artifacts
         .iter()
         .find(|a| a.config == args.config && a.env == args.env)
         .and_then(|a| a.runtime.as_ref())
-        .ok_or_else(|| format!("config `{}` has no runtime values to record", args.config))?;
+        .ok_or_else(|| {
+            CommandError::usage(format!(
+                "config `{}` has no runtime values to record",
+                args.config
+            ))
+            .with_help("`--record` logs updates of `@runtime` fields; mark the fields the update changes `@runtime`")
+        })?;
     let (after, secrets) = runtime_log::effective(built, update);
-    let (entries, _) = runtime_log::read(log)?;
+    let (entries, _) = runtime_log::read(log).map_err(|e| e.command_error())?;
     let before = entries
         .iter()
         .rev()
@@ -170,6 +176,6 @@ fn record(
         changes: runtime_log::changes(&before, &after, &secrets, update),
         values: after,
     };
-    runtime_log::append(log, &entry)?;
+    runtime_log::append(log, &entry).map_err(|e| e.command_error())?;
     Ok(entry)
 }

@@ -81,12 +81,12 @@ pub fn run(out: &Output, args: &ImportArgs) -> u8 {
         .and_then(|p| p.parent())
         .map(std::path::Path::to_path_buf)
         .unwrap_or_default();
-    let load = |rel: &str| -> Option<Result<(String, String), String>> {
+    let load = |rel: &str| -> Option<Result<(String, String), std::io::Error>> {
         let path = dir.join(rel);
         match crate::files::read_text(&path, crate::files::MAX_DOCUMENT_BYTES) {
             Ok(text) => Some(Ok((path.display().to_string(), text))),
             Err(_) if !path.exists() => None,
-            Err(e) => Some(Err(e.to_string())),
+            Err(e) => Some(Err(e)),
         }
     };
     let text = match crate::import::import_with(&mut sources, &inputs, &opts, Some(&load)) {

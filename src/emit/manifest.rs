@@ -7,7 +7,10 @@
 //! project declares no environments), `path`, `sha256`, then `runtime_path`
 //! and `runtime_sha256` only when a runtime artifact exists, then `invariant`
 //! and `runtime`. After the artifacts, `flags` lists the flagd flag sets
-//! (`env`, `path`, `sha256`, `keys`) when there are any. Hashes are lowercase hex. There are no timestamps: the same
+//! (`env`, `path`, `sha256`, `keys`) when there are any; a `--bundle` build
+//! lists its per-environment documents under `bundles` (`env`, `path`,
+//! `sha256`, optional `runtime_path`/`runtime_sha256`, `configs`) instead
+//! of `artifacts`. Hashes are lowercase hex. There are no timestamps: the same
 //! sources give the same bytes. The manifest is rendered with the JSON
 //! emitter ([`super::json`]).
 //!
@@ -52,6 +55,32 @@ pub struct Manifest {
     /// in declaration order; absent when no config has a flag.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<FlagSetEntry>,
+    /// The bundles of a `--bundle` build (one document per environment, in
+    /// declaration order), which then holds no per-config `artifacts`;
+    /// absent for a build without `--bundle`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bundles: Vec<BundleEntry>,
+}
+
+/// One bundle: an environment's configs in one document keyed by config name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleEntry {
+    /// The environment, or `None` (JSON `null`) when none are declared.
+    pub env: Option<String>,
+    /// Path relative to the output folder (`prod.json`, or `bundle.json`
+    /// without environments).
+    pub path: String,
+    /// Lowercase hex SHA-256 of the bundle's bytes.
+    pub sha256: String,
+    /// Path of the runtime bundle (`prod.runtime.json`: the `@runtime`
+    /// parts, keyed by config), present only when a config has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_path: Option<String>,
+    /// SHA-256 of the runtime bundle, present exactly when `runtime_path` is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_sha256: Option<String>,
+    /// The configs the bundle holds, in build order (its key order).
+    pub configs: Vec<String>,
 }
 
 /// One flagd flag set: where it is, its hash and the flag keys it defines.
@@ -290,6 +319,7 @@ mod tests {
             overrides: vec![],
             sweep: Vec::new(),
             flags: vec![],
+            bundles: vec![],
             artifacts: vec![ArtifactEntry::new(
                 "ranker",
                 env.map(str::to_owned),

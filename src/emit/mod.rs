@@ -9,6 +9,7 @@
 //! **Invariant:** rendering is a pure function of its input: no timestamps,
 //! no hash-map iteration, no environment lookups.
 
+pub mod bundle;
 pub mod flagd;
 pub mod flat;
 pub mod json;

@@ -36,6 +36,8 @@ pub struct LayerCache<'a> {
     /// Command-line overrides, applied last to a config's own layers (never
     /// to the cached layers its children start from).
     overrides: crate::overrides::OverrideTable<'a>,
+    /// Today's date for the flag expiry warning, read once per compilation.
+    today: std::sync::OnceLock<String>,
 }
 
 /// The values of the literal-only leaves of one cached [`Layers`], by node.
@@ -271,6 +273,18 @@ impl<'a> LayerCache<'a> {
     /// Makes `overrides` the command-line overrides of every later layering.
     pub fn set_overrides(&mut self, overrides: crate::overrides::OverrideTable<'a>) {
         self.overrides = overrides;
+    }
+
+    /// Today's UTC date (`YYYY-MM-DD`) for the flag expiry warning: the
+    /// clock is read on the first flag of the compilation, never per
+    /// evaluation (unless [`LayerCache::set_today`] gave the date).
+    pub fn today(&self) -> &str {
+        self.today.get_or_init(crate::types::flag::today)
+    }
+
+    /// Makes `date` the date of every flag expiry check of this compilation.
+    pub fn set_today(&mut self, date: String) {
+        self.today = std::sync::OnceLock::from(date);
     }
 
     /// Replaces the layers evaluation uses for config `cid` in `env` (tools

@@ -16,13 +16,13 @@ use super::{Ctx, EvalResult, Value};
 
 /// Runs `body` once per item of `comp`'s source that passes its filter,
 /// with the item's position in the source and the loop variables bound;
-/// `body` returns `false` to stop early.
+/// `body` returns `false` to stop early. Returns the source's declared type.
 pub(super) fn each<'a>(
     cx: &Ctx<'_, 'a>,
     scope: &Scope<'_, 'a>,
     comp: &Comprehension,
     mut body: impl FnMut(usize, &Scope<'_, 'a>) -> EvalResult<bool>,
-) -> EvalResult<()> {
+) -> EvalResult<Option<TyId>> {
     let cid = scope.cid();
     // The items keep the declared type of the source's items, so that their
     // absent optional fields read as `null` (LANGUAGE.md §9.1).
@@ -82,7 +82,7 @@ pub(super) fn each<'a>(
             break;
         }
     }
-    Ok(())
+    Ok(ty)
 }
 
 /// Evaluates a condition that must be a bool.
@@ -132,12 +132,40 @@ pub fn list<'a>(
     elem: &Expr,
     comp: &Comprehension,
 ) -> EvalResult {
+    list_typed(cx, scope, elem, comp).map(|(v, _)| v)
+}
+
+/// [`list`], with a declared type when every item has the declared type of
+/// the source's items (`[r for r in replicas if r.gpu != null]`,
+/// `[v for _, v in m]`): the result then reads like the source, absent
+/// optional fields as `null` (LANGUAGE.md §9.1). The source's type stands
+/// for the list's: only its items' type is ever asked ([`item_ty`]).
+pub(super) fn list_typed<'a>(
+    cx: &Ctx<'_, 'a>,
+    scope: &Scope<'_, 'a>,
+    elem: &Expr,
+    comp: &Comprehension,
+) -> EvalResult<(Value, Option<TyId>)> {
     let mut out = Vec::new();
-    each(cx, scope, comp, |_, inner| {
-        out.push(eval(cx, inner, elem)?);
+    // `Some(t)` while every item so far has type `t`; `None` once one differs.
+    let mut common: Option<Option<TyId>> = None;
+    let source = each(cx, scope, comp, |_, inner| {
+        let (v, t) = eval_typed(cx, inner, elem)?;
+        common = match common {
+            None => Some(t),
+            Some(c) if c == t => Some(c),
+            Some(_) => Some(None),
+        };
+        out.push(v);
         Ok(true)
     })?;
-    Ok(Value::List(out))
+    let item = item_ty(cx, source);
+    let ty = match common {
+        None => source,
+        Some(t) if t.is_some() && t == item => source,
+        Some(_) => None,
+    };
+    Ok((Value::List(out), ty))
 }
 
 /// `{ k = e for k, v in M if cond }`: a bare key is evaluated, a quoted one

@@ -46,7 +46,7 @@ pub struct Outcome {
     pub invariant_paths: Vec<String>,
     /// The `ml.FeatureFlag` / `ml.Experiment` fields (for flagd), when the
     /// evaluation succeeded.
-    pub flags: Vec<crate::emit::flagd::FlagField>,
+    pub flags: Vec<crate::types::flag::FlagField>,
     pub marked: Vec<Marked>,
     pub diags: Vec<Diagnostic>,
 }

@@ -1,13 +1,13 @@
 //! The `ml.FeatureFlag` / `ml.Experiment` fields of one evaluated
-//! (config, environment), checked for flagd (`emit::flagd::check`) with each
+//! (config, environment), checked for flagd (`types::flag::check`) with each
 //! problem reported at the assignment that caused it.
 
 use crate::ast::{Expr, ExprKind, Stmt};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::emit::flagd::check::Finding;
-use crate::emit::flagd::{check, Flag, FlagField, FlagKind};
 use crate::merge::{NodeId, Op, Slot, Step, ROOT};
 use crate::source::Span;
+use crate::types::flag::check::{self, Finding};
+use crate::types::flag::{Flag, FlagField, FlagKind};
 use crate::types::Ty;
 
 use super::finish::{dotted, holding_span};
@@ -55,7 +55,6 @@ pub(super) fn collect<'a>(
     order: &[NodeId],
 ) -> Vec<FlagField> {
     let mut out = Vec::new();
-    let today = crate::emit::flagd::today();
     for &id in order {
         let Some((kind, shape)) = flag_kind(cx, ce, id) else {
             continue;
@@ -83,7 +82,7 @@ pub(super) fn collect<'a>(
                 value,
             };
             let flag = Flag::read(kind, &field.value);
-            for finding in check::check(&flag, &today) {
+            for finding in check::check(&flag, cx.cache.today()) {
                 report(cx, ce, id, &key, &field, finding);
             }
             out.push(field);

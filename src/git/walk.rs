@@ -273,6 +273,11 @@ impl Tree {
         self.files.sort_keys();
     }
 
+    /// The blob of `path` (below the root) in the tree, if it holds the file.
+    pub fn blob(&self, path: &str) -> Option<&str> {
+        self.files.get(path).map(String::as_str)
+    }
+
     /// The tree as files under `shown_root`; `None` when a blob cannot be
     /// read (missing in a shallow clone, or too large).
     pub fn files(

@@ -26,7 +26,7 @@ use crate::source::{FileId, SourceFile, SourceMap, Span};
 /// Reads a config file by its path relative to the primary config's folder
 /// (`data/mnist.yaml`): the name to show for it and its text; `None` when it
 /// does not exist.
-pub type Loader<'l> = &'l dyn Fn(&str) -> Option<Result<(String, String), String>>;
+pub type Loader<'l> = &'l dyn Fn(&str) -> Option<Result<(String, String), std::io::Error>>;
 
 /// The primary config: its file, its mapping and its `defaults` key.
 pub(crate) struct Primary {
@@ -301,7 +301,7 @@ mod tests {
     use crate::import::{import_with, ImportOptions, OverlayStyle, Yaml11};
     use crate::source::{SourceFile, SourceMap};
 
-    fn files(rel: &str) -> Option<Result<(String, String), String>> {
+    fn files(rel: &str) -> Option<Result<(String, String), std::io::Error>> {
         let text = match rel {
             "db/mysql.yaml" => "host: mysql.local\nport: 3306\n",
             "db/pg.yaml" => "defaults:\n  - base\n  - _self_\nport: 5432\n",

@@ -164,7 +164,14 @@ fn field_header(prog: &Program<'_>, cx: &Ctx<'_>, shown: &str, f: &Field<'_>) ->
 fn value_line(cx: &Ctx<'_>, prog: &Program<'_>, ins: &Inspected<'_>, node: NodeId) -> String {
     let env = prog.env_name(ins.env).unwrap_or("value");
     let value = if ins.layers.is_absent(node) {
-        "(absent)".to_owned()
+        // As `explain` shows it: a declared leaf (`PATH: TYPE`) nothing set.
+        if ins.layers.declaration(node).is_some()
+            && crate::eval::is_required(prog, &ins.layers, node)
+        {
+            "(required, no value)".to_owned()
+        } else {
+            "(absent)".to_owned()
+        }
     } else {
         ins.value(node)
             .map_or_else(|| "(no value)".to_owned(), |v| format!("`{}`", v.short()))

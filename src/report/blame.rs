@@ -22,10 +22,11 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::history::needs_env;
-use super::history::{each_revision, same, Cut, Query};
+use super::history::{same, Cut, Query, Skip};
 use super::lookup::{self, dotted, Loc};
 use super::query::QueryError;
-use crate::compile::{compile_paths, with_program, with_program_overrides};
+use super::revisions::{each_revision, At, Depends};
+use crate::compile::{compile_paths_cached, with_program, with_program_overrides};
 use crate::diagnostics::Diagnostics;
 use crate::eval::inspect::inspect;
 use crate::eval::{LayerCache, Value};
@@ -169,6 +170,18 @@ pub fn blame(
     max_count: Option<usize>,
     manifest: Option<FromManifest<'_>>,
 ) -> Result<Blame, QueryError> {
+    blame_walk(repo, now, q, max_count, manifest, Skip::Unaffected)
+}
+
+/// [`blame`], skipping as `skip` says.
+pub fn blame_walk(
+    repo: &Repo,
+    now: &crate::compile::Compilation,
+    q: &Query<'_>,
+    max_count: Option<usize>,
+    manifest: Option<FromManifest<'_>>,
+    skip: Skip,
+) -> Result<Blame, QueryError> {
     let mut diags = Diagnostics::new();
     let current =
         with_program_overrides(&now.project, &now.overrides, &mut diags, |prog, cache| {
@@ -180,10 +193,12 @@ pub fn blame(
     let walk = repo.walk(max_count)?;
     let mut last: Option<Leaves> = None;
     let mut changed_at: IndexMap<String, Commit> = IndexMap::new();
-    each_revision(repo, &walk, q.root, |commit, fs| {
-        let Some(seen) = fs.and_then(|fs| revision_leaves(fs, q)) else {
-            return;
+    each_revision(repo, &walk, q.root, |commit, at| {
+        let At::Files(fs, parses) = at else {
+            // Unreadable says nothing; unchanged leaves every leaf as it was.
+            return None;
         };
+        let (seen, depends) = revision_leaves(fs, q, parses)?;
         for (path, leaf) in &seen {
             let before = last.as_ref().and_then(|l| l.get(path));
             if before.is_none_or(|b| !b.same_as(leaf)) {
@@ -191,6 +206,7 @@ pub fn blame(
             }
         }
         last = Some(seen);
+        depends.filter(|_| skip == Skip::Unaffected)
     })?;
     let mut out = Vec::new();
     for (path, leaf) in &current {
@@ -239,14 +255,20 @@ pub fn blame(
     })
 }
 
-/// The leaves at one revision; `None` when its sources do not compile.
-fn revision_leaves(fs: &crate::loader::MemoryFs, q: &Query<'_>) -> Option<Leaves> {
-    let comp = compile_paths(fs, q.paths, Some(q.root)).ok()?;
+/// The leaves at one revision and what they depend on; `None` when its
+/// sources do not compile.
+fn revision_leaves(
+    fs: &crate::loader::MemoryFs,
+    q: &Query<'_>,
+    parses: &crate::loader::ParseCache,
+) -> Option<(Leaves, Option<Depends>)> {
+    let comp = compile_paths_cached(fs, q.paths, Some(q.root), parses).ok()?;
     if comp.has_errors() {
         return None;
     }
     with_program(&comp.project, &mut Diagnostics::new(), |prog, cache| {
-        leaves(prog, cache, q)
+        let seen = leaves(prog, cache, q)?;
+        Some((seen, Depends::of(prog, q.target, q.root)))
     })
 }
 

@@ -16,12 +16,13 @@ use serde::Serialize;
 
 use super::lookup::{self, Loc};
 use super::query::QueryError;
-use crate::compile::{compile_paths, with_program};
+use super::revisions::{each_revision, At, Depends};
+use crate::compile::{compile_paths_cached, with_program};
 use crate::diagnostics::Diagnostics;
 use crate::eval::inspect::inspect;
 use crate::eval::{value_equal, LayerCache, Value};
-use crate::git::{Commit, GitError, Repo, Tree, Walk};
-use crate::loader::{FileSystem, MemoryFs};
+use crate::git::{GitError, Repo, Walk};
+use crate::loader::{FileSystem, ParseCache};
 use crate::resolve::Program;
 
 /// One commit that changed the value.
@@ -125,16 +126,30 @@ pub struct Query<'q> {
 
 /// Compiles `q.paths` from `fs` and observes the value.
 pub fn observe_in(fs: &dyn FileSystem, q: &Query<'_>) -> Observed {
-    let Ok(comp) = compile_paths(fs, q.paths, Some(q.root)) else {
-        return Observed::Absent;
+    observe_cached(fs, q, &ParseCache::default()).0
+}
+
+/// [`observe_in`] with the trees of earlier revisions, and what a value
+/// read depends on.
+fn observe_cached(
+    fs: &dyn FileSystem,
+    q: &Query<'_>,
+    parses: &ParseCache,
+) -> (Observed, Option<Depends>) {
+    let Ok(comp) = compile_paths_cached(fs, q.paths, Some(q.root), parses) else {
+        return (Observed::Absent, None);
     };
-    let seen = with_program(&comp.project, &mut Diagnostics::new(), |prog, cache| {
-        observe(prog, cache, q.target, q.env)
+    let (seen, depends) = with_program(&comp.project, &mut Diagnostics::new(), |prog, cache| {
+        let seen = observe(prog, cache, q.target, q.env);
+        let depends = matches!(seen, Observed::Present(..))
+            .then(|| Depends::of(prog, q.target, q.root))
+            .flatten();
+        (seen, depends)
     });
     // Broken sources say nothing about the value (it may be in a file that did not parse).
     match seen {
-        Observed::Absent if comp.has_errors() => Observed::Failed,
-        other => other,
+        Observed::Absent if comp.has_errors() => (Observed::Failed, None),
+        other => (other, depends),
     }
 }
 
@@ -166,34 +181,40 @@ impl Cut {
     }
 }
 
-/// Each revision's sources, oldest first: the walk's commits with the
-/// `.mcfg` files below the root as they were (`None`: unreadable there).
-pub fn each_revision(
-    repo: &Repo,
-    walk: &Walk,
-    root: &Path,
-    mut visit: impl FnMut(&Commit, Option<&MemoryFs>),
-) -> Result<(), GitError> {
-    let mut blobs = repo.blobs()?;
-    let mut tree = Tree::default();
-    for rev in &walk.revisions {
-        tree.apply(rev);
-        let fs = tree.files(&mut blobs, root)?;
-        visit(&rev.commit, fs.as_ref());
-    }
-    Ok(())
-}
-
 /// Walks the history of the project root (only commits that change a
 /// `.mcfg` file, first parents only) and lists each change of the value.
 pub fn history(repo: &Repo, q: &Query<'_>, max_count: Option<usize>) -> Result<History, GitError> {
+    history_walk(repo, q, max_count, Skip::Unaffected)
+}
+
+/// Whether a history walk evaluates the revisions that change no file the
+/// value depends on ([`Skip::Never`]: the full recompilation, for tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    Unaffected,
+    Never,
+}
+
+/// [`history`], skipping as `skip` says.
+pub fn history_walk(
+    repo: &Repo,
+    q: &Query<'_>,
+    max_count: Option<usize>,
+    skip: Skip,
+) -> Result<History, GitError> {
     let walk = repo.walk(max_count)?;
     let mut changes = Vec::new();
     let mut prev: Option<Option<Value>> = None;
-    each_revision(repo, &walk, q.root, |commit, fs| {
-        let seen = fs.map_or(Observed::Failed, |fs| observe_in(fs, q));
+    each_revision(repo, &walk, q.root, |commit, at| {
+        let (seen, depends) = match at {
+            At::Files(fs, parses) => observe_cached(fs, q, parses),
+            At::Unreadable => (Observed::Failed, None),
+            // The value of the last revision read stands: no change.
+            At::Unchanged => return None,
+        };
+        let depends = depends.filter(|_| skip == Skip::Unaffected);
         let (value, location) = match seen {
-            Observed::Failed => return,
+            Observed::Failed => return None,
             Observed::Absent => (None, None),
             Observed::Present(v, loc) => (Some(v), loc),
         };
@@ -219,6 +240,7 @@ pub fn history(repo: &Repo, q: &Query<'_>, max_count: Option<usize>) -> Result<H
             });
         }
         prev = Some(value);
+        depends
     })?;
     let (config, path) = q.target.split_once('.').unwrap_or((q.target, ""));
     Ok(History {

@@ -14,6 +14,7 @@ pub mod lookup;
 pub mod markdown;
 pub mod policy;
 pub mod query;
+pub mod revisions;
 pub mod junit;
 pub mod runtime_log;
 pub mod verify;

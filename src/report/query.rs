@@ -79,10 +79,3 @@ impl Stop for QueryError {
 }
 
 crate::diagnostics::display_as_command_error!(QueryError);
-
-/// The message, for callers whose errors are still text.
-impl From<QueryError> for String {
-    fn from(e: QueryError) -> String {
-        e.to_string()
-    }
-}

@@ -220,13 +220,6 @@ impl crate::diagnostics::Stop for RuntimeLogError {
 
 crate::diagnostics::display_as_command_error!(RuntimeLogError);
 
-/// The message, for callers whose errors are still text.
-impl From<RuntimeLogError> for String {
-    fn from(e: RuntimeLogError) -> String {
-        e.to_string()
-    }
-}
-
 /// Every entry of the log at `path` (missing: none), and a warning per line
 /// that is not one. Memory is bounded by the longest line read.
 pub fn read(path: &Path) -> Result<(Vec<Entry>, Vec<String>), RuntimeLogError> {

@@ -2,7 +2,7 @@
 //! `DIR/manifest.json` and report each artifact that was edited by hand
 //! (`modified`), deleted (`missing`), or any file that the manifest does not
 //! list (`extra`). The flagd flag sets the manifest lists under `flags`
-//! count as artifacts.
+//! and the bundles of a `--bundle` build (`bundles`) count as artifacts.
 //!
 //! The report serializes to CLI.md's `verify --json` shape,
 //! `{"ok": false, "problems": [{"kind": "modified", "path": "prod/svc.json"}]}`.
@@ -156,8 +156,21 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, VerifyError> {
         files.push((&entry.path, &entry.sha256));
         files.extend(runtime);
     }
-    // The flagd flag sets are checked like any artifact.
+    // The flagd flag sets and the bundles are checked like any artifact.
     files.extend(manifest.flags.iter().map(|f| (&f.path, &f.sha256)));
+    for bundle in &manifest.bundles {
+        files.push((&bundle.path, &bundle.sha256));
+        match (&bundle.runtime_path, &bundle.runtime_sha256) {
+            (Some(path), Some(hash)) => files.push((path, hash)),
+            (None, None) => {}
+            _ => {
+                return Err(inconsistent(format!(
+                    "lists `runtime_path` and `runtime_sha256` apart for `{}`",
+                    bundle.path
+                )))
+            }
+        }
+    }
     for (path, hash) in files {
         if !is_safe_rel_path(path) {
             return Err(inconsistent(format!(
@@ -344,6 +357,7 @@ mod tests {
             overrides: vec![],
             sweep: Vec::new(),
             flags: vec![],
+            bundles: vec![],
             artifacts: vec![
                 ArtifactEntry::new("svc", Some("dev".to_owned()), &dev, None, vec![], vec![]),
                 ArtifactEntry::new(
@@ -439,6 +453,7 @@ mod tests {
             overrides: vec![],
             sweep: Vec::new(),
             flags: vec![],
+            bundles: vec![],
             artifacts: vec![ArtifactEntry::new(
                 "x",
                 None,

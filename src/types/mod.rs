@@ -4,6 +4,8 @@
 //! by [`TyId`] and [`ObjId`]. Aliases are inlined: a use of `Probability`
 //! becomes a copy of its type with the use site's refinements appended.
 
+pub mod flag;
+
 use std::sync::Arc;
 
 use indexmap::IndexMap;

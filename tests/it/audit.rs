@@ -410,3 +410,89 @@ fn diff_against_as_a_pull_request_comment() {
     );
     assert_eq!(code(&out), Some(2));
 }
+
+/// `log` and `blame` over the scripted history as the walk runs them: the
+/// `other` commits (a file outside svc's imports, naming neither svc nor
+/// environments) are not evaluated again, and every report equals the one
+/// of the full recompilation at each revision.
+#[test]
+fn unrelated_commits_are_skipped_with_the_same_reports() {
+    use mcfg::compile::{compile_paths, with_program};
+    use mcfg::diagnostics::Diagnostics;
+    use mcfg::git::Repo;
+    use mcfg::report::history::{history_walk, Query, Skip};
+    use mcfg::report::revisions::{each_revision, At, Depends};
+    use mcfg::report::{blame, history};
+
+    let dir = scripted_history();
+    let d = dir.path();
+    // The rename, then a schema svc imports changes a default (a file that
+    // names neither svc nor environments), then `other` once more.
+    commit_as(d, "Frank", 37, "rename svc");
+    write(
+        d,
+        "cfg/schemas.mcfg",
+        &SCHEMAS.replace("= \"cpu\"", "= \"gpu\""),
+    );
+    commit_as(d, "Grace", 38, "gpu by default");
+    write(d, "cfg/other.mcfg", "config other { k = 100 }\n");
+    commit_as(d, "Bob", 39, "other 100");
+    let root = d.join("cfg");
+    let paths = [root.clone()];
+    let repo = Repo::discover(&root).expect("a repository");
+    let walk = repo.walk(None).expect("the walk");
+    let (mut unchanged, mut evaluated) = (0, 0);
+    each_revision(&repo, &walk, &root, |_, at| {
+        let At::Files(fs, _) = at else {
+            unchanged += usize::from(matches!(at, At::Unchanged));
+            return None;
+        };
+        evaluated += 1;
+        let comp = compile_paths(fs, &paths, Some(&root)).ok()?;
+        with_program(&comp.project, &mut Diagnostics::new(), |prog, _| {
+            Depends::of(prog, "svc", &root)
+        })
+    })
+    .expect("walks");
+    // 21 `other` commits: the first adds the file, the other 20 are
+    // skipped; and the removal of the junk file (this visitor reads svc even
+    // where another file is broken, as `log` does).
+    assert_eq!((unchanged, evaluated), (21, walk.revisions.len() - 21));
+
+    let now = compile_paths(&mcfg::loader::RealFs, &paths, Some(&root)).expect("compiles");
+    for (target, env) in [
+        ("svc.serving.replicas", Some("prod")),
+        ("svc.serving.timeout", Some("dev")),
+        ("svc.tags", Some("prod")),
+        ("svc.serving.device", Some("prod")),
+        ("other.k", Some("dev")),
+    ] {
+        let q = Query {
+            paths: &paths,
+            root: &root,
+            target,
+            env,
+        };
+        let fast = history_walk(&repo, &q, None, Skip::Unaffected).expect("log");
+        let full = history_walk(&repo, &q, None, Skip::Never).expect("log");
+        assert_eq!(json!(fast), json!(full), "log {target}");
+        assert_eq!(history::render_human(&fast), history::render_human(&full));
+        assert!(!fast.changes.is_empty(), "log {target} lists changes");
+    }
+    for (target, env) in [
+        ("svc", Some("prod")),
+        ("svc", Some("dev")),
+        ("other", Some("dev")),
+    ] {
+        let q = Query {
+            paths: &paths,
+            root: &root,
+            target,
+            env,
+        };
+        let fast = blame::blame_walk(&repo, &now, &q, None, None, Skip::Unaffected).expect("blame");
+        let full = blame::blame_walk(&repo, &now, &q, None, None, Skip::Never).expect("blame");
+        assert_eq!(json!(fast), json!(full), "blame {target} {env:?}");
+        assert_eq!(blame::render_human(&fast), blame::render_human(&full));
+    }
+}

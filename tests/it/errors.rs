@@ -398,3 +398,59 @@ fn a_project_file_that_is_not_utf8_is_a_located_diagnostic() {
         (Some(1), Some(14))
     );
 }
+
+#[test]
+fn check_runtime_record_errors_are_command_errors() {
+    // A config with no `@runtime` fields has nothing to record: a usage error.
+    let dir = project();
+    std::fs::write(dir.path().join("up.json"), "{}").unwrap();
+    let args = [
+        "check-runtime",
+        "--config",
+        "svc",
+        "--record",
+        "log.jsonl",
+        "up.json",
+        ".",
+    ];
+    fails(
+        dir.path(),
+        &args,
+        &Expect {
+            code: "mcfg::usage",
+            message: "config `svc` has no runtime values to record",
+            file: None,
+            at: None,
+            help: Some("`--record` logs updates of `@runtime` fields"),
+        },
+    );
+    assert!(!dir.path().join("log.jsonl").exists());
+    // A log that is a folder: an I/O error naming it.
+    std::fs::write(
+        dir.path().join("main.mcfg"),
+        "schema S { replicas: int = 1 @runtime }\nconfig svc: S { replicas = 2 }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("up.json"), "{\"replicas\": 3}").unwrap();
+    std::fs::create_dir(dir.path().join("logdir")).unwrap();
+    let args = [
+        "check-runtime",
+        "--config",
+        "svc",
+        "--record",
+        "logdir",
+        "up.json",
+        ".",
+    ];
+    fails(
+        dir.path(),
+        &args,
+        &Expect {
+            code: "mcfg::io",
+            message: "cannot read the runtime log: is a folder, not a file",
+            file: Some("logdir"),
+            at: None,
+            help: None,
+        },
+    );
+}

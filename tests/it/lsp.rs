@@ -807,3 +807,19 @@ fn hover_shows_an_unset_value_as_absent_with_its_unset() {
         "{h}"
     );
 }
+
+#[test]
+fn hover_shows_a_declared_leaf_without_value_as_required_like_explain() {
+    let main = "environments {\n  dev\n  prod\n}\n\nconfig svc {\n  endpoint: string\n  env prod {\n    endpoint = \"https://x\"\n  }\n}\n";
+    let mut c = Client::with_files(&[("main.mcfg", main)]);
+    c.open("main.mcfg", main);
+    let h = c.at(
+        "textDocument/hover",
+        "main.mcfg",
+        pos(main, "endpoint: string", 0, 2),
+    );
+    let h = hover_text(&h);
+    assert!(h.contains("- dev: (required, no value)"), "{h}");
+    assert!(h.contains("- prod: `\"https://x\"`"), "{h}");
+    assert!(!h.contains("(absent)"), "{h}");
+}

@@ -266,3 +266,38 @@ fn an_edit_re_evaluates_only_the_configs_that_read_it() {
         "{published:?}"
     );
 }
+
+/// The diagnostics a fresh server publishes for `texts`.
+fn fresh_diagnostics(
+    dir: &tempfile::TempDir,
+    uris: &[String],
+    texts: &[&str],
+) -> Vec<(String, Value)> {
+    let mut fresh = Client::start(&dir.path().join("p"), &dir.path().join("cache"));
+    let mut want = Vec::new();
+    for (uri, text) in uris.iter().zip(texts) {
+        want = open(&mut fresh, uri, text);
+    }
+    want
+}
+
+/// An edit of a parent config in another file re-evaluates its children,
+/// which are not edited: `replicas = 0` in `base` (base.mcfg) breaks `svc`
+/// (svc.mcfg) in `prod`, and the error leaves when the parent is fixed.
+#[test]
+fn an_edit_of_a_parent_in_another_file_re_evaluates_its_children() {
+    let (dir, uris, mut live) = project();
+    let base = FILES[1]
+        .1
+        .replace("env prod { replicas = 8 }", "env prod { replicas = 0 }");
+    assert_ne!(base, FILES[1].1);
+    let got = change(&mut live, &uris[1], 2, &base);
+    let texts = [FILES[0].1, base.as_str(), FILES[2].1, FILES[3].1];
+    assert_eq!(got, fresh_diagnostics(&dir, &uris, &texts));
+    let errors: usize = got.iter().map(|(_, d)| d.as_array().unwrap().len()).sum();
+    assert!(errors > 0, "the child's error is published: {got:?}");
+    // `svc` (child of `base`), `mirror` and `edge` (which read it) again.
+    assert!(live.server.reused_configs() <= 3, "{got:?}");
+    let got = change(&mut live, &uris[1], 3, FILES[1].1);
+    assert!(got.iter().all(|(_, d)| d == &json!([])), "{got:?}");
+}

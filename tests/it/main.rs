@@ -2,6 +2,8 @@
 #![allow(clippy::unwrap_used)] // reason: test helpers may panic on broken fixtures
 
 mod atomic;
+mod bundle;
+mod incremental;
 mod audit;
 mod cases;
 mod cli;

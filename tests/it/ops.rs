@@ -429,7 +429,7 @@ fn drift_rejects_duplicate_keys_and_unknown_names() {
             "dup.yaml",
         ],
     );
-    assert_eq!(code(&out), Some(2));
+    assert_eq!(code(&out), Some(1));
     // A diagnostic in the document, rendered like any other.
     let err = stderr(&out);
     assert!(err.starts_with("mcfg::duplicate\n"), "{err}");
@@ -450,7 +450,7 @@ fn drift_rejects_duplicate_keys_and_unknown_names() {
             "dup.yaml",
         ],
     );
-    assert_eq!(code(&json), Some(2));
+    assert_eq!(code(&json), Some(1));
     let d: Value = serde_json::from_str(stderr(&json).trim()).expect("one JSON line");
     assert_eq!(
         (&d["code"], &d["file"], &d["line"], &d["column"]),
@@ -474,7 +474,8 @@ fn drift_rejects_duplicate_keys_and_unknown_names() {
             "dup.json",
         ],
     );
-    assert_eq!(code(&out), Some(2));
+    assert_eq!(code(&out), Some(1));
+    write(dir.path(), "ok.json", "{}");
     let out = mcfg(
         dir.path(),
         &[
@@ -484,9 +485,10 @@ fn drift_rejects_duplicate_keys_and_unknown_names() {
             "--config",
             "svc",
             "--deployed",
-            "dup.json",
+            "ok.json",
         ],
     );
+    // An unknown environment: the command cannot run.
     assert_eq!(code(&out), Some(2));
 }
 

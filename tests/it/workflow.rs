@@ -194,3 +194,81 @@ fn other_shells_and_the_man_page_are_generated() {
     let bad = mcfg(&["completions", "tcsh"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// The only result of a SARIF log of `args` run in `dir` (exit 1), after
+/// validating the log against the SARIF schema.
+fn one_sarif_result(dir: &Path, args: &[&str]) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_mcfg"))
+        .args(["--message-format", "sarif"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{args:?}");
+    let log = text(&out.stdout);
+    assert_eq!(sarif_schema_errors(&log), None, "{log}");
+    let v: Value = serde_json::from_str(&log).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{log}");
+    results[0].clone()
+}
+
+fn region(loc: &Value) -> (&str, u64, u64, u64) {
+    let p = &loc["physicalLocation"];
+    let r = &p["region"];
+    (
+        p["artifactLocation"]["uri"].as_str().unwrap(),
+        r["startLine"].as_u64().unwrap(),
+        r["startColumn"].as_u64().unwrap(),
+        r["endColumn"].as_u64().unwrap(),
+    )
+}
+
+#[test]
+fn sarif_locates_errors_in_deployed_files_and_runtime_updates() {
+    // Errors inside the JSON/YAML documents mcfg reads (not `.mcfg` sources)
+    // are located in those files, with the same labels as source errors.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("main.mcfg"),
+        "schema S { serving: { replicas: int = 1 } }\nconfig app: S { serving.replicas = 2 }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("deployed.json"),
+        "{\n  \"serving\": {\"replicas\": 8},\n  \"serving.replicas\": 9\n}\n",
+    )
+    .unwrap();
+    let r = one_sarif_result(
+        p,
+        &[
+            "drift",
+            "--config",
+            "app",
+            "--deployed",
+            "deployed.json",
+            ".",
+        ],
+    );
+    assert_eq!(r["ruleId"], "mcfg::duplicate");
+    // The second spelling, `"serving.replicas"` on line 3 ...
+    assert_eq!(region(&r["locations"][0]), ("deployed.json", 3, 3, 21));
+    // ... and the first, `"replicas"` inside `serving`, as a related location.
+    let first = &r["relatedLocations"][0];
+    assert_eq!(region(first), ("deployed.json", 2, 15, 25));
+    assert_eq!(first["message"]["text"], "first written here");
+
+    std::fs::write(p.join("update.yaml"), "serving:\n  replicas: [1,\n").unwrap();
+    let r = one_sarif_result(p, &["check-runtime", "--config", "app", "update.yaml", "."]);
+    assert_eq!(r["ruleId"], "mcfg::syntax");
+    let (uri, line, _, _) = region(&r["locations"][0]);
+    assert_eq!((uri, line), ("update.yaml", 3));
+    assert!(
+        r["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("YAML syntax error"),
+        "{r}"
+    );
+}

@@ -6,19 +6,18 @@
 //! flag whose variants are the keys of `traffic` (serving their names) or of
 //! `variants` (serving typed values). `enabled = false` gives the flag no
 //! targeting and the default variant `off` / `control`. The flags are written
-//! in config order, then field order; [`check`] finds, at compile time, what
-//! flagd would reject or serve differently from the sources.
+//! in config order, then field order. The flag model and its compile-time
+//! checks live below evaluation, in `types::flag`.
 //!
 //! **Invariant:** a flag set is a pure function of the flag values; the
-//! only clock read ([`today`]) dates the expiry warning, never the file.
+//! only clock read (`types::flag::today`) dates the expiry warning, never
+//! the file.
 
-pub mod check;
-pub mod model;
 pub mod targeting;
 
 use serde_json::{Map, Value};
 
-pub use model::{Flag, FlagField, FlagKind};
+pub use crate::types::flag::{Flag, FlagField, FlagKind};
 
 /// The flag set's file name inside an environment's folder.
 pub const FLAG_SET_NAME: &str = "flags.flagd.json";
@@ -105,28 +104,11 @@ pub fn flag_sets(
         .collect()
 }
 
-/// Today's UTC date as `YYYY-MM-DD` (for the expiry warning).
-pub fn today() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2));
-    let mut date = crate::git::iso_utc(secs);
-    date.truncate(10);
-    date
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
-
-    #[test]
-    fn today_is_a_date() {
-        let t = today();
-        assert_eq!(t.len(), 10, "{t}");
-        assert!(t.as_str() > "2026-01-01" && t.as_bytes()[4] == b'-', "{t}");
-    }
 
     fn field(kind: FlagKind, value: Value) -> FlagField {
         FlagField {

@@ -10,7 +10,10 @@ use crate::types::{Field, ObjId, Ty, TyId};
 use super::super::coerce::lit_eq;
 use super::super::value::Fields;
 use super::super::{Ctx, EvalResult, Value};
+use super::ops::binary;
 use super::{eval, index, place, read, Place, Scope};
+use crate::ast::BinaryOp;
+use crate::diagnostics::Diagnostic;
 
 /// The type of the items of a list or the values of a map of type `ty`.
 pub(in crate::eval) fn item_ty(cx: &Ctx<'_, '_>, ty: Option<TyId>) -> Option<TyId> {
@@ -91,8 +94,43 @@ pub(in crate::eval) fn eval_typed<'a>(
             let ty = ty.filter(|&t| matches!(cx.prog.ty(t).ty, Ty::Map(_)));
             Ok((eval(cx, scope, e)?, ty))
         }
+        ExprKind::If(c, t, f) => match eval(cx, scope, c)? {
+            Value::Bool(true) => eval_typed(cx, scope, t),
+            Value::Bool(false) => eval_typed(cx, scope, f),
+            // Not a bool: `eval` reports it once (the condition evaluated
+            // without error and evaluates again to the same value).
+            _ => Ok((eval(cx, scope, e)?, None)),
+        },
+        ExprKind::Binary(BinaryOp::Add, l, r) => {
+            let (lv, lt) = eval_typed(cx, scope, l)?;
+            let (rv, rt) = eval_typed(cx, scope, r)?;
+            // Concatenated items keep a declared type only when both lists
+            // declare the same one: an untyped literal's objects stay strict.
+            let both_lists = matches!((&lv, &rv), (Value::List(_), Value::List(_)));
+            let ty = (both_lists && same_ty(cx, item_ty(cx, lt), item_ty(cx, rt)))
+                .then_some(lt)
+                .flatten();
+            let v = binary(lv, BinaryOp::Add, rv).map_err(|(code, msg)| {
+                cx.fail(scope.cid(), Diagnostic::error(code, e.span, msg))
+            })?;
+            Ok((v, ty))
+        }
+        ExprKind::ListComp(elem, comp) => {
+            super::super::comprehension::list_typed(cx, scope, elem, comp)
+        }
         _ => Ok((eval(cx, scope, e)?, None)),
     }
+}
+
+/// Whether `a` and `b` are one declared type: the same id, or the same
+/// schema (each field of type `list[Replica]` has its own type id).
+fn same_ty(cx: &Ctx<'_, '_>, a: Option<TyId>, b: Option<TyId>) -> bool {
+    let (Some(a), Some(b)) = (a, b) else {
+        return false;
+    };
+    let (ta, tb) = (cx.prog.ty(a), cx.prog.ty(b));
+    a == b
+        || matches!((&ta.ty, &tb.ty), (Ty::Object(x), Ty::Object(y)) if x == y && ta.optional == tb.optional)
 }
 
 /// `base[idx]` with the item's declared type (an absent optional field

@@ -1,12 +1,12 @@
 //! Expressions of the fast parser: the `expr` rule read into a flat stream
 //! of operands and operators (the pairs pest would produce), folded by the
-//! same Pratt algorithm and precedences as `lower.rs` (pest's
-//! `PrattParser`: `if` 10, `or` 20, `and` 30, `not` 40, comparisons and `in`
-//! 50, `+ -` 60, `* / %` 70, unary `-` 80, postfix 90).
+//! same Pratt algorithm and precedences as `lower/expr.rs` (pest's
+//! `PrattParser`: `if` 20, `or` 30, `and` 40, `not` 50, comparisons and `in`
+//! 60, postfix `is` 70, `+ -` 80, `* / %` 90, unary `-` 100, postfix `.key`
+//! and `[index]` 110). Lists, objects and quantifiers are in `comp.rs`.
 
 use std::iter::Peekable;
 
-use super::decl::Nesting;
 use super::{Parser, Reject, R};
 use crate::ast::{self, BinaryOp, CmpOp, ExprKind, UnaryOp};
 use crate::source::Span;
@@ -26,6 +26,8 @@ pub(super) enum Item {
     Field(usize, ast::Key),
     /// `[index]` ending at this offset.
     Index(usize, Box<ast::Expr>),
+    /// `is TYPE` ending at this offset.
+    Is(usize, Box<ast::TypeExpr>),
     Infix(BinaryOp),
 }
 
@@ -38,18 +40,19 @@ struct Lowered {
 
 fn infix_prec(op: BinaryOp) -> u32 {
     match op {
-        BinaryOp::Or => 20,
-        BinaryOp::And => 30,
-        BinaryOp::Cmp(_) | BinaryOp::In => 50,
-        BinaryOp::Add | BinaryOp::Sub => 60,
-        BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 70,
+        BinaryOp::Or => 30,
+        BinaryOp::And => 40,
+        BinaryOp::Cmp(_) | BinaryOp::In => 60,
+        BinaryOp::Add | BinaryOp::Sub => 80,
+        BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 90,
     }
 }
 
 fn lbp(item: Option<&Item>) -> u32 {
     match item {
         Some(Item::Infix(op)) => infix_prec(*op),
-        Some(Item::Field(..) | Item::Index(..)) => 90,
+        Some(Item::Is(..)) => 70,
+        Some(Item::Field(..) | Item::Index(..)) => 110,
         _ => 0,
     }
 }
@@ -67,7 +70,7 @@ fn nud<I: Iterator<Item = Item>>(it: &mut Peekable<I>) -> R<Lowered> {
     let (start, kind) = match it.next().ok_or(Reject)? {
         Item::Prim(expr) => return Ok(Lowered { expr, cmp: false }),
         Item::Neg(start) => {
-            let rhs = pratt(it, 79)?.expr;
+            let rhs = pratt(it, 99)?.expr;
             let span = rhs.span;
             let kind = match rhs.kind {
                 // Fold `- 5` into a literal; `-5` is one already.
@@ -79,14 +82,14 @@ fn nud<I: Iterator<Item = Item>>(it: &mut Peekable<I>) -> R<Lowered> {
             ((start, span), kind)
         }
         Item::Not(start) => {
-            let rhs = pratt(it, 39)?.expr;
+            let rhs = pratt(it, 49)?.expr;
             (
                 (start, rhs.span),
                 ExprKind::Unary(UnaryOp::Not, Box::new(rhs)),
             )
         }
         Item::If(start, cond, then) => {
-            let rhs = pratt(it, 9)?.expr;
+            let rhs = pratt(it, 19)?.expr;
             ((start, rhs.span), ExprKind::If(cond, then, Box::new(rhs)))
         }
         _ => return Err(Reject),
@@ -122,6 +125,10 @@ fn led<I: Iterator<Item = Item>>(it: &mut Peekable<I>, lhs: Lowered) -> R<Lowere
         Item::Index(end, index) => {
             span.end = span.end.max(end as u32);
             (ExprKind::Index(lhs_expr, index), false)
+        }
+        Item::Is(end, ty) => {
+            span.end = span.end.max(end as u32);
+            (ExprKind::Is(lhs_expr, ty), false)
         }
         _ => return Err(Reject),
     };
@@ -266,6 +273,13 @@ impl Parser<'_> {
                     self.expect("]")?;
                     self.items.push(Item::Index(self.pos, index));
                 }
+                b'i' if self.at_kw("is") => {
+                    // `kw_is ~ NLS ~ ty`, the type in this expression's frame.
+                    self.pos += 2;
+                    self.skip_nl()?;
+                    let ty = Box::new(self.ty()?);
+                    self.items.push(Item::Is(self.pos, ty));
+                }
                 _ => {
                     self.pos = save;
                     return Ok(postfix);
@@ -292,9 +306,9 @@ impl Parser<'_> {
             b'"' => self.string()?,
             b'[' => {
                 self.pos += 1;
-                ExprKind::List(self.expr_list(b']')?)
+                self.list_or_comp()?
             }
-            b'{' => ExprKind::Object(self.body(Nesting::Object)?),
+            b'{' => self.object_or_comp()?,
             b'(' => {
                 self.pos += 1;
                 self.skip_nl()?;
@@ -312,7 +326,7 @@ impl Parser<'_> {
         })
     }
 
-    /// `true false null self env`, a call or a name.
+    /// `true false null self env`, a quantifier, a call or a name.
     fn word_primary(&mut self) -> R<ast::Expr> {
         let start = self.pos;
         let end = self.ident_end().ok_or(Reject)?;
@@ -326,6 +340,17 @@ impl Parser<'_> {
             word => {
                 self.pos = end;
                 self.skip()?;
+                if self.peek() == b'(' && (word == "all" || word == "any") {
+                    // pest tries `quant` first and backtracks to `call`.
+                    let mark = self.mark();
+                    if let Ok(kind) = self.quant(word == "all") {
+                        return Ok(ast::Expr {
+                            kind,
+                            span: self.span(start, self.pos),
+                        });
+                    }
+                    self.reset(&mark);
+                }
                 if self.peek() == b'(' {
                     self.pos += 1;
                     let name = ast::Ident {
@@ -349,8 +374,16 @@ impl Parser<'_> {
     /// After an opening bracket: `NLS ~ (expr ~ NLS ~ ("," ~ NLS ~ expr ~
     /// NLS)* ~ ("," ~ NLS)?)? ~ close`.
     pub(super) fn expr_list(&mut self, close: u8) -> R<Vec<ast::Expr>> {
-        let mut out = Vec::new();
         self.skip_nl()?;
+        self.expr_list_rest(Vec::new(), close)
+    }
+
+    /// The rest of a bracketed list after `out`, at an element or `close`.
+    pub(super) fn expr_list_rest(
+        &mut self,
+        mut out: Vec<ast::Expr>,
+        close: u8,
+    ) -> R<Vec<ast::Expr>> {
         while self.peek() != close {
             out.push(self.expr()?);
             self.skip_nl()?;

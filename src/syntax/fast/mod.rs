@@ -9,9 +9,13 @@
 //! same greedy repetitions, and it rejects wherever pest would backtrack
 //! into an alternative it does not mirror.
 //!
-//! Files: this one has the cursor; `decl` declarations and bodies; `ty` types;
-//! `expr` expressions and the Pratt fold of `lower.rs`; `string` literals.
+//! Files: this one has the cursor; `decl` declarations and schema items;
+//! `body` statement bodies; `ty` types; `expr` expressions and the Pratt fold
+//! of `lower/expr.rs`; `comp` lists, objects, comprehensions and quantifiers
+//! (§9.6); `string` literals.
 
+mod body;
+mod comp;
 mod decl;
 mod expr;
 mod string;

@@ -94,7 +94,7 @@ fn drift_refuses_a_deployed_path_written_twice() {
         tmp.path(),
         &["drift", "--config", "svc", "--deployed", "dep.yaml", "v"],
     );
-    assert_eq!(d.code, Some(2), "{}{}", d.stdout, d.stderr);
+    assert_eq!(d.code, Some(1), "{}{}", d.stdout, d.stderr);
     // A diagnostic in the deployed file, with the first spelling labelled.
     assert!(
         d.stderr.contains("`serving.replicas` is written twice"),
@@ -136,7 +136,7 @@ fn an_alias_bomb_is_refused_by_import_and_drift() {
         tmp.path(),
         &["drift", "--config", "svc", "--deployed", "bomb.yaml", "v"],
     );
-    assert_eq!(d.code, Some(2), "{}", d.stderr);
+    assert_eq!(d.code, Some(1), "{}", d.stderr);
     assert!(
         d.stderr
             .contains("aliases expand to more than 1000000 values"),

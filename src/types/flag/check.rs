@@ -5,8 +5,8 @@
 
 use serde_json::Value;
 
+use super::integer_shares;
 use super::model::{Flag, FlagKind};
-use super::targeting::integer_shares;
 
 /// One problem with a flag.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Incremental builds and bundles on the shared workload (docs/performance.md,
+"Incremental builds, bundles and cold start").
+
+Usage: python3 bench/incremental.py --mcfg target/release/mcfg \
+           [--jrsonnet /work/jrsonnet-bin/bin/jrsonnet] [--n 5000] [--runs 7]
+
+Generates bench/work/N<n>/ with bench/workload/ (a copy of the shared
+generator) unless present, on this machine's disk (bench/work, not /tmp).
+Times, as medians of --runs whole-process runs:
+  full     `mcfg build` into a fresh folder (the old one removed, untimed);
+  rebuild  `mcfg build` into the previous build after one model's value
+           changed (alternating between two values, so every run changes
+           exactly one value and two artifacts);
+  bundle   `mcfg build --bundle` of all environments into a fresh folder;
+  jrsonnet `jrsonnet -o OUT main.jsonnet` (same workload, one document),
+side by side in the same sitting.
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run(cmd, cwd=None):
+    t = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mcfg", required=True)
+    ap.add_argument("--jrsonnet")
+    ap.add_argument("--n", type=int, default=5000)
+    ap.add_argument("--runs", type=int, default=7)
+    a = ap.parse_args()
+    mcfg = os.path.abspath(a.mcfg)
+    work = os.path.join(HERE, "work")
+    d = os.path.join(work, f"N{a.n}")
+    if not os.path.exists(os.path.join(d, "mcfg", "main.mcfg")):
+        for gen in ("gen.py", "gen_mcfg.py"):
+            subprocess.run([sys.executable, os.path.join(HERE, "workload", gen), "--out", work, str(a.n)],
+                           check=True, stdout=subprocess.DEVNULL)
+    src = os.path.join(d, "mcfg-inc")
+    shutil.rmtree(src, ignore_errors=True)
+    shutil.copytree(os.path.join(d, "mcfg"), src)
+    main_mcfg = os.path.join(src, "main.mcfg")
+    with open(main_mcfg, encoding="utf-8") as fh:
+        text = fh.read()
+    # One model's value: the first `version = ` assignment after the schema.
+    at = text.index("version = ", text.index("config "))
+    end = text.index("\n", at)
+    old_line = text[at:end]
+    variants = [text, text[:at] + "version = 977" + text[end:]]
+    assert old_line != "version = 977"
+    out = os.path.join(d, "out-inc")
+    full, rebuild, bundle, jr = [], [], [], []
+    for i in range(a.runs):
+        with open(main_mcfg, "w", encoding="utf-8") as fh:
+            fh.write(variants[0])
+        shutil.rmtree(out, ignore_errors=True)
+        full.append(run([mcfg, "build", src, "-o", out]))
+        with open(main_mcfg, "w", encoding="utf-8") as fh:
+            fh.write(variants[1])
+        rebuild.append(run([mcfg, "build", src, "-o", out]))
+        bout = out + "-bundle"
+        shutil.rmtree(bout, ignore_errors=True)
+        bundle.append(run([mcfg, "build", "--bundle", src, "-o", bout]))
+        if a.jrsonnet:
+            jout = out + ".json"
+            jr.append(run([os.path.abspath(a.jrsonnet), "-o", jout, os.path.join(d, "jsonnet", "main.jsonnet")]))
+            os.remove(jout)
+    subprocess.run([mcfg, "verify", out], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([mcfg, "verify", out + "-bundle"], check=True, stdout=subprocess.DEVNULL)
+    med = statistics.median
+    print(f"N={a.n}, {a.runs} runs, medians (whole process, wall):")
+    print(f"  full build            {med(full) * 1000:8.1f} ms")
+    print(f"  rebuild, one change   {med(rebuild) * 1000:8.1f} ms  ({med(rebuild) / med(full):.2f}x full)")
+    print(f"  --bundle, all envs    {med(bundle) * 1000:8.1f} ms")
+    if jr:
+        print(f"  jrsonnet              {med(jr) * 1000:8.1f} ms  (--bundle = {med(bundle) / med(jr):.3f}x jrsonnet)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+//! Keeping the unchanged files of the previous build (issue #17, item 3).
+//!
+//! A build into a folder that holds a previous build still stages a whole
+//! new folder and swaps it in (all or nothing, see the parent module), but
+//! an artifact whose path and SHA-256 are those the old manifest lists, and
+//! whose old file still holds exactly the new bytes, is hard-linked from the
+//! old folder into the staging folder instead of being written again. The
+//! old file is read back and compared byte for byte (reading is far cheaper
+//! than creating a file), so a file edited by hand after the build is never
+//! kept: it is written afresh. Any error while linking (another file system,
+//! a file system without hard links) falls back to writing.
+//!
+//! The manifest itself is always written, last, as before. Since the old and
+//! new folders share the kept files' inodes only until the old folder is
+//! removed right after the swap, nothing ever writes through a shared inode.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::emit::manifest::{Manifest, MANIFEST_NAME};
+use crate::emit::Artifact;
+
+/// The previous build in the output folder: where it is and the hash its
+/// manifest lists for every file.
+pub(super) struct Previous {
+    dir: PathBuf,
+    old: BTreeMap<String, String>,
+    new: BTreeMap<String, String>,
+}
+
+impl Previous {
+    /// The previous build in `dir` set against the build of `files`; `None`
+    /// when there is none (no folder, no readable manifest) or when `files`
+    /// hold no manifest to take the new hashes from.
+    pub(super) fn read(dir: &Path, files: &[Artifact]) -> Option<Previous> {
+        let bytes =
+            crate::files::read_regular(&dir.join(MANIFEST_NAME), crate::files::MAX_DOCUMENT_BYTES)
+                .ok()?;
+        let old = hashes(&Manifest::from_bytes(&bytes).ok()?);
+        let new_manifest = files.iter().find(|f| f.rel_path == MANIFEST_NAME)?;
+        let new = hashes(&Manifest::from_bytes(&new_manifest.bytes).ok()?);
+        Some(Previous {
+            dir: dir.to_path_buf(),
+            old,
+            new,
+        })
+    }
+
+    /// Hard-links the previous build's copy of `file` to `dest` when it holds
+    /// exactly `file`'s bytes; false (nothing done) otherwise or on any error.
+    pub(super) fn link(&self, file: &Artifact, dest: &Path) -> bool {
+        let path = file.rel_path.as_str();
+        let (Some(old), Some(new)) = (self.old.get(path), self.new.get(path)) else {
+            return false;
+        };
+        if !old.eq_ignore_ascii_case(new) {
+            return false;
+        }
+        let source = self.dir.join(path);
+        same_bytes(&source, &file.bytes) && fs::hard_link(&source, dest).is_ok()
+    }
+}
+
+/// Whether the regular file at `path` holds exactly `bytes`.
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !meta.is_file() || meta.len() != bytes.len() as u64 {
+        return false;
+    }
+    let Ok(mut file) = fs::File::open(path) else {
+        return false;
+    };
+    // One byte more than expected, to notice a file that grew meanwhile.
+    let mut buf = Vec::with_capacity(bytes.len() + 1);
+    match file
+        .by_ref()
+        .take(bytes.len() as u64 + 1)
+        .read_to_end(&mut buf)
+    {
+        Ok(_) => buf == bytes,
+        Err(_) => false,
+    }
+}
+
+/// Every file path a manifest lists with its hash: artifacts, runtime
+/// artifacts, flag sets and bundles.
+fn hashes(manifest: &Manifest) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for a in &manifest.artifacts {
+        out.insert(a.path.clone(), a.sha256.clone());
+        if let (Some(p), Some(h)) = (&a.runtime_path, &a.runtime_sha256) {
+            out.insert(p.clone(), h.clone());
+        }
+    }
+    for f in &manifest.flags {
+        out.insert(f.path.clone(), f.sha256.clone());
+    }
+    for b in &manifest.bundles {
+        out.insert(b.path.clone(), b.sha256.clone());
+        if let (Some(p), Some(h)) = (&b.runtime_path, &b.runtime_sha256) {
+            out.insert(p.clone(), h.clone());
+        }
+    }
+    out
+}
