@@ -27,3 +27,4 @@ mod policy;
 mod sweep;
 mod flagd;
 mod runtime_log;
+mod chains;
