@@ -4,18 +4,10 @@
 //! limit's diagnostic, which the linear rewrite must keep.
 
 use std::fmt::Write as _;
-use std::process::Command;
 
 use serde_json::Value;
 
-fn mcfg(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_mcfg"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("mcfg runs")
-}
+use super::ops::mcfg;
 
 /// `n` environments `e0 <- e1 <- ... <- e{n-1}`, and one config whose env
 /// blocks set `v` at every 7th environment and append to `tags` at every
