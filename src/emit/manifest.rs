@@ -175,6 +175,34 @@ impl SourceEntry {
 }
 
 impl Manifest {
+    /// Every file the manifest lists with its hash, in manifest order:
+    /// artifacts (each followed by its runtime artifact), flag sets, bundles
+    /// (each followed by its runtime bundle). Err: the path of an entry that
+    /// lists `runtime_path` without `runtime_sha256` or the reverse.
+    pub fn files(&self) -> Result<Vec<(&String, &String)>, &String> {
+        fn runtime<'m>(
+            path: &'m String,
+            runtime: (&'m Option<String>, &'m Option<String>),
+        ) -> Result<Option<(&'m String, &'m String)>, &'m String> {
+            match runtime {
+                (Some(p), Some(h)) => Ok(Some((p, h))),
+                (None, None) => Ok(None),
+                _ => Err(path),
+            }
+        }
+        let mut files = Vec::new();
+        for a in &self.artifacts {
+            files.push((&a.path, &a.sha256));
+            files.extend(runtime(&a.path, (&a.runtime_path, &a.runtime_sha256))?);
+        }
+        files.extend(self.flags.iter().map(|f| (&f.path, &f.sha256)));
+        for b in &self.bundles {
+            files.push((&b.path, &b.sha256));
+            files.extend(runtime(&b.path, (&b.runtime_path, &b.runtime_sha256))?);
+        }
+        Ok(files)
+    }
+
     /// The compiler field for this build of mcfg: `mcfg <crate version>`.
     pub fn compiler_version() -> String {
         format!("mcfg {}", env!("CARGO_PKG_VERSION"))

@@ -141,36 +141,12 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, VerifyError> {
     };
     let mut listed = BTreeSet::from([MANIFEST_NAME.to_owned()]);
     let mut problems = Vec::new();
-    let mut files: Vec<(&String, &String)> = Vec::new();
-    for entry in &manifest.artifacts {
-        let runtime = match (&entry.runtime_path, &entry.runtime_sha256) {
-            (Some(path), Some(hash)) => Some((path, hash)),
-            (None, None) => None,
-            (Some(_), None) | (None, Some(_)) => {
-                return Err(inconsistent(format!(
-                    "lists `runtime_path` and `runtime_sha256` apart for `{}`",
-                    entry.path
-                )))
-            }
-        };
-        files.push((&entry.path, &entry.sha256));
-        files.extend(runtime);
-    }
     // The flagd flag sets and the bundles are checked like any artifact.
-    files.extend(manifest.flags.iter().map(|f| (&f.path, &f.sha256)));
-    for bundle in &manifest.bundles {
-        files.push((&bundle.path, &bundle.sha256));
-        match (&bundle.runtime_path, &bundle.runtime_sha256) {
-            (Some(path), Some(hash)) => files.push((path, hash)),
-            (None, None) => {}
-            _ => {
-                return Err(inconsistent(format!(
-                    "lists `runtime_path` and `runtime_sha256` apart for `{}`",
-                    bundle.path
-                )))
-            }
-        }
-    }
+    let files = manifest.files().map_err(|path| {
+        inconsistent(format!(
+            "lists `runtime_path` and `runtime_sha256` apart for `{path}`"
+        ))
+    })?;
     for (path, hash) in files {
         if !is_safe_rel_path(path) {
             return Err(inconsistent(format!(

@@ -38,9 +38,9 @@ impl Previous {
         let bytes =
             crate::files::read_regular(&dir.join(MANIFEST_NAME), crate::files::MAX_DOCUMENT_BYTES)
                 .ok()?;
-        let old = hashes(&Manifest::from_bytes(&bytes).ok()?);
+        let old = hashes(&Manifest::from_bytes(&bytes).ok()?)?;
         let new_manifest = files.iter().find(|f| f.rel_path == MANIFEST_NAME)?;
-        let new = hashes(&Manifest::from_bytes(&new_manifest.bytes).ok()?);
+        let new = hashes(&Manifest::from_bytes(&new_manifest.bytes).ok()?)?;
         Some(Previous {
             dir: dir.to_path_buf(),
             old,
@@ -86,24 +86,14 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
     }
 }
 
-/// Every file path a manifest lists with its hash: artifacts, runtime
-/// artifacts, flag sets and bundles.
-fn hashes(manifest: &Manifest) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for a in &manifest.artifacts {
-        out.insert(a.path.clone(), a.sha256.clone());
-        if let (Some(p), Some(h)) = (&a.runtime_path, &a.runtime_sha256) {
-            out.insert(p.clone(), h.clone());
-        }
-    }
-    for f in &manifest.flags {
-        out.insert(f.path.clone(), f.sha256.clone());
-    }
-    for b in &manifest.bundles {
-        out.insert(b.path.clone(), b.sha256.clone());
-        if let (Some(p), Some(h)) = (&b.runtime_path, &b.runtime_sha256) {
-            out.insert(p.clone(), h.clone());
-        }
-    }
-    out
+/// Every file path a manifest lists with its hash (`None` for a manifest
+/// whose runtime entries are inconsistent: nothing is kept then).
+fn hashes(manifest: &Manifest) -> Option<BTreeMap<String, String>> {
+    let files = manifest.files().ok()?;
+    Some(
+        files
+            .into_iter()
+            .map(|(p, h)| (p.clone(), h.clone()))
+            .collect(),
+    )
 }
