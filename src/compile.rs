@@ -355,9 +355,11 @@ pub(crate) fn evaluate_reusing<'a, T: Send>(
         .filter(|(_, known)| known.is_none())
         .map(|(cid, _)| *cid)
         .collect();
+    // Configs that others read go first, and publish their values (`eval::board`).
+    let (waves, board) = eval::board::plan(prog, &configs);
     // One task per config: its environments share the layering of its body.
     let run = |cid: ConfigId| -> (PerEnv, Vec<Option<T>>) {
-        let outs = eval::evaluate_envs(prog, cache, cid, &slots, sink.values);
+        let outs = eval::evaluate_envs(prog, cache, cid, &slots, sink.values, Some(&board));
         outs.into_iter()
             .zip(&slots)
             .map(|(mut out, &env)| {
@@ -382,13 +384,7 @@ pub(crate) fn evaluate_reusing<'a, T: Send>(
             })
             .unzip()
     };
-    // A small project is done before a thread pool would have started.
-    let per_config: Vec<(PerEnv, Vec<Option<T>>)> =
-        if configs.len() * slots.len() < PARALLEL_MIN_TASKS {
-            configs.iter().map(|&cid| run(cid)).collect()
-        } else {
-            configs.par_iter().map(|&cid| run(cid)).collect()
-        };
+    let per_config = run_waves(&configs, &waves, &board, slots.len(), run);
     timings.push(("layer + evaluate + check", start.elapsed()));
     let start = Instant::now();
     let mut artifacts = Vec::new();
@@ -416,6 +412,34 @@ pub(crate) fn evaluate_reusing<'a, T: Send>(
     }
     timings.push(("cross-environment checks", start.elapsed()));
     artifacts
+}
+
+/// Runs `run` on every config of `waves`, wave after wave (a wave's
+/// publications become readable before the next starts), and returns the
+/// results in the order of `configs`.
+fn run_waves<R: Send>(
+    configs: &[ConfigId],
+    waves: &[Vec<ConfigId>],
+    board: &eval::Board<'_>,
+    n_envs: usize,
+    run: impl Fn(ConfigId) -> R + Sync,
+) -> Vec<R> {
+    let mut done: crate::map::Map<ConfigId, R> = crate::map::with_capacity(configs.len());
+    for wave in waves {
+        // A small wave is done before a thread pool would have started.
+        let results: Vec<R> = if wave.len() * n_envs < PARALLEL_MIN_TASKS {
+            wave.iter().map(|&cid| run(cid)).collect()
+        } else {
+            wave.par_iter().map(|&cid| run(cid)).collect()
+        };
+        board.end_wave();
+        done.extend(wave.iter().copied().zip(results));
+    }
+    // Every config is in exactly one wave (`plan`).
+    configs
+        .iter()
+        .filter_map(|cid| done.swap_remove(cid))
+        .collect()
 }
 
 /// A diagnostic reported identically in every environment becomes one

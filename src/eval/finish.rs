@@ -79,6 +79,7 @@ pub fn evaluate_envs<'a>(
     cid: ConfigId,
     envs: &[Option<EnvId>],
     assemble_value: bool,
+    board: Option<&super::Board<'a>>,
 ) -> Vec<Outcome> {
     let first = envs.first().copied().flatten();
     let shared = match envs.len() {
@@ -88,12 +89,16 @@ pub fn evaluate_envs<'a>(
     let Some(body) = shared else {
         return envs
             .iter()
-            .map(|&env| evaluate(prog, cache, cid, env, assemble_value))
+            .map(|&env| {
+                let cx = Ctx::new(prog, cache, env).with_board(board);
+                let ce = cx.config(cid);
+                finish(&cx, &ce, assemble_value)
+            })
             .collect();
     };
     envs.iter()
         .map(|&env| {
-            let cx = Ctx::new(prog, cache, env);
+            let cx = Ctx::new(prog, cache, env).with_board(board);
             let mut diags = Vec::new();
             let layers = cache.layers_from_body(prog, cid, env, &body, &mut diags);
             let ce = cx.install(cid, layers, body.consts.clone(), diags);
@@ -133,6 +138,9 @@ fn finish<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, assemble_value: bool) -> Ou
         Vec::new()
     };
     let marked = marked_fields(cx, ce, &order);
+    if let Some(board) = cx.board.filter(|b| b.wants(ce.cid)) {
+        board.offer(ce, cx.env);
+    }
     let (runtime_paths, invariant_paths) = tier_paths(ce, &order);
     let mut out = Outcome {
         runtime_paths,

@@ -14,6 +14,7 @@
 //! as it is evaluated (`coerce`), so diagnostics point at the step that set it.
 
 pub mod assert;
+pub mod board;
 mod builtins;
 mod checks;
 
@@ -39,6 +40,7 @@ use crate::resolve::{ConfigId, EnvId, Program};
 use crate::source::Span;
 use cycle::drop_and_report_cycle;
 
+pub use board::Board;
 pub use cache::LayerCache;
 pub use finish::{evaluate, evaluate_envs, is_required, MarkKind, Marked, Outcome};
 pub use value::{Fields, Value};
@@ -75,6 +77,13 @@ pub struct ConfigEval<'a> {
     states: RefCell<Vec<State>>,
     /// Values of literal leaves computed once for the cached layers these were copied from.
     consts: Option<Arc<cache::Consts>>,
+    /// Per node: the longest chain of references below its value, once
+    /// computed (a literal is 1). Carried with published values, so that a
+    /// chain of configs reading each other is limited as if followed whole.
+    depth: RefCell<Vec<u32>>,
+    /// The finished evaluation of this config in this environment, when an
+    /// earlier wave published it (`board`): its values are read from there.
+    published: Option<Arc<board::Published<'a>>>,
     /// Layering these layers found an error (an unknown field or key, …):
     /// the object checks would only report its consequences.
     pub layering_failed: bool,
@@ -92,8 +101,19 @@ impl<'a> ConfigEval<'a> {
             layers,
             states: RefCell::new(vec![State::Pending; n]),
             consts,
+            depth: RefCell::new(vec![0; n]),
+            published: None,
             layering_failed: false,
         }
+    }
+
+    /// A reader's view of a published evaluation: the same layers, and
+    /// values looked up in the publication as they are read.
+    fn reading(cid: ConfigId, published: Arc<board::Published<'a>>) -> ConfigEval<'a> {
+        let mut ce = ConfigEval::new(cid, published.layers.clone(), published.consts.clone());
+        ce.layering_failed = published.layering_failed;
+        ce.published = Some(published);
+        ce
     }
 
     /// The precomputed value of literal leaf `id`, if its steps are the cached ones.
@@ -123,6 +143,11 @@ pub struct Ctx<'p, 'a> {
     cache: &'p LayerCache<'a>,
     evals: RefCell<crate::map::Map<ConfigId, Rc<ConfigEval<'a>>>>,
     stack: RefCell<Vec<(ConfigId, NodeId)>>,
+    /// Parallel to `stack`: the deepest reference chain each leaf being
+    /// computed has read so far.
+    deepest: RefCell<Vec<u32>>,
+    /// Where configs evaluated in earlier waves left their values.
+    board: Option<&'p Board<'a>>,
     reads: RefCell<Option<Vec<(ConfigId, NodeId)>>>,
     steps: Cell<u64>,
     limit_hit: Cell<bool>,
@@ -142,11 +167,19 @@ impl<'p, 'a> Ctx<'p, 'a> {
             cache,
             evals: RefCell::new(crate::map::Map::default()),
             stack: RefCell::new(Vec::new()),
+            deepest: RefCell::new(Vec::new()),
+            board: None,
             reads: RefCell::new(None),
             steps: Cell::new(0),
             limit_hit: Cell::new(false),
             diags: RefCell::new(Vec::new()),
         }
+    }
+
+    /// This context reads the values `board` has published.
+    pub fn with_board(mut self, board: Option<&'p Board<'a>>) -> Self {
+        self.board = board;
+        self
     }
 
     /// The environment's name.
@@ -158,6 +191,12 @@ impl<'p, 'a> Ctx<'p, 'a> {
     pub fn config(&self, cid: ConfigId) -> Rc<ConfigEval<'a>> {
         if let Some(ce) = self.evals.borrow().get(&cid) {
             return Rc::clone(ce);
+        }
+        if let Some(published) = self.board.and_then(|b| b.get(cid, self.env)) {
+            // Its diagnostics are the publisher's: nothing to report here.
+            let ce = Rc::new(ConfigEval::reading(cid, published));
+            self.evals.borrow_mut().insert(cid, Rc::clone(&ce));
+            return ce;
         }
         let mut diags = Vec::new();
         let layers = self.cache.layers_for(self.prog, cid, self.env, &mut diags);
@@ -257,35 +296,39 @@ impl<'p, 'a> Ctx<'p, 'a> {
     }
 
     fn force_leaf(&self, ce: &ConfigEval<'a>, id: NodeId, at: Span) -> EvalResult {
+        if let Some(published) = &ce.published {
+            if let Some(res) = self.read_published(ce, published, id, at) {
+                return res;
+            }
+        }
         let peek = match &ce.states.borrow()[id as usize] {
-            State::Done(v) => Some(Ok(v.clone())),
+            State::Done(v) => Some(Ok((v.clone(), ce.depth.borrow()[id as usize]))),
             State::Failed => Some(Err(Fail)),
-            State::Pending => ce.constant(id).map(|v| Ok(v.clone())),
+            State::Pending => ce.constant(id).map(|v| Ok((v.clone(), 1))),
             State::Busy => None,
         };
         if let Some(res) = peek {
-            return res;
+            return res.map(|(v, depth)| {
+                self.deepen(depth);
+                v
+            });
         }
         if matches!(ce.states.borrow()[id as usize], State::Busy) {
             drop_and_report_cycle(self, ce, id, at);
             return Err(Fail);
         }
         if self.stack.borrow().len() >= MAX_EVAL_DEPTH {
-            self.report(
-                ce.cid,
-                Diagnostic::error(
-                    Code::Limit,
-                    at,
-                    format!("references nest deeper than {MAX_EVAL_DEPTH} levels"),
-                )
-                .with_help("shorten the chain of fields computed from other fields"),
-            );
-            return Err(Fail);
+            return Err(self.depth_limit(ce.cid, at));
         }
         ce.states.borrow_mut()[id as usize] = State::Busy;
         self.stack.borrow_mut().push((ce.cid, id));
+        self.deepest.borrow_mut().push(0);
         let res = self.compute_leaf(ce, id);
         self.stack.borrow_mut().pop();
+        let below = self.deepest.borrow_mut().pop().unwrap_or(0);
+        let depth = below.saturating_add(1);
+        ce.depth.borrow_mut()[id as usize] = depth;
+        self.deepen(depth);
         let mut states = ce.states.borrow_mut();
         // A cycle may have marked this leaf failed while it was busy.
         if matches!(states[id as usize], State::Failed) {
@@ -296,6 +339,49 @@ impl<'p, 'a> Ctx<'p, 'a> {
             Err(Fail) => State::Failed,
         };
         res
+    }
+
+    /// The leaf being computed has read a value whose reference chain is `depth` long.
+    fn deepen(&self, depth: u32) {
+        if let Some(top) = self.deepest.borrow_mut().last_mut() {
+            *top = (*top).max(depth);
+        }
+    }
+
+    /// Leaf `id` of a published evaluation: its value, unless following its
+    /// chain of references from here would nest deeper than the limit.
+    /// `None`: the publisher did not evaluate it (a missing field); compute it here.
+    fn read_published(
+        &self,
+        ce: &ConfigEval<'a>,
+        published: &board::Published<'a>,
+        id: NodeId,
+        at: Span,
+    ) -> Option<EvalResult> {
+        let (value, depth) = match published.states.get(id as usize)? {
+            State::Done(v) => (v, published.depth.get(id as usize).copied().unwrap_or(1)),
+            State::Failed => return Some(Err(Fail)),
+            State::Pending | State::Busy => return None,
+        };
+        let nested = self.stack.borrow().len();
+        if nested + depth as usize > MAX_EVAL_DEPTH {
+            let reader = self.stack.borrow().last().map_or(ce.cid, |&(c, _)| c);
+            return Some(Err(self.depth_limit(reader, at)));
+        }
+        self.deepen(depth);
+        Some(Ok(value.clone()))
+    }
+
+    fn depth_limit(&self, cid: ConfigId, at: Span) -> Fail {
+        self.fail(
+            cid,
+            Diagnostic::error(
+                Code::Limit,
+                at,
+                format!("references nest deeper than {MAX_EVAL_DEPTH} levels"),
+            )
+            .with_help("shorten the chain of fields computed from other fields"),
+        )
     }
 
     fn compute_leaf(&self, ce: &ConfigEval<'a>, id: NodeId) -> EvalResult {

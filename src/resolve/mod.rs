@@ -9,6 +9,7 @@ mod configs;
 mod envs;
 mod ids;
 mod policy;
+mod refs;
 mod types;
 mod unions;
 
@@ -26,6 +27,7 @@ use crate::types::{ObjId, ObjTy, Ty, TyId, TyRef};
 pub use configs::{Config, MAX_CONFIG_DEPTH};
 pub use envs::{Env, EnvTree};
 pub use ids::{ConfigId, EnvId, Id, IdVec, TooMany, MAX_CONFIGS, MAX_ENVS};
+pub use refs::referenced;
 pub use unions::{lit_text, Tagged};
 
 /// What a name declared in a file stands for.

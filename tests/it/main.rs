@@ -28,3 +28,4 @@ mod sweep;
 mod flagd;
 mod runtime_log;
 mod chains;
+mod references;

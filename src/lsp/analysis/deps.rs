@@ -29,8 +29,7 @@ use foldhash::fast::{FixedState, FoldHasher};
 
 use crate::ast::Decl;
 use crate::loader::Project;
-use crate::resolve::{ConfigId, Id, Item, Program};
-use crate::source::FileId;
+use crate::resolve::{referenced, ConfigId, Id, Item, Program};
 
 /// A 128-bit hash of a config's inputs.
 pub(super) type Fingerprint = u128;
@@ -154,56 +153,6 @@ impl Graph<'_, '_> {
         }
         Some(h.finish())
     }
-}
-
-/// The configs that the identifiers of `text` (written in `file`) may name,
-/// directly or through import aliases, in a stable order.
-fn referenced(prog: &Program<'_>, file: FileId, text: &str) -> Vec<ConfigId> {
-    let words = identifiers(text);
-    let mut out = indexmap::IndexSet::new();
-    let mut files = vec![file];
-    let mut seen = indexmap::IndexSet::new();
-    while let Some(f) = files.pop() {
-        if !seen.insert(f) {
-            continue;
-        }
-        let Some(scope) = prog.scopes.get(f.0 as usize) else {
-            continue;
-        };
-        for w in &words {
-            match scope.get(*w) {
-                Some((Item::Config(c), _)) => {
-                    out.insert(*c);
-                }
-                Some((Item::Module(m), _)) => files.push(*m),
-                _ => {}
-            }
-        }
-    }
-    let mut out: Vec<ConfigId> = out.into_iter().collect();
-    out.sort_by_key(|c| c.index());
-    out
-}
-
-/// The distinct identifier-like words of `text` (in strings and comments too:
-/// an over-approximation).
-fn identifiers(text: &str) -> Vec<&str> {
-    let bytes = text.as_bytes();
-    let mut out = indexmap::IndexSet::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii_alphabetic() || b == b'_' {
-            let start = i;
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                i += 1;
-            }
-            out.insert(&text[start..i]);
-        } else {
-            i += 1;
-        }
-    }
-    out.into_iter().collect()
 }
 
 /// The hash of everything but config declarations; `None` when a schema or
