@@ -31,6 +31,9 @@ pub(crate) struct Memo {
     files: Vec<FileTable>,
     /// Each fingerprinted config's diagnostics, as reported then.
     entries: IndexMap<Fingerprint, Vec<Diagnostic>>,
+    /// The date they were reported on: a flag's expiry warning depends on
+    /// it, so nothing is reused from another day.
+    date: String,
 }
 
 /// One file's identity, text and top-level declarations.
@@ -84,6 +87,8 @@ pub(super) struct Session<'m> {
     old: &'m Memo,
     moves: Vec<Move>,
     fps: Vec<Option<Fingerprint>>,
+    /// The last analysis was on another day: reuse nothing.
+    other_day: bool,
     /// What this analysis records, for the next one.
     pub(super) next: Memo,
     /// How many configs' results were reused.
@@ -91,7 +96,7 @@ pub(super) struct Session<'m> {
 }
 
 impl<'m> Session<'m> {
-    pub(super) fn new(old: &'m Memo, prog: &Program<'_>) -> Session<'m> {
+    pub(super) fn new(old: &'m Memo, prog: &Program<'_>, today: &str) -> Session<'m> {
         let files = tables(prog.project);
         let by_key: IndexMap<&(PathBuf, bool), usize> =
             files.iter().enumerate().map(|(i, t)| (&t.key, i)).collect();
@@ -115,9 +120,11 @@ impl<'m> Session<'m> {
             old,
             moves,
             fps: super::deps::fingerprints(prog),
+            other_day: old.date != today,
             next: Memo {
                 files,
                 entries: IndexMap::new(),
+                date: today.to_owned(),
             },
             reused: std::cell::Cell::new(0),
         }
@@ -160,6 +167,9 @@ impl<'m> Session<'m> {
 
 impl Reuse for Session<'_> {
     fn get(&self, cid: ConfigId) -> Option<Vec<Diagnostic>> {
+        if self.other_day {
+            return None;
+        }
         let fp = (*self.fps.get(cid.index())?)?;
         let old = self.old.entries.get(&fp)?;
         let moved: Option<Vec<Diagnostic>> = old.iter().map(|d| self.move_diagnostic(d)).collect();
@@ -173,5 +183,37 @@ impl Reuse for Session<'_> {
         if let Some(Some(fp)) = self.fps.get(cid.index()) {
             self.next.entries.insert(*fp, diags.to_vec());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::super::analyze;
+    use super::Memo;
+    use crate::compile::load_with;
+    use crate::loader::MemoryFs;
+
+    fn analyze_with(memo: &mut Memo) -> usize {
+        let mut fs = MemoryFs::new();
+        fs.insert("/p/main.mcfg", "config a { v = 1 }\nconfig b { v = 2 }\n");
+        let (project, diags, _) = load_with(&fs, &[PathBuf::from("/p")], None, &[]).expect("loads");
+        analyze(project, diags, Some(memo)).reused
+    }
+
+    #[test]
+    fn nothing_is_reused_from_an_analysis_of_another_day() {
+        let mut memo = Memo::default();
+        analyze_with(&mut memo);
+        assert_eq!(analyze_with(&mut memo), 2, "same day: both configs reused");
+        // A flag's expiry warning may have appeared since midnight.
+        memo.date = "1999-12-31".to_owned();
+        assert_eq!(analyze_with(&mut memo), 0);
+        assert_eq!(
+            analyze_with(&mut memo),
+            2,
+            "the new analysis is dated today"
+        );
     }
 }

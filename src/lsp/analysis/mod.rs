@@ -101,7 +101,7 @@ pub(crate) fn analyze(
         let start = Instant::now();
         match old {
             Some(old) => {
-                let mut session = memo::Session::new(old, &prog);
+                let mut session = memo::Session::new(old, &prog, cache.today());
                 compile::evaluate_reusing(
                     &mut diags,
                     &prog,
