@@ -131,21 +131,18 @@ pub fn compile_paths_with<T: Send>(
     Ok(comp)
 }
 
-/// [`compile_paths`] parsing only the files whose text `parses` has not seen
-/// (a history walk compiles the same files at every revision): the same
-/// compilation as without it.
-pub fn compile_paths_cached(
+/// Loads the sources below `paths`, parsing only the files whose text
+/// `parses` has not seen (a history walk reads the same files at every
+/// revision). The walk evaluates one value of a revision, and compiles the
+/// rest only when it must know whether the revision compiles.
+pub fn load_paths_cached(
     fs: &dyn FileSystem,
     paths: &[PathBuf],
     root: Option<&Path>,
     parses: &loader::ParseCache,
-) -> Result<Compilation, SourcesError> {
-    let start = Instant::now();
-    let (project, diags, overrides) = load_with_cache(fs, paths, root, &[], Some(parses))?;
-    let loaded = start.elapsed();
-    let mut comp = compile_project_with(project, diags, &Sink::values(), overrides);
-    comp.timings.insert(0, ("load + parse", loaded));
-    Ok(comp)
+) -> Result<(Project, Diagnostics), SourcesError> {
+    let (project, diags, _) = load_with_cache(fs, paths, root, &[], Some(parses))?;
+    Ok((project, diags))
 }
 
 /// Loads the sources below `paths` (the whole project when a `mcfg.toml`

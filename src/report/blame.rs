@@ -26,7 +26,9 @@ use super::history::{same, Cut, Query, Skip};
 use super::lookup::{self, dotted, Loc};
 use super::query::QueryError;
 use super::revisions::{each_revision, At, Depends};
-use crate::compile::{compile_paths_cached, with_program, with_program_overrides};
+use crate::compile::{
+    compile_project_into, load_paths_cached, with_program, with_program_overrides, Sink,
+};
 use crate::diagnostics::Diagnostics;
 use crate::eval::inspect::inspect;
 use crate::eval::{LayerCache, Value};
@@ -262,7 +264,9 @@ fn revision_leaves(
     q: &Query<'_>,
     parses: &crate::loader::ParseCache,
 ) -> Option<(Leaves, Option<Depends>)> {
-    let comp = compile_paths_cached(fs, q.paths, Some(q.root), parses).ok()?;
+    // Only whether it compiles matters here: no artifact is rendered.
+    let (project, diags) = load_paths_cached(fs, q.paths, Some(q.root), parses).ok()?;
+    let comp = compile_project_into(project, diags, &Sink::diagnostics_only());
     if comp.has_errors() {
         return None;
     }

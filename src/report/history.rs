@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::lookup::{self, Loc};
 use super::query::QueryError;
 use super::revisions::{each_revision, At, Depends};
-use crate::compile::{compile_paths_cached, with_program};
+use crate::compile::{compile_project_into, load_paths_cached, with_program, Sink};
 use crate::diagnostics::Diagnostics;
 use crate::eval::inspect::inspect;
 use crate::eval::{value_equal, LayerCache, Value};
@@ -136,21 +136,24 @@ fn observe_cached(
     q: &Query<'_>,
     parses: &ParseCache,
 ) -> (Observed, Option<Depends>) {
-    let Ok(comp) = compile_paths_cached(fs, q.paths, Some(q.root), parses) else {
+    let Ok((project, diags)) = load_paths_cached(fs, q.paths, Some(q.root), parses) else {
         return (Observed::Absent, None);
     };
-    let (seen, depends) = with_program(&comp.project, &mut Diagnostics::new(), |prog, cache| {
+    let (seen, depends) = with_program(&project, &mut Diagnostics::new(), |prog, cache| {
         let seen = observe(prog, cache, q.target, q.env);
         let depends = matches!(seen, Observed::Present(..))
             .then(|| Depends::of(prog, q.target, q.root))
             .flatten();
         (seen, depends)
     });
-    // Broken sources say nothing about the value (it may be in a file that did not parse).
-    match seen {
-        Observed::Absent if comp.has_errors() => (Observed::Failed, None),
-        other => (other, depends),
+    // Broken sources say nothing about the value (it may be in a file that
+    // did not parse): only then is the whole revision compiled.
+    if matches!(seen, Observed::Absent)
+        && compile_project_into(project, diags, &Sink::diagnostics_only()).has_errors()
+    {
+        return (Observed::Failed, None);
     }
+    (seen, depends)
 }
 
 /// How far back a walk could see, when that is not the first commit.
