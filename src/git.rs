@@ -5,7 +5,8 @@
 //! `GIT_CONFIG_NOSYSTEM=1`, `GIT_TERMINAL_PROMPT=0`, no pager) so output is
 //! parseable and nothing prompts. Revisions are read with `git ls-tree` and
 //! `git show REV:path` into a [`MemoryFs`]; nothing is ever checked out and
-//! only `.mcfg` files below the project root are read.
+//! only `.mcfg` files and `mcfg.toml` project files below the project root
+//! are read (a revision's project file decides which of its sources load).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,6 +17,13 @@ use crate::loader::MemoryFs;
 mod walk;
 
 pub use walk::{Blobs, Revision, Tree, Walk};
+
+/// Whether `path` (relative, `/`-separated) is read from revisions: a
+/// `.mcfg` source or a project file.
+fn is_source(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    path.ends_with(".mcfg") || name == crate::project::FILE_NAME
+}
 
 /// Why the history cannot be read (exit 2).
 #[derive(Debug)]
@@ -148,7 +156,7 @@ impl Repo {
         Ok(hash)
     }
 
-    /// The `.mcfg` files below the project root at commit `hash`, placed under
+    /// The `.mcfg` files (and `mcfg.toml` project files) below the project root at commit `hash`, placed under
     /// `shown_root` (the root as the working-tree build names it) so that file
     /// names in reports match on both sides.
     pub fn files_at(&self, hash: &str, shown_root: &Path) -> Result<MemoryFs, GitError> {
@@ -165,7 +173,7 @@ impl Repo {
         let mut fs = MemoryFs::new();
         for path in listing.split(|&b| b == 0).filter(|p| !p.is_empty()) {
             let path = String::from_utf8_lossy(path);
-            if !path.ends_with(".mcfg") {
+            if !is_source(&path) {
                 continue;
             }
             let Some(rel) = path.strip_prefix(&self.prefix) else {

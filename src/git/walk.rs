@@ -61,7 +61,12 @@ impl Repo {
         if let Some(n) = max_count {
             args.push(format!("--max-count={}", n.saturating_add(1)));
         }
-        args.extend(["--".to_owned(), "*.mcfg".to_owned()]);
+        // The project file decides which sources a revision has (its `exclude`).
+        args.extend([
+            "--".to_owned(),
+            "*.mcfg".to_owned(),
+            "*mcfg.toml".to_owned(),
+        ]);
         let argv: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = self.run(&argv)?;
         let mut revisions = parse_log(&out, &self.prefix);
@@ -137,9 +142,10 @@ impl Repo {
     }
 }
 
-/// `.mcfg` paths below the root: the path relative to the root.
+/// Source paths (`.mcfg` files and project files) below the root: the
+/// path relative to the root.
 fn below_root<'p>(path: &'p str, prefix: &str) -> Option<&'p str> {
-    path.strip_prefix(prefix).filter(|p| p.ends_with(".mcfg"))
+    path.strip_prefix(prefix).filter(|p| super::is_source(p))
 }
 
 /// Parses `git log -z --raw` with the format of [`Repo::walk`].

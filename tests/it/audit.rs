@@ -496,3 +496,58 @@ fn unrelated_commits_are_skipped_with_the_same_reports() {
         assert_eq!(blame::render_human(&fast), blame::render_human(&full));
     }
 }
+
+/// A project file at every revision: its `exclude` decides which sources
+/// the revision has, as it does in the working tree.
+#[test]
+fn log_and_blame_read_each_revisions_project_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let out = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(d)
+        .output();
+    assert!(out.is_ok_and(|o| o.status.success()));
+    write(d, "mcfg.toml", "exclude = [\"drafts\"]\n");
+    write(d, "envs.mcfg", "environments { dev; prod }\n");
+    write(
+        d,
+        "svc.mcfg",
+        "config svc {\n  replicas = 2\n  env prod { replicas = 4 }\n}\n",
+    );
+    // A draft of the same config: loaded, it would be a duplicate.
+    write(d, "drafts/svc.mcfg", "config svc {\n  replicas = 99\n}\n");
+    commit_as(d, "Alice", 1, "svc");
+    write(
+        d,
+        "svc.mcfg",
+        "config svc {\n  replicas = 2\n  env prod { replicas = 6 }\n}\n",
+    );
+    commit_as(d, "Bob", 2, "more replicas in prod");
+    // Only the project file changes: the value does not.
+    write(d, "mcfg.toml", "exclude = [\"drafts\", \"legacy\"]\n");
+    commit_as(d, "Carol", 3, "exclude legacy too");
+
+    let out = mcfg(
+        d,
+        &["log", "svc.replicas", "--env", "prod", "--json", "svc.mcfg"],
+    );
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    let changes = json_of(&out)["changes"].as_array().unwrap().clone();
+    let values: Vec<&Value> = changes.iter().map(|c| &c["new"]).collect();
+    assert_eq!(values, [&json!(4), &json!(6)], "{changes:?}");
+    assert_eq!(changes[1]["author"], "Bob");
+
+    let out = mcfg(d, &["blame", "svc", "--env", "prod", "--json", "svc.mcfg"]);
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    let blame = json_of(&out);
+    let leaf = blame["leaves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["path"] == "replicas")
+        .cloned()
+        .unwrap();
+    assert_eq!(leaf["value"], 6, "{leaf}");
+    assert_eq!(leaf["author"], "Bob", "{leaf}");
+}
