@@ -59,22 +59,27 @@ pub struct Consts {
 }
 
 impl Consts {
-    /// The value of leaf `id` of `layers`, if its steps are the ones it was computed from.
+    /// The value of leaf `id` of `layers`, if its steps are the ones it was
+    /// computed from. Follows the `base` tables in a loop (a table's base
+    /// has none beyond its own, but nothing here needs that).
     pub fn get(&self, layers: &Layers<'_>, id: NodeId) -> Option<&Value> {
         let Slot::Leaf(steps) = &layers.node(id).slot else {
             return None;
         };
-        let addr = Arc::as_ptr(steps) as usize;
-        if let Some(Some((a, v))) = self.by_node.get(id as usize) {
-            if *a == addr {
-                return Some(v);
+        let addr = steps.id();
+        let mut table = self;
+        loop {
+            if let Some(Some((a, v))) = table.by_node.get(id as usize) {
+                if *a == addr {
+                    return Some(v);
+                }
             }
+            let base = table.base.as_deref()?;
+            if table.carried.get(id as usize) == Some(&Some(addr)) {
+                return base.by_node.get(id as usize)?.as_ref().map(|(_, v)| v);
+            }
+            table = base;
         }
-        let base = self.base.as_ref()?;
-        if self.carried.get(id as usize) == Some(&Some(addr)) {
-            return base.by_node.get(id as usize)?.as_ref().map(|(_, v)| v);
-        }
-        base.get(layers, id)
     }
 
     /// The table for `copy`, a private copy of `from` (whose table is
@@ -94,10 +99,8 @@ impl Consts {
                 ) else {
                     return None;
                 };
-                let same = Arc::as_ptr(was) as usize == *a
-                    && now.len() == was.len()
-                    && now.iter().zip(was.iter()).all(|(x, y)| x.seq == y.seq);
-                same.then_some(Arc::as_ptr(now) as usize)
+                let same = was.id() == *a && now.same_seqs(was);
+                same.then_some(now.id())
             })
             .collect();
         Consts {
@@ -135,7 +138,7 @@ impl Consts {
                 continue;
             }
             if let Ok(v) = cx.force_leaf(&ce, id as NodeId, Span::default()) {
-                by_node[id] = Some((Arc::as_ptr(steps) as usize, v));
+                by_node[id] = Some((steps.id(), v));
             }
         }
         let consts = Consts {

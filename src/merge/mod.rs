@@ -22,6 +22,7 @@
 mod apply;
 mod overlay;
 mod shape;
+mod steps;
 mod template;
 mod union;
 
@@ -33,6 +34,7 @@ use crate::resolve::{ConfigId, EnvId};
 use crate::types::{ObjId, TyId};
 
 pub use apply::{apply_body, apply_config, apply_env_blocks, Applier};
+pub use steps::Steps;
 pub use template::for_schema;
 
 /// Index of a node in [`Layers::nodes`].
@@ -101,15 +103,17 @@ pub struct Step<'a> {
 /// The children of an object node by key.
 pub type Children = Map<Name, NodeId>;
 
-/// What a node holds. Both kinds are shared copy-on-write (`Arc::make_mut`),
-/// so that a child config starts from its parent's cached layers with one
-/// copy of the node array, and copies only the nodes it changes.
+/// What a node holds. Both kinds are shared: children maps copy-on-write
+/// (`Arc::make_mut`), step lists persistently ([`Steps`]: a child's list
+/// shares its parent's and adds to it), so that a child config starts from
+/// its parent's cached layers with one copy of the node array, and copies
+/// only the children maps it changes.
 #[derive(Debug, Clone)]
 pub enum Slot<'a> {
     /// An object merged field by field.
     Obj(Arc<Children>),
     /// A value set by its steps.
-    Leaf(Arc<Vec<Step<'a>>>),
+    Leaf(Steps<'a>),
 }
 
 impl<'a> Slot<'a> {
@@ -120,7 +124,7 @@ impl<'a> Slot<'a> {
 
     /// A leaf without steps.
     pub fn empty_leaf() -> Slot<'a> {
-        Slot::Leaf(Arc::default())
+        Slot::Leaf(Steps::default())
     }
 }
 
@@ -175,29 +179,20 @@ impl<'a> Layers<'a> {
         }
     }
 
-    /// Appends a step to leaf `id` (ignored on an object node), copying a
-    /// shared step list once, at its final size.
+    /// Appends a step to leaf `id` (ignored on an object node). The leaf's
+    /// older steps stay shared with the layers this one was copied from.
     pub fn push_step(&mut self, id: NodeId, op: Op, expr: &'a Expr, origin: Origin) {
         let seq = self.next_seq;
         self.next_seq += 1;
         let Slot::Leaf(steps) = &mut self.nodes[id as usize].slot else {
             return;
         };
-        let step = Step {
+        steps.push(Step {
             op,
             expr,
             origin,
             seq,
-        };
-        match Arc::get_mut(steps) {
-            Some(own) => own.push(step),
-            None => {
-                let mut copy = Vec::with_capacity(steps.len() + 1);
-                copy.extend_from_slice(steps);
-                copy.push(step);
-                *steps = Arc::new(copy);
-            }
-        }
+        });
     }
 
     /// A copy that shares no reference count with `self`: keys, children
@@ -218,7 +213,7 @@ impl<'a> Layers<'a> {
                             .map(|(k, &v)| (Name::from(&**k), v))
                             .collect(),
                     )),
-                    Slot::Leaf(steps) => Slot::Leaf(Arc::new(steps.to_vec())),
+                    Slot::Leaf(steps) => Slot::Leaf(steps.private_copy()),
                 },
                 ty: n.ty,
                 field: n.field,
@@ -310,10 +305,7 @@ impl<'a> Layers<'a> {
     /// (or `Unset`) and every `Append` after it.
     pub fn effective_steps(&self, id: NodeId) -> &[Step<'a>] {
         match &self.node(id).slot {
-            Slot::Leaf(steps) => {
-                let start = steps.iter().rposition(|s| s.op != Op::Append).unwrap_or(0);
-                &steps[start..]
-            }
+            Slot::Leaf(steps) => steps.effective(),
             Slot::Obj(_) => &[],
         }
     }
