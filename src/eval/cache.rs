@@ -6,15 +6,15 @@
 //! of its leaves set only by literals, so that the thousands of children
 //! that inherit a default do not evaluate and type-check it again.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
 
 use crate::ast::Stmt;
 use crate::diagnostics::Diagnostic;
-use crate::merge::{
-    self, apply_body, apply_config, apply_env_blocks, Applier, Layers, NodeId, Slot,
-};
+use crate::merge::{self, apply_body, apply_config, Applier, Layers, NodeId, Slot};
 use crate::resolve::{ConfigId, EnvId, IdVec, Program};
 use crate::source::Span;
 use crate::types::ObjId;
@@ -158,6 +158,100 @@ pub struct SharedBody<'a> {
     /// Problems found applying the body (no `env` yet).
     pub diags: Vec<Diagnostic>,
     pub consts: Option<Arc<Consts>>,
+    /// The layers after the env blocks of the environments asked for so
+    /// far, for their descendants to start from.
+    by_env: RefCell<EnvLayering<'a>>,
+}
+
+/// Incremental env layering: an environment's layers are its parent
+/// environment's plus its own blocks (ancestors' blocks come first, in
+/// source order within one, LANGUAGE.md §5), so each block is applied once
+/// per config, not once per descendant environment.
+#[derive(Debug, Default)]
+struct EnvLayering<'a> {
+    /// Per environment: the config's blocks naming it (statement indices);
+    /// built on first use.
+    blocks: Option<IdVec<EnvId, Vec<usize>>>,
+    /// Per environment, once known: `None` when its layers are the body's
+    /// (no block in its chain), else the state after its chain's blocks.
+    /// Kept while the environment or one of its children is still to be
+    /// asked for, so that an environment chain keeps about two states alive.
+    known: Option<IdVec<EnvId, Option<Option<Rc<EnvState<'a>>>>>>,
+    /// Per environment: 1 until it is asked for, plus its children whose
+    /// states are not derived yet. A state is dropped at 0.
+    pending: Option<IdVec<EnvId, u32>>,
+}
+
+/// The layers of one environment after the env blocks of its chain, and
+/// the problems applying them found (in application order).
+#[derive(Debug)]
+struct EnvState<'a> {
+    layers: Layers<'a>,
+    diags: Vec<Diagnostic>,
+}
+
+impl<'a> SharedBody<'a> {
+    /// The state after the env blocks of `env`'s chain (`None`: the body's
+    /// layers, no block applies), computed from the nearest ancestor whose
+    /// state is known.
+    fn env_state(&self, prog: &Program<'a>, cid: ConfigId, env: EnvId) -> Option<Rc<EnvState<'a>>> {
+        let mut memo = self.by_env.borrow_mut();
+        let EnvLayering {
+            blocks,
+            known,
+            pending,
+        } = &mut *memo;
+        let blocks = blocks.get_or_insert_with(|| merge::env_blocks_by_env(prog, cid));
+        let known = known.get_or_insert_with(|| prog.envs.map(|_| None));
+        let pending = pending.get_or_insert_with(|| {
+            let mut p = prog.envs.map(|_| 1u32);
+            for e in prog.envs.iter() {
+                if let Some(parent) = e.parent {
+                    p[parent] += 1;
+                }
+            }
+            p
+        });
+        // Forgets `e`'s state once nothing will start from it again.
+        let mut done = |e: EnvId, known: &mut IdVec<EnvId, Option<Option<Rc<EnvState<'a>>>>>| {
+            pending[e] = pending[e].saturating_sub(1);
+            if pending[e] == 0 {
+                known[e] = None;
+            }
+        };
+        // The environments from `env` up to the first known one (or the root).
+        let mut path = Vec::new();
+        let mut base = None;
+        let mut cur = Some(env);
+        while let Some(e) = cur {
+            if let Some(state) = &known[e] {
+                base = state.clone();
+                break;
+            }
+            path.push(e);
+            cur = prog.envs[e].parent;
+        }
+        for &e in path.iter().rev() {
+            if !blocks[e].is_empty() {
+                let (mut layers, mut diags) = match &base {
+                    Some(s) => (s.layers.clone(), s.diags.clone()),
+                    None => (self.layers.clone(), Vec::new()),
+                };
+                let mut ap = Applier::new(prog, prog.configs[cid].schema.is_none());
+                for &i in &blocks[e] {
+                    merge::apply_env_block(&mut ap, &mut layers, cid, e, i);
+                }
+                diags.append(&mut ap.diags);
+                base = Some(Rc::new(EnvState { layers, diags }));
+            }
+            known[e] = Some(base.clone());
+            if let Some(parent) = prog.envs[e].parent {
+                done(parent, known);
+            }
+        }
+        done(env, known);
+        base
+    }
 }
 
 impl<'a> LayerCache<'a> {
@@ -252,10 +346,13 @@ impl<'a> LayerCache<'a> {
             layers,
             diags: ap.diags,
             consts: Some(Arc::new(consts)),
+            by_env: RefCell::default(),
         })
     }
 
-    /// Adds config `cid`'s `env` blocks for `env` to a copy of its shared body.
+    /// Adds config `cid`'s `env` blocks for `env` to a copy of its shared
+    /// body: to a copy of the layers of `env`'s parent environment, when
+    /// they were asked for before (see [`EnvLayering`]).
     pub fn layers_from_body(
         &self,
         prog: &Program<'a>,
@@ -264,11 +361,21 @@ impl<'a> LayerCache<'a> {
         body: &SharedBody<'a>,
         diags: &mut Vec<Diagnostic>,
     ) -> Layers<'a> {
-        let mut layers = body.layers.clone();
-        let mut ap = Applier::new(prog, prog.configs[cid].schema.is_none());
-        apply_env_blocks(&mut ap, &mut layers, cid, env);
         diags.extend(body.diags.iter().cloned());
-        diags.append(&mut ap.diags);
+        let state = env.and_then(|e| body.env_state(prog, cid, e));
+        let mut layers = match state {
+            None => body.layers.clone(),
+            Some(state) => match Rc::try_unwrap(state) {
+                Ok(own) => {
+                    diags.extend(own.diags);
+                    own.layers
+                }
+                Err(shared) => {
+                    diags.extend(shared.diags.iter().cloned());
+                    shared.layers.clone()
+                }
+            },
+        };
         crate::overrides::apply(prog, &self.overrides, &mut layers, cid, env, diags);
         layers
     }

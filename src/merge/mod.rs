@@ -33,7 +33,9 @@ use crate::map::Map;
 use crate::resolve::{ConfigId, EnvId};
 use crate::types::{ObjId, TyId};
 
-pub use apply::{apply_body, apply_config, apply_env_blocks, Applier};
+pub use apply::{
+    apply_body, apply_config, apply_env_block, apply_env_blocks, env_blocks_by_env, Applier,
+};
 pub use steps::Steps;
 pub use template::for_schema;
 
