@@ -477,3 +477,117 @@ impl<'a> LayerCache<'a> {
         layers
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+    use std::path::PathBuf;
+
+    use crate::compile::{compile_paths, with_program};
+    use crate::diagnostics::Diagnostics;
+    use crate::loader::MemoryFs;
+    use crate::merge::{apply_env_blocks, Applier, Layers, Op, Origin, Slot, Steps, ROOT};
+    use crate::resolve::Program;
+
+    /// Runs `f` on the program and cache of the one-file project `text`.
+    fn with(text: &str, f: impl for<'p> FnOnce(&Program<'p>, &super::LayerCache<'p>)) {
+        let mut fs = MemoryFs::new();
+        fs.insert("/p/main.mcfg", text);
+        let comp = compile_paths(&fs, &[PathBuf::from("/p")], None).unwrap();
+        assert!(!comp.has_errors(), "{:#?}", comp.diags);
+        let mut diags = Diagnostics::new();
+        with_program(&comp.project, &mut diags, f);
+    }
+
+    fn steps_of<'s, 'a>(layers: &'s Layers<'a>, key: &str) -> &'s Steps<'a> {
+        let id = layers.find(ROOT, &[key.into()]).unwrap();
+        match &layers.node(id).slot {
+            Slot::Leaf(steps) => steps,
+            Slot::Obj(_) => panic!("`{key}` is an object"),
+        }
+    }
+
+    #[test]
+    fn a_child_config_shares_its_parents_steps() {
+        let n = 300;
+        let mut s = String::from("config c0 { v = 0 }\n");
+        for i in 1..n {
+            writeln!(s, "config c{i} extends c{} {{ v = {i} }}", i - 1).unwrap();
+        }
+        with(&s, |prog, cache| {
+            let id = |i: usize| {
+                prog.configs
+                    .position(|c| &*c.name == format!("c{i}"))
+                    .unwrap()
+            };
+            let mut d = Vec::new();
+            let parent = cache.layers_for(prog, id(n - 2), None, &mut d);
+            let child = cache.layers_for(prog, id(n - 1), None, &mut d);
+            let (p, c) = (steps_of(&parent, "v"), steps_of(&child, "v"));
+            assert_eq!((p.len(), c.len()), (n - 1, n));
+            // The child's list is the parent's plus one step, not a copy.
+            assert!(c.extends(p));
+            assert_eq!(c.effective().len(), 1);
+            let seqs: Vec<u32> = c.iter().map(|s| s.seq).collect();
+            assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+            assert!(d.is_empty(), "{d:#?}");
+        });
+    }
+
+    #[test]
+    fn a_long_environment_chain_derives_each_environment_from_its_parent() {
+        let n = 10_000;
+        let mut s = String::from("environments {\n  e0\n");
+        for i in 1..n {
+            writeln!(s, "  e{i} extends e{}", i - 1).unwrap();
+        }
+        s.push_str("}\nconfig one {\n  v = 0\n  tags = []\n");
+        for i in 0..n {
+            writeln!(s, "  env e{i} {{ v = {i} }}").unwrap();
+            if i % 1000 == 0 {
+                writeln!(s, "  env e{i} {{ tags += [{i}] }}").unwrap();
+            }
+        }
+        s.push_str("}\n");
+        with(&s, |prog, cache| {
+            let cid = prog.configs.position(|c| &*c.name == "one").unwrap();
+            let slots = prog.env_slots();
+            let body = cache.shared_body(prog, cid, slots[0]).unwrap();
+            let mut prev: Option<Layers<'_>> = None;
+            for (i, &env) in slots.iter().enumerate() {
+                let mut d = Vec::new();
+                let layers = cache.layers_from_body(prog, cid, env, &body, &mut d);
+                assert!(d.is_empty(), "{d:#?}");
+                let v = steps_of(&layers, "v");
+                assert_eq!(v.len(), i + 2);
+                if let Some(prev) = &prev {
+                    // Its parent environment's steps plus its own block.
+                    assert!(v.extends(steps_of(prev, "v")), "e{i}");
+                }
+                let last = v.last().unwrap();
+                assert_eq!(last.op, Op::Set);
+                assert_eq!(last.origin, Origin::Config { config: cid, env });
+                if i % 1111 == 0 || i == n - 1 {
+                    // The same steps, in the same order, as applying every
+                    // block of the chain to the body again.
+                    let mut full = body.layers.clone();
+                    let mut ap = Applier::new(prog, true);
+                    apply_env_blocks(&mut ap, &mut full, cid, env);
+                    assert!(ap.diags.is_empty());
+                    for key in ["v", "tags"] {
+                        let key_of = |l: &Layers<'_>| {
+                            steps_of(l, key)
+                                .iter()
+                                .map(|s| (s.op, s.origin, s.seq, s.expr.span))
+                                .collect::<Vec<_>>()
+                        };
+                        assert_eq!(key_of(&layers), key_of(&full), "e{i} `{key}`");
+                    }
+                    assert_eq!(layers.next_seq, full.next_seq);
+                    assert_eq!(steps_of(&layers, "tags").effective().len(), i / 1000 + 2);
+                }
+                prev = Some(layers);
+            }
+        });
+    }
+}
