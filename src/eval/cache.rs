@@ -205,7 +205,7 @@ impl<'a> SharedBody<'a> {
         let known = known.get_or_insert_with(|| prog.envs.map(|_| None));
         let pending = pending.get_or_insert_with(|| {
             let mut p = prog.envs.map(|_| 1u32);
-            for e in prog.envs.iter() {
+            for e in &prog.envs {
                 if let Some(parent) = e.parent {
                     p[parent] += 1;
                 }
@@ -517,7 +517,7 @@ mod tests {
         with(&s, |prog, cache| {
             let id = |i: usize| {
                 prog.configs
-                    .position(|c| &*c.name == format!("c{i}"))
+                    .position(|c| *c.name == format!("c{i}"))
                     .unwrap()
             };
             let mut d = Vec::new();

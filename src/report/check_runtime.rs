@@ -56,7 +56,7 @@ pub fn check_runtime(
     let prog = Program::build(&mut ignored, project);
     let mut cache_diags = Vec::new();
     // Declared before `cache`, which borrows it, so that it is dropped after.
-    let arena: Vec<Expr>;
+    let mut arena: Vec<Expr> = Vec::new();
     let mut cache = LayerCache::build(&prog, &mut cache_diags);
     let cid = lookup::find_config(&prog, config)?;
     let slot = lookup::find_env(&prog, env)?;
@@ -75,7 +75,7 @@ pub fn check_runtime(
     } = plan;
     sets.extend(frozen(&prog, &cache, cid, slot, &sets));
     let ids: Vec<NodeId> = sets.iter().map(|(id, _)| *id).collect();
-    arena = sets.into_iter().map(|(_, e)| e).collect();
+    arena.extend(sets.into_iter().map(|(_, e)| e));
     for (id, expr) in ids.into_iter().zip(&arena) {
         push_set(&mut layers, id, expr);
     }
