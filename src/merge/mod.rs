@@ -14,7 +14,8 @@
 //!    `C`'s layers without them.
 //!
 //! [`Layers`] is an arena of nodes: objects merge field by field, leaves keep
-//! the ordered [`Step`]s that assigned them. Nothing is evaluated here —
+//! the ordered [`Step`]s that assigned them, in a persistent list ([`Steps`])
+//! that a child config's copy shares and adds to. Nothing is evaluated here —
 //! expressions are late-bound (`eval` reads the last `Set` and the `Append`s
 //! after it) — but every step keeps its expression and [`Origin`], which is the
 //! provenance `explain`, `diff` and every diagnostic use.
