@@ -49,7 +49,7 @@ pub struct LayerCache<'a> {
 /// list alive, so the address cannot be reused meanwhile.
 #[derive(Debug, Default)]
 pub struct Consts {
-    by_node: Vec<Option<(usize, Value)>>,
+    by_node: ByNode,
     /// For a private copy of the base's layers ([`Layers::private_copy`]):
     /// the address of each copied step list whose value is the base's own
     /// entry for the same node.
@@ -69,14 +69,14 @@ impl Consts {
         let addr = steps.id();
         let mut table = self;
         loop {
-            if let Some(Some((a, v))) = table.by_node.get(id as usize) {
+            if let Some((a, v)) = table.by_node.get(id as usize) {
                 if *a == addr {
                     return Some(v);
                 }
             }
             let base = table.base.as_deref()?;
             if table.carried.get(id as usize) == Some(&Some(addr)) {
-                return base.by_node.get(id as usize)?.as_ref().map(|(_, v)| v);
+                return base.by_node.get(id as usize).map(|(_, v)| v);
             }
             table = base;
         }
@@ -90,7 +90,7 @@ impl Consts {
     fn carry(base: &Arc<Consts>, from: &Layers<'_>, copy: &Layers<'_>) -> Consts {
         let carried = (0..copy.nodes.len() as NodeId)
             .map(|id| {
-                let Some(Some((a, _))) = base.by_node.get(id as usize) else {
+                let Some((a, _)) = base.by_node.get(id as usize) else {
                     return None;
                 };
                 let (Slot::Leaf(now), Some(Slot::Leaf(was))) = (
@@ -104,7 +104,7 @@ impl Consts {
             })
             .collect();
         Consts {
-            by_node: Vec::new(),
+            by_node: ByNode::default(),
             carried,
             base: Some(Arc::clone(base)),
         }
@@ -113,6 +113,9 @@ impl Consts {
     /// Evaluates every literal-only leaf of config `cid`'s `layers` in `env`
     /// that `base` does not hold already; leaves that fail their type are
     /// left out (evaluation reports them where they are used).
+    /// `inherit` is the table of the cached layers `layers` were copied
+    /// from: its entries whose step list is still the leaf's hold as they
+    /// are (the table shares them, [`ByNode`]), the others are dropped.
     /// The layers are passed through (evaluation borrows them, nothing changes them).
     fn compute<'a>(
         prog: &Program<'a>,
@@ -121,15 +124,23 @@ impl Consts {
         env: Option<EnvId>,
         layers: Layers<'a>,
         base: Option<Arc<Consts>>,
+        inherit: Option<&Consts>,
     ) -> (Consts, Layers<'a>) {
         let cx = Ctx::new(prog, cache, env);
         let ce = ConfigEval::new(cid, layers, base.clone());
         let layers = &ce.layers;
-        let mut by_node = vec![None; layers.nodes.len()];
+        let mut by_node = inherit.map(|c| c.by_node.clone()).unwrap_or_default();
         for (id, node) in layers.nodes.iter().enumerate() {
             let Slot::Leaf(steps) = &node.slot else {
                 continue;
             };
+            if let Some((a, _)) = by_node.get(id) {
+                if *a == steps.id() {
+                    continue;
+                }
+                // Computed for another step list, which may be freed.
+                by_node.set(id, None);
+            }
             let effective = layers.effective_steps(id as NodeId);
             if effective.is_empty()
                 || ce.constant(id as NodeId).is_some()
@@ -138,7 +149,7 @@ impl Consts {
                 continue;
             }
             if let Ok(v) = cx.force_leaf(&ce, id as NodeId, Span::default()) {
-                by_node[id] = Some((steps.id(), v));
+                by_node.set(id, Some((steps.id(), v)));
             }
         }
         let consts = Consts {
@@ -147,6 +158,38 @@ impl Consts {
             base,
         };
         (consts, ce.layers)
+    }
+}
+
+/// Entries per [`ByNode`] chunk.
+const CHUNK: usize = 64;
+
+/// A [`Consts`] table by node id, in chunks shared copy-on-write: a child
+/// config's table starts as its parent's (the same chunks) and copies only
+/// the chunks of the leaves it changes, so that an inheritance chain where
+/// each config adds a field keeps one copy of each value, not one per
+/// descendant.
+#[derive(Debug, Default, Clone)]
+struct ByNode {
+    chunks: Vec<Arc<Vec<Option<(usize, Value)>>>>,
+}
+
+impl ByNode {
+    fn get(&self, id: usize) -> Option<&(usize, Value)> {
+        self.chunks.get(id / CHUNK)?.get(id % CHUNK)?.as_ref()
+    }
+
+    fn set(&mut self, id: usize, entry: Option<(usize, Value)>) {
+        let (c, i) = (id / CHUNK, id % CHUNK);
+        if c >= self.chunks.len() {
+            if entry.is_none() {
+                return;
+            }
+            self.chunks
+                .resize_with(c + 1, || Arc::new(vec![None; CHUNK]));
+        }
+        // `i < CHUNK`, the length of every chunk.
+        Arc::make_mut(&mut self.chunks[c])[i] = entry;
     }
 }
 
@@ -293,7 +336,11 @@ impl<'a> LayerCache<'a> {
             }
             for env in prog.env_slots() {
                 let layers = cache.source_layers(prog, cid, env, diags);
-                let (consts, layers) = Consts::compute(prog, &cache, cid, env, layers, None);
+                let inherit = Self::base_parent(prog, cid)
+                    .and_then(|p| cache.consts.get(&(p, env)))
+                    .cloned();
+                let (consts, layers) =
+                    Consts::compute(prog, &cache, cid, env, layers, None, inherit.as_deref());
                 cache.parents.insert((cid, env), layers);
                 cache.consts.insert((cid, env), Arc::new(consts));
             }
@@ -341,7 +388,7 @@ impl<'a> LayerCache<'a> {
             Some((from, Some(consts))) => Some(Arc::new(Consts::carry(consts, from, &layers))),
             _ => None,
         };
-        let (consts, layers) = Consts::compute(prog, self, cid, env, layers, base);
+        let (consts, layers) = Consts::compute(prog, self, cid, env, layers, base, None);
         Some(SharedBody {
             layers,
             diags: ap.diags,
@@ -587,6 +634,47 @@ mod tests {
                     assert_eq!(steps_of(&layers, "tags").effective().len(), i / 1000 + 2);
                 }
                 prev = Some(layers);
+            }
+        });
+    }
+
+    #[test]
+    fn a_child_configs_literal_values_share_its_parents_table() {
+        let n = 200;
+        let mut s = String::from("config c0 { f0 = 0 }\n");
+        for i in 1..n {
+            writeln!(s, "config c{i} extends c{} {{ f{i} = {i} }}", i - 1).unwrap();
+        }
+        with(&s, |prog, cache| {
+            let id = |i: usize| {
+                prog.configs
+                    .position(|c| *c.name == format!("c{i}"))
+                    .unwrap()
+            };
+            let (p, c) = (id(150), id(151));
+            let (pt, ct) = (
+                cache.consts_for(prog, p, None).unwrap(),
+                cache.consts_for(prog, c, None).unwrap(),
+            );
+            // Every chunk but the one holding the child's new leaf is shared.
+            assert_eq!(ct.by_node.chunks.len(), pt.by_node.chunks.len());
+            let shared = (ct.by_node.chunks.iter())
+                .zip(&pt.by_node.chunks)
+                .filter(|(a, b)| std::sync::Arc::ptr_eq(a, b))
+                .count();
+            assert_eq!(shared, ct.by_node.chunks.len() - 1);
+            let mut d = Vec::new();
+            let layers = cache.layers_for(prog, c, None, &mut d);
+            for i in [0, 63, 64, 150, 151] {
+                let leaf = layers
+                    .find(ROOT, &[format!("f{i}").as_str().into()])
+                    .unwrap();
+                let v = ct.get(&layers, leaf).map(|v| format!("{v:?}"));
+                assert_eq!(
+                    v,
+                    Some(format!("{:?}", super::Value::Int(i as i64))),
+                    "f{i}"
+                );
             }
         });
     }
