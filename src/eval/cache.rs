@@ -90,9 +90,7 @@ impl Consts {
     fn carry(base: &Arc<Consts>, from: &Layers<'_>, copy: &Layers<'_>) -> Consts {
         let carried = (0..copy.nodes.len() as NodeId)
             .map(|id| {
-                let Some((a, _)) = base.by_node.get(id as usize) else {
-                    return None;
-                };
+                let (a, _) = base.by_node.get(id as usize)?;
                 let (Slot::Leaf(now), Some(Slot::Leaf(was))) = (
                     &copy.node(id).slot,
                     from.nodes.get(id as usize).map(|n| &n.slot),
@@ -161,6 +159,9 @@ impl Consts {
     }
 }
 
+/// A leaf's value and the identity of the step list it was computed from.
+type Entry = Option<(usize, Value)>;
+
 /// Entries per [`ByNode`] chunk.
 const CHUNK: usize = 64;
 
@@ -171,7 +172,7 @@ const CHUNK: usize = 64;
 /// descendant.
 #[derive(Debug, Default, Clone)]
 struct ByNode {
-    chunks: Vec<Arc<Vec<Option<(usize, Value)>>>>,
+    chunks: Vec<Arc<Vec<Entry>>>,
 }
 
 impl ByNode {
@@ -179,7 +180,7 @@ impl ByNode {
         self.chunks.get(id / CHUNK)?.get(id % CHUNK)?.as_ref()
     }
 
-    fn set(&mut self, id: usize, entry: Option<(usize, Value)>) {
+    fn set(&mut self, id: usize, entry: Entry) {
         let (c, i) = (id / CHUNK, id % CHUNK);
         if c >= self.chunks.len() {
             if entry.is_none() {
