@@ -163,7 +163,7 @@ impl Consts {
 type Entry = Option<(usize, Value)>;
 
 /// Entries per [`ByNode`] chunk.
-const CHUNK: usize = 64;
+const CHUNK: usize = 16;
 
 /// A [`Consts`] table by node id, in chunks shared copy-on-write: a child
 /// config's table starts as its parent's (the same chunks) and copies only
@@ -182,15 +182,19 @@ impl ByNode {
 
     fn set(&mut self, id: usize, entry: Entry) {
         let (c, i) = (id / CHUNK, id % CHUNK);
-        if c >= self.chunks.len() {
-            if entry.is_none() {
-                return;
-            }
-            self.chunks
-                .resize_with(c + 1, || Arc::new(vec![None; CHUNK]));
+        if entry.is_none() && self.get(id).is_none() {
+            return;
         }
-        // `i < CHUNK`, the length of every chunk.
-        Arc::make_mut(&mut self.chunks[c])[i] = entry;
+        if c >= self.chunks.len() {
+            self.chunks.resize_with(c + 1, Arc::default);
+        }
+        // A chunk holds up to its last entry set (at most `CHUNK`), so
+        // that small tables stay small.
+        let chunk = Arc::make_mut(&mut self.chunks[c]);
+        if chunk.len() <= i {
+            chunk.resize(i + 1, None);
+        }
+        chunk[i] = entry;
     }
 }
 
@@ -666,7 +670,7 @@ mod tests {
             assert_eq!(shared, ct.by_node.chunks.len() - 1);
             let mut d = Vec::new();
             let layers = cache.layers_for(prog, c, None, &mut d);
-            for i in [0, 63, 64, 150, 151] {
+            for i in [0, 15, 16, 150, 151] {
                 let leaf = layers
                     .find(ROOT, &[format!("f{i}").as_str().into()])
                     .unwrap();
