@@ -2,7 +2,7 @@
 
 use crate::ast::{AssignOp, Declare, Expr, ExprKind, Key, Name, Stmt};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::resolve::{ConfigId, EnvId, Program};
+use crate::resolve::{ConfigId, EnvId, IdVec, Program};
 use crate::source::Span;
 use crate::suggest;
 use crate::types::Ty;
@@ -82,15 +82,52 @@ pub fn apply_env_blocks<'a>(
     hits.sort_unstable();
     hits.dedup();
     for (_, i, anc) in hits {
-        let Stmt::Env(block) = &body[i] else { continue };
-        let origin = Origin::Config {
-            config: cid,
-            env: Some(anc),
-        };
-        let free = std::mem::replace(&mut ap.new_keys, false);
-        ap.body(layers, ROOT, &block.body, origin, false);
-        ap.new_keys = free;
+        apply_env_block(ap, layers, cid, anc, i);
     }
+}
+
+/// Applies the `env` block that is statement `index` of config `cid`'s
+/// body, for environment `env` (one the block names): the step of layering
+/// that [`apply_env_blocks`] repeats for each block of an environment's chain.
+pub fn apply_env_block<'a>(
+    ap: &mut Applier<'_, 'a>,
+    layers: &mut Layers<'a>,
+    cid: ConfigId,
+    env: EnvId,
+    index: usize,
+) {
+    let body = &ap.prog.configs[cid].decl.body;
+    let Some(Stmt::Env(block)) = body.get(index) else {
+        return;
+    };
+    ap.config = Some(cid);
+    let origin = Origin::Config {
+        config: cid,
+        env: Some(env),
+    };
+    let free = std::mem::replace(&mut ap.new_keys, false);
+    ap.body(layers, ROOT, &block.body, origin, false);
+    ap.new_keys = free;
+}
+
+/// The `env` blocks of config `cid` by the environment they name: per
+/// environment, the indices of the body's statements that are its blocks,
+/// in source order (a block naming several environments is in each list).
+pub fn env_blocks_by_env(prog: &Program<'_>, cid: ConfigId) -> IdVec<EnvId, Vec<usize>> {
+    let mut out = prog.envs.map(|_| Vec::new());
+    for (i, stmt) in prog.configs[cid].decl.body.iter().enumerate() {
+        let Stmt::Env(block) = stmt else { continue };
+        for name in &block.envs {
+            if let Some(env) = prog.env_tree.id(&name.name) {
+                // `env` indexes `prog.envs`, which `out` maps.
+                let list = &mut out[env];
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+    }
+    out
 }
 
 impl<'p, 'a> Applier<'p, 'a> {

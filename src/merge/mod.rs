@@ -14,7 +14,8 @@
 //!    `C`'s layers without them.
 //!
 //! [`Layers`] is an arena of nodes: objects merge field by field, leaves keep
-//! the ordered [`Step`]s that assigned them. Nothing is evaluated here —
+//! the ordered [`Step`]s that assigned them, in a persistent list ([`Steps`])
+//! that a child config's copy shares and adds to. Nothing is evaluated here —
 //! expressions are late-bound (`eval` reads the last `Set` and the `Append`s
 //! after it) — but every step keeps its expression and [`Origin`], which is the
 //! provenance `explain`, `diff` and every diagnostic use.
@@ -22,6 +23,7 @@
 mod apply;
 mod overlay;
 mod shape;
+mod steps;
 mod template;
 mod union;
 
@@ -32,7 +34,10 @@ use crate::map::Map;
 use crate::resolve::{ConfigId, EnvId};
 use crate::types::{ObjId, TyId};
 
-pub use apply::{apply_body, apply_config, apply_env_blocks, Applier};
+pub use apply::{
+    apply_body, apply_config, apply_env_block, apply_env_blocks, env_blocks_by_env, Applier,
+};
+pub use steps::Steps;
 pub use template::for_schema;
 
 /// Index of a node in [`Layers::nodes`].
@@ -101,15 +106,17 @@ pub struct Step<'a> {
 /// The children of an object node by key.
 pub type Children = Map<Name, NodeId>;
 
-/// What a node holds. Both kinds are shared copy-on-write (`Arc::make_mut`),
-/// so that a child config starts from its parent's cached layers with one
-/// copy of the node array, and copies only the nodes it changes.
+/// What a node holds. Both kinds are shared: children maps copy-on-write
+/// (`Arc::make_mut`), step lists persistently ([`Steps`]: a child's list
+/// shares its parent's and adds to it), so that a child config starts from
+/// its parent's cached layers with one copy of the node array, and copies
+/// only the children maps it changes.
 #[derive(Debug, Clone)]
 pub enum Slot<'a> {
     /// An object merged field by field.
     Obj(Arc<Children>),
     /// A value set by its steps.
-    Leaf(Arc<Vec<Step<'a>>>),
+    Leaf(Steps<'a>),
 }
 
 impl<'a> Slot<'a> {
@@ -120,7 +127,7 @@ impl<'a> Slot<'a> {
 
     /// A leaf without steps.
     pub fn empty_leaf() -> Slot<'a> {
-        Slot::Leaf(Arc::default())
+        Slot::Leaf(Steps::default())
     }
 }
 
@@ -175,29 +182,20 @@ impl<'a> Layers<'a> {
         }
     }
 
-    /// Appends a step to leaf `id` (ignored on an object node), copying a
-    /// shared step list once, at its final size.
+    /// Appends a step to leaf `id` (ignored on an object node). The leaf's
+    /// older steps stay shared with the layers this one was copied from.
     pub fn push_step(&mut self, id: NodeId, op: Op, expr: &'a Expr, origin: Origin) {
         let seq = self.next_seq;
         self.next_seq += 1;
         let Slot::Leaf(steps) = &mut self.nodes[id as usize].slot else {
             return;
         };
-        let step = Step {
+        steps.push(Step {
             op,
             expr,
             origin,
             seq,
-        };
-        match Arc::get_mut(steps) {
-            Some(own) => own.push(step),
-            None => {
-                let mut copy = Vec::with_capacity(steps.len() + 1);
-                copy.extend_from_slice(steps);
-                copy.push(step);
-                *steps = Arc::new(copy);
-            }
-        }
+        });
     }
 
     /// A copy that shares no reference count with `self`: keys, children
@@ -218,7 +216,7 @@ impl<'a> Layers<'a> {
                             .map(|(k, &v)| (Name::from(&**k), v))
                             .collect(),
                     )),
-                    Slot::Leaf(steps) => Slot::Leaf(Arc::new(steps.to_vec())),
+                    Slot::Leaf(steps) => Slot::Leaf(steps.private_copy()),
                 },
                 ty: n.ty,
                 field: n.field,
@@ -310,10 +308,7 @@ impl<'a> Layers<'a> {
     /// (or `Unset`) and every `Append` after it.
     pub fn effective_steps(&self, id: NodeId) -> &[Step<'a>] {
         match &self.node(id).slot {
-            Slot::Leaf(steps) => {
-                let start = steps.iter().rposition(|s| s.op != Op::Append).unwrap_or(0);
-                &steps[start..]
-            }
+            Slot::Leaf(steps) => steps.effective(),
             Slot::Obj(_) => &[],
         }
     }

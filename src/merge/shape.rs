@@ -48,9 +48,7 @@ impl<'a> Applier<'_, 'a> {
             return Some(());
         };
         let fresh = steps
-            .iter()
-            .rev()
-            .find(|s| s.op != Op::Append)
+            .last_set()
             .is_none_or(|s| matches!(s.expr.kind, ExprKind::Null));
         if fresh && self.enter_sole_member(layers, id) {
             return Some(());
@@ -66,7 +64,7 @@ impl<'a> Applier<'_, 'a> {
         let Slot::Leaf(steps) = &node.slot else {
             return Some(());
         };
-        let last = steps.iter().rev().find(|s| s.op != Op::Append).copied();
+        let last = steps.last_set().copied();
         let prog = self.prog;
         let declared = node.ty.map(|t| prog.ty(t));
         let typed_obj = declared.and_then(|t| match t.ty {
@@ -201,7 +199,7 @@ impl<'a> Applier<'_, 'a> {
         let Slot::Leaf(steps) = &layers.node(id).slot else {
             return;
         };
-        let Some(prev) = steps.iter().rev().find(|s| s.op != Op::Append) else {
+        let Some(prev) = steps.last_set() else {
             return;
         };
         let (Some(old), Some(new)) = (static_kind(prev.expr), static_kind(expr)) else {

@@ -161,7 +161,7 @@ pub(super) fn fill_fields<'a>(
                     origin,
                     seq,
                 };
-                layers.nodes[child as usize].slot = Slot::Leaf(Arc::new(vec![step]));
+                layers.nodes[child as usize].slot = Slot::Leaf(super::Steps::one(step));
             }
         }
     }

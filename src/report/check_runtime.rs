@@ -55,6 +55,8 @@ pub fn check_runtime(
     let mut ignored = Diagnostics::new();
     let prog = Program::build(&mut ignored, project);
     let mut cache_diags = Vec::new();
+    // Declared before `cache`, which borrows it, so that it is dropped after.
+    let mut arena: Vec<Expr> = Vec::new();
     let mut cache = LayerCache::build(&prog, &mut cache_diags);
     let cid = lookup::find_config(&prog, config)?;
     let slot = lookup::find_env(&prog, env)?;
@@ -73,7 +75,7 @@ pub fn check_runtime(
     } = plan;
     sets.extend(frozen(&prog, &cache, cid, slot, &sets));
     let ids: Vec<NodeId> = sets.iter().map(|(id, _)| *id).collect();
-    let arena: Vec<Expr> = sets.into_iter().map(|(_, e)| e).collect();
+    arena.extend(sets.into_iter().map(|(_, e)| e));
     for (id, expr) in ids.into_iter().zip(&arena) {
         push_set(&mut layers, id, expr);
     }

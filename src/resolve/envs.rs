@@ -48,6 +48,13 @@ impl EnvTree {
         a.0 <= e.0 && e.1 <= a.1
     }
 
+    /// Whether another environment extends `env`.
+    pub fn has_descendants(&self, env: EnvId) -> bool {
+        self.span
+            .get(env)
+            .is_some_and(|&(first, last)| last > first)
+    }
+
     /// How many ancestors `env` has.
     pub fn depth(&self, env: EnvId) -> u32 {
         self.depth.get(env).copied().unwrap_or(0)
