@@ -108,7 +108,7 @@ pub fn plan<'a>(prog: &Program<'a>, configs: &[ConfigId]) -> (Vec<Vec<ConfigId>>
     let refs: IdVec<ConfigId, Vec<ConfigId>> = {
         let mut refs = prog.configs.map(|_| Vec::new());
         for (cid, c) in prog.configs.iter_ids() {
-            let text = prog.project.sources.slice(c.decl.span);
+            let text = prog.project.sources.slice(body_span(c.decl));
             refs[cid] = referenced(prog, c.file, text)
                 .into_iter()
                 .filter(|&d| d != cid && scheduled[d])
@@ -130,9 +130,20 @@ pub fn plan<'a>(prog: &Program<'a>, configs: &[ConfigId]) -> (Vec<Vec<ConfigId>>
     if !(&board.read).into_iter().any(|&r| r) {
         return (vec![configs.to_vec()], board);
     }
+    // Whether a config's text or an ancestor's reads another config.
+    let mut reads: IdVec<ConfigId, bool> = refs.map(|r| !r.is_empty());
+    let mut by_depth: Vec<(ConfigId, &crate::resolve::Config<'_>)> =
+        prog.configs.iter_ids().collect();
+    by_depth.sort_by_key(|(_, c)| c.depth);
+    for (cid, c) in by_depth {
+        if let Some(p) = c.parent {
+            reads[cid] |= reads[p];
+        }
+    }
     // What a scheduled config waits for: what its text reads, and its
-    // nearest scheduled ancestor (which waits for what it reads) or, past an
-    // unscheduled (abstract) ancestor, what that ancestor's text reads.
+    // nearest scheduled ancestor when that one's chain reads (it waits for
+    // what it reads) or, past an unscheduled (abstract) ancestor, what that
+    // ancestor's text reads.
     let waits: IdVec<ConfigId, Vec<ConfigId>> = {
         let mut waits = prog.configs.map(|_| Vec::new());
         for &c in configs {
@@ -140,6 +151,9 @@ pub fn plan<'a>(prog: &Program<'a>, configs: &[ConfigId]) -> (Vec<Vec<ConfigId>>
             let mut up = prog.configs[c].parent;
             let mut hops = 0;
             while let Some(p) = up {
+                if !reads[p] {
+                    break;
+                }
                 if scheduled[p] {
                     list.push(p);
                     break;
@@ -168,6 +182,26 @@ pub fn plan<'a>(prog: &Program<'a>, configs: &[ConfigId]) -> (Vec<Vec<ConfigId>>
     }
     waves.retain(|w| !w.is_empty());
     (waves, board)
+}
+
+/// The declaration past its header: `extends PARENT` names the parent
+/// without reading it (the parent's text is waited for through `waits`).
+fn body_span(decl: &crate::ast::ConfigDecl) -> crate::source::Span {
+    let header = [
+        Some(decl.name.span),
+        decl.schema.as_ref().map(|q| q.span),
+        decl.parent.as_ref().map(|q| q.span),
+    ];
+    let start = header
+        .iter()
+        .flatten()
+        .map(|s| s.end)
+        .max()
+        .unwrap_or(decl.span.start);
+    crate::source::Span {
+        start: start.clamp(decl.span.start, decl.span.end),
+        ..decl.span
+    }
 }
 
 const CYCLIC: u32 = u32::MAX;
@@ -282,6 +316,23 @@ mod tests {
         );
         assert_eq!(w, vec![vec!["a"], vec!["b", "d"], vec!["c"]]);
         assert_eq!(p, vec!["b", "a"]);
+    }
+
+    #[test]
+    fn extending_a_config_is_not_reading_it() {
+        let (w, p) = waves(
+            "config a { v = 1 }\nconfig b extends a { w = 2 }\nconfig c extends b { x = 3 }\n",
+        );
+        assert_eq!(w, vec![vec!["a", "b", "c"]]);
+        assert!(p.is_empty(), "{p:?}");
+    }
+
+    #[test]
+    fn a_child_waits_for_its_parent_only_when_the_parents_chain_reads() {
+        let (w, _) = waves(
+            "config a { v = 1 }\nconfig b extends a { w = 2 }\nconfig r { x = s.v }\nconfig s { v = 1 }\nconfig t extends r { y = 1 }\n",
+        );
+        assert_eq!(w, vec![vec!["a", "b", "s"], vec!["r"], vec!["t"]]);
     }
 
     #[test]
