@@ -11,7 +11,7 @@ Times, as medians of --runs whole-process runs:
   full     `mcfg build` into a fresh folder (the old one removed, untimed);
   rebuild  `mcfg build` into the previous build after one model's value
            changed (alternating between two values, so every run changes
-           exactly one value and two artifacts);
+           exactly one value and three artifacts, one per environment);
   bundle   `mcfg build --bundle` of all environments into a fresh folder;
   jrsonnet `jrsonnet -o OUT main.jsonnet` (same workload, one document),
 side by side in the same sitting.
@@ -56,12 +56,14 @@ def main():
     main_mcfg = os.path.join(src, "main.mcfg")
     with open(main_mcfg, encoding="utf-8") as fh:
         text = fh.read()
-    # One model's value: the first `version = ` assignment after the schema.
-    at = text.index("version = ", text.index("config "))
+    # One model's value: the first `hyperparameters.seed = ` of the first
+    # model (not the abstract `base`, which every model extends: changing it
+    # rewrites most artifacts). Three artifacts change, one per environment.
+    at = text.index("hyperparameters.seed = ", text.index("config model_"))
     end = text.index("\n", at)
     old_line = text[at:end]
-    variants = [text, text[:at] + "version = 977" + text[end:]]
-    assert old_line != "version = 977"
+    variants = [text, text[:at] + "hyperparameters.seed = 977" + text[end:]]
+    assert old_line != "hyperparameters.seed = 977"
     out = os.path.join(d, "out-inc")
     full, rebuild, bundle, jr = [], [], [], []
     for i in range(a.runs):
