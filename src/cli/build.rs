@@ -174,39 +174,36 @@ fn build_with<T: Send>(
 /// `git_info` of the project root, started on a thread before compiling
 /// (it runs two `git` processes) and taken when the manifest is made.
 struct GitProbe {
-    /// The root the sources will have, as `project::plan` predicts it.
-    root: PathBuf,
-    handle: std::thread::JoinHandle<Option<GitInfo>>,
+    /// The root the sources will have, as `project::plan` predicts it, and
+    /// `git_info` of it.
+    handle: std::thread::JoinHandle<Option<(PathBuf, Option<GitInfo>)>>,
 }
 
 impl GitProbe {
-    /// Starts `git` on the root `args` will compile; `None` when the root
-    /// cannot be told before compiling (the manifest then asks after).
+    /// Starts finding the root `args` will compile and asking `git` about it.
     fn start(args: &BuildArgs) -> Option<GitProbe> {
         if args.check {
-            // `--check` compares the manifest too, but often fails early:
-            // asking after is simpler and as fast.
+            // `--check` often ends before a manifest is needed.
             return None;
         }
-        let plan = crate::project::plan(
-            &crate::loader::RealFs,
-            &args.sources.paths,
-            args.sources.root.as_deref(),
-        )
-        .ok()?;
-        let root = plan.root;
-        let dir = git_dir(&root);
+        let paths = args.sources.paths.clone();
+        let root = args.sources.root.clone();
         let handle = std::thread::Builder::new()
-            .spawn(move || git_info(&dir))
+            .spawn(move || {
+                let plan =
+                    crate::project::plan(&crate::loader::RealFs, &paths, root.as_deref()).ok()?;
+                let info = git_info(&git_dir(&plan.root));
+                Some((plan.root, info))
+            })
             .ok()?;
-        Some(GitProbe { root, handle })
+        Some(GitProbe { handle })
     }
 
     /// The `git` entry of a manifest for the sources at `root`: the probe's
     /// answer when it asked about that same root, else asked now.
     fn finish(probe: Option<GitProbe>, root: &Path) -> Option<GitInfo> {
-        if let Some(probe) = probe.filter(|p| p.root == root) {
-            if let Ok(info) = probe.handle.join() {
+        if let Some(Ok(Some((predicted, info)))) = probe.map(|p| p.handle.join()) {
+            if predicted == root {
                 return info;
             }
         }

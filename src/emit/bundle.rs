@@ -56,10 +56,28 @@ pub fn member(artifact: &[u8]) -> Vec<u8> {
 /// [`member`] makes of its two-space pretty JSON artifact
 /// (`serde_json::to_writer_pretty`), without rendering the artifact first.
 pub fn json_member<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(1024);
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, Nested::default());
-    value.serialize(&mut ser)?;
-    Ok(out)
+    thread_local! {
+        /// Rendered into, then copied out at its exact size: no chain of
+        /// reallocations per member, and no unused capacity kept.
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    SCRATCH.with(|scratch| {
+        let Ok(mut buf) = scratch.try_borrow_mut() else {
+            // Re-entered (never, in practice): render without the scratch.
+            let mut out = Vec::new();
+            value.serialize(&mut serde_json::Serializer::with_formatter(
+                &mut out,
+                Nested::default(),
+            ))?;
+            return Ok(out);
+        };
+        buf.clear();
+        value.serialize(&mut serde_json::Serializer::with_formatter(
+            &mut *buf,
+            Nested::default(),
+        ))?;
+        Ok(buf.to_vec())
+    })
 }
 
 /// serde_json's two-space `PrettyFormatter`, one level deeper: every line
@@ -78,9 +96,14 @@ impl Nested {
     }
 
     fn indent<W: ?Sized + io::Write>(&self, w: &mut W) -> io::Result<()> {
+        const SPACES: &[u8; 64] =
+            b"                                                                ";
         // One level for the bundle itself.
-        for _ in 0..=self.depth {
-            w.write_all(b"  ")?;
+        let mut width = 2 * (self.depth + 1);
+        while width > 0 {
+            let n = width.min(SPACES.len());
+            w.write_all(&SPACES[..n])?;
+            width -= n;
         }
         Ok(())
     }
