@@ -113,7 +113,7 @@ fn build_with<T: Send>(
     collect: impl FnOnce(
         Vec<T>,
         &[String],
-        &dyn Fn(Vec<ArtifactEntry>, Vec<FlagSetEntry>) -> Manifest,
+        &(dyn Fn(Vec<ArtifactEntry>, Vec<FlagSetEntry>) -> Manifest + Sync),
     ) -> Vec<Artifact>,
 ) -> u8 {
     let sink = Sink {
@@ -133,9 +133,10 @@ fn build_with<T: Send>(
     let root = args.sources.root_or_default(&comp);
     let (project, envs) = (&comp.project, &comp.envs);
     let overrides = &comp.override_entries;
-    let git = std::cell::Cell::new(Some(git));
+    let git = std::sync::Mutex::new(git);
     let manifest = |entries, flags| {
-        let git = GitProbe::finish(git.take().flatten(), &root);
+        let probe = git.lock().ok().and_then(|mut g| g.take());
+        let git = GitProbe::finish(probe, &root);
         manifest_with(project, envs, overrides, entries, flags, &root, git)
     };
     let rendered: Vec<T> = comp.artifacts.into_iter().flatten().collect();
@@ -341,23 +342,28 @@ fn collect_bundled(
     rendered: Vec<BundleRendered>,
     envs: &[String],
     format: Format,
-    manifest: impl FnOnce(Vec<ArtifactEntry>, Vec<FlagSetEntry>) -> Manifest,
+    manifest: impl FnOnce(Vec<ArtifactEntry>, Vec<FlagSetEntry>) -> Manifest + Send,
 ) -> Vec<Artifact> {
     let (parts, flags): (Vec<emit::bundle::Part>, Vec<ArtifactFlags>) =
         rendered.into_iter().unzip();
-    let mut files = Vec::new();
-    let mut entries = Vec::new();
-    for (bundle_files, entry) in emit::bundle::bundles(&parts, envs, format) {
-        files.extend(bundle_files);
-        entries.push(entry);
-    }
+    // The bundles beside the rest of the manifest (flag sets, the sources'
+    // hashes, the git probe).
+    let (bundles, (sets, mut m)) = rayon::join(
+        || emit::bundle::bundles(&parts, envs, format),
+        || {
+            let (sets, set_entries): (Vec<Artifact>, Vec<FlagSetEntry>) =
+                emit::flagd::flag_sets(flags).into_iter().unzip();
+            (sets, manifest(Vec::new(), set_entries))
+        },
+    );
     // Freeing thousands of parts one by one would only cost time.
     std::mem::forget(parts);
-    let (sets, set_entries): (Vec<Artifact>, Vec<FlagSetEntry>) =
-        emit::flagd::flag_sets(flags).into_iter().unzip();
+    let mut files = Vec::new();
+    for (bundle_files, entry) in bundles {
+        files.extend(bundle_files);
+        m.bundles.push(entry);
+    }
     files.extend(sets);
-    let mut m = manifest(Vec::new(), set_entries);
-    m.bundles = entries;
     files.push(m.to_artifact());
     files
 }
