@@ -9,7 +9,9 @@ use clap::{Args, ValueEnum};
 use super::{Output, Sources};
 use crate::compile::{ArtifactValue, Sink};
 use crate::emit::flagd::ArtifactFlags;
-use crate::emit::manifest::{git_info, ArtifactEntry, FlagSetEntry, Manifest, SourceEntry};
+use crate::emit::manifest::{
+    git_info, ArtifactEntry, FlagSetEntry, GitInfo, Manifest, SourceEntry,
+};
 use crate::emit::{self, Artifact, Format};
 use crate::loader::Project;
 use crate::report::verify::ProblemKind;
@@ -65,14 +67,8 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
         FormatArg::Json => Format::Json,
         FormatArg::Yaml => Format::Yaml,
     };
-    let finish = |a: ArtifactValue| {
-        let selected =
-            args.envs.is_empty() || a.env.as_ref().is_some_and(|e| args.envs.contains(e));
-        selected.then(|| render_artifact(&a, format, args.flat))
-    };
-    let sink = Sink {
-        values: true,
-        finish: &finish,
+    let selected = |a: &ArtifactValue| {
+        args.envs.is_empty() || a.env.as_ref().is_some_and(|e| args.envs.contains(e))
     };
     if !args.sweep.sweeps.is_empty() {
         if args.bundle {
@@ -83,8 +79,47 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
                 .with_help("build the sweep without `--bundle`, or bundle one point with `--set`"),
             );
         }
+        let finish =
+            |a: ArtifactValue| selected(&a).then(|| render_artifact(&a, format, args.flat));
+        let sink = Sink {
+            values: true,
+            finish: &finish,
+        };
         return super::sweep::build(out, args, &sink);
     }
+    // `git` takes about 10 ms: it runs while the sources compile.
+    let git = GitProbe::start(args);
+    if args.bundle {
+        let finish = |a: ArtifactValue| selected(&a).then(|| render_part(&a, format, args.flat));
+        build_with(out, args, &finish, git, |rendered, envs, manifest| {
+            collect_bundled(rendered, envs, format, manifest)
+        })
+    } else {
+        let finish =
+            |a: ArtifactValue| selected(&a).then(|| render_artifact(&a, format, args.flat));
+        build_with(out, args, &finish, git, |rendered, _, manifest| {
+            collect(rendered, manifest)
+        })
+    }
+}
+
+/// Compiles with `finish` as the sink, then writes (or with `--check`
+/// compares) the files `collect` makes of the rendered artifacts.
+fn build_with<T: Send>(
+    out: &Output,
+    args: &BuildArgs,
+    finish: &(dyn Fn(ArtifactValue) -> Option<T> + Sync),
+    git: Option<GitProbe>,
+    collect: impl FnOnce(
+        Vec<T>,
+        &[String],
+        &(dyn Fn(Vec<ArtifactEntry>, Vec<FlagSetEntry>) -> Manifest + Sync),
+    ) -> Vec<Artifact>,
+) -> u8 {
+    let sink = Sink {
+        values: true,
+        finish,
+    };
     let Some(comp) = out.compile_with(&args.sources, &sink, &args.overrides.sets) else {
         return 2;
     };
@@ -98,13 +133,14 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
     let root = args.sources.root_or_default(&comp);
     let (project, envs) = (&comp.project, &comp.envs);
     let overrides = &comp.override_entries;
-    let manifest = |entries, flags| manifest(project, envs, overrides, entries, flags, &root);
-    let rendered = comp.artifacts.into_iter().flatten();
-    let files = if args.bundle {
-        collect_bundled(rendered, envs, format, manifest)
-    } else {
-        collect(rendered, manifest)
+    let git = std::sync::Mutex::new(git);
+    let manifest = |entries, flags| {
+        let probe = git.lock().ok().and_then(|mut g| g.take());
+        let git = GitProbe::finish(probe, &root);
+        manifest_with(project, envs, overrides, entries, flags, &root, git)
     };
+    let rendered: Vec<T> = comp.artifacts.into_iter().flatten().collect();
+    let files = collect(rendered, envs, &manifest);
     // Every file but the manifest.
     let artifacts = files.len().saturating_sub(1);
     let code = if args.check {
@@ -129,9 +165,60 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
             Err(e) => out.error(&crate::cli::output::write_error(&args.out, &e)),
         }
     };
-    // The process ends here: freeing the sources piece by piece would only cost time.
+    // The process ends here: freeing the sources and the files piece by
+    // piece would only cost time.
     std::mem::forget(comp.project);
+    std::mem::forget(files);
     code
+}
+
+/// `git_info` of the project root, started on a thread before compiling
+/// (it runs two `git` processes) and taken when the manifest is made.
+struct GitProbe {
+    /// The root the sources will have, as `project::plan` predicts it, and
+    /// `git_info` of it.
+    handle: std::thread::JoinHandle<Option<(PathBuf, Option<GitInfo>)>>,
+}
+
+impl GitProbe {
+    /// Starts finding the root `args` will compile and asking `git` about it.
+    fn start(args: &BuildArgs) -> Option<GitProbe> {
+        if args.check {
+            // `--check` often ends before a manifest is needed.
+            return None;
+        }
+        let paths = args.sources.paths.clone();
+        let root = args.sources.root.clone();
+        let handle = std::thread::Builder::new()
+            .spawn(move || {
+                let plan =
+                    crate::project::plan(&crate::loader::RealFs, &paths, root.as_deref()).ok()?;
+                let info = git_info(&git_dir(&plan.root));
+                Some((plan.root, info))
+            })
+            .ok()?;
+        Some(GitProbe { handle })
+    }
+
+    /// The `git` entry of a manifest for the sources at `root`: the probe's
+    /// answer when it asked about that same root, else asked now.
+    fn finish(probe: Option<GitProbe>, root: &Path) -> Option<GitInfo> {
+        if let Some(Ok(Some((predicted, info)))) = probe.map(|p| p.handle.join()) {
+            if predicted == root {
+                return info;
+            }
+        }
+        git_info(&git_dir(root))
+    }
+}
+
+/// The folder `git` runs in for the sources at `root`.
+fn git_dir(root: &Path) -> PathBuf {
+    if root.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        root.to_path_buf()
+    }
 }
 
 /// Whether every `--env` names a declared environment (else reported).
@@ -224,37 +311,59 @@ pub(super) fn collect(
     files
 }
 
+/// One config's part of a `--bundle` build, rendered on the thread that
+/// evaluated it, and its flagd flags.
+type BundleRendered = (emit::bundle::Part, ArtifactFlags);
+
+/// Renders one artifact (and its runtime part) as bundle members; unlike
+/// [`render_artifact`] nothing is hashed: the manifest lists the bundles.
+fn render_part(a: &ArtifactValue, format: Format, flat: bool) -> BundleRendered {
+    let member = |v: &crate::eval::Value| {
+        if format == Format::Json && !flat {
+            // Invariant: `Value` serializes infallibly (eval never lets NaN or infinities through).
+            emit::bundle::json_member(v).expect("value serializes")
+        } else {
+            emit::bundle::member(&render(v, format, flat))
+        }
+    };
+    let part = emit::bundle::Part {
+        config: a.config.clone(),
+        env: a.env.clone(),
+        main: member(&a.value),
+        runtime: a.runtime.as_ref().map(member),
+    };
+    (part, ArtifactFlags::new(&a.config, a.env.clone(), &a.flags))
+}
+
 /// The files of a `--bundle` build: one bundle (and runtime bundle) per
 /// environment, the flagd flag sets, the manifest (listing the bundles and
 /// no per-config artifacts) last.
 fn collect_bundled(
-    rendered: impl IntoIterator<Item = Rendered>,
+    rendered: Vec<BundleRendered>,
     envs: &[String],
     format: Format,
-    manifest: impl FnOnce(Vec<ArtifactEntry>, Vec<FlagSetEntry>) -> Manifest,
+    manifest: impl FnOnce(Vec<ArtifactEntry>, Vec<FlagSetEntry>) -> Manifest + Send,
 ) -> Vec<Artifact> {
-    let mut parts = Vec::new();
-    let mut flags = Vec::new();
-    for (main, runtime, entry, f) in rendered {
-        parts.push(emit::bundle::Part {
-            entry,
-            main,
-            runtime,
-        });
-        flags.push(f);
-    }
+    let (parts, flags): (Vec<emit::bundle::Part>, Vec<ArtifactFlags>) =
+        rendered.into_iter().unzip();
+    // The bundles beside the rest of the manifest (flag sets, the sources'
+    // hashes, the git probe).
+    let (bundles, (sets, mut m)) = rayon::join(
+        || emit::bundle::bundles(&parts, envs, format),
+        || {
+            let (sets, set_entries): (Vec<Artifact>, Vec<FlagSetEntry>) =
+                emit::flagd::flag_sets(flags).into_iter().unzip();
+            (sets, manifest(Vec::new(), set_entries))
+        },
+    );
+    // Freeing thousands of parts one by one would only cost time.
+    std::mem::forget(parts);
     let mut files = Vec::new();
-    let mut entries = Vec::new();
-    for (bundle_files, entry) in emit::bundle::bundles(&parts, envs, format) {
+    for (bundle_files, entry) in bundles {
         files.extend(bundle_files);
-        entries.push(entry);
+        m.bundles.push(entry);
     }
-    drop(parts);
-    let (sets, set_entries): (Vec<Artifact>, Vec<FlagSetEntry>) =
-        emit::flagd::flag_sets(flags).into_iter().unzip();
     files.extend(sets);
-    let mut m = manifest(Vec::new(), set_entries);
-    m.bundles = entries;
     files.push(m.to_artifact());
     files
 }
@@ -267,13 +376,23 @@ pub(super) fn manifest(
     flags: Vec<FlagSetEntry>,
     root: &Path,
 ) -> Manifest {
+    let git = git_info(&git_dir(root));
+    manifest_with(project, envs, overrides, entries, flags, root, git)
+}
+
+/// [`manifest`] with the `git` entry already known.
+fn manifest_with(
+    project: &Project,
+    envs: &[String],
+    overrides: &[crate::overrides::OverrideEntry],
+    entries: Vec<ArtifactEntry>,
+    flags: Vec<FlagSetEntry>,
+    root: &Path,
+    git: Option<GitInfo>,
+) -> Manifest {
     Manifest {
         compiler: Manifest::compiler_version(),
-        git: git_info(if root.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            root
-        }),
+        git,
         environments: envs.to_vec(),
         sources: sources(project, root),
         overrides: overrides.to_vec(),

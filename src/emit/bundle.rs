@@ -11,27 +11,170 @@
 //! JSON, never a raw line break inside a string) are indented by two spaces
 //! under their key; YAML artifacts (block style, one scalar per line, `{}`
 //! for an empty mapping) likewise. Rendering stays a pure function.
+//!
+//! For speed (`docs/performance.md`, "Incremental builds, bundles and cold
+//! start") each config is turned into its indented form ([`Part`]) on the
+//! thread that evaluated it, plain JSON directly by [`json_member`] (a
+//! pretty formatter one level deep) rather than rendered and re-indented;
+//! per-config artifacts are never hashed, since the manifest lists only the
+//! bundles; and the environments' bundles are assembled and hashed in
+//! parallel.
 
+use std::io;
+
+use rayon::prelude::*;
 use serde_json::Value;
 
-use super::manifest::{sha256_hex, ArtifactEntry, BundleEntry};
+use super::manifest::{sha256_hex, BundleEntry};
 use super::{Artifact, Format};
 
-/// One config's rendered artifact (and runtime artifact) for a bundle.
+/// One config's value as it goes into a bundle: its artifact's bytes without
+/// the final line break and with two spaces after every other line break
+/// ([`member`]), so that assembling a bundle only copies bytes.
 #[derive(Debug)]
 pub struct Part {
-    /// The manifest entry the per-config build would list.
-    pub entry: ArtifactEntry,
-    /// The artifact's bytes.
-    pub main: Artifact,
-    /// The runtime artifact's bytes, when the config has `@runtime` fields.
-    pub runtime: Option<Artifact>,
+    pub config: String,
+    /// `None` for a build without environments.
+    pub env: Option<String>,
+    /// The artifact's bytes, as a bundle member.
+    pub main: Vec<u8>,
+    /// The runtime artifact's bytes as a bundle member, when the config has
+    /// `@runtime` fields.
+    pub runtime: Option<Vec<u8>>,
+}
+
+/// An artifact's bytes as a bundle member: the final line break dropped and
+/// two spaces after every other one.
+pub fn member(artifact: &[u8]) -> Vec<u8> {
+    let body = trim_newline(artifact);
+    let mut out = Vec::with_capacity(body.len() + body.len() / 8 + 8);
+    indent_into(&mut out, body);
+    out
+}
+
+/// Renders `value` as a JSON bundle member directly: the bytes
+/// [`member`] makes of its two-space pretty JSON artifact
+/// (`serde_json::to_writer_pretty`), without rendering the artifact first.
+pub fn json_member<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
+    thread_local! {
+        /// Rendered into, then copied out at its exact size: no chain of
+        /// reallocations per member, and no unused capacity kept.
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    SCRATCH.with(|scratch| {
+        let Ok(mut buf) = scratch.try_borrow_mut() else {
+            // Re-entered (never, in practice): render without the scratch.
+            let mut out = Vec::new();
+            value.serialize(&mut serde_json::Serializer::with_formatter(
+                &mut out,
+                Nested::default(),
+            ))?;
+            return Ok(out);
+        };
+        buf.clear();
+        value.serialize(&mut serde_json::Serializer::with_formatter(
+            &mut *buf,
+            Nested::default(),
+        ))?;
+        Ok(buf.to_vec())
+    })
+}
+
+/// serde_json's two-space `PrettyFormatter`, one level deeper: every line
+/// after the first is indented by two more spaces.
+#[derive(Debug, Default)]
+struct Nested {
+    /// Open collections, the bundle's own object included.
+    depth: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn newline<W: ?Sized + io::Write>(&self, w: &mut W, first: bool) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+
+    fn indent<W: ?Sized + io::Write>(&self, w: &mut W) -> io::Result<()> {
+        const SPACES: &[u8; 64] =
+            b"                                                                ";
+        // One level for the bundle itself.
+        let mut width = 2 * (self.depth + 1);
+        while width > 0 {
+            let n = width.min(SPACES.len());
+            w.write_all(&SPACES[..n])?;
+            width -= n;
+        }
+        Ok(())
+    }
+
+    fn close<W: ?Sized + io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(bracket)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.newline(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.newline(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// The bundles of `parts`, one per environment of `envs` (in that order; a
 /// single `None` environment when `envs` is empty), with their manifest
 /// entries. An environment no part belongs to (all filtered out by
-/// `--env`) gets no bundle.
+/// `--env`) gets no bundle. Environments are assembled and hashed in
+/// parallel; the result does not depend on the thread count.
 pub fn bundles(
     parts: &[Part],
     envs: &[String],
@@ -42,27 +185,18 @@ pub fn bundles(
     } else {
         envs.iter().map(|e| Some(e.as_str())).collect()
     };
-    let mut out = Vec::new();
-    for env in envs {
-        let members: Vec<&Part> = parts
-            .iter()
-            .filter(|p| p.entry.env.as_deref() == env)
-            .collect();
+    let one = |env: Option<&str>| -> Option<(Vec<Artifact>, BundleEntry)> {
+        let members: Vec<&Part> = parts.iter().filter(|p| p.env.as_deref() == env).collect();
         if members.is_empty() {
-            continue;
+            return None;
         }
         let main: Vec<(&str, &[u8])> = members
             .iter()
-            .map(|p| (p.entry.config.as_str(), p.main.bytes.as_slice()))
+            .map(|p| (p.config.as_str(), p.main.as_slice()))
             .collect();
         let runtime: Vec<(&str, &[u8])> = members
             .iter()
-            .filter_map(|p| {
-                Some((
-                    p.entry.config.as_str(),
-                    p.runtime.as_ref()?.bytes.as_slice(),
-                ))
-            })
+            .filter_map(|p| Some((p.config.as_str(), p.runtime.as_deref()?)))
             .collect();
         let main = Artifact::new(path(env, format, false), splice(&main, format));
         let runtime = (!runtime.is_empty())
@@ -73,13 +207,18 @@ pub fn bundles(
             sha256: sha256_hex(&main.bytes),
             runtime_path: runtime.as_ref().map(|r| r.rel_path.clone()),
             runtime_sha256: runtime.as_ref().map(|r| sha256_hex(&r.bytes)),
-            configs: members.iter().map(|p| p.entry.config.clone()).collect(),
+            configs: members.iter().map(|p| p.config.clone()).collect(),
         };
         let mut files = vec![main];
         files.extend(runtime);
-        out.push((files, entry));
-    }
-    out
+        Some((files, entry))
+    };
+    let out: Vec<Option<(Vec<Artifact>, BundleEntry)>> = if envs.len() > 1 {
+        envs.par_iter().map(|&env| one(env)).collect()
+    } else {
+        envs.iter().map(|&env| one(env)).collect()
+    };
+    out.into_iter().flatten().collect()
 }
 
 /// `<env>.<ext>`, `<env>.runtime.<ext>`, or `bundle.<ext>` without environments.
@@ -93,45 +232,40 @@ pub fn path(env: Option<&str>, format: Format, runtime: bool) -> String {
     }
 }
 
-/// One document keyed by the parts' names, each value the part's bytes.
+/// One document keyed by the parts' names, each value a bundle member
+/// ([`member`], [`json_member`]).
 pub fn splice(parts: &[(&str, &[u8])], format: Format) -> Vec<u8> {
-    let total: usize = parts.iter().map(|(_, b)| b.len() + b.len() / 16 + 64).sum();
+    let total: usize = parts.iter().map(|(n, b)| b.len() + n.len() + 16).sum();
     let mut out = Vec::with_capacity(total + 4);
+    if parts.is_empty() {
+        out.extend_from_slice(b"{}\n");
+        return out;
+    }
     match format {
         Format::Json => {
-            if parts.is_empty() {
-                out.extend_from_slice(b"{}\n");
-                return out;
-            }
             out.extend_from_slice(b"{\n");
-            for (i, (name, bytes)) in parts.iter().enumerate() {
+            for (i, (name, body)) in parts.iter().enumerate() {
                 if i > 0 {
                     out.extend_from_slice(b",\n");
                 }
                 out.extend_from_slice(b"  ");
                 out.extend_from_slice(Value::String((*name).to_owned()).to_string().as_bytes());
                 out.extend_from_slice(b": ");
-                indent_into(&mut out, trim_newline(bytes));
+                out.extend_from_slice(body);
             }
             out.extend_from_slice(b"\n}\n");
         }
         Format::Yaml => {
-            if parts.is_empty() {
-                out.extend_from_slice(b"{}\n");
-                return out;
-            }
-            for (name, bytes) in parts {
+            for (name, body) in parts {
                 out.extend_from_slice(super::yaml::quote_str(name).as_bytes());
                 out.push(b':');
-                let body = trim_newline(bytes);
                 if !body.contains(&b'\n') && (body.starts_with(b"{") || body.starts_with(b"[")) {
                     // An empty collection (`{}`, the only flow style) stays on the key's line.
                     out.push(b' ');
-                    out.extend_from_slice(body);
                 } else {
                     out.extend_from_slice(b"\n  ");
-                    indent_into(&mut out, body);
                 }
+                out.extend_from_slice(body);
                 out.push(b'\n');
             }
         }
@@ -167,7 +301,7 @@ mod tests {
             super::super::json::to_bytes(&a),
             super::super::json::to_bytes(&b),
         );
-        let bytes = splice(&[("a", &ab), ("b-2", &bb)], Format::Json);
+        let bytes = splice(&[("a", &member(&ab)), ("b-2", &member(&bb))], Format::Json);
         let got: Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(got, json!({"a": a, "b-2": b}));
         let keys: Vec<&String> = got.as_object().unwrap().keys().collect();
@@ -188,13 +322,32 @@ mod tests {
             super::super::yaml::to_bytes(&a),
             super::super::yaml::to_bytes(&b),
         );
-        let bytes = splice(&[("a", &ab), ("b", &bb)], Format::Yaml);
+        let bytes = splice(&[("a", &member(&ab)), ("b", &member(&bb))], Format::Yaml);
         let text = String::from_utf8(bytes).unwrap();
         assert!(
             text.starts_with("a:\n  x: 1\n  nested:\n    list:\n"),
             "{text}"
         );
         assert!(text.ends_with("\nb: {}\n"), "{text}");
+    }
+
+    #[test]
+    fn a_json_member_is_the_pretty_artifact_indented() {
+        let values = [
+            json!({"x": 1, "nested": {"list": [1, "a\nb", [], {}], "empty": {}}, "l": [[1, [2]], {"k": null}]}),
+            json!({}),
+            json!([]),
+            json!([{"a": [true, 1.5e300, "\u{1f600}\"q\""]}]),
+            json!("scalar"),
+        ];
+        for v in &values {
+            let mut pretty = serde_json::to_vec_pretty(v).unwrap();
+            pretty.push(b'\n');
+            assert_eq!(
+                String::from_utf8(json_member(v).unwrap()).unwrap(),
+                String::from_utf8(member(&pretty)).unwrap()
+            );
+        }
     }
 
     #[test]

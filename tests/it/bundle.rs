@@ -173,3 +173,48 @@ fn bundle_and_sweep_do_not_combine() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--bundle"));
 }
+
+#[test]
+fn the_manifest_records_the_git_commit_and_dirty_state_asked_while_compiling() {
+    let tmp = setup();
+    let dir = tmp.path();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .current_dir(dir)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    git(&["init", "-q"]);
+    git(&["add", "main.mcfg"]);
+    git(&["commit", "-q", "-m", "sources"]);
+    let head = git(&["rev-parse", "HEAD"]);
+    for (bundle, edit, dirty) in [
+        (true, false, false),
+        (false, false, false),
+        (true, true, true),
+    ] {
+        if edit {
+            std::fs::write(dir.join("main.mcfg"), SRC.replace("\"b\"", "\"c\"")).unwrap();
+        }
+        let mut args = vec!["build", "main.mcfg", "-o", "out"];
+        if bundle {
+            args.push("--bundle");
+        }
+        assert_eq!(mcfg(dir, &args).status.code(), Some(0));
+        let manifest = json(&dir.join("out/manifest.json"));
+        assert_eq!(manifest["git"]["commit"], head.as_str(), "{args:?}");
+        assert_eq!(manifest["git"]["dirty"], dirty, "{args:?}");
+    }
+}

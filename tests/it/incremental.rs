@@ -96,3 +96,50 @@ fn a_file_edited_by_hand_is_written_again() {
     assert_ne!(inode(dir, "dev/b.json"), edited_inode);
     verify_ok(dir);
 }
+
+#[test]
+fn an_edit_with_its_modification_time_set_back_is_still_written_again() {
+    // A kept file is read back only when its ctime is not older than the
+    // old manifest's; a user can set the mtime back (`touch -d`, `cp -p`)
+    // but not the ctime, so such an edit is still noticed.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    build(dir, 2);
+    build(dir, 2);
+    let path = dir.join("out/dev/b.json");
+    let original = std::fs::read_to_string(&path).unwrap();
+    let old_mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let edited = original.replacen("\"b\"", "\"y\"", 1);
+    assert_eq!(edited.len(), original.len());
+    std::fs::write(&path, &edited).unwrap();
+    let back = old_mtime - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(back)
+        .unwrap();
+    build(dir, 2);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
+    verify_ok(dir);
+}
+
+#[test]
+fn kept_files_stay_no_newer_than_the_stamped_manifest_across_rebuilds() {
+    // Two rebuilds in a row keep the same inode: the stamp of the manifest
+    // is refreshed by each build, so kept files stay older than it.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    build(dir, 2);
+    let first = inode(dir, "dev/b.json");
+    build(dir, 3);
+    build(dir, 4);
+    assert_eq!(inode(dir, "dev/b.json"), first);
+    let manifest = std::fs::metadata(dir.join("out/manifest.json")).unwrap();
+    let kept = std::fs::metadata(dir.join("out/dev/b.json")).unwrap();
+    assert!(
+        (kept.ctime(), kept.ctime_nsec()) <= (manifest.ctime(), manifest.ctime_nsec()),
+        "the manifest is stamped after the old folder is removed"
+    );
+    verify_ok(dir);
+}

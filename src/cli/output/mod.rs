@@ -25,7 +25,8 @@
 //! A file the previous build holds unchanged (same path, same hash in its
 //! manifest, same bytes on disk) is hard-linked into the temporary folder
 //! rather than written again ([`reuse`]): a rebuild after a small change
-//! creates few files. The swap is the same, so it stays all or nothing. A failure at any step before the swap
+//! creates few files, and reads back only the old files changed since the
+//! previous build ended (the manifest's timestamp, see [`reuse`]). The swap is the same, so it stays all or nothing. A failure at any step before the swap
 //! removes the temporary folder and leaves the output folder as it was.
 //!
 //! # The output folder belongs to mcfg
@@ -94,6 +95,8 @@ pub fn write_atomic_with(dir: &Path, files: &[Artifact], durable: bool) -> io::R
         let _ = fs::remove_dir_all(&tmp);
         return Err(err);
     }
+    // After the old folder's removal, which moves the kept files' ctime.
+    reuse::stamp_built(&dir.join(MANIFEST_NAME));
     // The new build is in place; failing to fsync the parent does not undo it.
     let _ = sync_dir(&parent);
     Ok(())

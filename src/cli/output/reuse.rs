@@ -13,6 +13,18 @@
 //! The manifest itself is always written, last, as before. Since the old and
 //! new folders share the kept files' inodes only until the old folder is
 //! removed right after the swap, nothing ever writes through a shared inode.
+//!
+//! Reading every old file back costs an open, a read and a close per file,
+//! about as much as linking it. On Unix the read is skipped for a file whose
+//! status-change time (`ctime`, which no user call can set back, and which
+//! any write, `chmod`, link or rename moves forward) is strictly older than
+//! the manifest's: after the old folder is removed, a build stamps its
+//! manifest with the current time ([`stamp_built`]), so every file of the
+//! build is older than it, and any change made to a file afterwards makes it
+//! at least as new (the same clock tick included: then it is read as before).
+//! What this does not catch: an edit made to the new folder while the build
+//! that wrote it was still removing the old one, or a system clock set back
+//! between the builds.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -28,6 +40,9 @@ pub(super) struct Previous {
     dir: PathBuf,
     old: BTreeMap<String, String>,
     new: BTreeMap<String, String>,
+    /// The old manifest's status-change time (Unix): files strictly older
+    /// were not changed since that build ended.
+    stamp: Option<(i64, i64)>,
 }
 
 impl Previous {
@@ -41,10 +56,14 @@ impl Previous {
         let old = hashes(&Manifest::from_bytes(&bytes).ok()?)?;
         let new_manifest = files.iter().find(|f| f.rel_path == MANIFEST_NAME)?;
         let new = hashes(&Manifest::from_bytes(&new_manifest.bytes).ok()?)?;
+        let stamp = fs::symlink_metadata(dir.join(MANIFEST_NAME))
+            .ok()
+            .and_then(|m| changed_at(&m));
         Some(Previous {
             dir: dir.to_path_buf(),
             old,
             new,
+            stamp,
         })
     }
 
@@ -59,18 +78,66 @@ impl Previous {
             return false;
         }
         let source = self.dir.join(path);
-        same_bytes(&source, &file.bytes) && fs::hard_link(&source, dest).is_ok()
+        self.same_bytes(&source, &file.bytes) && fs::hard_link(&source, dest).is_ok()
+    }
+
+    /// Whether the regular file at `path` holds exactly `bytes`: read back
+    /// unless it was not changed since the previous build ended.
+    fn same_bytes(&self, path: &Path, bytes: &[u8]) -> bool {
+        let Ok(meta) = fs::symlink_metadata(path) else {
+            return false;
+        };
+        if !meta.is_file() || meta.len() != bytes.len() as u64 {
+            return false;
+        }
+        let unchanged = self
+            .stamp
+            .zip(changed_at(&meta))
+            .is_some_and(|(stamp, at)| at < stamp);
+        unchanged || read_same(path, bytes)
     }
 }
 
-/// Whether the regular file at `path` holds exactly `bytes`.
-fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
-    let Ok(meta) = fs::symlink_metadata(path) else {
-        return false;
-    };
-    if !meta.is_file() || meta.len() != bytes.len() as u64 {
-        return false;
+/// The status-change time of a file, where there is one (Unix).
+fn changed_at(meta: &fs::Metadata) -> Option<(i64, i64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.ctime(), meta.ctime_nsec()))
     }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
+}
+
+/// Stamps the manifest of a build that is in place, and whose old folder is
+/// removed, with the current time of the file system's clock (the clock of
+/// `ctime`): the reference [`Previous`] compares the next build's files
+/// with. Failing leaves the old stamp: files then are read back.
+pub(super) fn stamp_built(manifest: &Path) {
+    #[cfg(unix)]
+    {
+        use rustix::fs::{utimensat, AtFlags, Timespec, Timestamps, CWD, UTIME_NOW, UTIME_OMIT};
+        let times = Timestamps {
+            last_access: Timespec {
+                tv_sec: 0,
+                tv_nsec: UTIME_OMIT,
+            },
+            last_modification: Timespec {
+                tv_sec: 0,
+                tv_nsec: UTIME_NOW,
+            },
+        };
+        let _ = utimensat(CWD, manifest, &times, AtFlags::SYMLINK_NOFOLLOW);
+    }
+    #[cfg(not(unix))]
+    let _ = manifest;
+}
+
+/// Whether the file at `path` (of `bytes.len()` bytes) holds exactly `bytes`.
+fn read_same(path: &Path, bytes: &[u8]) -> bool {
     let Ok(mut file) = fs::File::open(path) else {
         return false;
     };
