@@ -106,13 +106,24 @@ pub fn plan<'a>(prog: &Program<'a>, configs: &[ConfigId]) -> (Vec<Vec<ConfigId>>
     }
     // What each config's own text may read, among the scheduled configs.
     let refs: IdVec<ConfigId, Vec<ConfigId>> = {
-        let mut refs = prog.configs.map(|_| Vec::new());
-        for (cid, c) in prog.configs.iter_ids() {
+        let of = |(cid, c): (ConfigId, &crate::resolve::Config<'_>)| -> Vec<ConfigId> {
             let text = prog.project.sources.slice(body_span(c.decl));
-            refs[cid] = referenced(prog, c.file, text)
+            referenced(prog, c.file, text)
                 .into_iter()
                 .filter(|&d| d != cid && scheduled[d])
-                .collect();
+                .collect()
+        };
+        // Scanning every declaration's words is worth two threads on a big project.
+        let ids: Vec<_> = prog.configs.iter_ids().collect();
+        let lists: Vec<Vec<ConfigId>> = if ids.len() < 512 {
+            ids.into_iter().map(of).collect()
+        } else {
+            use rayon::prelude::*;
+            ids.into_par_iter().map(of).collect()
+        };
+        let mut refs = prog.configs.map(|_| Vec::new());
+        for ((cid, _), list) in prog.configs.iter_ids().zip(lists) {
+            refs[cid] = list;
         }
         refs
     };

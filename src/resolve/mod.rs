@@ -59,7 +59,7 @@ pub struct Program<'a> {
     /// Names, depths and ancestry of `envs` (O(1) questions, no chain walks).
     pub env_tree: EnvTree,
     /// Per file: the names it declares or imports.
-    pub scopes: Vec<IndexMap<Name, (Item, Span)>>,
+    pub scopes: Vec<crate::map::Map<Name, (Item, Span)>>,
     pub objs: Vec<ObjTy<'a>>,
     pub tys: Vec<TyRef>,
     pub aliases: Vec<TypeAlias<'a>>,
@@ -82,7 +82,7 @@ impl<'a> Program<'a> {
             project,
             envs: IdVec::new(),
             env_tree: EnvTree::default(),
-            scopes: vec![IndexMap::new(); project.files.len()],
+            scopes: vec![crate::map::Map::default(); project.files.len()],
             objs: Vec::new(),
             tys: Vec::new(),
             aliases: Vec::new(),

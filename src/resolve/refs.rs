@@ -11,36 +11,35 @@ use crate::source::FileId;
 /// directly or through import aliases, sorted by id.
 pub fn referenced(prog: &Program<'_>, file: FileId, text: &str) -> Vec<ConfigId> {
     let words = identifiers(text);
-    let mut out = indexmap::IndexSet::new();
+    let mut out = Vec::new();
     let mut files = vec![file];
-    let mut seen = indexmap::IndexSet::new();
+    let mut seen = Vec::new();
     while let Some(f) = files.pop() {
-        if !seen.insert(f) {
+        if seen.contains(&f) {
             continue;
         }
+        seen.push(f);
         let Some(scope) = prog.scopes.get(f.0 as usize) else {
             continue;
         };
         for w in &words {
             match scope.get(*w) {
-                Some((Item::Config(c), _)) => {
-                    out.insert(*c);
-                }
+                Some((Item::Config(c), _)) => out.push(*c),
                 Some((Item::Module(m), _)) => files.push(*m),
                 _ => {}
             }
         }
     }
-    let mut out: Vec<ConfigId> = out.into_iter().collect();
     out.sort_by_key(|c| c.index());
+    out.dedup();
     out
 }
 
-/// The distinct identifier-like words of `text` (in strings and comments too:
-/// an over-approximation).
+/// The identifier-like words of `text` (in strings and comments too: an
+/// over-approximation), each once, in a stable order.
 fn identifiers(text: &str) -> Vec<&str> {
     let bytes = text.as_bytes();
-    let mut out = indexmap::IndexSet::new();
+    let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -49,10 +48,12 @@ fn identifiers(text: &str) -> Vec<&str> {
             while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
                 i += 1;
             }
-            out.insert(&text[start..i]);
+            out.push(&text[start..i]);
         } else {
             i += 1;
         }
     }
-    out.into_iter().collect()
+    out.sort_unstable();
+    out.dedup();
+    out
 }
