@@ -41,14 +41,6 @@ config svc extends lib.base {
 }
 "#;
 
-fn git_init(dir: &Path) {
-    let out = Command::new("git")
-        .args(["init", "-q"])
-        .current_dir(dir)
-        .output();
-    assert!(out.is_ok_and(|o| o.status.success()));
-}
-
 /// Commits everything as `author` at `hour` hours after a fixed start.
 fn commit_as(dir: &Path, author: &str, hour: u32, message: &str) {
     let date = format!("2026-11-{:02}T{:02}:00:00Z", 1 + hour / 24, hour % 24);
@@ -86,7 +78,7 @@ fn commit_as(dir: &Path, author: &str, hour: u32, message: &str) {
 fn scripted_history() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let d = dir.path();
-    git_init(d);
+    super::ops::git(d, &["init", "-q"], "2026-11-01T00:00:00Z");
     write(d, "cfg/schemas.mcfg", SCHEMAS);
     write(d, "cfg/lib/base.mcfg", BASE);
     write(d, "cfg/svc.mcfg", SVC);
@@ -507,7 +499,7 @@ fn unrelated_commits_are_skipped_with_the_same_reports() {
 fn log_and_blame_read_each_revisions_project_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let d = dir.path();
-    git_init(d);
+    super::ops::git(d, &["init", "-q"], "2026-11-01T00:00:00Z");
     write(d, "mcfg.toml", "exclude = [\"drafts\"]\n");
     write(d, "envs.mcfg", "environments { dev; prod }\n");
     write(

@@ -178,28 +178,16 @@ fn bundle_and_sweep_do_not_combine() {
 fn the_manifest_records_the_git_commit_and_dirty_state_asked_while_compiling() {
     let tmp = setup();
     let dir = tmp.path();
-    let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .args(args)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.com")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .current_dir(dir)
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    };
-    git(&["init", "-q"]);
-    git(&["add", "main.mcfg"]);
-    git(&["commit", "-q", "-m", "sources"]);
-    let head = git(&["rev-parse", "HEAD"]);
+    let date = "2026-12-01T00:00:00Z";
+    super::ops::git(dir, &["init", "-q"], date);
+    super::ops::git(dir, &["add", "main.mcfg"], date);
+    super::ops::git(dir, &["commit", "-q", "-m", "sources"], date);
+    let out = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    let head = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     for (bundle, edit, dirty) in [
         (true, false, false),
         (false, false, false),
