@@ -22,7 +22,12 @@ pub struct ArtifactValue {
     pub config: String,
     /// `None` for a build without environments.
     pub env: Option<String>,
+    /// `Value::Null` when the sink rendered the artifact (`rendered`).
     pub value: Value,
+    /// The artifact's bytes, made by the sink's `render` on the evaluating
+    /// thread straight from the evaluation; `None` without `render` and for
+    /// a config with `@runtime` fields (then `value` holds it).
+    pub rendered: Option<Vec<u8>>,
     pub runtime: Option<Value>,
     pub invariant_paths: Vec<String>,
     pub runtime_paths: Vec<String>,
@@ -37,6 +42,9 @@ pub struct Sink<'f, T> {
     /// Whether artifact values are built at all; without, `finish` gets
     /// `Value::Null` values (only the diagnostics matter).
     pub values: bool,
+    /// Renders an artifact straight from its evaluation (`ArtifactValue::rendered`),
+    /// without building its value tree (`eval::Assemble::Render`).
+    pub render: Option<&'f eval::Render>,
     /// Turns one artifact into what the compilation keeps.
     pub finish: &'f (dyn Fn(ArtifactValue) -> T + Sync),
 }
@@ -54,6 +62,7 @@ impl Sink<'static, ArtifactValue> {
     pub fn values() -> Sink<'static, ArtifactValue> {
         Sink {
             values: true,
+            render: None,
             finish: &|a| a,
         }
     }
@@ -64,6 +73,7 @@ impl Sink<'static, ()> {
     pub fn diagnostics_only() -> Sink<'static, ()> {
         Sink {
             values: false,
+            render: None,
             finish: &|_| (),
         }
     }
@@ -356,7 +366,12 @@ pub(crate) fn evaluate_reusing<'a, T: Send>(
     let (waves, board) = eval::board::plan(prog, &configs);
     // One task per config: its environments share the layering of its body.
     let run = |cid: ConfigId| -> (PerEnv, Vec<Option<T>>) {
-        let outs = eval::evaluate_envs(prog, cache, cid, &slots, sink.values, Some(&board));
+        let assemble = match (sink.values, sink.render) {
+            (false, _) => eval::Assemble::Nothing,
+            (true, None) => eval::Assemble::Value,
+            (true, Some(render)) => eval::Assemble::Render(render),
+        };
+        let outs = eval::evaluate_envs(prog, cache, cid, &slots, assemble, Some(&board));
         outs.into_iter()
             .zip(&slots)
             .map(|(mut out, &env)| {
@@ -371,6 +386,7 @@ pub(crate) fn evaluate_reusing<'a, T: Send>(
                         config: prog.configs[cid].name.to_string(),
                         env: prog.env_name(env).map(str::to_owned),
                         value,
+                        rendered: out.rendered.take(),
                         runtime: out.runtime.take(),
                         invariant_paths,
                         runtime_paths: std::mem::take(&mut out.runtime_paths),

@@ -13,6 +13,7 @@ use crate::emit::manifest::{
     git_info, ArtifactEntry, FlagSetEntry, GitInfo, Manifest, SourceEntry,
 };
 use crate::emit::{self, Artifact, Format};
+use crate::eval::{Render, View};
 use crate::loader::Project;
 use crate::report::verify::ProblemKind;
 
@@ -79,10 +80,10 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
                 .with_help("build the sweep without `--bundle`, or bundle one point with `--set`"),
             );
         }
-        let finish =
-            |a: ArtifactValue| selected(&a).then(|| render_artifact(&a, format, args.flat));
+        let finish = |a: ArtifactValue| selected(&a).then(|| render_artifact(a, format, args.flat));
         let sink = Sink {
             values: true,
+            render: file_renderer(format, args.flat),
             finish: &finish,
         };
         return super::sweep::build(out, args, &sink);
@@ -90,14 +91,20 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
     // `git` takes about 10 ms: it runs while the sources compile.
     let git = GitProbe::start(args);
     if args.bundle {
-        let finish = |a: ArtifactValue| selected(&a).then(|| render_part(&a, format, args.flat));
-        build_with(out, args, &finish, git, |rendered, envs, manifest| {
-            collect_bundled(rendered, envs, format, manifest)
-        })
+        let finish = |a: ArtifactValue| selected(&a).then(|| render_part(a, format, args.flat));
+        let render = (format == Format::Json && !args.flat).then_some(&BUNDLE_MEMBER as &Render);
+        build_with(
+            out,
+            args,
+            render,
+            &finish,
+            git,
+            |rendered, envs, manifest| collect_bundled(rendered, envs, format, manifest),
+        )
     } else {
-        let finish =
-            |a: ArtifactValue| selected(&a).then(|| render_artifact(&a, format, args.flat));
-        build_with(out, args, &finish, git, |rendered, _, manifest| {
+        let finish = |a: ArtifactValue| selected(&a).then(|| render_artifact(a, format, args.flat));
+        let render = file_renderer(format, args.flat);
+        build_with(out, args, render, &finish, git, |rendered, _, manifest| {
             collect(rendered, manifest)
         })
     }
@@ -108,6 +115,7 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
 fn build_with<T: Send>(
     out: &Output,
     args: &BuildArgs,
+    render: Option<&Render>,
     finish: &(dyn Fn(ArtifactValue) -> Option<T> + Sync),
     git: Option<GitProbe>,
     collect: impl FnOnce(
@@ -118,6 +126,7 @@ fn build_with<T: Send>(
 ) -> u8 {
     let sink = Sink {
         values: true,
+        render,
         finish,
     };
     let Some(comp) = out.compile_with(&args.sources, &sink, &args.overrides.sets) else {
@@ -139,8 +148,11 @@ fn build_with<T: Send>(
         let git = GitProbe::finish(probe, &root);
         manifest_with(project, envs, overrides, entries, flags, &root, git)
     };
+    let start = std::time::Instant::now();
     let rendered: Vec<T> = comp.artifacts.into_iter().flatten().collect();
     let files = collect(rendered, envs, &manifest);
+    out.timing("files + manifest", start.elapsed());
+    let start = std::time::Instant::now();
     // Every file but the manifest.
     let artifacts = files.len().saturating_sub(1);
     let code = if args.check {
@@ -165,6 +177,10 @@ fn build_with<T: Send>(
             Err(e) => out.error(&crate::cli::output::write_error(&args.out, &e)),
         }
     };
+    out.timing(
+        if args.check { "compare" } else { "write" },
+        start.elapsed(),
+    );
     // The process ends here: freeing the sources and the files piece by
     // piece would only cost time.
     std::mem::forget(comp.project);
@@ -264,13 +280,14 @@ pub(super) fn check_dir(out: &Output, dir: &Path, files: &[Artifact]) -> u8 {
 }
 
 /// Renders one artifact (and its runtime part) and hashes it for the manifest.
-fn render_artifact(a: &ArtifactValue, format: Format, flat: bool) -> Rendered {
+fn render_artifact(mut a: ArtifactValue, format: Format, flat: bool) -> Rendered {
     let dir = a.env.as_ref().map(|e| format!("{e}/")).unwrap_or_default();
     let ext = format.extension();
-    let main = Artifact::new(
-        format!("{dir}{}.{ext}", a.config),
-        render(&a.value, format, flat),
-    );
+    let bytes = a
+        .rendered
+        .take()
+        .unwrap_or_else(|| render(&a.value, format, flat));
+    let main = Artifact::new(format!("{dir}{}.{ext}", a.config), bytes);
     let runtime = a.runtime.as_ref().map(|rt| {
         Artifact::new(
             format!("{dir}{}.runtime.{ext}", a.config),
@@ -317,7 +334,7 @@ type BundleRendered = (emit::bundle::Part, ArtifactFlags);
 
 /// Renders one artifact (and its runtime part) as bundle members; unlike
 /// [`render_artifact`] nothing is hashed: the manifest lists the bundles.
-fn render_part(a: &ArtifactValue, format: Format, flat: bool) -> BundleRendered {
+fn render_part(mut a: ArtifactValue, format: Format, flat: bool) -> BundleRendered {
     let member = |v: &crate::eval::Value| {
         if format == Format::Json && !flat {
             // Invariant: `Value` serializes infallibly (eval never lets NaN or infinities through).
@@ -329,7 +346,7 @@ fn render_part(a: &ArtifactValue, format: Format, flat: bool) -> BundleRendered 
     let part = emit::bundle::Part {
         config: a.config.clone(),
         env: a.env.clone(),
-        main: member(&a.value),
+        main: a.rendered.take().unwrap_or_else(|| member(&a.value)),
         runtime: a.runtime.as_ref().map(member),
     };
     (part, ArtifactFlags::new(&a.config, a.env.clone(), &a.flags))
@@ -420,11 +437,32 @@ fn sources(project: &Project, root: &Path) -> Vec<SourceEntry> {
 
 fn render(v: &crate::eval::Value, format: Format, flat: bool) -> Vec<u8> {
     if format == Format::Json && !flat {
-        let mut buf = Vec::with_capacity(1024);
-        // Invariant: `Value` serializes infallibly (eval never lets NaN or infinities through).
-        serde_json::to_writer_pretty(&mut buf, v).expect("value serializes");
-        buf.push(b'\n');
-        return buf;
+        return pretty_json(v);
     }
     emit::render(&v.to_json(), format, flat)
+}
+
+/// An artifact as [`render`] writes it, made straight from its evaluation
+/// when the format allows (pretty JSON): `None` for YAML and `--flat`, which
+/// are rendered from the value tree.
+fn file_renderer(format: Format, flat: bool) -> Option<&'static Render> {
+    (format == Format::Json && !flat).then_some(&FILE_JSON as &Render)
+}
+
+/// [`render`]'s pretty JSON of an evaluation.
+static FILE_JSON: fn(&View<'_, '_>) -> Vec<u8> = |v| pretty_json(v);
+
+/// [`emit::bundle::json_member`] of an evaluation.
+static BUNDLE_MEMBER: fn(&View<'_, '_>) -> Vec<u8> = |v| {
+    // Invariant: values serialize infallibly (eval never lets NaN or infinities through).
+    emit::bundle::json_member(v).expect("value serializes")
+};
+
+/// Two-space pretty JSON and a final line break: an artifact file.
+fn pretty_json<T: serde::Serialize + ?Sized>(v: &T) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(1024);
+    // Invariant: values serialize infallibly (eval never lets NaN or infinities through).
+    serde_json::to_writer_pretty(&mut buf, v).expect("value serializes");
+    buf.push(b'\n');
+    buf
 }

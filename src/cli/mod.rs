@@ -354,10 +354,8 @@ impl Output {
     ) -> Option<C> {
         match res {
             Ok(c) => {
-                if self.timings {
-                    for (phase, t) in timings_of(&c) {
-                        eprintln!("timing: {phase:<28} {:>9.3} ms", t.as_secs_f64() * 1000.0);
-                    }
+                for (phase, t) in timings_of(&c) {
+                    self.timing(phase, *t);
                 }
                 Some(c)
             }
@@ -365,6 +363,13 @@ impl Output {
                 self.error(&e);
                 None
             }
+        }
+    }
+
+    /// Prints one phase's wall time with `--timings`.
+    fn timing(&self, phase: &str, t: std::time::Duration) {
+        if self.timings {
+            eprintln!("timing: {phase:<28} {:>9.3} ms", t.as_secs_f64() * 1000.0);
         }
     }
 

@@ -40,6 +40,9 @@ pub struct Marked {
 pub struct Outcome {
     /// The artifact value; `None` when any error was found.
     pub value: Option<Value>,
+    /// The artifact's bytes, when rendered from the evaluation
+    /// ([`Assemble::Render`]); `value` is then `Value::Null`.
+    pub rendered: Option<Vec<u8>>,
     /// The `@runtime` fields with their nesting, when the config has any.
     pub runtime: Option<Value>,
     pub runtime_paths: Vec<String>,
@@ -55,6 +58,80 @@ pub(super) fn dotted(keys: &[Name]) -> String {
     keys.iter().map(|k| &**k).collect::<Vec<_>>().join(".")
 }
 
+/// What an evaluation makes of the artifact value when it succeeds.
+#[derive(Clone, Copy)]
+pub enum Assemble<'r> {
+    /// Nothing (`mcfg check` needs only the diagnostics): `value` is
+    /// `Some(Value::Null)` and `runtime` is `None`.
+    Nothing,
+    /// The [`Value`] tree, in `value` (and `runtime`).
+    Value,
+    /// The bytes `render` makes of a [`View`] of the evaluation, in
+    /// `rendered`, with `value` `Some(Value::Null)`: no value tree is built,
+    /// copied into and dropped (`mcfg build`). A config with `@runtime`
+    /// fields gets its [`Value`] tree instead (its runtime part is cut from
+    /// it), and `rendered` stays `None`.
+    Render(&'r Render),
+}
+
+/// Renders the artifact value of a finished evaluation.
+pub type Render = dyn Fn(&View<'_, '_>) -> Vec<u8> + Sync;
+
+impl std::fmt::Debug for Assemble<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Assemble::Nothing => "Nothing",
+            Assemble::Value => "Value",
+            Assemble::Render(_) => "Render",
+        })
+    }
+}
+
+/// The artifact value of a successful evaluation as `serde` sees it,
+/// serialized straight from the layers and the leaf values: exactly what
+/// serializing the [`Value`] tree `assemble_tree` builds gives.
+pub struct View<'x, 'a> {
+    ce: &'x ConfigEval<'a>,
+    states: &'x [State],
+    id: NodeId,
+}
+
+impl std::fmt::Debug for View<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("View")
+            .field("config", &self.ce.cid)
+            .field("node", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl serde::Serialize for View<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let layers = &self.ce.layers;
+        match &layers.node(self.id).slot {
+            Slot::Leaf(_) => match &self.states[self.id as usize] {
+                State::Done(v) => v.serialize(ser),
+                _ => match self.ce.constant(self.id) {
+                    Some(v) => v.serialize(ser),
+                    None => ser.serialize_unit(),
+                },
+            },
+            Slot::Obj(children) => {
+                // Absent is not null (LANGUAGE.md §9.1): nothing is written.
+                let present = children.values().filter(|&&c| !layers.is_absent(c));
+                let mut map = ser.serialize_map(Some(present.count()))?;
+                for (k, &c) in children.iter() {
+                    if !layers.is_absent(c) {
+                        map.serialize_entry(&**k, &View { id: c, ..*self })?;
+                    }
+                }
+                map.end()
+            }
+        }
+    }
+}
+
 /// Evaluates config `cid` in `env` completely. Without `assemble_value` the
 /// artifact value is not built (`mcfg check` needs only the diagnostics):
 /// `value` is then `Some(Value::Null)` on success and `runtime` is `None`.
@@ -67,7 +144,12 @@ pub fn evaluate<'a>(
 ) -> Outcome {
     let cx = Ctx::new(prog, cache, env);
     let ce = cx.config(cid);
-    finish(&cx, &ce, assemble_value)
+    let assemble = if assemble_value {
+        Assemble::Value
+    } else {
+        Assemble::Nothing
+    };
+    finish(&cx, &ce, assemble)
 }
 
 /// [`evaluate`] in each of `envs`, in order. When the config's layers before
@@ -78,7 +160,7 @@ pub fn evaluate_envs<'a>(
     cache: &LayerCache<'a>,
     cid: ConfigId,
     envs: &[Option<EnvId>],
-    assemble_value: bool,
+    assemble: Assemble<'_>,
     board: Option<&super::Board<'a>>,
 ) -> Vec<Outcome> {
     let first = envs.first().copied().flatten();
@@ -92,7 +174,7 @@ pub fn evaluate_envs<'a>(
             .map(|&env| {
                 let cx = Ctx::new(prog, cache, env).with_board(board);
                 let ce = cx.config(cid);
-                finish(&cx, &ce, assemble_value)
+                finish(&cx, &ce, assemble)
             })
             .collect();
     };
@@ -102,13 +184,13 @@ pub fn evaluate_envs<'a>(
             let mut diags = Vec::new();
             let layers = cache.layers_from_body(prog, cid, env, &body, &mut diags);
             let ce = cx.install(cid, layers, body.consts.clone(), diags);
-            finish(&cx, &ce, assemble_value)
+            finish(&cx, &ce, assemble)
         })
         .collect()
 }
 
 /// Evaluates everything left of `ce` and builds the outcome.
-fn finish<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, assemble_value: bool) -> Outcome {
+fn finish<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, assemble: Assemble<'_>) -> Outcome {
     let prog = cx.prog;
     let mut ok = true;
     let order = tree_order(ce);
@@ -149,13 +231,25 @@ fn finish<'a>(cx: &Ctx<'_, 'a>, ce: &ConfigEval<'a>, assemble_value: bool) -> Ou
         marked,
         ..Outcome::default()
     };
-    if ok && !assemble_value && !cx.diags.borrow().iter().any(Diagnostic::is_error) {
-        out.value = Some(Value::Null);
-    } else if ok && !cx.diags.borrow().iter().any(Diagnostic::is_error) {
-        let mut states = ce.states.borrow_mut();
-        let value = assemble(ce, ROOT, &mut states);
-        out.runtime = runtime_value(ce, &order, &value, &out.runtime_paths);
-        out.value = Some(value);
+    if ok && !cx.diags.borrow().iter().any(Diagnostic::is_error) {
+        match assemble {
+            Assemble::Nothing => out.value = Some(Value::Null),
+            Assemble::Render(render) if out.runtime_paths.is_empty() => {
+                let states = ce.states.borrow();
+                out.rendered = Some(render(&View {
+                    ce,
+                    states: &states,
+                    id: ROOT,
+                }));
+                out.value = Some(Value::Null);
+            }
+            Assemble::Value | Assemble::Render(_) => {
+                let mut states = ce.states.borrow_mut();
+                let value = assemble_tree(ce, ROOT, &mut states);
+                out.runtime = runtime_value(ce, &order, &value, &out.runtime_paths);
+                out.value = Some(value);
+            }
+        }
     }
     out.diags = cx.diags.take();
     out
@@ -332,7 +426,7 @@ fn tier_paths(ce: &ConfigEval<'_>, order: &[NodeId]) -> (Vec<String>, Vec<String
     (runtime, Vec::new())
 }
 
-fn assemble(ce: &ConfigEval<'_>, id: NodeId, states: &mut [State]) -> Value {
+fn assemble_tree(ce: &ConfigEval<'_>, id: NodeId, states: &mut [State]) -> Value {
     match &ce.layers.node(id).slot {
         Slot::Leaf(_) => match std::mem::replace(&mut states[id as usize], State::Pending) {
             State::Done(v) => v,
@@ -343,7 +437,7 @@ fn assemble(ce: &ConfigEval<'_>, id: NodeId, states: &mut [State]) -> Value {
             for (k, &c) in children.iter() {
                 // Absent is not null (LANGUAGE.md §9.1): nothing is written.
                 if !ce.layers.is_absent(c) {
-                    out.insert(k.clone(), assemble(ce, c, states));
+                    out.insert(k.clone(), assemble_tree(ce, c, states));
                 }
             }
             Value::Object(out)

@@ -42,7 +42,9 @@ use cycle::drop_and_report_cycle;
 
 pub use board::Board;
 pub use cache::LayerCache;
-pub use finish::{evaluate, evaluate_envs, is_required, MarkKind, Marked, Outcome};
+pub use finish::{
+    evaluate, evaluate_envs, is_required, Assemble, MarkKind, Marked, Outcome, Render, View,
+};
 pub use value::{Fields, Value};
 
 /// Deepest chain of references followed while evaluating one value.
