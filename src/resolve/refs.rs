@@ -10,7 +10,6 @@ use crate::source::FileId;
 /// The configs that the identifiers of `text` (written in `file`) may name,
 /// directly or through import aliases, sorted by id.
 pub fn referenced(prog: &Program<'_>, file: FileId, text: &str) -> Vec<ConfigId> {
-    let words = identifiers(text);
     let mut out = Vec::new();
     let mut files = vec![file];
     let mut seen = Vec::new();
@@ -22,8 +21,10 @@ pub fn referenced(prog: &Program<'_>, file: FileId, text: &str) -> Vec<ConfigId>
         let Some(scope) = prog.scopes.get(f.0 as usize) else {
             continue;
         };
-        for w in &words {
-            match scope.get(*w) {
+        // Each occurrence is looked up: cheaper than sorting the words to
+        // look each up once (most are field names, found in no scope).
+        for w in identifiers(text) {
+            match scope.get(w) {
                 Some((Item::Config(c), _)) => out.push(*c),
                 Some((Item::Module(m), _)) => files.push(*m),
                 _ => {}
@@ -36,24 +37,23 @@ pub fn referenced(prog: &Program<'_>, file: FileId, text: &str) -> Vec<ConfigId>
 }
 
 /// The identifier-like words of `text` (in strings and comments too: an
-/// over-approximation), each once, in a stable order.
-fn identifiers(text: &str) -> Vec<&str> {
+/// over-approximation), in order, repeats included.
+fn identifiers(text: &str) -> impl Iterator<Item = &str> {
     let bytes = text.as_bytes();
-    let mut out = Vec::new();
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii_alphabetic() || b == b'_' {
-            let start = i;
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                i += 1;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b.is_ascii_alphabetic() || b == b'_' {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                // ASCII bytes bound the word: `start..i` are char boundaries.
+                return text.get(start..i);
             }
-            out.push(&text[start..i]);
-        } else {
             i += 1;
         }
-    }
-    out.sort_unstable();
-    out.dedup();
-    out
+        None
+    })
 }
