@@ -364,8 +364,9 @@ pub(crate) fn evaluate_reusing<'a, T: Send>(
         .collect();
     // Configs that others read go first, and publish their values (`eval::board`).
     let (waves, board) = eval::board::plan(prog, &configs);
-    // One task per config: its environments share the layering of its body.
-    let run = |cid: ConfigId| -> (PerEnv, Vec<Option<T>>) {
+    // One task per config: its environments share the layering of its body,
+    // and its cross-environment checks run there too.
+    let evaluate = |cid: ConfigId| -> (PerEnv, Vec<Option<T>>) {
         let assemble = match (sink.values, sink.render) {
             (false, _) => eval::Assemble::Nothing,
             (true, None) => eval::Assemble::Value,
@@ -397,6 +398,15 @@ pub(crate) fn evaluate_reusing<'a, T: Send>(
             })
             .unzip()
     };
+    let run = |cid: ConfigId| {
+        let (mut list, done) = evaluate(cid);
+        let mut local: Vec<Diagnostic> = Vec::new();
+        for (_, out) in &mut list {
+            local.append(&mut out.diags);
+        }
+        cross_env(prog, cid, &list, &mut local);
+        (collapse_envs(local, slots.len()), done)
+    };
     let per_config = run_waves(&configs, &waves, &board, slots.len(), run);
     timings.push(("layer + evaluate + check", start.elapsed()));
     let start = Instant::now();
@@ -406,16 +416,11 @@ pub(crate) fn evaluate_reusing<'a, T: Send>(
         let local = match known {
             Some(local) => local,
             None => {
-                let Some((_, (mut list, done))) = fresh.next() else {
+                let Some((_, (local, done))) = fresh.next() else {
                     continue;
                 };
-                let mut local: Vec<Diagnostic> = Vec::new();
-                for (_, out) in &mut list {
-                    local.append(&mut out.diags);
-                }
-                cross_env(prog, cid, &list, &mut local);
                 artifacts.extend(done.into_iter().flatten());
-                collapse_envs(local, slots.len())
+                local
             }
         };
         if let Some(r) = reuse.as_deref_mut() {
