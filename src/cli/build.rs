@@ -366,15 +366,13 @@ fn collect_bundled(
     // The bundles beside the rest of the manifest (flag sets, the sources'
     // hashes, the git probe).
     let (bundles, (sets, mut m)) = rayon::join(
-        || emit::bundle::bundles(&parts, envs, format),
+        || emit::bundle::bundles(parts, envs, format),
         || {
             let (sets, set_entries): (Vec<Artifact>, Vec<FlagSetEntry>) =
                 emit::flagd::flag_sets(flags).into_iter().unzip();
             (sets, manifest(Vec::new(), set_entries))
         },
     );
-    // Freeing thousands of parts one by one would only cost time.
-    std::mem::forget(parts);
     let mut files = Vec::new();
     for (bundle_files, entry) in bundles {
         files.extend(bundle_files);

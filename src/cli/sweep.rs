@@ -8,7 +8,6 @@ use super::overrides::{OverrideArgs, SweepArgs};
 use super::{Output, Sources};
 use crate::compile::Sink;
 use crate::emit::manifest::{Manifest, MANIFEST_NAME};
-use crate::emit::Artifact;
 use crate::sweep::SweepEntry;
 
 /// `mcfg check --sweep ...`: every point checked, nothing written.
@@ -85,11 +84,12 @@ pub(super) fn build(out: &Output, args: &BuildArgs, sink: &Sink<'_, Option<Rende
                 top.sweep.push(SweepEntry {
                     index,
                     dir: dir.clone(),
-                    manifest_sha256: crate::emit::manifest::sha256_hex(&f.bytes),
+                    manifest_sha256: f.sha256_hex(),
                     overrides: point.overrides.clone(),
                 });
             }
-            files.push(Artifact::new(format!("{dir}/{}", f.rel_path), f.bytes));
+            let path = format!("{dir}/{}", f.rel_path);
+            files.push(f.moved_to(path));
         }
     }
     files.push(top.to_artifact());

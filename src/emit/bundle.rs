@@ -25,7 +25,7 @@ use std::io;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::manifest::{sha256_hex, BundleEntry};
+use super::manifest::BundleEntry;
 use super::{Artifact, Format};
 
 /// One config's value as it goes into a bundle: its artifact's bytes without
@@ -173,10 +173,12 @@ impl serde_json::ser::Formatter for Nested {
 /// The bundles of `parts`, one per environment of `envs` (in that order; a
 /// single `None` environment when `envs` is empty), with their manifest
 /// entries. An environment no part belongs to (all filtered out by
-/// `--env`) gets no bundle. Environments are assembled and hashed in
-/// parallel; the result does not depend on the thread count.
+/// `--env`) gets no bundle. A bundle holds its members' bytes as pieces
+/// ([`Artifact::from_pieces`]): they are hashed and written where they are,
+/// never copied into one buffer. Environments are hashed in parallel; the
+/// result does not depend on the thread count.
 pub fn bundles(
-    parts: &[Part],
+    parts: Vec<Part>,
     envs: &[String],
     format: Format,
 ) -> Vec<(Vec<Artifact>, BundleEntry)> {
@@ -185,38 +187,50 @@ pub fn bundles(
     } else {
         envs.iter().map(|e| Some(e.as_str())).collect()
     };
-    let one = |env: Option<&str>| -> Option<(Vec<Artifact>, BundleEntry)> {
-        let members: Vec<&Part> = parts.iter().filter(|p| p.env.as_deref() == env).collect();
+    let each = parts.len() / envs.len().max(1) + 1;
+    let mut by_env: Vec<Vec<Part>> = envs.iter().map(|_| Vec::with_capacity(each)).collect();
+    for p in parts {
+        if let Some(i) = envs.iter().position(|&e| e == p.env.as_deref()) {
+            by_env[i].push(p);
+        }
+    }
+    let one = |(env, members): (Option<&str>, Vec<Part>)| -> Option<(Vec<Artifact>, BundleEntry)> {
         if members.is_empty() {
             return None;
         }
-        let main: Vec<(&str, &[u8])> = members
-            .iter()
-            .map(|p| (p.config.as_str(), p.main.as_slice()))
-            .collect();
-        let runtime: Vec<(&str, &[u8])> = members
-            .iter()
-            .filter_map(|p| Some((p.config.as_str(), p.runtime.as_deref()?)))
-            .collect();
-        let main = Artifact::new(path(env, format, false), splice(&main, format));
-        let runtime = (!runtime.is_empty())
-            .then(|| Artifact::new(path(env, format, true), splice(&runtime, format)));
+        let mut configs = Vec::with_capacity(members.len());
+        let mut mains = Vec::with_capacity(members.len());
+        let mut runtimes = Vec::new();
+        for (i, p) in members.into_iter().enumerate() {
+            configs.push(p.config);
+            mains.push(p.main);
+            if let Some(r) = p.runtime {
+                runtimes.push((i, r));
+            }
+        }
+        let main = pieces(configs.iter().map(String::as_str).zip(mains), format);
+        let main = Artifact::from_pieces(path(env, format, false), main);
+        let runtime = (!runtimes.is_empty()).then(|| {
+            let named = runtimes.into_iter().map(|(i, r)| (configs[i].as_str(), r));
+            Artifact::from_pieces(path(env, format, true), pieces(named, format))
+        });
         let entry = BundleEntry {
             env: env.map(str::to_owned),
             path: main.rel_path.clone(),
-            sha256: sha256_hex(&main.bytes),
+            sha256: main.sha256_hex(),
             runtime_path: runtime.as_ref().map(|r| r.rel_path.clone()),
-            runtime_sha256: runtime.as_ref().map(|r| sha256_hex(&r.bytes)),
-            configs: members.iter().map(|p| p.config.clone()).collect(),
+            runtime_sha256: runtime.as_ref().map(Artifact::sha256_hex),
+            configs,
         };
         let mut files = vec![main];
         files.extend(runtime);
         Some((files, entry))
     };
-    let out: Vec<Option<(Vec<Artifact>, BundleEntry)>> = if envs.len() > 1 {
-        envs.par_iter().map(|&env| one(env)).collect()
+    let work: Vec<(Option<&str>, Vec<Part>)> = envs.into_iter().zip(by_env).collect();
+    let out: Vec<Option<(Vec<Artifact>, BundleEntry)>> = if work.len() > 1 {
+        work.into_par_iter().map(one).collect()
     } else {
-        envs.iter().map(|&env| one(env)).collect()
+        work.into_iter().map(one).collect()
     };
     out.into_iter().flatten().collect()
 }
@@ -235,41 +249,44 @@ pub fn path(env: Option<&str>, format: Format, runtime: bool) -> String {
 /// One document keyed by the parts' names, each value a bundle member
 /// ([`member`], [`json_member`]).
 pub fn splice(parts: &[(&str, &[u8])], format: Format) -> Vec<u8> {
-    let total: usize = parts.iter().map(|(n, b)| b.len() + n.len() + 16).sum();
-    let mut out = Vec::with_capacity(total + 4);
-    if parts.is_empty() {
-        out.extend_from_slice(b"{}\n");
-        return out;
-    }
-    match format {
-        Format::Json => {
-            out.extend_from_slice(b"{\n");
-            for (i, (name, body)) in parts.iter().enumerate() {
-                if i > 0 {
-                    out.extend_from_slice(b",\n");
-                }
-                out.extend_from_slice(b"  ");
-                out.extend_from_slice(Value::String((*name).to_owned()).to_string().as_bytes());
-                out.extend_from_slice(b": ");
-                out.extend_from_slice(body);
+    pieces(parts.iter().map(|&(n, b)| (n, b.to_vec())), format).concat()
+}
+
+/// [`splice`] as pieces: the text before each member, the member, and the
+/// text after the last.
+fn pieces<'n>(parts: impl IntoIterator<Item = (&'n str, Vec<u8>)>, format: Format) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut glue = Vec::new();
+    for (i, (name, body)) in parts.into_iter().enumerate() {
+        match format {
+            Format::Json => {
+                glue.extend_from_slice(if i == 0 { b"{\n  " } else { b",\n  " });
+                glue.extend_from_slice(Value::String(name.to_owned()).to_string().as_bytes());
+                glue.extend_from_slice(b": ");
             }
-            out.extend_from_slice(b"\n}\n");
-        }
-        Format::Yaml => {
-            for (name, body) in parts {
-                out.extend_from_slice(super::yaml::quote_str(name).as_bytes());
-                out.push(b':');
+            Format::Yaml => {
+                glue.extend_from_slice(super::yaml::quote_str(name).as_bytes());
+                glue.push(b':');
                 if !body.contains(&b'\n') && (body.starts_with(b"{") || body.starts_with(b"[")) {
                     // An empty collection (`{}`, the only flow style) stays on the key's line.
-                    out.push(b' ');
+                    glue.push(b' ');
                 } else {
-                    out.extend_from_slice(b"\n  ");
+                    glue.extend_from_slice(b"\n  ");
                 }
-                out.extend_from_slice(body);
-                out.push(b'\n');
             }
         }
+        out.push(std::mem::take(&mut glue));
+        out.push(body);
+        if format == Format::Yaml {
+            glue.push(b'\n');
+        }
     }
+    if out.is_empty() {
+        glue.extend_from_slice(b"{}\n");
+    } else if format == Format::Json {
+        glue.extend_from_slice(b"\n}\n");
+    }
+    out.push(glue);
     out
 }
 

@@ -155,9 +155,9 @@ impl ArtifactEntry {
             config: config.into(),
             env,
             path: artifact.rel_path.clone(),
-            sha256: sha256_hex(&artifact.bytes),
+            sha256: artifact.sha256_hex(),
             runtime_path: runtime_artifact.map(|it| it.rel_path.clone()),
-            runtime_sha256: runtime_artifact.map(|it| sha256_hex(&it.bytes)),
+            runtime_sha256: runtime_artifact.map(Artifact::sha256_hex),
             invariant,
             runtime,
         }
@@ -262,9 +262,13 @@ impl std::error::Error for ManifestError {}
 
 /// Lowercase hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut out = String::with_capacity(64);
-    for byte in digest {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lowercase hex of a digest.
+pub(crate) fn hex(digest: &[u8]) -> String {
+    let mut out = String::with_capacity(2 * digest.len());
+    for &byte in digest {
         out.push(char::from(HEX[usize::from(byte >> 4)]));
         out.push(char::from(HEX[usize::from(byte & 0xF)]));
     }

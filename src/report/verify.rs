@@ -349,7 +349,7 @@ mod tests {
         for file in [dev, prod, prod_rt, manifest.to_artifact()] {
             let path = dir.join(&file.rel_path);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
-            fs::write(path, file.bytes).unwrap();
+            fs::write(path, file.bytes()).unwrap();
         }
     }
 

@@ -45,7 +45,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -105,16 +105,16 @@ pub fn write_atomic_with(dir: &Path, files: &[Artifact], durable: bool) -> io::R
 /// How `dir` differs from `files`, sorted by kind then path. A missing `dir`
 /// makes every file `missing`; a file that cannot be read is `modified`.
 pub fn compare_dir(dir: &Path, files: &[Artifact]) -> Vec<DirDifference> {
-    let expected: BTreeMap<&str, &[u8]> = files
+    let expected: BTreeMap<&str, &Artifact> = files
         .iter()
-        .map(|file| (file.rel_path.as_str(), file.bytes.as_slice()))
+        .map(|file| (file.rel_path.as_str(), file))
         .collect();
     let present: BTreeSet<String> = list_files(dir).unwrap_or_default().into_iter().collect();
     let mut out = Vec::new();
-    for (&path, &bytes) in &expected {
+    for (&path, &file) in &expected {
         let kind = if !present.contains(path) {
             Some(ProblemKind::Missing)
-        } else if fs::read(dir.join(path)).ok().as_deref() != Some(bytes) {
+        } else if !fs::read(dir.join(path)).is_ok_and(|b| file.holds(&b)) {
             Some(ProblemKind::Modified)
         } else {
             None
@@ -274,7 +274,7 @@ fn fill(
             }
         }
         let mut out = File::create(dest)?;
-        out.write_all(&file.bytes)?;
+        file.write_to(&mut out)?;
         if durable {
             out.sync_all()?;
         }

@@ -55,7 +55,7 @@ impl Previous {
                 .ok()?;
         let old = hashes(&Manifest::from_bytes(&bytes).ok()?)?;
         let new_manifest = files.iter().find(|f| f.rel_path == MANIFEST_NAME)?;
-        let new = hashes(&Manifest::from_bytes(&new_manifest.bytes).ok()?)?;
+        let new = hashes(&Manifest::from_bytes(&new_manifest.bytes()).ok()?)?;
         let stamp = fs::symlink_metadata(dir.join(MANIFEST_NAME))
             .ok()
             .and_then(|m| changed_at(&m));
@@ -78,23 +78,23 @@ impl Previous {
             return false;
         }
         let source = self.dir.join(path);
-        self.same_bytes(&source, &file.bytes) && fs::hard_link(&source, dest).is_ok()
+        self.same_bytes(&source, file) && fs::hard_link(&source, dest).is_ok()
     }
 
-    /// Whether the regular file at `path` holds exactly `bytes`: read back
-    /// unless it was not changed since the previous build ended.
-    fn same_bytes(&self, path: &Path, bytes: &[u8]) -> bool {
+    /// Whether the regular file at `path` holds exactly `file`'s bytes: read
+    /// back unless it was not changed since the previous build ended.
+    fn same_bytes(&self, path: &Path, file: &Artifact) -> bool {
         let Ok(meta) = fs::symlink_metadata(path) else {
             return false;
         };
-        if !meta.is_file() || meta.len() != bytes.len() as u64 {
+        if !meta.is_file() || meta.len() != file.len() as u64 {
             return false;
         }
         let unchanged = self
             .stamp
             .zip(changed_at(&meta))
             .is_some_and(|(stamp, at)| at < stamp);
-        unchanged || read_same(path, bytes)
+        unchanged || read_same(path, file)
     }
 }
 
@@ -136,19 +136,20 @@ pub(super) fn stamp_built(manifest: &Path) {
     let _ = manifest;
 }
 
-/// Whether the file at `path` (of `bytes.len()` bytes) holds exactly `bytes`.
-fn read_same(path: &Path, bytes: &[u8]) -> bool {
+/// Whether the file at `path` (of `expected.len()` bytes) holds exactly
+/// `expected`'s bytes.
+fn read_same(path: &Path, expected: &Artifact) -> bool {
     let Ok(mut file) = fs::File::open(path) else {
         return false;
     };
     // One byte more than expected, to notice a file that grew meanwhile.
-    let mut buf = Vec::with_capacity(bytes.len() + 1);
+    let mut buf = Vec::with_capacity(expected.len() + 1);
     match file
         .by_ref()
-        .take(bytes.len() as u64 + 1)
+        .take(expected.len() as u64 + 1)
         .read_to_end(&mut buf)
     {
-        Ok(_) => buf == bytes,
+        Ok(_) => expected.holds(&buf),
         Err(_) => false,
     }
 }
