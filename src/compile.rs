@@ -364,6 +364,7 @@ pub(crate) fn evaluate_reusing<'a, T: Send>(
         .collect();
     // Configs that others read go first, and publish their values (`eval::board`).
     let (waves, board) = eval::board::plan(prog, &configs);
+    let copies = eval::ThreadCopies::default();
     // One task per config: its environments share the layering of its body,
     // and its cross-environment checks run there too.
     let evaluate = |cid: ConfigId| -> (PerEnv, Vec<Option<T>>) {
@@ -372,7 +373,15 @@ pub(crate) fn evaluate_reusing<'a, T: Send>(
             (true, None) => eval::Assemble::Value,
             (true, Some(render)) => eval::Assemble::Render(render),
         };
-        let outs = eval::evaluate_envs(prog, cache, cid, &slots, assemble, Some(&board));
+        let outs = eval::evaluate_envs(
+            prog,
+            cache,
+            cid,
+            &slots,
+            assemble,
+            Some(&board),
+            Some(&copies),
+        );
         outs.into_iter()
             .zip(&slots)
             .map(|(mut out, &env)| {

@@ -40,6 +40,54 @@ pub struct LayerCache<'a> {
     today: std::sync::OnceLock<String>,
 }
 
+/// Which cached layers a body starts from: a parent's in an environment,
+/// or a schema's template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CopyKey {
+    Parent(ConfigId, Option<EnvId>),
+    Template(Option<ObjId>),
+}
+
+/// Per thread of the pool (and one slot for any other thread), a private
+/// copy ([`Layers::private_copy`]) of the cached layers a config body last
+/// started from. A body starts from a clone of its thread's copy: the
+/// threads share no reference count (they would contend on the cached
+/// layers' counters), and thousands of children of one parent cost one
+/// deep copy per thread instead of one each. One entry per thread bounds
+/// the memory: a chain of distinct parents copies each once, as before.
+///
+/// Kept beside the cache for one compilation, not in it: its locks would
+/// make the cache invariant in `'a`.
+#[derive(Debug, Default)]
+pub struct ThreadCopies<'a> {
+    slots: std::sync::OnceLock<Vec<std::sync::Mutex<Option<(CopyKey, Layers<'a>)>>>>,
+}
+
+impl<'a> ThreadCopies<'a> {
+    /// A clone of this thread's copy of `layers` (known as `key`).
+    fn get(&self, key: CopyKey, layers: &Layers<'a>) -> Layers<'a> {
+        let slots = self.slots.get_or_init(|| {
+            (0..=rayon::current_num_threads())
+                .map(|_| std::sync::Mutex::new(None))
+                .collect()
+        });
+        let slot = rayon::current_thread_index().map_or(0, |i| i + 1);
+        // Only this thread takes its slot's lock (another pool's thread of
+        // the same index may: then it waits, or copies on its own).
+        let Some(Ok(mut held)) = slots.get(slot).map(|m| m.try_lock()) else {
+            return layers.private_copy();
+        };
+        match &*held {
+            Some((k, copy)) if *k == key => copy.clone(),
+            _ => {
+                let copy = layers.private_copy();
+                *held = Some((key, copy.clone()));
+                copy
+            }
+        }
+    }
+}
+
 /// The values of the literal-only leaves of one cached [`Layers`], by node.
 ///
 /// Each entry remembers the address of the step list it was computed from.
@@ -369,7 +417,12 @@ impl<'a> LayerCache<'a> {
         prog: &Program<'a>,
         cid: ConfigId,
         env: Option<EnvId>,
+        copies: Option<&ThreadCopies<'a>>,
     ) -> Option<SharedBody<'a>> {
+        let copy = |key, layers: &Layers<'a>| match copies {
+            Some(c) => c.get(key, layers),
+            None => layers.private_copy(),
+        };
         let c = &prog.configs[cid];
         let (mut layers, parent) = match c.parent {
             Some(p) if self.env_free.get(p) == Some(&true) => {
@@ -380,12 +433,15 @@ impl<'a> LayerCache<'a> {
                 // parent would otherwise contend on its reference counts.
                 let parent = self.parents.get(&(p, env))?;
                 (
-                    parent.private_copy(),
+                    copy(CopyKey::Parent(p, env), parent),
                     Some((parent, self.consts.get(&(p, env)))),
                 )
             }
             Some(_) => return None,
-            None => (self.templates.get(&c.schema)?.private_copy(), None),
+            None => {
+                let template = self.templates.get(&c.schema)?;
+                (copy(CopyKey::Template(c.schema), template), None)
+            }
         };
         let mut ap = Applier::new(prog, c.schema.is_none());
         apply_body(&mut ap, &mut layers, cid);
@@ -604,7 +660,7 @@ mod tests {
         with(&s, |prog, cache| {
             let cid = prog.configs.position(|c| &*c.name == "one").unwrap();
             let slots = prog.env_slots();
-            let body = cache.shared_body(prog, cid, slots[0]).unwrap();
+            let body = cache.shared_body(prog, cid, slots[0], None).unwrap();
             let mut prev: Option<Layers<'_>> = None;
             for (i, &env) in slots.iter().enumerate() {
                 let mut d = Vec::new();

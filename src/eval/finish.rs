@@ -162,11 +162,12 @@ pub fn evaluate_envs<'a>(
     envs: &[Option<EnvId>],
     assemble: Assemble<'_>,
     board: Option<&super::Board<'a>>,
+    copies: Option<&super::cache::ThreadCopies<'a>>,
 ) -> Vec<Outcome> {
     let first = envs.first().copied().flatten();
     let shared = match envs.len() {
         0 | 1 => None,
-        _ => cache.shared_body(prog, cid, first),
+        _ => cache.shared_body(prog, cid, first, copies),
     };
     let Some(body) = shared else {
         return envs

@@ -42,6 +42,7 @@ use cycle::drop_and_report_cycle;
 
 pub use board::Board;
 pub use cache::LayerCache;
+pub use cache::ThreadCopies;
 pub use finish::{
     evaluate, evaluate_envs, is_required, Assemble, MarkKind, Marked, Outcome, Render, View,
 };
