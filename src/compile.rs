@@ -49,6 +49,17 @@ pub struct Sink<'f, T> {
     pub finish: &'f (dyn Fn(ArtifactValue) -> T + Sync),
 }
 
+impl<T> Sink<'_, T> {
+    /// What evaluations make of their values for this sink.
+    fn assemble(&self) -> eval::Assemble<'_> {
+        match (self.values, self.render) {
+            (false, _) => eval::Assemble::Nothing,
+            (true, None) => eval::Assemble::Value,
+            (true, Some(render)) => eval::Assemble::Render(render),
+        }
+    }
+}
+
 impl<T> std::fmt::Debug for Sink<'_, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sink")
@@ -368,20 +379,9 @@ pub(crate) fn evaluate_reusing<'a, T: Send>(
     // One task per config: its environments share the layering of its body,
     // and its cross-environment checks run there too.
     let evaluate = |cid: ConfigId| -> (PerEnv, Vec<Option<T>>) {
-        let assemble = match (sink.values, sink.render) {
-            (false, _) => eval::Assemble::Nothing,
-            (true, None) => eval::Assemble::Value,
-            (true, Some(render)) => eval::Assemble::Render(render),
-        };
-        let outs = eval::evaluate_envs(
-            prog,
-            cache,
-            cid,
-            &slots,
-            assemble,
-            Some(&board),
-            Some(&copies),
-        );
+        let assemble = sink.assemble();
+        let (board, copies) = (Some(&board), Some(&copies));
+        let outs = eval::evaluate_envs(prog, cache, cid, &slots, assemble, board, copies);
         outs.into_iter()
             .zip(&slots)
             .map(|(mut out, &env)| {

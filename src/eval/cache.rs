@@ -60,8 +60,11 @@ enum CopyKey {
 /// make the cache invariant in `'a`.
 #[derive(Debug, Default)]
 pub struct ThreadCopies<'a> {
-    slots: std::sync::OnceLock<Vec<std::sync::Mutex<Option<(CopyKey, Layers<'a>)>>>>,
+    slots: std::sync::OnceLock<Vec<CopySlot<'a>>>,
 }
+
+/// One thread's copy, and which layers it copies.
+type CopySlot<'a> = std::sync::Mutex<Option<(CopyKey, Layers<'a>)>>;
 
 impl<'a> ThreadCopies<'a> {
     /// A clone of this thread's copy of `layers` (known as `key`).
