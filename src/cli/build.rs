@@ -83,7 +83,7 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
         let finish = |a: ArtifactValue| selected(&a).then(|| render_artifact(a, format, args.flat));
         let sink = Sink {
             values: true,
-            render: file_renderer(format, args.flat),
+            render: json_renderer(format, args.flat, &FILE_JSON),
             finish: &finish,
         };
         return super::sweep::build(out, args, &sink);
@@ -92,7 +92,7 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
     let git = GitProbe::start(args);
     if args.bundle {
         let finish = |a: ArtifactValue| selected(&a).then(|| render_part(a, format, args.flat));
-        let render = (format == Format::Json && !args.flat).then_some(&BUNDLE_MEMBER as &Render);
+        let render = json_renderer(format, args.flat, &BUNDLE_MEMBER);
         build_with(
             out,
             args,
@@ -103,7 +103,7 @@ pub fn run(out: &Output, args: &BuildArgs) -> u8 {
         )
     } else {
         let finish = |a: ArtifactValue| selected(&a).then(|| render_artifact(a, format, args.flat));
-        let render = file_renderer(format, args.flat);
+        let render = json_renderer(format, args.flat, &FILE_JSON);
         build_with(out, args, render, &finish, git, |rendered, _, manifest| {
             collect(rendered, manifest)
         })
@@ -337,8 +337,7 @@ type BundleRendered = (emit::bundle::Part, ArtifactFlags);
 fn render_part(mut a: ArtifactValue, format: Format, flat: bool) -> BundleRendered {
     let member = |v: &crate::eval::Value| {
         if format == Format::Json && !flat {
-            // Invariant: `Value` serializes infallibly (eval never lets NaN or infinities through).
-            emit::bundle::json_member(v).expect("value serializes")
+            bundle_json(v)
         } else {
             emit::bundle::member(&render(v, format, flat))
         }
@@ -440,21 +439,24 @@ fn render(v: &crate::eval::Value, format: Format, flat: bool) -> Vec<u8> {
     emit::render(&v.to_json(), format, flat)
 }
 
-/// An artifact as [`render`] writes it, made straight from its evaluation
-/// when the format allows (pretty JSON): `None` for YAML and `--flat`, which
-/// are rendered from the value tree.
-fn file_renderer(format: Format, flat: bool) -> Option<&'static Render> {
-    (format == Format::Json && !flat).then_some(&FILE_JSON as &Render)
+/// `json`, which makes an artifact straight from its evaluation, where the
+/// format allows (pretty JSON): `None` for YAML and `--flat`, which are
+/// rendered from the value tree.
+fn json_renderer(format: Format, flat: bool, json: &'static Render) -> Option<&'static Render> {
+    (format == Format::Json && !flat).then_some(json)
 }
 
 /// [`render`]'s pretty JSON of an evaluation.
 static FILE_JSON: fn(&View<'_, '_>) -> Vec<u8> = |v| pretty_json(v);
 
-/// [`emit::bundle::json_member`] of an evaluation.
-static BUNDLE_MEMBER: fn(&View<'_, '_>) -> Vec<u8> = |v| {
+/// [`render_part`]'s bundle member of an evaluation.
+static BUNDLE_MEMBER: fn(&View<'_, '_>) -> Vec<u8> = |v| bundle_json(v);
+
+/// [`emit::bundle::json_member`] of a value or an evaluation.
+fn bundle_json<T: serde::Serialize + ?Sized>(v: &T) -> Vec<u8> {
     // Invariant: values serialize infallibly (eval never lets NaN or infinities through).
     emit::bundle::json_member(v).expect("value serializes")
-};
+}
 
 /// Two-space pretty JSON and a final line break: an artifact file.
 fn pretty_json<T: serde::Serialize + ?Sized>(v: &T) -> Vec<u8> {

@@ -136,8 +136,9 @@ impl Consts {
     /// The table for `copy`, a private copy of `from` (whose table is
     /// `base`) that may have been layered further: an entry of `base` that
     /// holds for `from` holds for the copy's leaf when its steps are still
-    /// the same ones (same sequence numbers; a private copy owns its step
-    /// lists, so assignments change them in place and addresses prove nothing).
+    /// the same ones (same sequence numbers: the copy's step lists are not
+    /// `from`'s, and may be shared with its thread's copy, [`ThreadCopies`],
+    /// so their addresses prove nothing about `from`'s).
     fn carry(base: &Arc<Consts>, from: &Layers<'_>, copy: &Layers<'_>) -> Consts {
         let carried = (0..copy.nodes.len() as NodeId)
             .map(|id| {
